@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "ASEM Education Action Plan — Secretariat"
+admin.site.site_title = "ASEM Education Portal admin"
+admin.site.index_title = "Curate the plan"
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", views.HomeView.as_view(), name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("", include("actions.urls")),
+    path("initiatives/", include("projects.urls")),
+    path("", include("stakeholders.urls")),
+]

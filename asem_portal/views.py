@@ -1,0 +1,42 @@
+"""Site-wide views: the home page and the health endpoints."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, JsonResponse
+from django.views.generic import TemplateView
+
+from actions.models import StrategicObjective, Subgoal
+from projects.models import Project
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        objectives = StrategicObjective.objects.annotate(
+            action_total=Count("subgoals__actions", distinct=True),
+            initiative_total=Count("subgoals__actions__rows__project", distinct=True),
+        ).prefetch_related(Prefetch("subgoals", queryset=Subgoal.objects.order_by("position")))
+        context["objectives"] = objectives
+        context["initiative_total"] = Project.objects.count()
+        context["new_initiatives"] = Project.objects.filter(is_new=True).with_leads().order_by("title")
+        return context
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process is up (no database access: the benchmark's floor)."""
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """The database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means not ready
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -1,0 +1,285 @@
+"""Initiatives (projects) of the plan, their rows per action, milestones and indicators."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from actions.models import Action
+from stakeholders.models import Organisation
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ONGOING = "ongoing", _("Ongoing")
+    COMPLETED = "completed", _("Completed")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+class ProjectQuerySet(models.QuerySet):
+    def with_leads(self) -> ProjectQuerySet:
+        return self.prefetch_related(
+            models.Prefetch(
+                "participations",
+                queryset=ProjectOrganisation.objects.select_related("organisation").order_by(
+                    "role", "position", "organisation__name"
+                ),
+            )
+        )
+
+
+class Project(models.Model):
+    """An initiative of the plan. One initiative may stand under several actions."""
+
+    title = models.CharField(_("title"), max_length=400)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    summary = models.TextField(_("summary"), blank=True)
+    is_new = models.BooleanField(_("new"), default=False, help_text=_("Marked (NEW) in the plan."))
+    status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.ONGOING)
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    lead_note = models.TextField(
+        _("note on the lead"),
+        blank=True,
+        help_text=_("Why the lead is what it is where the plan names none in brackets."),
+    )
+    actions = models.ManyToManyField(
+        Action, through="ActionContribution", related_name="projects", verbose_name=_("actions")
+    )
+    organisations = models.ManyToManyField(
+        Organisation, through="ProjectOrganisation", related_name="projects", verbose_name=_("organisations")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="project_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(condition=Q(status__in=ProjectStatus.values), name="project_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:project-detail", kwargs={"slug": self.slug})
+
+
+class OrganisationRole(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    PARTNER = "partner", _("Partner")
+    FUNDER = "funder", _("Funder")
+
+
+class ProjectOrganisation(models.Model):
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="participations", verbose_name=_("initiative")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="participations", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=OrganisationRole.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "role", "position"]
+        verbose_name = _("organisation of an initiative")
+        verbose_name_plural = _("organisations of initiatives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "organisation", "role"],
+                name="project_organisation_role_unique",
+                violation_error_message=_("This organisation already has this role in the initiative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=OrganisationRole.values), name="project_organisation_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.short_name} ({self.get_role_display()})"
+
+
+class ActionContribution(models.Model):
+    """One row of the plan's table: an initiative under an action."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="rows", verbose_name=_("initiative"))
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="rows", verbose_name=_("action"))
+    position = models.PositiveSmallIntegerField(
+        _("position under the action"), default=0, help_text=_("The row's order in the plan.")
+    )
+    activities = models.TextField(_("activities and/or milestones"), blank=True)
+    expected_outcomes = models.TextField(_("expected outcomes by 2030"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action__number", "position"]
+        verbose_name = _("row of the plan")
+        verbose_name_plural = _("rows of the plan")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "action"],
+                name="row_per_project_and_action",
+                violation_error_message=_("This initiative already has a row under this action."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(project)s under action %(number)s") % {
+            "project": self.project,
+            "number": self.action.number,
+        }
+
+
+class ProjectLink(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="links", verbose_name=_("initiative"))
+    url = models.URLField(_("address"), max_length=500)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "position"]
+        verbose_name = _("link")
+        verbose_name_plural = _("links")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "url"], name="project_link_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.url
+
+
+class MilestoneStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACHIEVED = "achieved", _("Achieved")
+    DELAYED = "delayed", _("Delayed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Milestone(models.Model):
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("initiative")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    planned_start = models.DateField(_("planned date"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    period_label = models.CharField(
+        _("period as stated"), max_length=100, blank=True, help_text=_("e.g. 14-18 September 2020")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED
+    )
+    achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "planned_start", "pk"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True)
+                | Q(planned_start__isnull=True)
+                | Q(planned_end__gte=F("planned_start")),
+                name="milestone_end_not_before_start",
+                violation_error_message=_("The planned end cannot be before the planned date."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=MilestoneStatus.ACHIEVED) & Q(achieved_on__isnull=False))
+                | (~Q(status=MilestoneStatus.ACHIEVED) & Q(achieved_on__isnull=True)),
+                name="milestone_achieved_has_date",
+                violation_error_message=_(
+                    "An achieved milestone needs the date it was achieved on, and only an achieved one has it."
+                ),
+            ),
+            models.CheckConstraint(condition=Q(status__in=MilestoneStatus.values), name="milestone_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def due_date(self):
+        return self.planned_end or self.planned_start
+
+    def is_overdue(self, today) -> bool:
+        due = self.due_date
+        return self.status in (MilestoneStatus.PLANNED, MilestoneStatus.DELAYED) and due is not None and due < today
+
+
+class TargetComparator(models.TextChoices):
+    GT = "gt", _("more than")
+    GTE = "gte", _("at least")
+    EQ = "eq", _("exactly")
+
+
+class Indicator(models.Model):
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("initiative")
+    )
+    name = models.CharField(_("name"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=100)
+    baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2, null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    target = models.DecimalField(
+        _("target"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty where the plan states a value but no target."),
+    )
+    target_comparator = models.CharField(
+        _("target is"), max_length=3, choices=TargetComparator.choices, default=TargetComparator.GTE
+    )
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True, default=2030)
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "pk"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_year__isnull=True) | (Q(target_year__gte=2000) & Q(target_year__lte=2100)),
+                name="indicator_target_year_range",
+                violation_error_message=_("The target year must be between 2000 and 2100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_year__isnull=True)
+                | (Q(baseline_year__gte=1990) & (Q(target_year__isnull=True) | Q(baseline_year__lte=F("target_year")))),
+                name="indicator_baseline_year_range",
+                violation_error_message=_("The baseline year must be after 1990 and not after the target year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target__isnull=True) | Q(target__gte=0), name="indicator_target_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline__isnull=True) | Q(baseline__gte=0), name="indicator_baseline_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
