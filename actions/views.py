@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.views.generic import DetailView, ListView
 
 from projects.models import ActionContribution
@@ -52,6 +53,12 @@ class ActionDetailView(DetailView):
     slug_field = "number"
     slug_url_kwarg = "number"
     context_object_name = "action"
+
+    def get_object(self, queryset=None):
+        # A number beyond the column's range cannot exist (and PostgreSQL would reject it).
+        if self.kwargs["number"] > 32767:
+            raise Http404
+        return super().get_object(queryset)
 
     def get_queryset(self):
         return Action.objects.with_subgoals().prefetch_related(Prefetch("rows", queryset=rows_with_projects()))

@@ -16,7 +16,7 @@ class OrganisationListView(ListView):
     def get_queryset(self):
         return Organisation.objects.select_related("country").annotate(
             initiative_total=Count("participations__project", distinct=True)
-        )
+        ).order_by("name")
 
 
 class OrganisationDetailView(DetailView):

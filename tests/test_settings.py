@@ -1,0 +1,45 @@
+"""Settings come from the environment and fail fast in production."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_check(**env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
+    environment.update(env)
+    return subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_debug_off_without_secret_key_stops_with_a_clear_message():
+    result = run_check(DEBUG="false", ALLOWED_HOSTS="portal.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in the environment when DEBUG is off." in result.stderr
+
+
+def test_debug_off_without_allowed_hosts_stops_with_a_clear_message():
+    result = run_check(DEBUG="false", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_debug_off_with_both_starts():
+    result = run_check(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="portal.example.org")
+    assert result.returncode == 0, result.stderr
+
+
+def test_database_url_selects_the_engine():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    environment = {**os.environ, "DATABASE_URL": "postgres://u@db.example.org:5432/asem", "DJANGO_SETTINGS_MODULE": "asem_portal.settings"}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
