@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -37,6 +39,10 @@ class StrategicObjective(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("actions:objective-detail", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def colour_is_valid(colour: str) -> bool:
+        return bool(re.fullmatch(r"#[0-9a-fA-F]{6}", colour or ""))
 
     @property
     def label(self) -> str:

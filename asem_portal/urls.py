@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("objectives.css", views.objective_styles, name="objective-styles"),
     path("", include("actions.urls")),
     path("initiatives/", include("projects.urls")),
     path("", include("stakeholders.urls")),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from actions.models import StrategicObjective, Subgoal
@@ -40,3 +41,17 @@ def readyz(request: HttpRequest) -> JsonResponse:
     except Exception:  # noqa: BLE001 - any database failure means not ready
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@cache_control(public=True, max_age=300)
+def objective_styles(request: HttpRequest) -> HttpResponse:
+    """The objectives' colours as CSS classes (colours are data; inline styles would break the CSP).
+
+    Colours are validated as #rrggbb by the model, so they are safe to write here.
+    """
+    rules = [
+        f".objective-{number} {{ --objective-colour: {colour}; }}"
+        for number, colour in StrategicObjective.objects.values_list("number", "colour")
+        if StrategicObjective.colour_is_valid(colour)
+    ]
+    return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")

@@ -95,3 +95,12 @@ def test_health_endpoints(client, db, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json() == {"status": "ok", "database": "ok"}
+
+
+def test_objective_colours_come_from_a_stylesheet_not_inline_styles(client, loaded_plan):
+    css = client.get("/objectives.css")
+    assert css["Content-Type"].startswith("text/css")
+    assert ".objective-1 { --objective-colour: #1f5fa8; }" in css.content.decode()
+    home = client.get("/").content.decode()
+    assert "style=" not in home
+    assert 'class="card objective-card objective-1"' in home
