@@ -2,7 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import (
+    converters,  # noqa: F401 - registers the "id" path converter
+    views,
+)
 
 admin.site.site_header = "ASEM Education Action Plan — Secretariat"
 admin.site.site_title = "ASEM Education Portal admin"
@@ -16,5 +19,7 @@ urlpatterns = [
     path("objectives.css", views.objective_styles, name="objective-styles"),
     path("", include("actions.urls")),
     path("initiatives/", include("projects.urls")),
+    path("updates/", include("projects.update_urls")),
+    path("accounts/", include("stakeholders.account_urls")),
     path("", include("stakeholders.urls")),
 ]

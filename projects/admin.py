@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -6,14 +6,20 @@ from simple_history.admin import SimpleHistoryAdmin
 from actions.models import StrategicObjective
 from stakeholders.models import Region
 
+from . import services
 from .models import (
     ActionContribution,
+    Evidence,
     Indicator,
+    IndicatorValue,
     Milestone,
+    MilestoneReport,
     OrganisationRole,
+    ProgressUpdate,
     Project,
     ProjectLink,
     ProjectOrganisation,
+    UpdateTransition,
 )
 
 
@@ -171,3 +177,111 @@ class ProjectLinkAdmin(SimpleHistoryAdmin):
     search_fields = ("url", "label", "project__title")
     autocomplete_fields = ("project",)
     list_select_related = ("project",)
+
+
+class MilestoneReportInline(admin.TabularInline):
+    model = MilestoneReport
+    extra = 0
+    fields = ("milestone", "outcome", "achieved_on", "new_date", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    extra = 0
+    fields = ("indicator", "value", "as_of", "applied")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    fields = ("title", "url", "file", "content_type", "size")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class UpdateTransitionInline(admin.TabularInline):
+    model = UpdateTransition
+    extra = 0
+    fields = ("at", "actor", "from_status", "to_status", "reason")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(SimpleHistoryAdmin):
+    """Review in the admin: the state changes only through the workflow's services (the actions)."""
+
+    list_display = ("project", "organisation", "author", "period_start", "period_end", "status", "submitted_at")
+    list_filter = ("status", ("organisation", admin.RelatedOnlyFieldListFilter))
+    search_fields = (
+        "project__title",
+        "organisation__name",
+        "organisation__acronym",
+        "author__username",
+        "achievements",
+    )
+    list_select_related = ("project", "organisation", "author")
+    date_hierarchy = "period_end"
+    readonly_fields = (
+        "project", "organisation", "author", "status", "version", "return_reason", "submitted_at",
+        "reviewed_by", "reviewed_at", "created_at", "updated_at",
+    )  # fmt: skip
+    fields = (
+        readonly_fields[:3]
+        + ("period_start", "period_end", "achievements", "challenges", "next_steps")
+        + (readonly_fields[3:])
+    )
+    inlines = [MilestoneReportInline, IndicatorValueInline, EvidenceInline, UpdateTransitionInline]
+    actions = ["approve_selected"]
+
+    def has_add_permission(self, request):
+        # Updates are written by stakeholders through the site's form.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Only view here: edits go through the site's form, state through the services.
+        return False
+
+    @admin.action(description=_("Approve and publish the selected updates"), permissions=["view"])
+    def approve_selected(self, request, queryset):
+        approved, problems = services.approve_updates(updates=list(queryset), reviewer=request.user)
+        if approved:
+            self.message_user(request, _("%(count)s updates approved.") % {"count": len(approved)}, messages.SUCCESS)
+        for problem in problems:
+            self.message_user(request, problem, messages.ERROR)
+
+
+@admin.register(UpdateTransition)
+class UpdateTransitionAdmin(admin.ModelAdmin):
+    """The audit log of the workflow: who moved which update, when and why."""
+
+    list_display = ("at", "actor", "update", "from_status", "to_status", "reason")
+    list_filter = ("to_status",)
+    search_fields = ("actor__username", "update__project__title", "reason")
+    list_select_related = ("actor", "update__project")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -88,3 +88,70 @@ def ensure_demo_accounts() -> None:
             organisation = Organisation.objects.filter(slug=account.organisation).first()
             if organisation is not None:
                 Membership.objects.get_or_create(user=user, organisation=organisation, defaults={"role": account.role})
+
+
+def invitation_link(user) -> str:
+    """A one-time link to set a password (it stops working once the password is set)."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse(
+        "accounts:invitation-accept",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return settings.SITE_URL.rstrip("/") + path
+
+
+@transaction.atomic
+def invite_contact(*, email: str, organisation, role: str, invited_by, first_name: str = "", last_name: str = ""):
+    """Make ``email`` a member of ``organisation`` and e-mail them a link to set their password.
+
+    An existing account (same e-mail) just gets the membership and a notice.
+    """
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.utils.translation import gettext as _
+
+    from .models import Membership
+
+    User = get_user_model()
+    email = User.objects.normalize_email(email).strip()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        base = email.split("@")[0][:140] or "member"
+        username, n = base, 1
+        while User.objects.filter(username=username).exists():
+            n += 1
+            username = f"{base}{n}"
+        user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+        user.set_unusable_password()
+        user.save()
+    membership, _created = Membership.objects.update_or_create(
+        user=user, organisation=organisation, defaults={"role": role}
+    )
+    if created:
+        subject = _("You are invited to the ASEM Education Action Plan portal")
+        body = _(
+            "%(inviter)s invited you to report on the initiatives of %(organisation)s.\n\n"
+            "Set your password with this link (it works once):\n%(link)s\n\nYour user name is %(username)s."
+        ) % {
+            "inviter": invited_by.get_full_name() or invited_by.username,
+            "organisation": organisation,
+            "link": invitation_link(user),
+            "username": user.username,
+        }
+    else:
+        subject = _("You can now report for %(organisation)s") % {"organisation": organisation}
+        body = _("%(inviter)s added you to %(organisation)s on the ASEM Education Action Plan portal.") % {
+            "inviter": invited_by.get_full_name() or invited_by.username,
+            "organisation": organisation,
+        }
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=False))
+    return membership

@@ -14,9 +14,11 @@ class OrganisationListView(ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return Organisation.objects.select_related("country").annotate(
-            initiative_total=Count("participations__project", distinct=True)
-        ).order_by("name")
+        return (
+            Organisation.objects.select_related("country")
+            .annotate(initiative_total=Count("participations__project", distinct=True))
+            .order_by("name")
+        )
 
 
 class OrganisationDetailView(DetailView):

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 
 from actions.models import Action, StrategicObjective, Subgoal
 from projects.models import (
     ActionContribution,
+    IndicatorValue,
+    MilestoneReport,
+    ProgressUpdate,
+    UpdateStatus,
+    UpdateTransition,
     Indicator,
     Milestone,
     OrganisationRole,
@@ -154,6 +161,21 @@ class ProjectLinkFactory(factory.django.DjangoModelFactory):
     url = factory.Sequence(lambda n: f"https://example.org/{n}")
 
 
+class ProgressUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressUpdate
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    author = factory.SubFactory(UserFactory)
+    period_start = datetime.date(2026, 1, 1)
+    period_end = datetime.date(2026, 6, 30)
+    achievements = factory.Faker("paragraph")
+    challenges = factory.Faker("paragraph")
+    next_steps = factory.Faker("paragraph")
+    status = UpdateStatus.DRAFT
+
+
 def build_plan(initiatives: int = 5) -> list[Project]:
     """A small plan: 2 objectives, 3 subgoals, 3 actions and ``initiatives`` initiatives with leads and rows."""
     obj1 = ObjectiveFactory(number=1)
@@ -175,8 +197,15 @@ def build_plan(initiatives: int = 5) -> list[Project]:
         ActionContributionFactory(project=project, action=actions[i % 3])
         if i % 2:
             ActionContributionFactory(project=project, action=actions[(i + 1) % 3])
-        MilestoneFactory(project=project)
-        IndicatorFactory(project=project)
+        milestone = MilestoneFactory(project=project)
+        indicator = IndicatorFactory(project=project)
         ProjectLinkFactory(project=project)
+        lead = project.participations.get(role=OrganisationRole.LEAD).organisation
+        update = ProgressUpdateFactory(
+            project=project, organisation=lead, status=UpdateStatus.APPROVED if i % 2 == 0 else UpdateStatus.SUBMITTED
+        )
+        MilestoneReport.objects.create(update=update, milestone=milestone, outcome="on_track")
+        IndicatorValue.objects.create(update=update, indicator=indicator, value=150, as_of=datetime.date(2026, 6, 30))
+        UpdateTransition.objects.create(update=update, to_status=update.status, actor=update.author)
         projects.append(project)
     return projects

@@ -54,7 +54,9 @@ def test_end_not_before_start():
     assert not violates(lambda: ProjectFactory(start_date=day, end_date=day))
     project = ProjectFactory()
     assert violates(
-        lambda: Milestone.objects.create(project=project, title="m", planned_start=day, planned_end=datetime.date(2024, 1, 1))
+        lambda: Milestone.objects.create(
+            project=project, title="m", planned_start=day, planned_end=datetime.date(2024, 1, 1)
+        )
     )
 
 
@@ -62,10 +64,14 @@ def test_achieved_milestones_carry_their_date():
     project = ProjectFactory()
     assert violates(lambda: Milestone.objects.create(project=project, title="m", status="achieved"))
     assert violates(
-        lambda: Milestone.objects.create(project=project, title="m", status="planned", achieved_on=datetime.date.today())
+        lambda: Milestone.objects.create(
+            project=project, title="m", status="planned", achieved_on=datetime.date.today()
+        )
     )
     assert not violates(
-        lambda: Milestone.objects.create(project=project, title="m", status="achieved", achieved_on=datetime.date.today())
+        lambda: Milestone.objects.create(
+            project=project, title="m", status="achieved", achieved_on=datetime.date.today()
+        )
     )
 
 
@@ -75,14 +81,18 @@ def test_statuses_and_numbers_are_checked():
     assert violates(lambda: Indicator.objects.create(project=project, name="i", unit="u", target=-1))
     assert violates(lambda: Indicator.objects.create(project=project, name="i", unit="u", target=1, target_year=3000))
     assert violates(
-        lambda: Indicator.objects.create(project=project, name="i", unit="u", target=1, baseline_year=2031, target_year=2030)
+        lambda: Indicator.objects.create(
+            project=project, name="i", unit="u", target=1, baseline_year=2031, target_year=2030
+        )
     )
     assert violates(lambda: OrganisationFactory(region="mars"))
 
 
 def test_organisation_roles_and_memberships_are_unique():
     link = ProjectOrganisationFactory(role="lead")
-    assert violates(lambda: ProjectOrganisation.objects.create(project=link.project, organisation=link.organisation, role="lead"))
+    assert violates(
+        lambda: ProjectOrganisation.objects.create(project=link.project, organisation=link.organisation, role="lead")
+    )
     assert not violates(
         lambda: ProjectOrganisation.objects.create(project=link.project, organisation=link.organisation, role="funder")
     )

@@ -32,7 +32,8 @@ def pages():
 
 @pytest.mark.parametrize("size", [5, 80])
 @pytest.mark.parametrize(
-    "page", ["home", "objective", "subgoal", "actions", "action", "initiative", "organisations", "organisation", "countries"]
+    "page",
+    ["home", "objective", "subgoal", "actions", "action", "initiative", "organisations", "organisation", "countries"],
 )
 def test_public_pages_have_a_fixed_query_budget(client, django_assert_max_num_queries, size, page):
     build_plan(size)

@@ -37,7 +37,11 @@ def test_debug_off_with_both_starts():
 
 def test_database_url_selects_the_engine():
     code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
-    environment = {**os.environ, "DATABASE_URL": "postgres://u@db.example.org:5432/asem", "DJANGO_SETTINGS_MODULE": "asem_portal.settings"}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": "postgres://u@db.example.org:5432/asem",
+        "DJANGO_SETTINGS_MODULE": "asem_portal.settings",
+    }
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,

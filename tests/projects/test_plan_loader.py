@@ -64,7 +64,10 @@ def test_countries_and_partners(loaded_plan):
     assert Country.objects.filter(region="asia").count() == 21
     assert Country.objects.filter(region="europe").count() == 30
     assert Country.objects.get(iso_code="NO").name == "Norway"
-    assert Organisation.objects.filter(kind=OrganisationKind.PARTNER_GOVERNMENT, slug__startswith="ministry-").count() == 51
+    assert (
+        Organisation.objects.filter(kind=OrganisationKind.PARTNER_GOVERNMENT, slug__startswith="ministry-").count()
+        == 51
+    )
     institutional = set(
         Organisation.objects.filter(kind=OrganisationKind.INSTITUTIONAL_PARTNER, parent=None).values_list(
             "slug", flat=True
@@ -108,7 +111,10 @@ def test_verbatim_samples(loaded_plan, seed_text):
     for subgoal in Subgoal.objects.all():
         assert normalise(subgoal.text) in seed, subgoal.code
     gender = Project.objects.get(is_new=True, title__startswith="Project on Strengthening Leadership with Gender")
-    assert set(gender.participations.values_list("organisation__slug", flat=True)) >= {"seameo-rihed", "british-council"}
+    assert set(gender.participations.values_list("organisation__slug", flat=True)) >= {
+        "seameo-rihed",
+        "british-council",
+    }
 
 
 def test_every_action_description_is_verbatim(loaded_plan, seed_text):

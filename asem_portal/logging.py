@@ -1,0 +1,49 @@
+"""Logging pieces wired in ``settings.LOGGING``: the request-ID filter and a JSON formatter.
+
+With ``LOG_FORMAT=json`` each record is one JSON object on one line of stdout,
+for a log shipper; otherwise plain text, still carrying the request ID so a
+line can be matched with the ``X-Request-ID`` a user reports.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from asem_portal.middleware import get_request_id
+
+# Attributes every LogRecord has; anything else on a record came from ``extra=``.
+_STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
+
+
+class RequestIDFilter(logging.Filter):
+    """Put the current request's ID on the record as ``request_id`` ("-" outside a request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = get_request_id()
+        return True
+
+
+class JSONFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, request_id, extras, exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", None) or get_request_id(),
+        }
+        # Simple values passed with ``extra=`` (e.g. django.request's status_code);
+        # objects such as the request itself are left out rather than stringified.
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD_ATTRIBUTES and key not in entry and isinstance(value, str | int | float | bool):
+                entry[key] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)

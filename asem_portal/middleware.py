@@ -1,0 +1,88 @@
+"""Site-wide middleware: request IDs and the Permissions-Policy header.
+
+Request IDs: a proxy or load balancer in front of the portal may already have
+given the request an ``X-Request-ID``; we keep it so one ID follows the request
+through every log, and make a uuid4 otherwise. The ID is echoed on the
+response and kept in a context variable that ``asem_portal.logging`` puts into
+every log record.
+
+The context variable is cleared on ``request_finished`` rather than when the
+middleware returns, because Django logs 4xx/5xx responses (``django.request``)
+after the middleware chain has returned, and those lines need the ID most.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.core.signals import request_finished
+from django.http import HttpRequest, HttpResponse
+
+REQUEST_ID_HEADER = "X-Request-ID"
+NO_REQUEST_ID = "-"
+
+# An incoming ID is copied into logs and a response header: accept only short
+# IDs of safe characters (a uuid, a trace id), never anything that could forge
+# log lines or headers.
+_ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+
+current_request_id: ContextVar[str] = ContextVar("current_request_id", default=NO_REQUEST_ID)
+
+
+def get_request_id() -> str:
+    """The ID of the request being handled in this context, or ``"-"`` outside one."""
+    return current_request_id.get()
+
+
+def _clear_request_id(**kwargs) -> None:
+    current_request_id.set(NO_REQUEST_ID)
+
+
+request_finished.connect(_clear_request_id, dispatch_uid="asem_portal.clear_request_id")
+
+
+class RequestIDMiddleware:
+    """Give each request an ID (``X-Request-ID`` in, or a new uuid4) and echo it on the response.
+
+    First in ``MIDDLEWARE`` so that every response, redirects and lockouts
+    included, carries it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _ACCEPTABLE_REQUEST_ID.match(incoming) else str(uuid.uuid4())
+        request.request_id = request_id
+        current_request_id.set(request_id)
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+def build_permissions_policy(policy: dict[str, list[str]]) -> str:
+    """``{"camera": [], "fullscreen": ["self"]}`` → ``camera=(), fullscreen=(self)``."""
+    return ", ".join(f"{feature}=({' '.join(allowlist)})" for feature, allowlist in policy.items())
+
+
+class PermissionsPolicyMiddleware:
+    """Set ``Permissions-Policy`` from ``settings.PERMISSIONS_POLICY``, a dict of feature → allowlist.
+
+    An empty allowlist denies the feature to the page and to every frame.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Built per response (a few microseconds) so that a changed setting applies at once.
+        header = build_permissions_policy(getattr(settings, "PERMISSIONS_POLICY", {}))
+        if header:
+            response.headers.setdefault("Permissions-Policy", header)
+        return response

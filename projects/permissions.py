@@ -1,0 +1,125 @@
+"""Who may see and do what with initiatives and progress updates.
+
+One module answers both questions, "may this user do this to this object"
+(``can``) and "which objects may this user see" (the ``*_visible_to`` and
+``*_for`` querysets), and views, admin and API all ask it, so lists and
+checks agree.
+
+The rule for objects a user may not see is **404, never 403**: guessing the
+address of another organisation's draft tells nothing about its existence.
+A 403 is only answered for an object the user can see but may not change
+(a contributor trying to approve, say).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from stakeholders.models import Membership, MembershipRole
+from stakeholders.services import SECRETARIAT_GROUP
+
+from .models import OrganisationRole, ProgressUpdate, Project, ProjectOrganisation, UpdateStatus
+
+UserLike = User | AnonymousUser
+
+# Verbs on a progress update.
+VIEW = "view"
+EDIT = "edit"
+SUBMIT = "submit"
+RETURN = "return"
+APPROVE = "approve"
+WITHDRAW_APPROVAL = "withdraw_approval"
+# Verbs on an initiative.
+REPORT = "report"  # write progress updates on it
+EDIT_PROFILE = "edit_profile"  # summary, links, milestones, indicators (coordinators)
+
+
+def is_secretariat(user: UserLike) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_secretariat", None)
+    if cached is None:
+        cached = user.is_staff and user.groups.filter(name=SECRETARIAT_GROUP).exists()
+        user._is_secretariat = cached
+    return cached
+
+
+def organisation_ids(user: UserLike, *, role: str | None = None) -> set[int]:
+    """The organisations the user is a member of (coordinators only, with ``role``)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    key = f"_organisation_ids_{role or 'any'}"
+    cached = getattr(user, key, None)
+    if cached is None:
+        memberships = Membership.objects.filter(user=user)
+        if role:
+            memberships = memberships.filter(role=role)
+        cached = set(memberships.values_list("organisation_id", flat=True))
+        setattr(user, key, cached)
+    return cached
+
+
+def projects_for(user: UserLike, *, coordinating: bool = False) -> QuerySet[Project]:
+    """'My initiatives': those where one of the user's organisations is lead or partner."""
+    orgs = organisation_ids(user, role=MembershipRole.COORDINATOR if coordinating else None)
+    if not orgs:
+        return Project.objects.none()
+    involved = ProjectOrganisation.objects.filter(
+        project=OuterRef("pk"),
+        organisation_id__in=orgs,
+        role__in=[OrganisationRole.LEAD, OrganisationRole.PARTNER],
+    )
+    return Project.objects.filter(Exists(involved))
+
+
+def updates_visible_to(user: UserLike) -> QuerySet[ProgressUpdate]:
+    """Approved updates for everyone; members see their organisation's; the Secretariat every non-draft."""
+    visible = Q(status=UpdateStatus.APPROVED)
+    orgs = organisation_ids(user)
+    if orgs:
+        visible |= Q(organisation_id__in=orgs)
+    if is_secretariat(user):
+        visible |= ~Q(status=UpdateStatus.DRAFT) | Q(author=user)
+    return ProgressUpdate.objects.filter(visible)
+
+
+def review_queue(user: UserLike) -> QuerySet[ProgressUpdate]:
+    if not is_secretariat(user):
+        return ProgressUpdate.objects.none()
+    return ProgressUpdate.objects.filter(status=UpdateStatus.SUBMITTED)
+
+
+def can_see_update(user: UserLike, update: ProgressUpdate) -> bool:
+    if update.status == UpdateStatus.APPROVED:
+        return True
+    if update.organisation_id in organisation_ids(user):
+        return True
+    return is_secretariat(user) and (update.status != UpdateStatus.DRAFT or update.author_id == user.pk)
+
+
+def can(user: UserLike, verb: str, obj: ProgressUpdate | Project) -> bool:
+    """May ``user`` do ``verb`` to ``obj`` now (its state included)?"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if isinstance(obj, Project):
+        if verb == REPORT:
+            return projects_for(user).filter(pk=obj.pk).exists()
+        if verb == EDIT_PROFILE:
+            return is_secretariat(user) or projects_for(user, coordinating=True).filter(pk=obj.pk).exists()
+        raise ValueError(f"unknown verb for an initiative: {verb}")
+
+    update = obj
+    member = update.organisation_id in organisation_ids(user)
+    if verb == VIEW:
+        return can_see_update(user, update)
+    if verb in (EDIT, SUBMIT):
+        return member and update.is_editable
+    if verb in (RETURN, APPROVE):
+        # Nobody reviews their own update, not even the Secretariat.
+        return is_secretariat(user) and update.status == UpdateStatus.SUBMITTED and update.author_id != user.pk
+    if verb == WITHDRAW_APPROVAL:
+        return is_secretariat(user) and update.status == UpdateStatus.APPROVED
+    raise ValueError(f"unknown verb for a progress update: {verb}")

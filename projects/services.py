@@ -1,0 +1,354 @@
+"""Writes with rules for progress updates: one function per state change.
+
+Each function is atomic, locks the update row, checks the source state and
+the actor's right (through ``projects.permissions``), records the
+transition (who, when, why) and sends its e-mail after commit. The web
+forms, the admin's actions and the API call these functions and nothing
+else to change an update's state.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stakeholders.models import Organisation
+
+from . import permissions
+from .models import (
+    Evidence,
+    Indicator,
+    IndicatorValue,
+    Milestone,
+    MilestoneOutcome,
+    MilestoneReport,
+    MilestoneStatus,
+    ProgressUpdate,
+    Project,
+    UpdateStatus,
+    UpdateTransition,
+)
+
+
+class WorkflowError(Exception):
+    """The update is not in a state that allows this change."""
+
+
+class ConflictError(WorkflowError):
+    """Someone else saved the update since this user loaded it."""
+
+
+@dataclass
+class MilestoneReportData:
+    milestone: Milestone
+    outcome: str
+    achieved_on: datetime.date | None = None
+    new_date: datetime.date | None = None
+    note: str = ""
+
+
+@dataclass
+class IndicatorValueData:
+    indicator: Indicator
+    value: Decimal
+    as_of: datetime.date
+
+
+@dataclass
+class UpdateContent:
+    period_start: datetime.date
+    period_end: datetime.date
+    achievements: str = ""
+    challenges: str = ""
+    next_steps: str = ""
+    milestone_reports: tuple[MilestoneReportData, ...] = ()
+    indicator_values: tuple[IndicatorValueData, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()  # (title, url) — replaces the update's links
+    files: tuple[tuple[str, object, str], ...] = ()  # (title, uploaded file, content type) — added
+
+
+def _record(update: ProgressUpdate, *, actor: User, from_status: str, reason: str = "") -> None:
+    UpdateTransition.objects.create(
+        update=update, from_status=from_status, to_status=update.status, actor=actor, reason=reason
+    )
+
+
+def _locked(update: ProgressUpdate) -> ProgressUpdate:
+    return ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+
+
+def _site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _mail_after_commit(subject: str, body: str, recipients: Iterable[str]) -> None:
+    to = [address for address in recipients if address]
+    if to:
+        transaction.on_commit(lambda: send_mail(subject, body, None, to, fail_silently=True))
+
+
+def _write_content(update: ProgressUpdate, content: UpdateContent) -> None:
+    project_milestones = {m.pk for m in update.project.milestones.all()}
+    project_indicators = {i.pk for i in update.project.indicators.all()}
+    update.period_start = content.period_start
+    update.period_end = content.period_end
+    update.achievements = content.achievements
+    update.challenges = content.challenges
+    update.next_steps = content.next_steps
+    update.full_clean(exclude=["project", "organisation", "author", "reviewed_by"])
+    update.save()
+    update.milestone_reports.all().delete()
+    for report in content.milestone_reports:
+        if report.milestone.pk not in project_milestones:
+            raise WorkflowError(_("That milestone belongs to another initiative."))
+        MilestoneReport.objects.create(
+            update=update,
+            milestone=report.milestone,
+            outcome=report.outcome,
+            achieved_on=report.achieved_on if report.outcome == MilestoneOutcome.ACHIEVED else None,
+            new_date=report.new_date if report.outcome == MilestoneOutcome.DELAYED else None,
+            note=report.note,
+        )
+    update.indicator_values.all().delete()
+    for value in content.indicator_values:
+        if value.indicator.pk not in project_indicators:
+            raise WorkflowError(_("That indicator belongs to another initiative."))
+        IndicatorValue.objects.create(update=update, indicator=value.indicator, value=value.value, as_of=value.as_of)
+    update.evidence.filter(file="").delete()
+    for title, url in content.links:
+        Evidence.objects.create(update=update, title=title, url=url)
+    for title, uploaded, content_type in content.files:
+        Evidence.objects.create(
+            update=update, title=title, file=uploaded, content_type=content_type, size=getattr(uploaded, "size", None)
+        )
+
+
+@transaction.atomic
+def create_update(
+    *, project: Project, organisation: Organisation, author: User, content: UpdateContent
+) -> ProgressUpdate:
+    """Start a draft on ``project`` for one of the author's organisations."""
+    if not permissions.can(author, permissions.REPORT, project):
+        raise PermissionDenied(_("You may only report on your organisation's initiatives."))
+    if organisation.pk not in permissions.organisation_ids(author):
+        raise PermissionDenied(_("You are not a member of that organisation."))
+    update = ProgressUpdate(
+        project=project,
+        organisation=organisation,
+        author=author,
+        status=UpdateStatus.DRAFT,
+        period_start=content.period_start,
+        period_end=content.period_end,
+    )
+    update.save()
+    _write_content(update, content)
+    _record(update, actor=author, from_status="")
+    return update
+
+
+@transaction.atomic
+def save_draft(*, update: ProgressUpdate, user: User, content: UpdateContent, expected_version: int) -> ProgressUpdate:
+    """Save a draft (or a returned update) if nobody saved it since ``expected_version``."""
+    update = _locked(update)
+    if not permissions.can(user, permissions.EDIT, update):
+        if update.is_editable:
+            raise PermissionDenied(_("You may not edit this update."))
+        raise WorkflowError(
+            _("This update is %(status)s and can no longer be edited.")
+            % {"status": update.get_status_display().lower()}
+        )
+    if update.version != expected_version:
+        raise ConflictError(
+            _(
+                "Someone else saved this update since you opened it. Your text is kept below: compare it with the "
+                "current version, then save again."
+            )
+        )
+    update.version += 1
+    _write_content(update, content)
+    return update
+
+
+@transaction.atomic
+def submit_update(*, update: ProgressUpdate, user: User, expected_version: int | None = None) -> ProgressUpdate:
+    """draft / returned → submitted. A second click finds it submitted and changes nothing."""
+    update = _locked(update)
+    if update.status == UpdateStatus.SUBMITTED and update.organisation_id in permissions.organisation_ids(user):
+        raise WorkflowError(_("This update has already been submitted."))
+    if not permissions.can(user, permissions.SUBMIT, update):
+        if update.organisation_id in permissions.organisation_ids(user):
+            raise WorkflowError(_("This update cannot be submitted in its current state."))
+        raise PermissionDenied(_("You may not submit this update."))
+    if expected_version is not None and update.version != expected_version:
+        raise ConflictError(_("Someone else saved this update since you opened it. Review it, then submit again."))
+    if not (update.achievements.strip() or update.challenges.strip() or update.next_steps.strip()):
+        raise WorkflowError(_("Write at least the achievements, challenges or next steps before submitting."))
+    previous = update.status
+    update.status = UpdateStatus.SUBMITTED
+    update.submitted_at = timezone.now()
+    update.version += 1
+    update.save()
+    _record(update, actor=user, from_status=previous)
+    return update
+
+
+@transaction.atomic
+def return_update(*, update: ProgressUpdate, reviewer: User, reason: str) -> ProgressUpdate:
+    """submitted → returned, with a reason e-mailed to the author."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("Say why the update is returned: the author reads it."))
+    update = _locked(update)
+    if not permissions.can(reviewer, permissions.RETURN, update):
+        if permissions.is_secretariat(reviewer) and update.status == UpdateStatus.SUBMITTED:
+            raise PermissionDenied(_("Nobody reviews their own update."))
+        if permissions.is_secretariat(reviewer):
+            raise WorkflowError(_("Only a submitted update can be returned."))
+        raise PermissionDenied(_("Only the Secretariat reviews updates."))
+    previous = update.status
+    update.status = UpdateStatus.RETURNED
+    update.return_reason = reason
+    update.reviewed_by = reviewer
+    update.reviewed_at = timezone.now()
+    update.version += 1
+    update.save()
+    _record(update, actor=reviewer, from_status=previous, reason=reason)
+    _mail_after_commit(
+        _("Your progress update on %(project)s was returned") % {"project": update.project.title},
+        _(
+            "The ASEM Education Secretariat returned your progress update with this reason:\n\n%(reason)s\n\n"
+            "Edit and submit it again: %(url)s"
+        )
+        % {"reason": reason, "url": _site_url(update.get_absolute_url())},
+        [update.author.email],
+    )
+    return update
+
+
+def _apply(update: ProgressUpdate) -> None:
+    """Make the initiative show what the approved update reports."""
+    for report in update.milestone_reports.select_related("milestone"):
+        milestone = report.milestone
+        report.previous_state = {
+            "status": milestone.status,
+            "achieved_on": milestone.achieved_on.isoformat() if milestone.achieved_on else None,
+            "planned_end": milestone.planned_end.isoformat() if milestone.planned_end else None,
+        }
+        report.save(update_fields=["previous_state"])
+        if report.outcome == MilestoneOutcome.ACHIEVED:
+            milestone.status, milestone.achieved_on = MilestoneStatus.ACHIEVED, report.achieved_on
+        elif report.outcome == MilestoneOutcome.DELAYED:
+            milestone.status, milestone.achieved_on = MilestoneStatus.DELAYED, None
+            if milestone.planned_start and report.new_date < milestone.planned_start:
+                milestone.planned_start = report.new_date
+            milestone.planned_end = report.new_date
+        elif report.outcome == MilestoneOutcome.CANCELLED:
+            milestone.status, milestone.achieved_on = MilestoneStatus.CANCELLED, None
+        else:  # on track
+            milestone.status, milestone.achieved_on = MilestoneStatus.PLANNED, None
+        milestone.save()
+    for value in update.indicator_values.all():
+        value.applied = True
+        value.save(update_fields=["applied"])
+    _refresh_indicators({v.indicator_id for v in update.indicator_values.all()})
+
+
+def _refresh_indicators(indicator_ids: set[int]) -> None:
+    """The latest value of each indicator is its latest approved value (by as-of date)."""
+    for indicator in Indicator.objects.filter(pk__in=indicator_ids):
+        latest = (
+            IndicatorValue.objects.filter(indicator=indicator, applied=True, update__status=UpdateStatus.APPROVED)
+            .order_by("-as_of", "-pk")
+            .first()
+        )
+        indicator.latest_value = latest.value if latest else None
+        indicator.latest_value_on = latest.as_of if latest else None
+        indicator.save(update_fields=["latest_value", "latest_value_on"])
+
+
+@transaction.atomic
+def approve_update(*, update: ProgressUpdate, reviewer: User) -> ProgressUpdate:
+    """submitted → approved (= published), by a Secretariat member who is not the author."""
+    update = _locked(update)
+    if not permissions.can(reviewer, permissions.APPROVE, update):
+        if permissions.is_secretariat(reviewer) and update.status == UpdateStatus.SUBMITTED:
+            raise PermissionDenied(_("Nobody approves their own update."))
+        if permissions.is_secretariat(reviewer):
+            raise WorkflowError(_("Only a submitted update can be approved."))
+        raise PermissionDenied(_("Only the Secretariat approves updates."))
+    previous = update.status
+    update.status = UpdateStatus.APPROVED
+    update.reviewed_by = reviewer
+    update.reviewed_at = timezone.now()
+    update.return_reason = ""
+    update.version += 1
+    update.save()
+    _apply(update)
+    _record(update, actor=reviewer, from_status=previous)
+    _mail_after_commit(
+        _("Your progress update on %(project)s is published") % {"project": update.project.title},
+        _("The ASEM Education Secretariat approved your progress update. It is public now: %(url)s")
+        % {"url": _site_url(update.project.get_absolute_url())},
+        [update.author.email],
+    )
+    return update
+
+
+def approve_updates(*, updates: Iterable[ProgressUpdate], reviewer: User) -> tuple[list[ProgressUpdate], list[str]]:
+    """Approve several updates, each in its own transaction; report the ones that could not be."""
+    approved, problems = [], []
+    for update in updates:
+        try:
+            approved.append(approve_update(update=update, reviewer=reviewer))
+        except (WorkflowError, PermissionDenied) as exc:
+            problems.append(f"{update}: {exc}")
+    return approved, problems
+
+
+@transaction.atomic
+def withdraw_approval(*, update: ProgressUpdate, reviewer: User, reason: str) -> ProgressUpdate:
+    """approved → submitted: unpublish and undo what the approval applied to the initiative."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("Say why the approval is withdrawn."))
+    update = _locked(update)
+    if not permissions.can(reviewer, permissions.WITHDRAW_APPROVAL, update):
+        if permissions.is_secretariat(reviewer):
+            raise WorkflowError(_("Only an approved update can be withdrawn."))
+        raise PermissionDenied(_("Only the Secretariat withdraws approvals."))
+    for report in update.milestone_reports.select_related("milestone"):
+        state = report.previous_state
+        if not state:
+            continue
+        milestone = report.milestone
+        milestone.status = state["status"]
+        milestone.achieved_on = datetime.date.fromisoformat(state["achieved_on"]) if state["achieved_on"] else None
+        milestone.planned_end = datetime.date.fromisoformat(state["planned_end"]) if state["planned_end"] else None
+        milestone.save()
+        report.previous_state = None
+        report.save(update_fields=["previous_state"])
+    previous = update.status
+    update.status = UpdateStatus.SUBMITTED
+    update.reviewed_by = None
+    update.reviewed_at = None
+    update.version += 1
+    update.save()
+    update.indicator_values.update(applied=False)
+    _refresh_indicators(set(update.indicator_values.values_list("indicator_id", flat=True)))
+    _record(update, actor=reviewer, from_status=previous, reason=reason)
+    return update
+
+
+def reporting_url(project: Project) -> str:
+    return reverse("updates:update-create", kwargs={"slug": project.slug})

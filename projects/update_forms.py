@@ -1,0 +1,249 @@
+"""The progress-update form: narrative, a report per milestone, indicator values, evidence."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from stakeholders.models import Organisation
+
+from .models import MilestoneOutcome, Project
+from .services import IndicatorValueData, MilestoneReportData, UpdateContent
+from .uploads import ACCEPTED_EXTENSIONS, validate_evidence_file
+
+EVIDENCE_FILE_SLOTS = 3
+NOT_REPORTED = ""
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def narrative_field(label, help_text="") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        validators=[MaxLengthValidator(settings.NARRATIVE_MAX_CHARS)],
+        strip=True,
+    )
+
+
+class ProgressUpdateForm(forms.Form):
+    """One form for the whole update; the milestone and indicator fields depend on the initiative."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    organisation = forms.ModelChoiceField(
+        label=_("Reporting for"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    period_start = forms.DateField(label=_("Reporting period from"), widget=DateInput)
+    period_end = forms.DateField(label=_("to"), widget=DateInput)
+    achievements = narrative_field(_("Achievements"), _("What was done in the period. Plain text; links are kept."))
+    challenges = narrative_field(_("Challenges"))
+    next_steps = narrative_field(_("Next steps"))
+    links = forms.CharField(
+        label=_("Evidence links"),
+        required=False,
+        help_text=_("One per line: an address, or a title, a vertical bar and an address (Report | https://…)."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[MaxLengthValidator(5000)],
+    )
+
+    def __init__(self, *args, project: Project, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["organisation"].queryset = organisations
+        if organisations.count() == 1:
+            self.fields["organisation"].widget = forms.HiddenInput()
+            self.fields["organisation"].initial = organisations.first().pk
+        self.milestones = list(project.milestones.all())
+        self.indicators = list(project.indicators.all())
+        for milestone in self.milestones:
+            prefix = f"milestone_{milestone.pk}"
+            self.fields[f"{prefix}_outcome"] = forms.ChoiceField(
+                label=_("Outcome"),
+                required=False,
+                choices=[(NOT_REPORTED, _("Not reported"))] + list(MilestoneOutcome.choices),
+            )
+            self.fields[f"{prefix}_date"] = forms.DateField(
+                label=_("Achieved on, or delayed to"), required=False, widget=DateInput
+            )
+            self.fields[f"{prefix}_note"] = forms.CharField(
+                label=_("Note"), required=False, max_length=2000, widget=forms.TextInput
+            )
+        for indicator in self.indicators:
+            prefix = f"indicator_{indicator.pk}"
+            self.fields[f"{prefix}_value"] = forms.DecimalField(
+                label=_("Value (%(unit)s)") % {"unit": indicator.unit},
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+            )
+            self.fields[f"{prefix}_as_of"] = forms.DateField(label=_("As of"), required=False, widget=DateInput)
+        accept = ",".join(ACCEPTED_EXTENSIONS)
+        for slot in range(1, EVIDENCE_FILE_SLOTS + 1):
+            self.fields[f"file_{slot}"] = forms.FileField(
+                label=_("Evidence file %(number)s") % {"number": slot},
+                required=False,
+                help_text=_("PDF, image or office document, at most %(mb)s MB.")
+                % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)},
+                widget=forms.ClearableFileInput(attrs={"accept": accept}),
+            )
+
+    # Grouped fields for the template.
+    def milestone_rows(self):
+        for milestone in self.milestones:
+            prefix = f"milestone_{milestone.pk}"
+            yield milestone, self[f"{prefix}_outcome"], self[f"{prefix}_date"], self[f"{prefix}_note"]
+
+    def indicator_rows(self):
+        for indicator in self.indicators:
+            prefix = f"indicator_{indicator.pk}"
+            yield indicator, self[f"{prefix}_value"], self[f"{prefix}_as_of"]
+
+    def file_fields(self):
+        return [self[f"file_{slot}"] for slot in range(1, EVIDENCE_FILE_SLOTS + 1)]
+
+    @staticmethod
+    def initial_from(update) -> dict:
+        initial = {
+            "version": update.version,
+            "organisation": update.organisation_id,
+            "period_start": update.period_start,
+            "period_end": update.period_end,
+            "achievements": update.achievements,
+            "challenges": update.challenges,
+            "next_steps": update.next_steps,
+            "links": "\n".join(f"{e.title} | {e.url}" if e.title else e.url for e in update.evidence.all() if e.url),
+        }
+        for report in update.milestone_reports.all():
+            prefix = f"milestone_{report.milestone_id}"
+            initial[f"{prefix}_outcome"] = report.outcome
+            initial[f"{prefix}_date"] = report.achieved_on or report.new_date
+            initial[f"{prefix}_note"] = report.note
+        for value in update.indicator_values.all():
+            prefix = f"indicator_{value.indicator_id}"
+            initial[f"{prefix}_value"] = value.value
+            initial[f"{prefix}_as_of"] = value.as_of
+        return initial
+
+    def clean_links(self):
+        links = []
+        validate = URLValidator(schemes=["http", "https"])
+        for number, line in enumerate(self.cleaned_data["links"].splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            title, _bar, url = line.rpartition("|") if "|" in line else ("", "", line)
+            title, url = title.strip()[:200], url.strip()
+            try:
+                validate(url)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    _("Line %(number)s is not a web address (http:// or https://)."), params={"number": number}
+                ) from None
+            if len(url) > 500:
+                raise forms.ValidationError(
+                    _("Line %(number)s is longer than 500 characters."), params={"number": number}
+                )
+            links.append((title, url))
+        if len(links) > 20:
+            raise forms.ValidationError(_("Give at most 20 links."))
+        return links
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period cannot end before it starts."))
+        today = datetime.date.today()
+        for milestone in self.milestones:
+            prefix = f"milestone_{milestone.pk}"
+            outcome, date = cleaned.get(f"{prefix}_outcome"), cleaned.get(f"{prefix}_date")
+            if outcome == MilestoneOutcome.ACHIEVED:
+                if not date:
+                    self.add_error(f"{prefix}_date", _("Say when the milestone was achieved."))
+                elif date > today:
+                    self.add_error(f"{prefix}_date", _("A milestone cannot be achieved in the future."))
+            if outcome == MilestoneOutcome.DELAYED and not date:
+                self.add_error(f"{prefix}_date", _("Give the new date of a delayed milestone."))
+        for indicator in self.indicators:
+            prefix = f"indicator_{indicator.pk}"
+            value, as_of = cleaned.get(f"{prefix}_value"), cleaned.get(f"{prefix}_as_of")
+            if value is not None and not as_of:
+                self.add_error(f"{prefix}_as_of", _("Give the date this value was measured on."))
+            if as_of and value is None and not self.errors.get(f"{prefix}_value"):
+                self.add_error(f"{prefix}_value", _("Give the value, or clear the date."))
+        for field in self.file_fields():
+            uploaded = cleaned.get(field.name)
+            if uploaded:
+                try:
+                    cleaned[f"{field.name}_type"] = validate_evidence_file(uploaded)
+                except forms.ValidationError as error:
+                    self.add_error(field.name, error)
+        return cleaned
+
+    def content(self) -> UpdateContent:
+        data = self.cleaned_data
+        milestones = {m.pk: m for m in self.milestones}
+        indicators = {i.pk: i for i in self.indicators}
+        reports = []
+        for pk, milestone in milestones.items():
+            outcome = data.get(f"milestone_{pk}_outcome")
+            if outcome:
+                date = data.get(f"milestone_{pk}_date")
+                reports.append(
+                    MilestoneReportData(
+                        milestone=milestone,
+                        outcome=outcome,
+                        achieved_on=date if outcome == MilestoneOutcome.ACHIEVED else None,
+                        new_date=date if outcome == MilestoneOutcome.DELAYED else None,
+                        note=data.get(f"milestone_{pk}_note", ""),
+                    )
+                )
+        values = [
+            IndicatorValueData(
+                indicator=indicator, value=data[f"indicator_{pk}_value"], as_of=data[f"indicator_{pk}_as_of"]
+            )
+            for pk, indicator in indicators.items()
+            if data.get(f"indicator_{pk}_value") is not None
+        ]
+        files = tuple(
+            (f.name and data[f.name].name, data[f.name], data[f"{f.name}_type"])
+            for f in self.file_fields()
+            if data.get(f.name)
+        )
+        return UpdateContent(
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            achievements=data["achievements"],
+            challenges=data["challenges"],
+            next_steps=data["next_steps"],
+            milestone_reports=tuple(reports),
+            indicator_values=tuple(values),
+            links=tuple(data["links"]),
+            files=files,
+        )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for returning"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_("The author receives it by e-mail and sees it on the update."),
+    )
+
+
+class BulkApproveForm(forms.Form):
+    updates = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple, label=_("Updates"))
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["updates"].queryset = queryset

@@ -1,0 +1,366 @@
+"""Stakeholders write progress updates; the Secretariat reviews them.
+
+Every view asks ``projects.permissions`` what the user may see (querysets, so
+what is not theirs is a 404) and calls ``projects.services`` for every
+change of state.
+"""
+
+from __future__ import annotations
+
+import datetime
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
+
+from stakeholders.models import Organisation
+
+from . import permissions, services
+from .models import (
+    Evidence,
+    IndicatorValue,
+    MilestoneReport,
+    ProgressUpdate,
+    Project,
+    ProjectOrganisation,
+    UpdateStatus,
+    UpdateTransition,
+)
+from .update_forms import BulkApproveForm, ProgressUpdateForm, ReturnForm
+
+
+def update_detail_queryset():
+    return ProgressUpdate.objects.select_related("project", "organisation", "author", "reviewed_by").prefetch_related(
+        Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
+        Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),
+        "evidence",
+        Prefetch("transitions", queryset=UpdateTransition.objects.select_related("actor")),
+    )
+
+
+def current_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """Until reporting cycles exist: the calendar year so far."""
+    today = today or datetime.date.today()
+    return datetime.date(today.year, 1, 1), today
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    """A contributor's desk: my initiatives, what is due, and my organisations' updates by state."""
+
+    template_name = "updates/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        orgs = permissions.organisation_ids(user)
+        projects = list(
+            permissions.projects_for(user)
+            .prefetch_related(
+                Prefetch(
+                    "participations",
+                    queryset=ProjectOrganisation.objects.select_related("organisation").order_by("role", "position"),
+                )
+            )
+            .order_by("title")
+        )
+        updates = list(
+            ProgressUpdate.objects.filter(organisation_id__in=orgs)
+            .select_related("project", "organisation", "author")
+            .order_by("-updated_at")
+        )
+        start, _end = current_period()
+        reported = {u.project_id for u in updates if u.status != UpdateStatus.DRAFT and u.period_end >= start}
+        context.update(
+            projects=projects,
+            due=[p for p in projects if p.pk not in reported],
+            period_start=start,
+            by_status={
+                status: [u for u in updates if u.status == status]
+                for status in (UpdateStatus.DRAFT, UpdateStatus.RETURNED, UpdateStatus.SUBMITTED, UpdateStatus.APPROVED)
+            },
+            is_secretariat=permissions.is_secretariat(user),
+            queue_size=permissions.review_queue(user).count() if permissions.is_secretariat(user) else 0,
+            has_memberships=bool(orgs),
+        )
+        return context
+
+
+class UpdateFormMixin(LoginRequiredMixin):
+    template_name = "updates/update_form.html"
+
+    def organisations_for(self, project: Project):
+        orgs = permissions.organisation_ids(self.request.user)
+        return Organisation.objects.filter(
+            pk__in=orgs,
+            participations__project=project,
+            participations__role__in=["lead", "partner"],
+        ).distinct()
+
+    def render_form(self, form, *, update=None, preview=None, conflict=None, status=200):
+        context = {"form": form, "project": self.project, "update": update, "preview": preview, "conflict": conflict}
+        return self.response_class(request=self.request, template=self.template_name, context=context, status=status)
+
+    response_class = TemplateView.response_class
+
+
+class UpdateCreateView(UpdateFormMixin, View):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        # Not my initiative: 404, as for anything not one's own.
+        self.project = get_object_or_404(permissions.projects_for(request.user), slug=kwargs["slug"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, slug):
+        start, end = current_period()
+        form = ProgressUpdateForm(
+            project=self.project,
+            organisations=self.organisations_for(self.project),
+            initial={"period_start": start, "period_end": end},
+        )
+        return self.render_form(form)
+
+    def post(self, request, slug):
+        form = ProgressUpdateForm(
+            request.POST, request.FILES, project=self.project, organisations=self.organisations_for(self.project)
+        )
+        if not form.is_valid():
+            return self.render_form(form, status=400)
+        if "preview" in request.POST:
+            return self.render_form(form, preview=form.cleaned_data)
+        try:
+            update = services.create_update(
+                project=self.project,
+                organisation=form.cleaned_data["organisation"],
+                author=request.user,
+                content=form.content(),
+            )
+            if "submit" in request.POST:
+                services.submit_update(update=update, user=request.user)
+                messages.success(request, _("Your update was submitted to the Secretariat."))
+            else:
+                messages.success(request, _("Your draft was saved."))
+        except services.WorkflowError as error:
+            form.add_error(None, str(error))
+            return self.render_form(form, status=400)
+        return HttpResponseRedirect(update.get_absolute_url())
+
+
+class UpdateEditView(UpdateFormMixin, View):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.update = get_object_or_404(
+            update_detail_queryset().filter(pk__in=permissions.updates_visible_to(request.user)), pk=kwargs["pk"]
+        )
+        self.project = self.update.project
+        if not permissions.can(request.user, permissions.EDIT, self.update):
+            if self.update.organisation_id in permissions.organisation_ids(request.user):
+                messages.info(
+                    request,
+                    _("This update is %(status)s and can no longer be edited.")
+                    % {"status": self.update.get_status_display().lower()},
+                )
+                return HttpResponseRedirect(self.update.get_absolute_url())
+            raise PermissionDenied(_("You may not edit this update."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def make_form(self, *args):
+        return ProgressUpdateForm(
+            *args,
+            project=self.project,
+            organisations=Organisation.objects.filter(pk=self.update.organisation_id),
+            initial=ProgressUpdateForm.initial_from(self.update),
+        )
+
+    def get(self, request, pk):
+        return self.render_form(self.make_form(), update=self.update)
+
+    def post(self, request, pk):
+        form = self.make_form(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_form(form, update=self.update, status=400)
+        if "preview" in request.POST:
+            return self.render_form(form, update=self.update, preview=form.cleaned_data)
+        expected = form.cleaned_data.get("version")
+        try:
+            update = services.save_draft(
+                update=self.update, user=request.user, content=form.content(), expected_version=expected or 0
+            )
+            if "submit" in request.POST:
+                services.submit_update(update=update, user=request.user, expected_version=update.version)
+                messages.success(request, _("Your update was submitted to the Secretariat."))
+            else:
+                messages.success(request, _("Your draft was saved."))
+        except services.ConflictError as error:
+            current = update_detail_queryset().get(pk=self.update.pk)
+            return self.render_form(form, update=current, conflict=str(error), status=409)
+        except services.WorkflowError as error:
+            form.add_error(None, str(error))
+            return self.render_form(form, update=self.update, status=400)
+        return HttpResponseRedirect(update.get_absolute_url())
+
+
+class VisibleUpdateMixin:
+    def get_queryset(self):
+        return update_detail_queryset().filter(pk__in=permissions.updates_visible_to(self.request.user))
+
+
+class UpdateDetailView(VisibleUpdateMixin, DetailView):
+    template_name = "updates/update_detail.html"
+    context_object_name = "update"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, update = self.request.user, self.object
+        context.update(
+            can_edit=permissions.can(user, permissions.EDIT, update),
+            can_submit=permissions.can(user, permissions.SUBMIT, update),
+            can_review=permissions.can(user, permissions.APPROVE, update),
+            can_withdraw=permissions.can(user, permissions.WITHDRAW_APPROVAL, update),
+            return_form=ReturnForm(),
+            show_workflow=user.is_authenticated
+            and (update.organisation_id in permissions.organisation_ids(user) or permissions.is_secretariat(user)),
+        )
+        return context
+
+
+class TransitionView(LoginRequiredMixin, VisibleUpdateMixin, View):
+    """POST-only endpoints for submit, approve, return and withdraw; each calls one service."""
+
+    verb = ""
+
+    def post(self, request, pk):
+        update = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            message = self.perform(request, update)
+        except services.WorkflowError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(update.get_absolute_url())
+        messages.success(request, message)
+        return HttpResponseRedirect(self.success_url(update))
+
+    def success_url(self, update):
+        return update.get_absolute_url()
+
+
+class SubmitView(TransitionView):
+    def perform(self, request, update):
+        version = request.POST.get("version")
+        expected = int(version) if version and version.isdigit() else None
+        services.submit_update(update=update, user=request.user, expected_version=expected)
+        return _("Your update was submitted to the Secretariat.")
+
+
+class ApproveView(TransitionView):
+    def perform(self, request, update):
+        services.approve_update(update=update, reviewer=request.user)
+        return _("The update is approved and published.")
+
+    def success_url(self, update):
+        return reverse("updates:review-queue")
+
+
+class ReturnView(LoginRequiredMixin, VisibleUpdateMixin, FormView):
+    form_class = ReturnForm
+    template_name = "updates/update_return.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.update = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        if not permissions.is_secretariat(request.user):
+            raise PermissionDenied(_("Only the Secretariat reviews updates."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(update=self.update, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.return_update(update=self.update, reviewer=self.request.user, reason=form.cleaned_data["reason"])
+        except services.WorkflowError as error:
+            form.add_error(None, str(error))
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        messages.success(self.request, _("The update was returned to its author."))
+        return HttpResponseRedirect(reverse("updates:review-queue"))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class WithdrawApprovalView(ReturnView):
+    template_name = "updates/update_withdraw.html"
+
+    def form_valid(self, form):
+        try:
+            services.withdraw_approval(
+                update=self.update, reviewer=self.request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.WorkflowError as error:
+            form.add_error(None, str(error))
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        messages.success(self.request, _("The approval was withdrawn; the update is back in the review queue."))
+        return HttpResponseRedirect(self.update.get_absolute_url())
+
+
+class ReviewQueueView(LoginRequiredMixin, FormView):
+    template_name = "updates/review_queue.html"
+    form_class = BulkApproveForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.is_secretariat(request.user):
+            raise PermissionDenied(_("Only the Secretariat reviews updates."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def queue(self):
+        return (
+            permissions.review_queue(self.request.user)
+            .select_related("project", "organisation", "author")
+            .order_by("submitted_at", "pk")
+        )
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "queryset": self.queue()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["queue"] = list(self.queue())
+        return context
+
+    def form_valid(self, form):
+        approved, problems = services.approve_updates(updates=form.cleaned_data["updates"], reviewer=self.request.user)
+        if approved:
+            messages.success(self.request, _("%(count)s updates approved and published.") % {"count": len(approved)})
+        for problem in problems:
+            messages.error(self.request, problem)
+        return HttpResponseRedirect(reverse("updates:review-queue"))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class EvidenceDownloadView(VisibleUpdateMixin, View):
+    """Evidence files: only to those who may see the update, as a download, never sniffed."""
+
+    def get(self, request, pk, evidence_pk):
+        update = get_object_or_404(self.get_queryset(), pk=pk)
+        evidence = get_object_or_404(Evidence.objects.exclude(file=""), pk=evidence_pk, update=update)
+        try:
+            handle = evidence.file.open("rb")
+        except (FileNotFoundError, OSError):
+            raise Http404 from None
+        filename = evidence.file.name.rsplit("/", 1)[-1]
+        content_type = evidence.content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response

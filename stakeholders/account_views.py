@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+
+from projects import permissions
+
+from .models import MembershipRole, Organisation
+from .services import invite_contact
+
+
+class ProfileView(LoginRequiredMixin, TemplateView):
+    template_name = "registration/profile.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = self.request.user.memberships.select_related("organisation")
+        context["is_secretariat"] = permissions.is_secretariat(self.request.user)
+        return context
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.order_by("name"))
+    role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices, initial=MembershipRole.CONTRIBUTOR)
+
+
+class InviteView(LoginRequiredMixin, FormView):
+    """The Secretariat invites a contact into an organisation."""
+
+    template_name = "registration/invite.html"
+    form_class = InviteForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.is_secretariat(request.user):
+            raise PermissionDenied(_("Only the Secretariat invites contacts."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        membership = invite_contact(
+            email=form.cleaned_data["email"],
+            organisation=form.cleaned_data["organisation"],
+            role=form.cleaned_data["role"],
+            invited_by=self.request.user,
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+        )
+        messages.success(
+            self.request,
+            _("%(email)s is now a %(role)s of %(organisation)s; an e-mail with a link to set a password is on its way.")
+            % {
+                "email": membership.user.email,
+                "role": membership.get_role_display().lower(),
+                "organisation": membership.organisation,
+            },
+        )
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_success_url(self):
+        return reverse("accounts:invite")

@@ -1,0 +1,479 @@
+"""Progress updates: the workflow, its rules, the permission matrix, bad input, and query budgets."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from projects import permissions, services
+from projects.models import (
+    Milestone,
+    MilestoneStatus,
+    OrganisationRole,
+    ProgressUpdate,
+    UpdateStatus,
+    UpdateTransition,
+)
+from stakeholders.models import MembershipRole
+from tests.factories import (
+    IndicatorFactory,
+    MembershipFactory,
+    MilestoneFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    ProjectOrganisationFactory,
+    UserFactory,
+    build_plan,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date.today()
+
+
+@pytest.fixture
+def world(db, secretariat_user):
+    """An initiative led by DUO, with a milestone and an indicator, and the personas around it."""
+    lead = OrganisationFactory(slug="duo", acronym="DUO")
+    other = OrganisationFactory(slug="other", acronym="OTHER")
+    project = ProjectFactory(slug="duo-fellowship", title="DUO Fellowship")
+    ProjectOrganisationFactory(project=project, organisation=lead, role=OrganisationRole.LEAD)
+    milestone = MilestoneFactory(project=project, title="Alumni meeting", planned_start=datetime.date(2026, 5, 1))
+    indicator = IndicatorFactory(project=project, name="Pairs exchanged", baseline=100, target=300)
+    author = MembershipFactory(organisation=lead, user=UserFactory(username="author", email="author@example.org")).user
+    colleague = MembershipFactory(organisation=lead, user=UserFactory(username="colleague")).user
+    coordinator = MembershipFactory(
+        organisation=lead, user=UserFactory(username="coordinator"), role=MembershipRole.COORDINATOR
+    ).user
+    outsider = MembershipFactory(organisation=other, user=UserFactory(username="outsider")).user
+    reviewer2 = UserFactory(username="reviewer2", is_staff=True)
+    reviewer2.groups.add(*secretariat_user.groups.all())
+    return {
+        "project": project,
+        "lead": lead,
+        "milestone": milestone,
+        "indicator": indicator,
+        "author": author,
+        "colleague": colleague,
+        "coordinator": coordinator,
+        "outsider": outsider,
+        "secretariat": secretariat_user,
+        "reviewer2": reviewer2,
+    }
+
+
+def content(**overrides) -> services.UpdateContent:
+    values = {
+        "period_start": datetime.date(2026, 1, 1),
+        "period_end": datetime.date(2026, 6, 30),
+        "achievements": "120 pairs exchanged.",
+        "challenges": "Few European funders.",
+        "next_steps": "Outreach.",
+    }
+    values.update(overrides)
+    return services.UpdateContent(**values)
+
+
+def draft(world, **overrides) -> ProgressUpdate:
+    return services.create_update(
+        project=world["project"], organisation=world["lead"], author=world["author"], content=content(**overrides)
+    )
+
+
+def form_data(world, **overrides) -> dict:
+    m, i = world["milestone"].pk, world["indicator"].pk
+    data = {
+        "version": "",
+        "organisation": str(world["lead"].pk),
+        "period_start": "2026-01-01",
+        "period_end": "2026-06-30",
+        "achievements": "120 pairs exchanged.",
+        "challenges": "Few European funders.",
+        "next_steps": "Outreach.",
+        "links": "Report | https://example.org/report.pdf",
+        f"milestone_{m}_outcome": "achieved",
+        f"milestone_{m}_date": "2026-05-02",
+        f"milestone_{m}_note": "In Seoul",
+        f"indicator_{i}_value": "120",
+        f"indicator_{i}_as_of": "2026-06-30",
+        "save": "1",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- The workflow, through the services -------------------------------------------------------------------------
+
+
+def test_the_whole_workflow_applies_the_approved_state_and_can_be_withdrawn(world, django_capture_on_commit_callbacks):
+    milestone, indicator = world["milestone"], world["indicator"]
+    update = draft(
+        world,
+        milestone_reports=(services.MilestoneReportData(milestone, "achieved", achieved_on=datetime.date(2026, 5, 2)),),
+        indicator_values=(services.IndicatorValueData(indicator, Decimal("120"), datetime.date(2026, 6, 30)),),
+    )
+    assert update.status == UpdateStatus.DRAFT
+    services.submit_update(update=update, user=world["author"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.return_update(update=update, reviewer=world["secretariat"], reason="Add the number of alumni.")
+    update.refresh_from_db()
+    assert update.status == UpdateStatus.RETURNED
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["author@example.org"]
+    assert "Add the number of alumni." in mail.outbox[0].body
+
+    update = services.save_draft(
+        update=update,
+        user=world["colleague"],  # a colleague of the same organisation fixes it
+        content=content(
+            achievements="120 pairs; 40 alumni met.",
+            milestone_reports=(services.MilestoneReportData(milestone, "achieved", achieved_on=datetime.date(2026, 5, 2)),),
+            indicator_values=(services.IndicatorValueData(indicator, Decimal("120"), datetime.date(2026, 6, 30)),),
+        ),
+        expected_version=update.version,
+    )
+    services.submit_update(update=update, user=world["colleague"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_update(update=update, reviewer=world["secretariat"])
+    update.refresh_from_db()
+    assert update.status == UpdateStatus.APPROVED and update.reviewed_by == world["secretariat"]
+    milestone.refresh_from_db()
+    indicator.refresh_from_db()
+    assert (milestone.status, milestone.achieved_on) == (MilestoneStatus.ACHIEVED, datetime.date(2026, 5, 2))
+    assert (indicator.latest_value, indicator.latest_value_on) == (Decimal("120.00"), datetime.date(2026, 6, 30))
+    assert [t.to_status for t in update.transitions.all()] == ["draft", "submitted", "returned", "submitted", "approved"]
+    assert update.transitions.get(to_status="returned").reason == "Add the number of alumni."
+
+    services.withdraw_approval(update=update, reviewer=world["reviewer2"], reason="Figures disputed.")
+    milestone.refresh_from_db()
+    indicator.refresh_from_db()
+    assert (milestone.status, milestone.achieved_on) == (MilestoneStatus.PLANNED, None)
+    assert indicator.latest_value is None
+    assert ProgressUpdate.objects.get(pk=update.pk).status == UpdateStatus.SUBMITTED
+
+
+def test_transitions_check_their_source_state(world):
+    update = draft(world)
+    with pytest.raises(services.WorkflowError):
+        services.approve_update(update=update, reviewer=world["secretariat"])  # a draft
+    with pytest.raises(services.WorkflowError):
+        services.return_update(update=update, reviewer=world["secretariat"], reason="x")
+    services.submit_update(update=update, user=world["author"])
+    with pytest.raises(services.WorkflowError, match="already been submitted"):
+        services.submit_update(update=update, user=world["author"])
+    with pytest.raises(services.WorkflowError, match="Say why"):
+        services.return_update(update=update, reviewer=world["secretariat"], reason="  ")
+    services.approve_update(update=update, reviewer=world["secretariat"])
+    with pytest.raises(services.WorkflowError):
+        services.approve_update(update=update, reviewer=world["reviewer2"])
+    with pytest.raises(services.WorkflowError):
+        services.save_draft(update=update, user=world["author"], content=content(), expected_version=update.version + 4)
+    assert UpdateTransition.objects.filter(update=update).count() == 3
+
+
+def test_nobody_approves_their_own_update(world):
+    world["secretariat"].memberships.create(organisation=world["lead"])
+    update = services.create_update(
+        project=world["project"], organisation=world["lead"], author=world["secretariat"], content=content()
+    )
+    services.submit_update(update=update, user=world["secretariat"])
+    with pytest.raises(PermissionDenied):
+        services.approve_update(update=update, reviewer=world["secretariat"])
+    services.approve_update(update=update, reviewer=world["reviewer2"])
+
+
+def test_only_members_report_and_only_the_secretariat_reviews(world):
+    with pytest.raises(PermissionDenied):
+        services.create_update(
+            project=world["project"], organisation=world["lead"], author=world["outsider"], content=content()
+        )
+    update = draft(world)
+    services.submit_update(update=update, user=world["author"])
+    for user in ("author", "colleague", "coordinator", "outsider"):
+        with pytest.raises(PermissionDenied):
+            services.approve_update(update=update, reviewer=world[user])
+
+
+def test_an_empty_update_cannot_be_submitted(world):
+    update = draft(world, achievements="", challenges="", next_steps="")
+    with pytest.raises(services.WorkflowError, match="Write at least"):
+        services.submit_update(update=update, user=world["author"])
+
+
+# --- The web forms ------------------------------------------------------------------------------------------------
+
+
+def test_contributor_drafts_previews_and_submits_through_the_form(client, world):
+    client.force_login(world["author"])
+    url = reverse("updates:update-create", args=["duo-fellowship"])
+    page = client.get(url)
+    assert page.status_code == 200 and "Alumni meeting" in page.content.decode()
+
+    preview = client.post(url, form_data(world, save="", preview="1"))
+    assert preview.status_code == 200 and "Preview (not saved)" in preview.content.decode()
+    assert not ProgressUpdate.objects.exists()
+
+    response = client.post(url, form_data(world))
+    update = ProgressUpdate.objects.get()
+    assert response.status_code == 302 and response["Location"] == update.get_absolute_url()
+    assert update.status == UpdateStatus.DRAFT and update.author == world["author"]
+    assert update.milestone_reports.get().note == "In Seoul"
+    assert update.indicator_values.get().value == Decimal("120.00")
+    assert update.evidence.get().url == "https://example.org/report.pdf"
+
+    response = client.post(reverse("updates:update-submit", args=[update.pk]), {"version": update.version})
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert update.status == UpdateStatus.SUBMITTED
+
+
+def test_a_double_clicked_submit_creates_one_submission(client, world):
+    update = draft(world)
+    client.force_login(world["author"])
+    url = reverse("updates:update-submit", args=[update.pk])
+    client.post(url, {"version": update.version})
+    second = client.post(url, {"version": update.version}, follow=True)
+    assert "already been submitted" in second.content.decode()
+    assert UpdateTransition.objects.filter(update=update, to_status="submitted").count() == 1
+
+
+def test_two_people_editing_one_draft_the_second_gets_a_conflict_and_loses_nothing(client, world):
+    update = draft(world)
+    version = update.version
+    first, second = client, client.__class__()
+    first.force_login(world["author"])
+    second.force_login(world["colleague"])
+    url = reverse("updates:update-edit", args=[update.pk])
+    ok = first.post(url, form_data(world, version=str(version), achievements="Author's text."))
+    assert ok.status_code == 302
+    conflict = second.post(url, form_data(world, version=str(version), achievements="Colleague's text."))
+    assert conflict.status_code == 409
+    page = conflict.content.decode()
+    assert "Someone else saved this update since you opened it." in page
+    assert "Colleague&#x27;s text." in page  # their input is kept in the form
+    assert "Author&#x27;s text." in page  # and the saved version is shown beside it
+    update.refresh_from_db()
+    assert update.achievements == "Author's text."
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"period_start": ""}, "period_start", "This field is required."),
+        ({"period_end": "99999-01-01"}, "period_end", "Enter a valid date."),
+        ({"period_end": "2025-01-01"}, "period_end", "The period cannot end before it starts."),
+        ({"achievements": "x" * 1_000_000}, "achievements", "Ensure this value has at most 20000 characters"),
+        ({"indicator_{i}_value": "-5"}, "indicator_{i}_value", "Ensure this value is greater than or equal to 0."),
+        ({"indicator_{i}_value": "lots"}, "indicator_{i}_value", "Enter a number."),
+        ({"milestone_{m}_date": ""}, "milestone_{m}_date", "Say when the milestone was achieved."),
+        ({"milestone_{m}_outcome": "exploded"}, "milestone_{m}_outcome", "Select a valid choice."),
+        ({"links": "javascript:alert(1)"}, "links", "Line 1 is not a web address"),
+    ],
+)
+def test_bad_input_gets_a_field_error_keeps_the_form_and_saves_nothing(client, world, overrides, field, message):
+    client.force_login(world["author"])
+    m, i = world["milestone"].pk, world["indicator"].pk
+    overrides = {k.format(m=m, i=i): v for k, v in overrides.items()}
+    response = client.post(reverse("updates:update-create", args=["duo-fellowship"]), form_data(world, **overrides))
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert any(message in error for error in form.errors[field.format(m=m, i=i)]), form.errors
+    assert "Few European funders." in response.content.decode()  # the rest of the form is kept
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_html_in_narratives_is_escaped(client, world):
+    update = draft(world, achievements='<script>alert("x")</script> done')
+    client.force_login(world["author"])
+    page = client.get(update.get_absolute_url()).content.decode()
+    assert '<script>alert("x")</script>' not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; done" in page
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_evidence_files_are_checked_by_content_and_size(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.EVIDENCE_MAX_BYTES = 1024
+    client.force_login(world["author"])
+    url = reverse("updates:update-create", args=["duo-fellowship"])
+    disguised = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 this is a program", content_type="application/pdf")
+    response = client.post(url, {**form_data(world), "file_1": disguised})
+    assert response.status_code == 400
+    assert "not a PDF, an image or an office document" in str(response.context["form"].errors["file_1"])
+    renamed = SimpleUploadedFile("report.png", PDF, content_type="image/png")
+    response = client.post(url, {**form_data(world), "file_1": renamed})
+    assert "its content is something else" in str(response.context["form"].errors["file_1"])
+    huge = SimpleUploadedFile("big.pdf", PDF + b"0" * 2048, content_type="application/pdf")
+    response = client.post(url, {**form_data(world), "file_1": huge})
+    assert "files may be at most 1.0\xa0KB" in str(response.context["form"].errors["file_1"])
+    assert not ProgressUpdate.objects.exists()
+
+    good = SimpleUploadedFile("report.pdf", PDF, content_type="application/octet-stream")
+    response = client.post(url, {**form_data(world), "file_1": good})
+    assert response.status_code == 302
+    evidence = ProgressUpdate.objects.get().evidence.get(file__endswith=".pdf")
+    assert evidence.content_type == "application/pdf"
+    download = client.get(reverse("updates:evidence-download", args=[evidence.update_id, evidence.pk]))
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(download.streaming_content) == PDF
+    # The outsider cannot fetch it, not even by guessing the address.
+    client.force_login(world["outsider"])
+    assert client.get(reverse("updates:evidence-download", args=[evidence.update_id, evidence.pk])).status_code == 404
+
+
+def test_approved_updates_are_read_only_to_contributors(client, world):
+    update = draft(world)
+    services.submit_update(update=update, user=world["author"])
+    services.approve_update(update=update, reviewer=world["secretariat"])
+    client.force_login(world["author"])
+    response = client.post(reverse("updates:update-edit", args=[update.pk]), form_data(world, version="9"))
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert update.status == UpdateStatus.APPROVED and update.achievements == "120 pairs exchanged."
+
+
+def test_secretariat_returns_with_a_reason_and_bulk_approves(client, world):
+    updates = [draft(world) for _ in range(3)]
+    for update in updates:
+        services.submit_update(update=update, user=world["author"])
+    client.force_login(world["secretariat"])
+    empty = client.post(reverse("updates:update-return", args=[updates[0].pk]), {"reason": ""})
+    assert empty.status_code == 400 and "This field is required." in empty.content.decode()
+    client.post(reverse("updates:update-return", args=[updates[0].pk]), {"reason": "Add figures."})
+    queue = client.get(reverse("updates:review-queue"))
+    assert [u.pk for u in queue.context["queue"]] == [updates[1].pk, updates[2].pk]
+    response = client.post(reverse("updates:review-queue"), {"updates": [updates[1].pk, updates[2].pk]})
+    assert response.status_code == 302
+    assert list(ProgressUpdate.objects.order_by("pk").values_list("status", flat=True)) == [
+        "returned",
+        "approved",
+        "approved",
+    ]
+    bogus = client.post(reverse("updates:review-queue"), {"updates": ["abc", "999999"]})
+    assert bogus.status_code == 400
+
+
+def test_admin_action_approves_through_the_same_service(client, world):
+    update = draft(world)
+    services.submit_update(update=update, user=world["author"])
+    client.force_login(world["secretariat"])
+    response = client.post(
+        reverse("admin:projects_progressupdate_changelist"),
+        {"action": "approve_selected", "_selected_action": [update.pk]},
+    )
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert update.status == UpdateStatus.APPROVED
+    assert update.transitions.last().actor == world["secretariat"]
+
+
+# --- Who sees and does what --------------------------------------------------------------------------------------
+
+PERSONAS = ["anonymous", "outsider", "author", "colleague", "coordinator", "secretariat"]
+
+
+def login(client, world, persona):
+    if persona != "anonymous":
+        client.force_login(world[persona])
+
+
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        ("anonymous", {"dashboard": 302, "create": 302, "draft": 404, "edit": 302, "submitted": 404, "approved": 200, "queue": 302}),
+        ("outsider", {"dashboard": 200, "create": 404, "draft": 404, "edit": 404, "submitted": 404, "approved": 200, "queue": 403}),
+        ("author", {"dashboard": 200, "create": 200, "draft": 200, "edit": 200, "submitted": 200, "approved": 200, "queue": 403}),
+        ("colleague", {"dashboard": 200, "create": 200, "draft": 200, "edit": 200, "submitted": 200, "approved": 200, "queue": 403}),
+        ("coordinator", {"dashboard": 200, "create": 200, "draft": 200, "edit": 200, "submitted": 200, "approved": 200, "queue": 403}),
+        ("secretariat", {"dashboard": 200, "create": 404, "draft": 404, "edit": 404, "submitted": 200, "approved": 200, "queue": 200}),
+    ],
+)  # fmt: skip
+def test_permission_matrix_of_pages(client, world, persona, expected):
+    drafted = draft(world)
+    submitted = draft(world)
+    services.submit_update(update=submitted, user=world["author"])
+    approved = draft(world)
+    services.submit_update(update=approved, user=world["author"])
+    services.approve_update(update=approved, reviewer=world["reviewer2"])
+    login(client, world, persona)
+    urls = {
+        "dashboard": reverse("updates:dashboard"),
+        "create": reverse("updates:update-create", args=["duo-fellowship"]),
+        "draft": drafted.get_absolute_url(),
+        "edit": reverse("updates:update-edit", args=[drafted.pk]),
+        "submitted": submitted.get_absolute_url(),
+        "approved": approved.get_absolute_url(),
+        "queue": reverse("updates:review-queue"),
+    }
+    assert {name: client.get(url).status_code for name, url in urls.items()} == expected
+
+
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        ("anonymous", {"submit": "draft", "approve": "submitted", "return": "submitted"}),
+        ("outsider", {"submit": "draft", "approve": "submitted", "return": "submitted"}),
+        ("author", {"submit": "submitted", "approve": "submitted", "return": "submitted"}),
+        ("colleague", {"submit": "submitted", "approve": "submitted", "return": "submitted"}),
+        ("coordinator", {"submit": "submitted", "approve": "submitted", "return": "submitted"}),
+        ("secretariat", {"submit": "draft", "approve": "approved", "return": "returned"}),
+    ],
+)
+def test_permission_matrix_of_transitions(client, world, persona, expected):
+    drafted = draft(world)
+    to_approve, to_return = draft(world), draft(world)
+    for update in (to_approve, to_return):
+        services.submit_update(update=update, user=world["author"])
+    login(client, world, persona)
+    responses = [
+        client.post(reverse("updates:update-submit", args=[drafted.pk]), {"version": drafted.version}),
+        client.post(reverse("updates:update-approve", args=[to_approve.pk])),
+        client.post(reverse("updates:update-return", args=[to_return.pk]), {"reason": "No."}),
+    ]
+    assert all(r.status_code in (302, 403, 404) for r in responses)
+    statuses = {
+        name: ProgressUpdate.objects.get(pk=update.pk).status
+        for name, update in (("submit", drafted), ("approve", to_approve), ("return", to_return))
+    }
+    assert statuses == expected
+
+
+def test_visibility_queryset_and_check_agree(world):
+    drafted = draft(world)
+    submitted = services.submit_update(update=draft(world), user=world["author"])
+    for persona in ("outsider", "author", "secretariat"):
+        user = world[persona]
+        visible = set(permissions.updates_visible_to(user).values_list("pk", flat=True))
+        assert visible == {u.pk for u in (drafted, submitted) if permissions.can(user, permissions.VIEW, u)}
+
+
+# --- Query budgets -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [4, 40])
+def test_dashboard_queue_and_form_have_fixed_query_budgets(client, world, django_assert_max_num_queries, size):
+    build_plan(size)
+    for project in ProgressUpdate.objects.values_list("project", flat=True):
+        ProjectOrganisationFactory(project_id=project, organisation=world["lead"], role=OrganisationRole.PARTNER)
+    ProgressUpdate.objects.update(organisation=world["lead"])
+    client.force_login(world["author"])
+    # session, user, memberships, my initiatives (+ their organisations), my organisations' updates
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("updates:dashboard")).status_code == 200
+    # session, user, project, organisations, milestones, indicators
+    with django_assert_max_num_queries(9):
+        assert client.get(reverse("updates:update-create", args=["duo-fellowship"])).status_code == 200
+    client.force_login(world["secretariat"])
+    # session, user, groups check, the queue, count for the form's queryset
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("updates:review-queue")).status_code == 200
+    assert Milestone.objects.count() >= size
