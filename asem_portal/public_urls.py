@@ -5,18 +5,12 @@ Included from ``asem_portal/urls.py`` with ``path("", include("asem_portal.publi
 
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
-from django.views.decorators.cache import cache_page
 
 from projects.feeds import PublishedUpdatesFeed
 
 from .sitemaps import SITEMAPS
 
 urlpatterns = [
-    path(
-        "sitemap.xml",
-        cache_page(60 * 60)(sitemap),
-        {"sitemaps": SITEMAPS},
-        name="django.contrib.sitemaps.views.sitemap",
-    ),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("updates/feed/", PublishedUpdatesFeed(), name="updates-feed"),
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("actions.urls")),
     path("initiatives/", include("projects.urls")),
     path("updates/", include("projects.update_urls")),
+    path("", include("asem_portal.public_urls")),
     path("accounts/", include("stakeholders.account_urls")),
     path("", include("stakeholders.urls")),
 ]

@@ -6,5 +6,7 @@ app_name = "projects"
 
 urlpatterns = [
     path("", views.ProjectListView.as_view(), name="project-list"),
+    path("export.csv", views.ProjectExportView.as_view(format="csv"), name="project-export-csv"),
+    path("export.json", views.ProjectExportView.as_view(format="json"), name="project-export-json"),
     path("<slug:slug>/", views.ProjectDetailView.as_view(), name="project-detail"),
 ]

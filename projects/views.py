@@ -1,20 +1,318 @@
+"""Public pages of initiatives: the filterable directory, its open-data exports and the initiative page.
+
+An invalid filter (a letter where a number is expected, an unknown choice, an over-long search) answers
+400 Bad Request with the page and the form's messages, and lists nothing: the same answer the API gives
+for the same query string, and one that caches and crawlers do not keep.
+"""
+
 from __future__ import annotations
 
-from django.db.models import Prefetch
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import DetailView, ListView
 
-from .models import ActionContribution, Project
+from actions.models import Subgoal
+
+from . import permissions
+from .filters import ProjectFilterSet, default_ordering
+from .models import (
+    ActionContribution,
+    Milestone,
+    MilestoneStatus,
+    OrganisationRole,
+    ProgressUpdate,
+    Project,
+    ProjectOrganisation,
+)
+
+#: Initiatives per page of the directory.
+DIRECTORY_PAGE_SIZE = 25
+#: Initiatives fetched (with their prefetches) per round trip while streaming an export.
+EXPORT_CHUNK_SIZE = 500
+#: At most this many related initiatives on an initiative's page.
+RELATED_LIMIT = 6
+
+
+def directory_queryset() -> QuerySet[Project]:
+    """What one directory entry shows: its leads (as ``lead_participations``) and the actions of its rows."""
+    return Project.objects.prefetch_related(
+        Prefetch(
+            "participations",
+            queryset=ProjectOrganisation.objects.filter(role=OrganisationRole.LEAD)
+            .select_related("organisation")
+            .order_by("position", "organisation__name"),
+            to_attr="lead_participations",
+        ),
+        Prefetch("rows", queryset=ActionContribution.objects.select_related("action")),
+    )
+
+
+def query_string_without_page(request: HttpRequest) -> str:
+    """The filter state of the URL, for pagination and export links (empty values dropped)."""
+    pairs = [(key, value) for key, values in request.GET.lists() if key != "page" for value in values if value != ""]
+    return urlencode(pairs)
 
 
 class ProjectListView(ListView):
     model = Project
     context_object_name = "projects"
-    paginate_by = 25
+    paginate_by = DIRECTORY_PAGE_SIZE
+
+    def get(self, request, *args, **kwargs):
+        data = request.GET.copy()
+        # Show the order actually used: relevance when searching, the title otherwise.
+        if not data.get("ordering"):
+            data["ordering"] = default_ordering(data.get("q"))
+        self.filterset = ProjectFilterSet(data, queryset=directory_queryset(), request=request)
+        response = super().get(request, *args, **kwargs)
+        if not self.filterset.is_valid():
+            response.status_code = 400
+        return response
 
     def get_queryset(self):
-        return Project.objects.with_leads().prefetch_related(
-            Prefetch("rows", queryset=ActionContribution.objects.select_related("action"))
+        if not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def get_paginate_by(self, queryset):
+        # Invalid filters list nothing: a page number then means nothing either (400, not 404).
+        return self.paginate_by if self.filterset.is_valid() else None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query_string = query_string_without_page(self.request)
+        context.update(
+            filter=self.filterset,
+            is_filtered=self.filterset.is_filtered,
+            query_string=query_string,
+            csv_url=_with_query(reverse("projects:project-export-csv"), query_string),
+            json_url=_with_query(reverse("projects:project-export-json"), query_string),
         )
+        if not context["is_filtered"]:
+            page = context["page_obj"]
+            url = reverse("projects:project-list")
+            if page and page.number > 1:
+                url = f"{url}?page={page.number}"
+            context["canonical_url"] = self.request.build_absolute_uri(url)
+        return context
+
+
+def _with_query(url: str, query_string: str) -> str:
+    return f"{url}?{query_string}" if query_string else url
+
+
+# Open data -----------------------------------------------------------------------------------------------
+
+EXPORT_FIELDS = ("slug", "title", "is_new", "status", "leads", "partners", "actions", "subgoals", "objectives", "url")
+
+
+def export_queryset() -> QuerySet[Project]:
+    """Everything an export row needs, in four queries per chunk whatever the number of initiatives."""
+    return Project.objects.prefetch_related(
+        Prefetch(
+            "participations",
+            queryset=ProjectOrganisation.objects.filter(
+                role__in=(OrganisationRole.LEAD, OrganisationRole.PARTNER)
+            ).select_related("organisation"),
+        ),
+        Prefetch(
+            "rows",
+            queryset=ActionContribution.objects.select_related("action").prefetch_related(
+                Prefetch("action__subgoals", queryset=Subgoal.objects.select_related("objective"))
+            ),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    slug: str
+    title: str
+    is_new: bool
+    status: str
+    leads: list[dict[str, str]]
+    partners: list[dict[str, str]]
+    actions: list[int]
+    subgoals: list[str]
+    objectives: list[int]
+    url: str
+
+    @classmethod
+    def from_project(cls, project: Project, request: HttpRequest) -> ExportRecord:
+        participations = sorted(project.participations.all(), key=lambda p: (p.position, p.organisation.name))
+
+        def organisations(role: str) -> list[dict[str, str]]:
+            return [
+                {"slug": p.organisation.slug, "name": p.organisation.name} for p in participations if p.role == role
+            ]
+
+        rows = sorted(project.rows.all(), key=lambda row: row.action.number)
+        subgoals = {subgoal.code: subgoal for row in rows for subgoal in row.action.subgoals.all()}
+        return cls(
+            slug=project.slug,
+            title=project.title,
+            is_new=project.is_new,
+            status=project.status,
+            leads=organisations(OrganisationRole.LEAD),
+            partners=organisations(OrganisationRole.PARTNER),
+            actions=[row.action.number for row in rows],
+            subgoals=sorted(subgoals, key=_subgoal_sort_key),
+            objectives=sorted({subgoal.objective.number for subgoal in subgoals.values()}),
+            url=request.build_absolute_uri(project.get_absolute_url()),
+        )
+
+    def as_json(self) -> dict:
+        return {name: getattr(self, name) for name in EXPORT_FIELDS}
+
+    def as_csv_row(self) -> list[str]:
+        def names(organisations: list[dict[str, str]]) -> str:
+            return "; ".join(organisation["name"] for organisation in organisations)
+
+        return [
+            _csv_safe(self.slug),
+            _csv_safe(self.title),
+            "true" if self.is_new else "false",
+            self.status,
+            _csv_safe(names(self.leads)),
+            _csv_safe(names(self.partners)),
+            " ".join(str(number) for number in self.actions),
+            " ".join(self.subgoals),
+            " ".join(str(number) for number in self.objectives),
+            self.url,
+        ]
+
+
+def _subgoal_sort_key(code: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in code.split(".") if part.isdigit())
+
+
+def _csv_safe(value: str) -> str:
+    """Keep spreadsheets from running a cell as a formula (OWASP "CSV injection")."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+class _Echo:
+    """A file-like object whose write() returns the line, so csv.writer can feed a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+class ProjectExportView(View):
+    """The directory's filtered initiatives as open data, streamed: same query string, one row each."""
+
+    format: str = "csv"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filterset = ProjectFilterSet(request.GET, queryset=export_queryset(), request=request)
+        if not filterset.is_valid():
+            errors = {field: [str(error) for error in errors] for field, errors in filterset.errors.items()}
+            if self.format == "json":
+                return JsonResponse({"errors": errors}, status=400)
+            lines = [_("The filters are not valid:")]
+            lines += [f"{field}: {' '.join(messages)}" for field, messages in errors.items()]
+            return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")
+
+        # With chunk_size, prefetch_related runs once per chunk: the query count grows with size / chunk only.
+        projects = filterset.qs.iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        records = (ExportRecord.from_project(project, request) for project in projects)
+        if self.format == "json":
+            response = StreamingHttpResponse(_json_stream(records), content_type="application/json")
+        else:
+            response = StreamingHttpResponse(_csv_stream(records), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="asem-initiatives.{self.format}"'
+        return response
+
+
+def _csv_stream(records: Iterable[ExportRecord]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(EXPORT_FIELDS)
+    for record in records:
+        yield writer.writerow(record.as_csv_row())
+
+
+def _json_stream(records: Iterable[ExportRecord]) -> Iterator[str]:
+    """``{"initiatives": [...]}``, written one initiative at a time."""
+    yield '{"initiatives": ['
+    separator = "\n"
+    for record in records:
+        yield separator + json.dumps(record.as_json(), cls=DjangoJSONEncoder, ensure_ascii=False)
+        separator = ",\n"
+    yield "\n]}\n"
+
+
+# The initiative's page ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MilestoneState:
+    """A milestone as the timeline shows it: its state in words as well as in colour."""
+
+    milestone: Milestone
+    state: str  # "achieved", "due", "overdue" or "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {
+            "achieved": _("Achieved"),
+            "due": _("Due"),
+            "overdue": _("Overdue"),
+            "cancelled": _("Cancelled"),
+        }[self.state]
+
+
+def milestone_timeline(milestones: Iterable[Milestone], today: date) -> list[MilestoneState]:
+    timeline = []
+    for milestone in milestones:
+        if milestone.status == MilestoneStatus.ACHIEVED:
+            state = "achieved"
+        elif milestone.status == MilestoneStatus.CANCELLED:
+            state = "cancelled"
+        elif milestone.is_overdue(today):
+            state = "overdue"
+        else:
+            state = "due"
+        timeline.append(MilestoneState(milestone=milestone, state=state))
+    return timeline
+
+
+def related_projects(project: Project, limit: int = RELATED_LIMIT) -> list[Project]:
+    """Other initiatives under one of this one's actions or with one of its leads; sharing both first.
+
+    Uses the project's prefetched rows and participations, so it costs two queries (the initiatives and
+    their leads).
+    """
+    action_ids = {row.action_id for row in project.rows.all()}
+    lead_ids = {part.organisation_id for part in project.participations.all() if part.role == OrganisationRole.LEAD}
+    if not action_ids and not lead_ids:
+        return []
+    shares_action = Exists(ActionContribution.objects.filter(project=OuterRef("pk"), action_id__in=action_ids))
+    shares_lead = Exists(
+        ProjectOrganisation.objects.filter(
+            project=OuterRef("pk"), organisation_id__in=lead_ids, role=OrganisationRole.LEAD
+        )
+    )
+    return list(
+        directory_queryset()
+        .annotate(shares_action=shares_action, shares_lead=shares_lead)
+        .filter(Q(shares_action=True) | Q(shares_lead=True))
+        .exclude(pk=project.pk)
+        .order_by(F("shares_action").desc(), F("shares_lead").desc(), "title", "slug")[:limit]
+    )
 
 
 class ProjectDetailView(DetailView):
@@ -32,4 +330,21 @@ class ProjectDetailView(DetailView):
             "milestones",
             "indicators",
             "links",
+            Prefetch(
+                "updates",
+                queryset=ProgressUpdate.objects.published()
+                .select_related("organisation")
+                .order_by("-period_end", "-pk"),
+                to_attr="published_updates",
+            ),
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        project = self.object
+        user = self.request.user
+        context["can_report"] = user.is_authenticated and permissions.can(user, permissions.REPORT, project)
+        context["milestone_timeline"] = milestone_timeline(project.milestones.all(), timezone.localdate())
+        context["related_projects"] = related_projects(project)
+        context["canonical_url"] = self.request.build_absolute_uri(project.get_absolute_url())
+        return context

@@ -1,0 +1,322 @@
+"""Filters over initiatives, shared by the public directory, the open-data exports and (later) the REST API.
+
+Design choices:
+
+- Every filter that crosses a multi-valued relation (an initiative's rows, its organisations) is an ``Exists``
+  subquery rather than a join. An initiative therefore matches at most once whatever the combination, so
+  counts and pagination are right without ``distinct()`` (which would also fight with ``ORDER BY`` on
+  annotations).
+- Objective, subgoal, action and organisation are ``ModelChoiceFilter``\\ s keyed by the public identifier
+  (objective and action *number*, subgoal *code*, organisation *slug*), so URLs read like the plan
+  (``?objective=3&subgoal=3.2``) and an unknown or malformed value is a form error ("Select a valid
+  choice"), never a database error.
+- ``q`` is full-text search on PostgreSQL (weighted vector: title A, summary B, the plan's rows C; websearch
+  syntax; ranked) and a plain ``icontains`` per word elsewhere (SQLite in development). Both annotate
+  ``search_rank`` so "relevance" ordering works on both.
+- Ordering is applied last, in :meth:`ProjectFilterSet.filter_queryset`, because relevance needs the search
+  annotation and the default depends on whether there is a search.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connections
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from actions.models import Action, StrategicObjective, Subgoal
+from stakeholders.models import Organisation, Region
+
+from .models import (
+    ActionContribution,
+    OrganisationRole,
+    ProgressUpdate,
+    Project,
+    ProjectOrganisation,
+    ProjectStatus,
+    UpdateStatus,
+)
+
+#: The roles that count as "taking part" for the organisation and region filters (funders do not).
+TAKING_PART_ROLES = (OrganisationRole.LEAD, OrganisationRole.PARTNER)
+#: Longest accepted search text: enough for any real query, small enough to keep the database cheap.
+SEARCH_MAX_LENGTH = 200
+#: The fallback search (non-PostgreSQL) makes one subquery per word: keep it bounded.
+SEARCH_FALLBACK_MAX_TERMS = 20
+#: The plan is written in English.
+SEARCH_CONFIG = "english"
+
+
+class Ordering:
+    TITLE = "title"
+    OBJECTIVE = "objective"
+    LATEST_UPDATE = "-updated"
+    RELEVANCE = "relevance"
+
+    CHOICES = [
+        (TITLE, _("Title (A to Z)")),
+        (OBJECTIVE, _("Strategic objective")),
+        (LATEST_UPDATE, _("Latest update first")),
+        (RELEVANCE, _("Relevance to the search")),
+    ]
+
+
+def default_ordering(search: str | None) -> str:
+    """Relevance when there is a search, the title otherwise."""
+    return Ordering.RELEVANCE if search and search.strip() else Ordering.TITLE
+
+
+class LabelledModelChoiceFilter(filters.ModelChoiceFilter):
+    """A ``ModelChoiceFilter`` whose options use a short label rather than ``str(instance)``."""
+
+    def __init__(self, *args, label_from_instance=None, **kwargs):
+        self._label_from_instance = label_from_instance
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        field = super().field
+        if self._label_from_instance is not None:
+            field.label_from_instance = self._label_from_instance
+        return field
+
+
+def _objective_label(objective: StrategicObjective) -> str:
+    return f"{objective.number}. {objective.short_title or Truncator(objective.title).chars(70)}"
+
+
+def _subgoal_label(subgoal: Subgoal) -> str:
+    return f"{subgoal.code} {Truncator(subgoal.text).chars(70)}"
+
+
+def _action_label(action: Action) -> str:
+    return f"{action.number}. {Truncator(action.description).chars(70)}"
+
+
+def _organisation_label(organisation: Organisation) -> str:
+    return str(organisation)
+
+
+def _parse_yes_no(value: str) -> bool:
+    return value == "true"
+
+
+def _rows_of(*conditions: Q, **lookups) -> Exists:
+    """Whether the initiative has a row of the plan matching the conditions."""
+    return Exists(ActionContribution.objects.filter(*conditions, project=OuterRef("pk"), **lookups))
+
+
+def _taking_part(**lookups) -> Exists:
+    """Whether a lead or partner of the initiative matches the lookups."""
+    return Exists(ProjectOrganisation.objects.filter(project=OuterRef("pk"), role__in=TAKING_PART_ROLES, **lookups))
+
+
+class ProjectFilterSet(filters.FilterSet):
+    q = filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.SearchInput,
+        help_text=_("Words from the title, summary, activities or expected outcomes."),
+        error_messages={
+            "max_length": _("Search for at most %(limit_value)d characters (this search has %(show_value)d).")
+        },
+    )
+    objective = LabelledModelChoiceFilter(
+        label=_("Strategic objective"),
+        queryset=StrategicObjective.objects.order_by("number"),
+        to_field_name="number",
+        method="filter_objective",
+        empty_label=_("Any objective"),
+        label_from_instance=_objective_label,
+    )
+    subgoal = LabelledModelChoiceFilter(
+        label=_("Subgoal"),
+        queryset=Subgoal.objects.order_by("objective__number", "position"),
+        to_field_name="code",
+        method="filter_subgoal",
+        empty_label=_("Any subgoal"),
+        label_from_instance=_subgoal_label,
+    )
+    action = LabelledModelChoiceFilter(
+        label=_("Action"),
+        queryset=Action.objects.order_by("number"),
+        to_field_name="number",
+        method="filter_action",
+        empty_label=_("Any action"),
+        label_from_instance=_action_label,
+    )
+    organisation = LabelledModelChoiceFilter(
+        label=_("Organisation (lead or partner)"),
+        # Only organisations that take part in an initiative: any other choice would always give nothing.
+        queryset=Organisation.objects.filter(
+            Exists(ProjectOrganisation.objects.filter(organisation=OuterRef("pk"), role__in=TAKING_PART_ROLES))
+        ).order_by("name"),
+        to_field_name="slug",
+        method="filter_organisation",
+        empty_label=_("Any organisation"),
+        label_from_instance=_organisation_label,
+    )
+    region = filters.ChoiceFilter(
+        label=_("Region of a lead or partner"),
+        choices=Region.choices,
+        method="filter_region",
+        empty_label=_("Any region"),
+    )
+    status = filters.ChoiceFilter(label=_("Status"), choices=ProjectStatus.choices, empty_label=_("Any status"))
+    is_new = filters.TypedChoiceFilter(
+        label=_("New in the plan"),
+        field_name="is_new",
+        choices=[("", _("New or not")), ("true", _("New initiatives only")), ("false", _("Not new"))],
+        coerce=_parse_yes_no,
+    )
+    ordering = filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=Ordering.CHOICES,
+        # Applied in filter_queryset(), after the search has annotated its rank.
+        method="filter_nothing",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+
+    # Filters over related rows: one EXISTS each, never a join (no duplicate initiatives).
+
+    def filter_objective(self, queryset: QuerySet, name: str, value: StrategicObjective) -> QuerySet:
+        return queryset.filter(_rows_of(action__subgoals__objective=value))
+
+    def filter_subgoal(self, queryset: QuerySet, name: str, value: Subgoal) -> QuerySet:
+        return queryset.filter(_rows_of(action__subgoals=value))
+
+    def filter_action(self, queryset: QuerySet, name: str, value: Action) -> QuerySet:
+        return queryset.filter(_rows_of(action=value))
+
+    def filter_organisation(self, queryset: QuerySet, name: str, value: Organisation) -> QuerySet:
+        return queryset.filter(_taking_part(organisation=value))
+
+    def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(_taking_part(organisation__region=value))
+
+    def filter_nothing(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset
+
+    # Search.
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        if connections[queryset.db].vendor == "postgresql":
+            return self._search_postgresql(queryset, value)
+        return self._search_fallback(queryset, value)
+
+    @staticmethod
+    def _search_postgresql(queryset: QuerySet, value: str) -> QuerySet:
+        # All of an initiative's rows as one text, from a correlated subquery: no join, no duplicates.
+        rows_text = (
+            ActionContribution.objects.filter(project=OuterRef("pk"))
+            .order_by()
+            .values("project")
+            .annotate(
+                text=StringAgg(
+                    Concat("activities", Value(" "), "expected_outcomes", output_field=TextField()), delimiter=" "
+                )
+            )
+            .values("text")
+        )
+        vector = (
+            SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+            + SearchVector(
+                Coalesce(Subquery(rows_text), Value(""), output_field=TextField()),
+                weight="C",
+                config=SEARCH_CONFIG,
+            )
+        )
+        query = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
+        # alias(): the vector is used by the filter and the rank but never selected.
+        return (
+            queryset.alias(search_vector=vector)
+            .filter(search_vector=query)
+            .annotate(search_rank=SearchRank(F("search_vector"), query))
+        )
+
+    @staticmethod
+    def _search_fallback(queryset: QuerySet, value: str) -> QuerySet:
+        """Every word must appear somewhere (case-insensitive); a word in the title weighs most."""
+        terms = [term.strip("\"'") for term in value.split()]
+        terms = [term for term in terms if term][:SEARCH_FALLBACK_MAX_TERMS]
+        if not terms:
+            return queryset
+        rank = Value(0, output_field=IntegerField())
+        for term in terms:
+            in_rows = _rows_of(Q(activities__icontains=term) | Q(expected_outcomes__icontains=term))
+            queryset = queryset.filter(Q(title__icontains=term) | Q(summary__icontains=term) | in_rows)
+            rank = rank + Case(
+                When(title__icontains=term, then=Value(4)),
+                When(summary__icontains=term, then=Value(2)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        return queryset.annotate(search_rank=rank)
+
+    # Ordering.
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        cleaned = self.form.cleaned_data
+        ordering = cleaned.get("ordering") or default_ordering(cleaned.get("q"))
+        return self.order(queryset, ordering)
+
+    @staticmethod
+    def order(queryset: QuerySet, ordering: str) -> QuerySet:
+        # Every ordering ends with unique keys so pages never overlap.
+        tie_break = ("title", "slug")
+        if ordering == Ordering.RELEVANCE and "search_rank" in queryset.query.annotations:
+            return queryset.order_by(F("search_rank").desc(), *tie_break)
+        if ordering == Ordering.OBJECTIVE:
+            first_objective = (
+                ActionContribution.objects.filter(project=OuterRef("pk"), action__subgoals__isnull=False)
+                .order_by("action__subgoals__objective__number")
+                .values("action__subgoals__objective__number")[:1]
+            )
+            return queryset.annotate(first_objective=Subquery(first_objective)).order_by(
+                F("first_objective").asc(nulls_last=True), *tie_break
+            )
+        if ordering == Ordering.LATEST_UPDATE:
+            # The latest published (approved) progress update; initiatives never reported on come last.
+            latest = (
+                ProgressUpdate.objects.filter(project=OuterRef("pk"), status=UpdateStatus.APPROVED)
+                .order_by("-reviewed_at")
+                .values("reviewed_at")[:1]
+            )
+            return queryset.annotate(latest_update=Subquery(latest)).order_by(
+                F("latest_update").desc(nulls_last=True), *tie_break
+            )
+        return queryset.order_by(*tie_break)
+
+    @property
+    def is_filtered(self) -> bool:
+        """Whether any filter (not only the sort order) narrows the list."""
+        if not self.is_valid():
+            return bool(self.data)
+        return any(value not in (None, "") for name, value in self.form.cleaned_data.items() if name != "ordering")
