@@ -10,17 +10,17 @@ from django.contrib.auth import get_user_model
 from actions.models import Action, StrategicObjective, Subgoal
 from projects.models import (
     ActionContribution,
-    IndicatorValue,
-    MilestoneReport,
-    ProgressUpdate,
-    UpdateStatus,
-    UpdateTransition,
     Indicator,
+    IndicatorValue,
     Milestone,
+    MilestoneReport,
     OrganisationRole,
+    ProgressUpdate,
     Project,
     ProjectLink,
     ProjectOrganisation,
+    UpdateStatus,
+    UpdateTransition,
 )
 from stakeholders.models import Country, Membership, MembershipRole, Organisation, OrganisationKind, Region
 
