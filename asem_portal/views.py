@@ -9,7 +9,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from actions.models import StrategicObjective, Subgoal
-from projects.models import Project
+from projects.models import ProgressUpdate, Project
 
 
 class HomeView(TemplateView):
@@ -24,6 +24,11 @@ class HomeView(TemplateView):
         context["objectives"] = objectives
         context["initiative_total"] = Project.objects.count()
         context["new_initiatives"] = Project.objects.filter(is_new=True).with_leads().order_by("title")
+        context["latest_updates"] = (
+            ProgressUpdate.objects.published()
+            .select_related("project", "organisation")
+            .order_by("-reviewed_at", "-pk")[:5]
+        )
         return context
 
 

@@ -18,7 +18,7 @@ def pages():
     project = Project.objects.first()
     organisation = Organisation.objects.filter(participations__isnull=False).first()
     return {
-        "home": (reverse("home"), 6),
+        "home": (reverse("home"), 7),
         "objective": (objective.get_absolute_url(), 8),
         "subgoal": (Subgoal.objects.first().get_absolute_url(), 8),
         "actions": (reverse("actions:action-list"), 8),
@@ -105,3 +105,13 @@ def test_objective_colours_come_from_a_stylesheet_not_inline_styles(client, load
     home = client.get("/").content.decode()
     assert "style=" not in home
     assert 'class="card objective-card objective-1"' in home
+
+
+def test_home_lists_the_latest_published_updates_only(client, db):
+    from projects.models import ProgressUpdate
+
+    build_plan(6)
+    page = client.get(reverse("home")).content.decode()
+    for update in ProgressUpdate.objects.select_related("project"):
+        link = update.get_absolute_url()
+        assert (link in page) == (update.status == "approved"), update.status
