@@ -30,7 +30,13 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     inlines = [MembershipInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(initiative_total=Count("participations__project", distinct=True))
+        # An annotated (grouped) queryset loses Meta.ordering: order it again for stable pages.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(initiative_total=Count("participations__project", distinct=True))
+            .order_by("name")
+        )
 
     @admin.display(description=_("initiatives"), ordering="initiative_total")
     def initiative_count(self, obj):
