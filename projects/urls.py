@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import profile_views, views
 
 app_name = "projects"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("export.csv", views.ProjectExportView.as_view(format="csv"), name="project-export-csv"),
     path("export.json", views.ProjectExportView.as_view(format="json"), name="project-export-json"),
     path("<slug:slug>/", views.ProjectDetailView.as_view(), name="project-detail"),
+    path("<slug:slug>/edit/", profile_views.ProjectProfileEditView.as_view(), name="project-edit"),
 ]

@@ -344,6 +344,7 @@ class ProjectDetailView(DetailView):
         project = self.object
         user = self.request.user
         context["can_report"] = user.is_authenticated and permissions.can(user, permissions.REPORT, project)
+        context["can_edit_profile"] = user.is_authenticated and permissions.can(user, permissions.EDIT_PROFILE, project)
         context["milestone_timeline"] = milestone_timeline(project.milestones.all(), timezone.localdate())
         context["related_projects"] = related_projects(project)
         context["canonical_url"] = self.request.build_absolute_uri(project.get_absolute_url())

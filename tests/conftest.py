@@ -19,6 +19,10 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No persistent connections in tests: live-server threads would keep the
+    # test database open and block its removal at the end of the run.
+    for database in settings.DATABASES.values():
+        database["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,313 @@
+#!/usr/bin/env python
+"""Benchmark the portal under gunicorn on PostgreSQL, at a chosen scale.
+
+    .venv/bin/python bench/run.py --scale 90            # generate (once), serve, measure, print the table
+    .venv/bin/python bench/run.py --scale 1 --seconds 5 # a quick run
+
+Steps: create the benchmark database if needed, migrate, load the plan, add
+``scale × 100`` synthetic initiatives (``generate_synthetic_data``) unless
+they are there, collect static files, start gunicorn (production settings,
+DEBUG off, 2 workers) on 127.0.0.1, warm every page, then load each page from
+a second process (keep-alive connections, bounded in time) and print
+throughput and p50/p95 latency, each page's ratio to ``/healthz`` measured in
+the same run, and the queries each page makes (counted in-process with the
+Django test client). Pages marked "varied" get a different filter or search
+on every request, so no cache can answer them. Traffic goes to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+SEARCH_WORDS = ["mobility", "students", "recognition", "quality", "skills", "digital", "network", "alumni",
+                "research", "exchange", "virtual", "training", "teachers", "youth", "credits", "policy"]  # fmt: skip
+
+
+def django_env(database_url: str) -> dict[str, str]:
+    env = {**os.environ}
+    env.update(
+        DATABASE_URL=database_url,
+        DEBUG="false",
+        SECRET_KEY="benchmark-only-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SECURE_SSL_REDIRECT="false",
+        CONN_MAX_AGE="600",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
+    if result.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def ensure_database(database_url: str) -> None:
+    import psycopg2
+
+    base, name = database_url.rsplit("/", 1)
+    conn = psycopg2.connect(base + "/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def sample_targets(env: dict[str, str]) -> dict[str, object]:
+    """Pick real slugs to request, and count each page's queries, in one Django process."""
+    code = r"""
+import json, django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from projects.models import Project, ProgressUpdate
+from stakeholders.models import Organisation
+from actions.models import StrategicObjective, Action
+project = Project.objects.filter(slug__startswith="synthetic-").order_by("pk")[Project.objects.count() // 3]
+organisation = Organisation.objects.filter(participations__isnull=False).order_by("pk").last()
+objective = StrategicObjective.objects.order_by("number").first()
+action = Action.objects.order_by("number").first()
+organisations = list(Organisation.objects.filter(participations__role="lead").values_list("slug", flat=True).distinct()[:200])
+report = None
+try:
+    from monitoring.models import ReportingCycle
+    cycle = ReportingCycle.objects.order_by("-number").first()
+    report = cycle.get_absolute_url() if cycle else None
+except Exception:
+    pass
+pages = {
+    "/healthz": "/healthz",
+    "home": "/",
+    "objective": objective.get_absolute_url(),
+    "action": action.get_absolute_url(),
+    "initiative": project.get_absolute_url(),
+    "organisation": organisation.get_absolute_url(),
+    "directory": "/initiatives/",
+    "directory filtered": "/initiatives/?objective=2&region=asia",
+    "directory searched": "/initiatives/?q=mobility",
+    "api list": "/api/v1/initiatives/",
+    "csv export": "/initiatives/export.csv",
+}
+if report:
+    pages["stocktaking report"] = report
+client = Client()
+queries = {}
+for name, url in pages.items():
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    queries[name] = {"status": response.status_code, "queries": len(ctx.captured_queries)}
+print(json.dumps({"pages": pages, "queries": queries, "organisations": organisations}))
+"""
+    env = {**env, "DJANGO_SETTINGS_MODULE": "asem_portal.settings"}
+    result = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
+    if result.returncode:
+        sys.exit(f"sampling failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def varied_urls(name: str, url: str, organisations: list[str], rng: random.Random):
+    """A new URL each time for the 'varied' pages (no cache hit possible)."""
+    if name == "directory filtered":
+        while True:
+            yield (
+                f"/initiatives/?objective={rng.randint(1, 4)}&region={rng.choice(['asia', 'europe', 'international'])}"
+                f"&organisation={rng.choice(organisations)}&page=1&_={rng.random()}"
+            )
+    if name == "directory searched":
+        while True:
+            yield f"/initiatives/?q={quote(' '.join(rng.sample(SEARCH_WORDS, 2)))}&_={rng.random()}"
+    if name == "api list":
+        while True:
+            yield f"/api/v1/initiatives/?objective={rng.randint(1, 4)}&is_new={rng.choice(['true', 'false'])}&_={rng.random()}"
+    while True:
+        yield url
+
+
+def load_worker(args) -> list[float]:
+    """One load process: ``connections`` keep-alive connections for ``seconds``; returns latencies (ms)."""
+    port, name, url, organisations, seconds, connections, seed = args
+    rng = random.Random(seed)  # noqa: S311 - load pattern, not secrets
+    urls = varied_urls(name, url, organisations, rng)
+
+    def run(_):
+        latencies, errors = [], 0
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            target = next(urls)
+            started = time.perf_counter()
+            try:
+                conn.request("GET", target, headers={"Host": "127.0.0.1"})
+                response = conn.getresponse()
+                response.read()
+                if response.status >= 500:
+                    errors += 1
+            except (OSError, http.client.HTTPException):
+                errors += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            latencies.append((time.perf_counter() - started) * 1000)
+        conn.close()
+        return latencies, errors
+
+    with ThreadPoolExecutor(connections) as pool:
+        results = list(pool.map(run, range(connections)))
+    return [lat for lats, _ in results for lat in lats], sum(e for _, e in results)
+
+
+def measure(port, name, url, organisations, seconds, connections) -> dict[str, float]:
+    with get_context("spawn").Pool(1) as pool:
+        latencies, errors = pool.apply(load_worker, ((port, name, url, organisations, seconds, connections, 7),))
+    latencies.sort()
+    if not latencies:
+        return {"requests": 0, "rps": 0, "p50": float("nan"), "p95": float("nan"), "errors": errors}
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / seconds,
+        "p50": statistics.median(latencies),
+        "p95": latencies[int(len(latencies) * 0.95) - 1],
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/asem_bench")
+    parser.add_argument("--seconds", type=float, default=8.0, help="Load time per page.")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--regenerate", action="store_true", help="Replace the synthetic data.")
+    args = parser.parse_args()
+
+    env = django_env(args.database_url)
+    ensure_database(args.database_url)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "load_action_plan", "-v0")
+    count = int(
+        subprocess.run(  # noqa: S603
+            [PY, "manage.py", "shell", "-c",
+             "from projects.models import Project; print(Project.objects.filter(slug__startswith='synthetic-').count())"],
+            cwd=ROOT, env=env, capture_output=True, text=True,
+        ).stdout.strip().splitlines()[-1]
+    )  # fmt: skip
+    if args.regenerate or count != args.scale * 100:
+        print(f"Generating scale {args.scale} ({args.scale * 100} initiatives)…", flush=True)
+        print(manage(env, "generate_synthetic_data", "--scale", str(args.scale), "--replace").strip(), flush=True)
+    manage(env, "collectstatic", "--noinput", "-v0")
+    sample = sample_targets(env)
+
+    server = subprocess.Popen(  # noqa: S603
+        [PY, "-m", "gunicorn", "asem_portal.wsgi", "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
+         "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            sys.exit("gunicorn did not answer /healthz")
+        for url in sample["pages"].values():  # warm every worker
+            for _ in range(args.workers * 3):
+                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+                conn.request("GET", url)
+                conn.getresponse().read()
+        rows = {}
+        for name, url in sample["pages"].items():
+            rows[name] = measure(args.port, name, url, sample["organisations"], args.seconds, args.connections)
+            print(f"  measured {name}", flush=True)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    floor = rows["/healthz"]
+    print()
+    print(f"Scale {args.scale}: {args.scale * 100} synthetic initiatives + the plan; gunicorn {args.workers} workers; "
+          f"{args.connections} connections; {args.seconds:.0f} s per page; {os.cpu_count()} cores")  # fmt: skip
+    header = (
+        f"{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p50/floor':>11}{'p95/floor':>11}{'queries':>9}{'5xx':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, row in rows.items():
+        queries = sample["queries"].get(name, {}).get("queries", "")
+        print(
+            f"{name:<22}{row['rps']:>9.0f}{row['p50']:>9.1f}{row['p95']:>9.1f}"
+            f"{row['p50'] / floor['p50']:>11.1f}{row['p95'] / floor['p50']:>11.1f}{queries:>9}{row['errors']:>6}"
+        )
+    timings = report_timings(env)
+    if timings:
+        print()
+        for label, seconds in timings.items():
+            print(f"{label:<40}{seconds:>8.2f} s")
+
+
+def report_timings(env: dict[str, str]) -> dict[str, float]:
+    """Time the stocktaking report's builder and exports alone (when the monitoring app is there)."""
+    code = r"""
+import json, time, django
+django.setup()
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+out = {}
+try:
+    from monitoring.models import ReportingCycle
+    from monitoring import report as builder
+except ImportError:
+    print(json.dumps(out)); raise SystemExit
+cycle = ReportingCycle.objects.order_by("-number").first()
+if cycle:
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as ctx:
+        data = builder.build_report(cycle)
+    out[f"report builder ({len(ctx.captured_queries)} queries)"] = time.perf_counter() - started
+    try:
+        from monitoring import exports
+        for name in ("pdf", "xlsx", "csv"):
+            function = getattr(exports, f"render_{name}", None) or getattr(exports, f"export_{name}", None)
+            if function:
+                started = time.perf_counter(); function(data); out[f"{name.upper()} export"] = time.perf_counter() - started
+    except ImportError:
+        pass
+print(json.dumps(out))
+"""
+    env = {**env, "DJANGO_SETTINGS_MODULE": "asem_portal.settings"}
+    result = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
+    if result.returncode:
+        print(f"(report timings failed: {result.stderr.strip().splitlines()[-1:]})")
+        return {}
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,373 @@
+"""A realistic synthetic plan on top of the real one, for benchmarks and scale tests.
+
+``generate(scale)`` adds ``scale × 100`` initiatives spread over the 17 actions,
+with organisations, members, milestones, indicators, links and about ten
+progress updates per initiative across three reporting cycles (mostly
+approved, some drafts, submissions and returns), with text of realistic length.
+Everything it makes is recognisable by the ``synthetic-`` slug or user-name
+prefix, so it can be refused twice and removed. Deterministic for a seed; bulk
+inserts throughout (no history rows are written for synthetic data).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from actions.models import Action
+from stakeholders.models import Country, Membership, MembershipRole, Organisation, OrganisationKind, Region
+
+from .models import (
+    ActionContribution,
+    Indicator,
+    IndicatorValue,
+    Milestone,
+    MilestoneOutcome,
+    MilestoneReport,
+    MilestoneStatus,
+    OrganisationRole,
+    ProgressUpdate,
+    Project,
+    ProjectLink,
+    ProjectOrganisation,
+    ProjectStatus,
+    UpdateStatus,
+    UpdateTransition,
+)
+
+PREFIX = "synthetic-"
+BATCH = 2000
+
+WORDS = (
+    "mobility exchange students universities staff recognition quality assurance credits learning outcomes "
+    "lifelong vocational training skills digital virtual blended partners ministries network workshop "
+    "seminar conference survey report alumni fellowship research cooperation Asia Europe regional "
+    "inclusive balanced programme pilot platform guidelines policy dialogue capacity building webinar "
+    "participants institutions framework qualifications transparency sustainable development youth "
+    "teachers employers industry graduates summer school curriculum microcredentials online campus"
+).split()
+TOPICS = [
+    "Joint Master Programme", "Virtual Exchange Pilot", "Quality Assurance Dialogue", "Skills Observatory",
+    "Lifelong Learning Network", "Student Mobility Scheme", "Recognition Toolkit", "Digital Campus",
+    "Teacher Academy", "Green Skills Lab", "Credit Transfer Study", "Youth Leadership Forum",
+]  # fmt: skip
+
+
+class SyntheticDataError(Exception):
+    pass
+
+
+@dataclass
+class Counts:
+    organisations: int = 0
+    users: int = 0
+    initiatives: int = 0
+    rows: int = 0
+    milestones: int = 0
+    indicators: int = 0
+    updates: int = 0
+
+    def __str__(self) -> str:
+        return ", ".join(f"{value} {name}" for name, value in vars(self).items())
+
+
+def synthetic_exists() -> bool:
+    return Project.objects.filter(slug__startswith=PREFIX).exists()
+
+
+@transaction.atomic
+def remove() -> None:
+    """Delete everything the generator made (and nothing else)."""
+    projects = Project.objects.filter(slug__startswith=PREFIX)
+    updates = ProgressUpdate.objects.filter(project__in=projects)
+    if apps.is_installed("monitoring"):
+        for model in apps.get_app_config("monitoring").get_models():
+            fields = {f.name for f in model._meta.get_fields()}
+            if "update" in fields:
+                model.objects.filter(update__in=updates).delete()
+            if "project" in fields:
+                model.objects.filter(project__in=projects).delete()
+    UpdateTransition.objects.filter(update__in=updates).delete()
+    updates.delete()
+    ProjectOrganisation.objects.filter(project__in=projects).delete()
+    projects.delete()
+    Membership.objects.filter(organisation__slug__startswith=PREFIX).delete()
+    Organisation.objects.filter(slug__startswith=PREFIX).delete()
+    get_user_model().objects.filter(username__startswith=PREFIX).delete()
+    if apps.is_installed("monitoring"):
+        apps.get_model("monitoring", "ReportingCycle").objects.filter(note__startswith="synthetic").delete()
+
+
+def text(rng: random.Random, low: int, high: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(low, high))]
+    sentences, sentence = [], []
+    for word in words:
+        sentence.append(word)
+        if len(sentence) >= rng.randint(8, 18):
+            sentences.append(" ".join(sentence).capitalize() + ".")
+            sentence = []
+    if sentence:
+        sentences.append(" ".join(sentence).capitalize() + ".")
+    return " ".join(sentences)
+
+
+def reporting_periods() -> list[tuple[object | None, datetime.date, datetime.date]]:
+    """Three two-year cycles: the real ones where they exist, synthetic closed ones before them otherwise."""
+    if not apps.is_installed("monitoring"):
+        return [(None, datetime.date(y, 1, 1), datetime.date(y + 1, 12, 31)) for y in (2020, 2022, 2024)]
+    Cycle = apps.get_model("monitoring", "ReportingCycle")
+    cycles = list(Cycle.objects.order_by("-period_start")[:3])
+    while len(cycles) < 3:
+        earliest = min((c.period_start for c in cycles), default=datetime.date(2025, 1, 1))
+        number = (Cycle.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        start = earliest.replace(year=earliest.year - 2)
+        end = earliest - datetime.timedelta(days=1)
+        cycles.append(
+            Cycle.objects.create(
+                number=number,
+                period_start=start,
+                period_end=end,
+                submission_opens=end - datetime.timedelta(days=120),
+                submission_closes=end,
+                status="closed",
+                note="synthetic cycle for benchmarks",
+            )
+        )
+    return [(c, c.period_start, c.period_end) for c in sorted(cycles, key=lambda c: c.period_start)]
+
+
+@transaction.atomic
+def generate(scale: int, *, seed: int = 2030) -> Counts:
+    if scale < 1:
+        raise SyntheticDataError("The scale is at least 1 (100 initiatives).")
+    if synthetic_exists():
+        raise SyntheticDataError("Synthetic data exists already: remove it first (--replace).")
+    actions = list(Action.objects.order_by("number"))
+    if len(actions) < 1:
+        raise SyntheticDataError("Load the plan first: python manage.py load_action_plan")
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    counts = Counts()
+    now = timezone.now()
+    countries = list(Country.objects.order_by("iso_code"))
+    user_model = get_user_model()
+    password = make_password(None)  # unusable: synthetic users cannot log in
+
+    # Organisations: 10 per 100 initiatives, with the plan's mix of regions.
+    organisations = []
+    for i in range(scale * 10):
+        region = rng.choices([Region.ASIA, Region.EUROPE, Region.INTERNATIONAL], weights=[45, 45, 10])[0]
+        country = (
+            rng.choice([c for c in countries if c.region == region] or [None]) if region != "international" else None
+        )
+        organisations.append(
+            Organisation(
+                slug=f"{PREFIX}org-{i}",
+                name=f"Synthetic {rng.choice(['University', 'Agency', 'Institute', 'Network', 'Council'])} {i}",
+                acronym=f"SYN{i}",
+                kind=rng.choice([OrganisationKind.STAKEHOLDER, OrganisationKind.PARTNER_GOVERNMENT]),
+                region=region,
+                country=country,
+                website=f"https://synthetic-{i}.example.org/",
+            )
+        )
+    organisations = Organisation.objects.bulk_create(organisations, batch_size=BATCH)
+    counts.organisations = len(organisations)
+
+    # Two members per organisation (a coordinator and a contributor).
+    users = user_model.objects.bulk_create(
+        [
+            user_model(username=f"{PREFIX}user-{i}", email=f"user-{i}@synthetic.example.org", password=password)
+            for i in range(len(organisations) * 2)
+        ],
+        batch_size=BATCH,
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                user=user,
+                organisation=organisations[i // 2],
+                role=MembershipRole.COORDINATOR if i % 2 == 0 else MembershipRole.CONTRIBUTOR,
+            )
+            for i, user in enumerate(users)
+        ],
+        batch_size=BATCH,
+    )
+    counts.users = len(users)
+
+    projects = Project.objects.bulk_create(
+        [
+            Project(
+                slug=f"{PREFIX}initiative-{i}",
+                title=f"{rng.choice(TOPICS)} {i}",
+                summary=text(rng, 30, 90),
+                is_new=rng.random() < 0.3,
+                status=rng.choices(
+                    [ProjectStatus.ONGOING, ProjectStatus.PLANNED, ProjectStatus.COMPLETED, ProjectStatus.SUSPENDED],
+                    weights=[70, 10, 15, 5],
+                )[0],
+            )
+            for i in range(scale * 100)
+        ],
+        batch_size=BATCH,
+    )
+    counts.initiatives = len(projects)
+
+    participations, rows, links, milestones, indicators = [], [], [], [], []
+    leads: dict[int, Organisation] = {}
+    positions: dict[int, int] = {}
+    for i, project in enumerate(projects):
+        lead = organisations[rng.randrange(len(organisations))]
+        leads[project.pk] = lead
+        participations.append(ProjectOrganisation(project=project, organisation=lead, role=OrganisationRole.LEAD))
+        for position, partner in enumerate(rng.sample(organisations, rng.randint(0, 2))):
+            if partner.pk != lead.pk:
+                participations.append(
+                    ProjectOrganisation(
+                        project=project, organisation=partner, role=OrganisationRole.PARTNER, position=position
+                    )
+                )
+        for action in rng.sample(actions, 2 if rng.random() < 0.15 else 1):
+            positions[action.pk] = positions.get(action.pk, 100) + 1
+            rows.append(
+                ActionContribution(
+                    project=project,
+                    action=action,
+                    position=positions[action.pk],
+                    activities=text(rng, 40, 160),
+                    expected_outcomes=text(rng, 20, 80),
+                )
+            )
+        links.append(ProjectLink(project=project, url=f"https://synthetic-{i}.example.org/initiative", position=0))
+        for m in range(rng.randint(2, 4)):
+            start = datetime.date(2021, 1, 1) + datetime.timedelta(days=rng.randint(0, 3000))
+            achieved = start < datetime.date(2025, 6, 1) and rng.random() < 0.6
+            milestones.append(
+                Milestone(
+                    project=project,
+                    title=f"Milestone {m + 1}: {rng.choice(WORDS)} {rng.choice(WORDS)}",
+                    planned_start=start,
+                    status=MilestoneStatus.ACHIEVED if achieved else MilestoneStatus.PLANNED,
+                    achieved_on=start + datetime.timedelta(days=rng.randint(0, 30)) if achieved else None,
+                )
+            )
+        for n in range(rng.randint(1, 2)):
+            baseline = rng.randint(10, 500)
+            indicators.append(
+                Indicator(
+                    project=project,
+                    name=f"{rng.choice(['Participants', 'Institutions', 'Exchanges', 'Courses'])} ({n + 1})",
+                    unit=rng.choice(["participants", "institutions", "pairs per year", "courses"]),
+                    baseline=baseline,
+                    baseline_year=2021,
+                    target=baseline * rng.randint(2, 4),
+                    target_comparator=rng.choice(["gt", "gte"]),
+                    target_year=2030,
+                )
+            )
+    ProjectOrganisation.objects.bulk_create(participations, batch_size=BATCH)
+    ActionContribution.objects.bulk_create(rows, batch_size=BATCH)
+    ProjectLink.objects.bulk_create(links, batch_size=BATCH)
+    milestones = Milestone.objects.bulk_create(milestones, batch_size=BATCH)
+    indicators = Indicator.objects.bulk_create(indicators, batch_size=BATCH)
+    counts.rows, counts.milestones, counts.indicators = len(rows), len(milestones), len(indicators)
+
+    by_project_milestones: dict[int, list[Milestone]] = {}
+    for milestone in milestones:
+        by_project_milestones.setdefault(milestone.project_id, []).append(milestone)
+    by_project_indicators: dict[int, list[Indicator]] = {}
+    for indicator in indicators:
+        by_project_indicators.setdefault(indicator.project_id, []).append(indicator)
+    members = {m.organisation_id: m.user_id for m in Membership.objects.filter(organisation__in=organisations)}
+    reviewer = user_model.objects.filter(is_superuser=True).order_by("pk").first() or users[0]
+
+    periods = reporting_periods()
+    statuses = [UpdateStatus.APPROVED, UpdateStatus.SUBMITTED, UpdateStatus.DRAFT, UpdateStatus.RETURNED]
+    # The cycle link exists once the monitoring app is installed.
+    cycle_field = {"cycle"} & {f.name for f in ProgressUpdate._meta.fields}
+    updates = []
+    for project in projects:
+        lead = leads[project.pk]
+        for k in range(rng.randint(8, 12)):
+            cycle, start, end = periods[min(k * 3 // 10, 2)]
+            period_start = start + datetime.timedelta(days=rng.randint(0, 300))
+            status = (
+                rng.choices(statuses, weights=[70, 10, 10, 10])[0] if cycle is periods[-1][0] else UpdateStatus.APPROVED
+            )
+            reviewed = now - datetime.timedelta(days=rng.randint(1, 1500))
+            updates.append(
+                ProgressUpdate(
+                    project=project,
+                    organisation=lead,
+                    author_id=members[lead.pk],
+                    **({"cycle": cycle} if cycle_field else {}),
+                    status=status,
+                    period_start=period_start,
+                    period_end=min(end, period_start + datetime.timedelta(days=rng.randint(90, 360))),
+                    achievements=text(rng, 60, 300),
+                    challenges=text(rng, 20, 120),
+                    next_steps=text(rng, 20, 120),
+                    return_reason=text(rng, 8, 20) if status == UpdateStatus.RETURNED else "",
+                    submitted_at=reviewed if status != UpdateStatus.DRAFT else None,
+                    reviewed_by=reviewer if status in (UpdateStatus.APPROVED, UpdateStatus.RETURNED) else None,
+                    reviewed_at=reviewed if status in (UpdateStatus.APPROVED, UpdateStatus.RETURNED) else None,
+                )
+            )
+    updates = ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
+    counts.updates = len(updates)
+
+    reports, values, transitions = [], [], []
+    for update in updates:
+        transitions.append(
+            UpdateTransition(update=update, from_status="", to_status="draft", actor_id=update.author_id)
+        )
+        if update.status != UpdateStatus.DRAFT:
+            transitions.append(
+                UpdateTransition(update=update, from_status="draft", to_status=update.status, actor_id=update.author_id)
+            )
+        if update.status != UpdateStatus.APPROVED:
+            continue
+        for milestone in by_project_milestones.get(update.project_id, [])[:1]:
+            outcome = rng.choice([MilestoneOutcome.ON_TRACK, MilestoneOutcome.ACHIEVED, MilestoneOutcome.DELAYED])
+            reports.append(
+                MilestoneReport(
+                    update=update,
+                    milestone=milestone,
+                    outcome=outcome,
+                    achieved_on=update.period_end if outcome == MilestoneOutcome.ACHIEVED else None,
+                    new_date=update.period_end + datetime.timedelta(days=180)
+                    if outcome == MilestoneOutcome.DELAYED
+                    else None,
+                )
+            )
+        for indicator in by_project_indicators.get(update.project_id, []):
+            values.append(
+                IndicatorValue(
+                    update=update,
+                    indicator=indicator,
+                    value=int(indicator.baseline * (1 + rng.random())),
+                    as_of=update.period_end,
+                    applied=True,
+                )
+            )
+    MilestoneReport.objects.bulk_create(reports, batch_size=BATCH)
+    IndicatorValue.objects.bulk_create(values, batch_size=BATCH)
+    UpdateTransition.objects.bulk_create(transitions, batch_size=BATCH)
+
+    # The indicators show their latest approved value, as the approval service would have left them.
+    latest: dict[int, IndicatorValue] = {}
+    for value in values:
+        if value.indicator_id not in latest or value.as_of >= latest[value.indicator_id].as_of:
+            latest[value.indicator_id] = value
+    for indicator in indicators:
+        if indicator.pk in latest:
+            indicator.latest_value = latest[indicator.pk].value
+            indicator.latest_value_on = latest[indicator.pk].as_of
+    Indicator.objects.bulk_update(indicators, ["latest_value", "latest_value_on"], batch_size=BATCH)
+    return counts
