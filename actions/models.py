@@ -118,3 +118,22 @@ class Action(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("actions:action-detail", kwargs={"number": self.number})
+
+
+class ContentVersion(models.Model):
+    """One row counting changes to anything the public sees: the key of the public-page cache.
+
+    Every save or delete of the plan's, stakeholders', projects' and monitoring's
+    models raises it once per committed transaction (``asem_portal.cache``), so a
+    page cached under the old number is never served again, in any process.
+    """
+
+    value = models.BigIntegerField(_("version"), default=1)
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("content version")
+        verbose_name_plural = _("content version")
+
+    def __str__(self) -> str:
+        return str(self.value)

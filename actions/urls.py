@@ -1,12 +1,14 @@
 from django.urls import path
 
+from asem_portal.cache import cached_public_page
+
 from . import views
 
 app_name = "actions"
 
 urlpatterns = [
-    path("objectives/<slug:slug>/", views.ObjectiveDetailView.as_view(), name="objective-detail"),
-    path("subgoals/<str:code>/", views.SubgoalDetailView.as_view(), name="subgoal-detail"),
-    path("actions/", views.ActionListView.as_view(), name="action-list"),
-    path("actions/<int:number>/", views.ActionDetailView.as_view(), name="action-detail"),
+    path("objectives/<slug:slug>/", cached_public_page(views.ObjectiveDetailView.as_view()), name="objective-detail"),
+    path("subgoals/<str:code>/", cached_public_page(views.SubgoalDetailView.as_view()), name="subgoal-detail"),
+    path("actions/", cached_public_page(views.ActionListView.as_view()), name="action-list"),
+    path("actions/<int:number>/", cached_public_page(views.ActionDetailView.as_view()), name="action-detail"),
 ]

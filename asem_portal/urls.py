@@ -6,6 +6,7 @@ from . import (
     converters,  # noqa: F401 - registers the "id" path converter
     views,
 )
+from .cache import cached_public_page
 
 admin.site.site_header = "ASEM Education Action Plan — Secretariat"
 admin.site.site_title = "ASEM Education Portal admin"
@@ -13,7 +14,7 @@ admin.site.index_title = "Curate the plan"
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
-    path("", views.HomeView.as_view(), name="home"),
+    path("", cached_public_page(views.HomeView.as_view()), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("objectives.css", views.objective_styles, name="objective-styles"),

@@ -1,13 +1,15 @@
 from django.urls import path
 
+from asem_portal.cache import cached_public_page
+
 from . import profile_views, views
 
 app_name = "projects"
 
 urlpatterns = [
-    path("", views.ProjectListView.as_view(), name="project-list"),
+    path("", cached_public_page(views.ProjectListView.as_view()), name="project-list"),
     path("export.csv", views.ProjectExportView.as_view(format="csv"), name="project-export-csv"),
     path("export.json", views.ProjectExportView.as_view(format="json"), name="project-export-json"),
-    path("<slug:slug>/", views.ProjectDetailView.as_view(), name="project-detail"),
+    path("<slug:slug>/", cached_public_page(views.ProjectDetailView.as_view()), name="project-detail"),
     path("<slug:slug>/edit/", profile_views.ProjectProfileEditView.as_view(), name="project-edit"),
 ]

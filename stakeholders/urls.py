@@ -1,11 +1,17 @@
 from django.urls import path
 
+from asem_portal.cache import cached_public_page
+
 from . import views
 
 app_name = "stakeholders"
 
 urlpatterns = [
-    path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
-    path("organisations/<slug:slug>/", views.OrganisationDetailView.as_view(), name="organisation-detail"),
-    path("countries/", views.CountryListView.as_view(), name="country-list"),
+    path("organisations/", cached_public_page(views.OrganisationListView.as_view()), name="organisation-list"),
+    path(
+        "organisations/<slug:slug>/",
+        cached_public_page(views.OrganisationDetailView.as_view()),
+        name="organisation-detail",
+    ),
+    path("countries/", cached_public_page(views.CountryListView.as_view()), name="country-list"),
 ]

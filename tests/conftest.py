@@ -23,6 +23,8 @@ def pytest_configure(config):
     # test database open and block its removal at the end of the run.
     for database in settings.DATABASES.values():
         database["CONN_MAX_AGE"] = 0
+    # Test transactions never commit: move the public-page cache's version at once.
+    settings.CONTENT_VERSION_BUMP_ON_COMMIT = False
 
 
 @pytest.fixture(scope="session")
@@ -82,3 +84,13 @@ def secretariat_user(db):
 def secretariat_client(client, secretariat_user):
     client.force_login(secretariat_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the content version restarts with the database)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

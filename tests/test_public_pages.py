@@ -18,15 +18,15 @@ def pages():
     project = Project.objects.first()
     organisation = Organisation.objects.filter(participations__isnull=False).first()
     return {
-        "home": (reverse("home"), 7),
-        "objective": (objective.get_absolute_url(), 8),
-        "subgoal": (Subgoal.objects.first().get_absolute_url(), 8),
-        "actions": (reverse("actions:action-list"), 8),
-        "action": (Action.objects.first().get_absolute_url(), 8),
-        "initiative": (project.get_absolute_url(), 12),
-        "organisations": (reverse("stakeholders:organisation-list"), 4),
-        "organisation": (organisation.get_absolute_url(), 6),
-        "countries": (reverse("stakeholders:country-list"), 2),
+        "home": (reverse("home"), 8),
+        "objective": (objective.get_absolute_url(), 9),
+        "subgoal": (Subgoal.objects.first().get_absolute_url(), 9),
+        "actions": (reverse("actions:action-list"), 9),
+        "action": (Action.objects.first().get_absolute_url(), 9),
+        "initiative": (project.get_absolute_url(), 13),
+        "organisations": (reverse("stakeholders:organisation-list"), 5),
+        "organisation": (organisation.get_absolute_url(), 7),
+        "countries": (reverse("stakeholders:country-list"), 3),
     }
 
 
@@ -38,11 +38,16 @@ def pages():
 def test_public_pages_have_a_fixed_query_budget(client, django_assert_max_num_queries, size, page):
     build_plan(size)
     url, budget = pages()[page]
-    # Each page's budget: one query per model shown (objectives, subgoals,
-    # actions, rows, initiatives, their organisations), never one per row.
+    # Each page's budget: the content version (1), then one query per model
+    # shown (objectives, subgoals, actions, rows, initiatives, their
+    # organisations), never one per row.
     with django_assert_max_num_queries(budget):
         response = client.get(url)
     assert response.status_code == 200
+    # Seen again: from the cache, after one query for the content version.
+    with django_assert_max_num_queries(1):
+        again = client.get(url)
+    assert again.content == response.content
 
 
 def test_home_shows_the_plan_at_a_glance(client, loaded_plan):
@@ -115,3 +120,42 @@ def test_home_lists_the_latest_published_updates_only(client, db):
     for update in ProgressUpdate.objects.select_related("project"):
         link = update.get_absolute_url()
         assert (link in page) == (update.status == "approved"), update.status
+
+
+def test_cached_pages_change_at_once_after_an_edit(client, loaded_plan):
+    from projects.models import Project
+
+    url = reverse("projects:project-detail", args=["asem-duo-fellowship-programme"])
+    first = client.get(url)
+    assert first["ETag"] and "ASEM-DUO Fellowship Programme" in first.content.decode()
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    project = Project.objects.get(slug="asem-duo-fellowship-programme")
+    project.title = "ASEM-DUO Fellowship Programme (renamed)"
+    project.save()
+    second = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 200 and "(renamed)" in second.content.decode()
+    assert "(renamed)" in client.get(reverse("actions:action-detail", args=[1])).content.decode()
+
+
+def test_signed_in_users_never_get_a_cached_page(client, loaded_plan, secretariat_user):
+    url = reverse("projects:project-detail", args=["asem-duo-fellowship-programme"])
+    client.get(url)  # cached for visitors
+    client.force_login(secretariat_user)
+    page = client.get(url)
+    assert "Log out" in page.content.decode()
+    assert "Cookie" in page["Vary"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_moves_the_content_version_once(settings):
+    from django.core.management import call_command
+
+    settings.CONTENT_VERSION_BUMP_ON_COMMIT = True  # as in production
+
+    from asem_portal.cache import current_version
+
+    before = current_version()
+    call_command("load_action_plan", verbosity=0)  # thousands of saves in one transaction
+    assert current_version() == before + 1
+    call_command("load_action_plan", verbosity=0)  # nothing changes: nothing saved
+    assert current_version() == before + 1

@@ -325,14 +325,15 @@ def test_directory_has_a_fixed_query_budget(client, django_assert_max_num_querie
         "is_new": "false",
         "ordering": "objective",
     }
-    # 4 to validate objective, subgoal, action and organisation; 1 count; 1 page of initiatives;
+    # 1 the content version (page cache); 4 to validate objective, subgoal, action and organisation;
+    # 1 count; 1 page of initiatives;
     # 1 their leads (with organisations); 1 their rows (with actions); 4 to render the options of
     # the objective, subgoal, action and organisation selects.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(LIST_URL, params)
     assert response.status_code == 200
-    # Without filters: 1 count, 1 page, 1 leads, 1 rows, 4 select options.
-    with django_assert_max_num_queries(8):
+    # Without filters: 1 version, 1 count, 1 page, 1 leads, 1 rows, 4 select options.
+    with django_assert_max_num_queries(9):
         response = client.get(LIST_URL)
     assert len(response.context["projects"]) == min(size, 25)
 
@@ -421,8 +422,8 @@ def test_initiative_page_has_a_fixed_query_budget(client, django_assert_max_num_
     projects = build_plan(size)
     # 1 initiative; 1 participations (+organisations); 1 rows (+actions); 1 the actions' subgoals;
     # 1 their objectives; 1 milestones; 1 indicators; 1 links; 1 related initiatives; 1 their leads;
-    # 1 their rows; 1 published progress updates (+organisations).
-    with django_assert_max_num_queries(12):
+    # 1 their rows; 1 published progress updates (+organisations); 1 the content version (page cache).
+    with django_assert_max_num_queries(13):
         response = client.get(projects[0].get_absolute_url())
     assert response.status_code == 200
     # build_plan puts initiatives 0, 3, 6, ... under action 1 (as the first initiative is): 1 of 5, capped at 6 of 60.

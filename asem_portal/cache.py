@@ -1,0 +1,124 @@
+"""The public-page cache: whole pages for anonymous visitors, never stale.
+
+Every page is cached under the current *content version* (``actions.ContentVersion``),
+a number raised once per committed transaction that saves or deletes anything of
+the plan's apps (signals, connected in ``actions.apps``). Reading the version is
+one indexed primary-key query, so a page changed by an edit or an approval in any
+process is re-rendered on the very next request, while a visitor who reads the
+same pages again and again gets them from the cache. Visitors with a session
+(signed-in users) or pending messages always get a fresh page.
+
+Bulk writes that send no signals (``QuerySet.update``, ``bulk_create``) must call
+``bump_content_version()`` themselves (the synthetic-data generator does).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+
+#: The apps whose changes the public can see.
+CONTENT_APPS = frozenset({"actions", "stakeholders", "projects", "monitoring"})
+#: How long a cached page may live at most (a new version makes it unreachable anyway).
+PAGE_TIMEOUT = 60 * 60
+
+
+def current_version() -> int:
+    from actions.models import ContentVersion
+
+    return ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+
+
+def _bump() -> None:
+    from actions.models import ContentVersion
+
+    if not ContentVersion.objects.filter(pk=1).update(value=F("value") + 1, changed_at=timezone.now()):
+        ContentVersion.objects.get_or_create(pk=1, defaults={"value": 2})
+
+
+def bump_content_version(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Raise the content version once the current transaction commits (once per transaction).
+
+    A pending bump already registered in this transaction is enough: it runs unless a
+    savepoint enclosing it is rolled back, and every savepoint still open encloses this
+    change too. (The test suite, whose transactions never commit, bumps at once instead:
+    ``CONTENT_VERSION_BUMP_ON_COMMIT = False``.)
+    """
+    if not getattr(settings, "CONTENT_VERSION_BUMP_ON_COMMIT", True):
+        _bump()
+        return
+    connection = connections[using]
+    if connection.in_atomic_block and any(func is _bump for _sids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_bump, using=using)
+
+
+def _on_change(sender, **kwargs) -> None:
+    if sender._meta.app_label in CONTENT_APPS and sender._meta.model_name != "contentversion":
+        bump_content_version(kwargs.get("using") or DEFAULT_DB_ALIAS)
+
+
+def _on_m2m_change(sender, action, **kwargs) -> None:
+    if action.startswith("post_"):
+        _on_change(sender, **kwargs)
+
+
+def connect_signals() -> None:
+    post_save.connect(_on_change, dispatch_uid="content-version-save")
+    post_delete.connect(_on_change, dispatch_uid="content-version-delete")
+    m2m_changed.connect(_on_m2m_change, dispatch_uid="content-version-m2m")
+
+
+def is_cacheable_request(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def cached_public_page(view):
+    """Serve a public page from the cache for anonymous visitors; answer If-None-Match with 304."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_cacheable_request(request):
+            response = view(request, *args, **kwargs)
+            patch_vary_headers(response, ["Cookie"])
+            return response
+        version = current_version()
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"page:{version}:{get_language()}:{digest}"
+        etag = f'"{version}-{digest[:16]}"'
+        if etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponseNotModified()
+            response["ETag"] = etag
+            return response
+        cached = cache.get(key)
+        if cached is None:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if response.status_code != 200 or response.streaming or response.cookies:
+                patch_vary_headers(response, ["Cookie"])
+                return response
+            cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+        else:
+            content, content_type = cached
+            response = HttpResponse(content, content_type=content_type)
+        response["ETag"] = etag
+        response["Cache-Control"] = "public, max-age=0, must-revalidate"
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapper
