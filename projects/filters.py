@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from actions.models import Action, StrategicObjective, Subgoal
+from asem_portal.widgets import FastSelect
 from stakeholders.models import Organisation, Region
 
 from .models import (
@@ -88,6 +89,7 @@ class LabelledModelChoiceFilter(filters.ModelChoiceFilter):
 
     def __init__(self, *args, label_from_instance=None, **kwargs):
         self._label_from_instance = label_from_instance
+        kwargs.setdefault("widget", FastSelect)
         super().__init__(*args, **kwargs)
 
     @property
@@ -179,13 +181,17 @@ class ProjectFilterSet(filters.FilterSet):
         choices=Region.choices,
         method="filter_region",
         empty_label=_("Any region"),
+        widget=FastSelect,
     )
-    status = filters.ChoiceFilter(label=_("Status"), choices=ProjectStatus.choices, empty_label=_("Any status"))
+    status = filters.ChoiceFilter(
+        label=_("Status"), choices=ProjectStatus.choices, empty_label=_("Any status"), widget=FastSelect
+    )
     is_new = filters.TypedChoiceFilter(
         label=_("New in the plan"),
         field_name="is_new",
         choices=[("", _("New or not")), ("true", _("New initiatives only")), ("false", _("Not new"))],
         coerce=_parse_yes_no,
+        widget=FastSelect,
     )
     ordering = filters.ChoiceFilter(
         label=_("Sort by"),
@@ -193,6 +199,7 @@ class ProjectFilterSet(filters.FilterSet):
         # Applied in filter_queryset(), after the search has annotated its rank.
         method="filter_nothing",
         empty_label=None,
+        widget=FastSelect,
     )
 
     class Meta:

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions.models import Action
+from asem_portal.cache import bump_content_version
 from stakeholders.models import Country, Membership, MembershipRole, Organisation, OrganisationKind, Region
 
 from .models import (
@@ -370,4 +371,5 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
             indicator.latest_value = latest[indicator.pk].value
             indicator.latest_value_on = latest[indicator.pk].as_of
     Indicator.objects.bulk_update(indicators, ["latest_value", "latest_value_on"], batch_size=BATCH)
+    bump_content_version()  # bulk writes send no signals: cached pages must not survive them
     return counts
