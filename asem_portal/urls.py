@@ -8,6 +8,8 @@ from . import (
 )
 from .cache import cached_public_page
 
+handler500 = "asem_portal.views.server_error"
+
 admin.site.site_header = "ASEM Education Action Plan — Secretariat"
 admin.site.site_title = "ASEM Education Portal admin"
 admin.site.index_title = "Curate the plan"

@@ -60,3 +60,27 @@ def objective_styles(request: HttpRequest) -> HttpResponse:
         if StrategicObjective.colour_is_valid(colour)
     ]
     return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 handler; a lost database connection is a 503 with a clear message instead.
+
+    While PostgreSQL restarts or fails over, requests in flight fail: they get
+    "try again in a moment" and ``Retry-After`` rather than a generic error, and
+    the next request reconnects (``CONN_HEALTH_CHECKS``).
+    """
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.template import loader
+
+    exception = sys.exc_info()[1]
+    if isinstance(exception, (OperationalError, InterfaceError)):
+        message = "The database is briefly unavailable. Nothing was saved by this request; please try again."
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=503)
+        else:
+            response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "5"
+        return response
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

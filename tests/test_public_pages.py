@@ -159,3 +159,21 @@ def test_a_transaction_moves_the_content_version_once(settings):
     assert current_version() == before + 1
     call_command("load_action_plan", verbosity=0)  # nothing changes: nothing saved
     assert current_version() == before + 1
+
+
+def test_a_lost_database_is_a_503_with_a_clear_message(client, db, settings, monkeypatch):
+    from django.db import OperationalError
+
+    import actions.views
+
+    def broken(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(actions.views.ActionListView, "get_queryset", broken)
+    client.raise_request_exception = False
+    response = client.get(reverse("actions:action-list"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "Nothing was saved by this request" in response.content.decode()
+    monkeypatch.setattr(actions.views.ActionListView, "get_queryset", lambda self: 1 / 0)
+    assert client.get(reverse("actions:action-list")).status_code == 500
