@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -50,3 +51,41 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__email", "organisation__name", "organisation__acronym")
     autocomplete_fields = ("user", "organisation")
     list_select_related = ("user", "organisation")
+
+
+@admin.register(LogEntry)
+class AuditLogAdmin(admin.ModelAdmin):
+    """The audit log: every change made in the admin and every review decision, by whom and when.
+
+    Read-only: nobody edits or deletes the record of what was done.
+    """
+
+    list_display = ("action_time", "user", "action_label", "content_type", "object_repr", "change_message_text")
+    list_filter = (
+        "action_flag",
+        ("user", admin.RelatedOnlyFieldListFilter),
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("object_repr", "change_message", "user__username")
+    date_hierarchy = "action_time"
+    list_select_related = ("user", "content_type")
+
+    @admin.display(description=_("action"), ordering="action_flag")
+    def action_label(self, obj):
+        return {ADDITION: _("Added"), CHANGE: _("Changed"), DELETION: _("Deleted")}.get(obj.action_flag, "")
+
+    @admin.display(description=_("what was done"))
+    def change_message_text(self, obj):
+        return obj.get_change_message()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff

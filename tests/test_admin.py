@@ -204,3 +204,18 @@ def test_staff_without_the_group_cannot_edit(client, django_user_model):
     user = django_user_model.objects.create_user("staff", password="x", is_staff=True)
     client.force_login(user)
     assert client.get(admin_url(Project, "changelist")).status_code == 403
+
+
+def test_audit_log_shows_admin_deletions_and_is_read_only(secretariat_client, secretariat_user):
+    from django.contrib.admin.models import LogEntry
+
+    project = ProjectOrganisationFactory().project
+    response = secretariat_client.post(admin_url(Project, "delete", project.pk), {"post": "yes"})
+    assert response.status_code == 302
+    entry = LogEntry.objects.get(object_id=str(project.pk))
+    assert entry.user == secretariat_user and entry.is_deletion()
+    page = secretariat_client.get(reverse("admin:admin_logentry_changelist"), {"action_flag__exact": "3"})
+    assert page.status_code == 200 and project.title in page.content.decode()
+    assert secretariat_client.get(reverse("admin:admin_logentry_change", args=[entry.pk])).status_code == 200
+    assert secretariat_client.post(reverse("admin:admin_logentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert LogEntry.objects.filter(pk=entry.pk).exists()
