@@ -84,8 +84,28 @@ def default_ordering(search: str | None) -> str:
     return Ordering.RELEVANCE if search and search.strip() else Ordering.TITLE
 
 
+class ListModelChoiceIterator(forms.models.ModelChoiceIterator):
+    """Fetch the options with one plain query.
+
+    Django's iterator streams them with ``QuerySet.iterator()``, which on PostgreSQL
+    is a server-side cursor: several round trips for a few hundred rows.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ListModelChoiceField(forms.ModelChoiceField):
+    iterator = ListModelChoiceIterator
+
+
 class LabelledModelChoiceFilter(filters.ModelChoiceFilter):
     """A ``ModelChoiceFilter`` whose options use a short label rather than ``str(instance)``."""
+
+    field_class = ListModelChoiceField
 
     def __init__(self, *args, label_from_instance=None, **kwargs):
         self._label_from_instance = label_from_instance
@@ -116,6 +136,29 @@ def _organisation_label(organisation: Organisation) -> str:
     return str(organisation)
 
 
+# The filters' querysets are built per request by these functions: a FilterSet deep-copies
+# its filters for every request, and deep-copying querysets with subqueries is slow.
+
+
+def _objectives(request=None) -> QuerySet:
+    return StrategicObjective.objects.order_by("number")
+
+
+def _subgoals(request=None) -> QuerySet:
+    return Subgoal.objects.order_by("objective__number", "position")
+
+
+def _actions(request=None) -> QuerySet:
+    return Action.objects.order_by("number")
+
+
+def _organisations_taking_part(request=None) -> QuerySet:
+    """Only organisations that take part in an initiative: any other choice would always give nothing."""
+    return Organisation.objects.filter(
+        Exists(ProjectOrganisation.objects.filter(organisation=OuterRef("pk"), role__in=TAKING_PART_ROLES))
+    ).order_by("name")
+
+
 def _parse_yes_no(value: str) -> bool:
     return value == "true"
 
@@ -143,7 +186,7 @@ class ProjectFilterSet(filters.FilterSet):
     )
     objective = LabelledModelChoiceFilter(
         label=_("Strategic objective"),
-        queryset=StrategicObjective.objects.order_by("number"),
+        queryset=_objectives,
         to_field_name="number",
         method="filter_objective",
         empty_label=_("Any objective"),
@@ -151,7 +194,7 @@ class ProjectFilterSet(filters.FilterSet):
     )
     subgoal = LabelledModelChoiceFilter(
         label=_("Subgoal"),
-        queryset=Subgoal.objects.order_by("objective__number", "position"),
+        queryset=_subgoals,
         to_field_name="code",
         method="filter_subgoal",
         empty_label=_("Any subgoal"),
@@ -159,7 +202,7 @@ class ProjectFilterSet(filters.FilterSet):
     )
     action = LabelledModelChoiceFilter(
         label=_("Action"),
-        queryset=Action.objects.order_by("number"),
+        queryset=_actions,
         to_field_name="number",
         method="filter_action",
         empty_label=_("Any action"),
@@ -167,10 +210,7 @@ class ProjectFilterSet(filters.FilterSet):
     )
     organisation = LabelledModelChoiceFilter(
         label=_("Organisation (lead or partner)"),
-        # Only organisations that take part in an initiative: any other choice would always give nothing.
-        queryset=Organisation.objects.filter(
-            Exists(ProjectOrganisation.objects.filter(organisation=OuterRef("pk"), role__in=TAKING_PART_ROLES))
-        ).order_by("name"),
+        queryset=_organisations_taking_part,
         to_field_name="slug",
         method="filter_organisation",
         empty_label=_("Any organisation"),
