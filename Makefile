@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_action_plan
 	$(PY) manage.py create_demo_accounts
+	$(PY) manage.py create_demo_updates
 	$(PY) manage.py runserver $(or $(ADDRPORT),127.0.0.1:8000)
 
 test: $(STAMP)

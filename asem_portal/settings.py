@@ -59,12 +59,16 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as local static files: the docs work offline
     "simple_history",
     "csp",
     "axes",
     "actions",
     "stakeholders",
     "projects",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -166,10 +170,57 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "updates:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
+# The REST API under /api/v1/ (asem_portal/api_urls.py; shared pieces in asem_portal/api.py).
+# Token first: an unauthenticated request is answered 401 with "WWW-Authenticate: Token".
 REST_FRAMEWORK = {
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["asem_portal.api.LimitedJSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "asem_portal.api.PageNumberPagination",
+    "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["asem_portal.api.AnonRateThrottle", "asem_portal.api.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
+        "export": os.environ.get("API_THROTTLE_EXPORT", "20/hour"),
+    },
+    "EXCEPTION_HANDLER": "asem_portal.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ASEM Education 2030 Action Plan API",
+    "DESCRIPTION": (
+        "The plan as open data (objectives, subgoals, actions, initiatives, organisations, countries, published "
+        "progress updates) for everyone; progress updates for contributors and the Secretariat. "
+        "Authenticate with `Authorization: Token <key>` (create the key on your profile page)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "InitiativeStatusEnum": "projects.models.ProjectStatus",
+        "UpdateStatusEnum": "projects.models.UpdateStatus",
+        "RegionEnum": "stakeholders.models.Region",
+        "CountryRegionEnum": "stakeholders.models.CountryRegion",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "asem_portal.api.document_error_responses",
+    ],
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", False) else None

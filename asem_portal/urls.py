@@ -24,6 +24,8 @@ urlpatterns = [
     path("initiatives/", include("projects.urls")),
     path("updates/", include("projects.update_urls")),
     path("", include("asem_portal.public_urls")),
+    path("api/v1/", include("asem_portal.api_urls")),
     path("accounts/", include("stakeholders.account_urls")),
+    path("", include("monitoring.urls")),
     path("", include("stakeholders.urls")),
 ]

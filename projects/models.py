@@ -315,6 +315,15 @@ class ProgressUpdate(models.Model):
         "auth.User", on_delete=models.PROTECT, related_name="progress_updates", verbose_name=_("author")
     )
     status = models.CharField(_("status"), max_length=20, choices=UpdateStatus.choices, default=UpdateStatus.DRAFT)
+    cycle = models.ForeignKey(
+        "monitoring.ReportingCycle",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="updates",
+        verbose_name=_("reporting cycle"),
+        help_text=_("The cycle open when the update was written (set by the services); empty before cycles."),
+    )
     period_start = models.DateField(_("reporting period from"))
     period_end = models.DateField(_("reporting period to"))
     achievements = models.TextField(_("achievements"), blank=True)

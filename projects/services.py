@@ -5,6 +5,12 @@ the actor's right (through ``projects.permissions``), records the
 transition (who, when, why) and sends its e-mail after commit. The web
 forms, the admin's actions and the API call these functions and nothing
 else to change an update's state.
+
+Reporting cycles: an update belongs to the cycle that is open when it is
+created (or, for a draft started before any cycle opened, when it is next
+saved while one is open). Within a cycle the reporting period must lie in
+the cycle's two years, and the update may report on the cycle's work-plan
+items for its initiative.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from monitoring.models import ReportingCycle, WorkPlanItem, WorkPlanItemReport
 from stakeholders.models import Organisation
 
 from . import permissions
@@ -66,6 +73,13 @@ class IndicatorValueData:
 
 
 @dataclass
+class WorkPlanReportData:
+    item: WorkPlanItem
+    done: bool
+    note: str = ""
+
+
+@dataclass
 class UpdateContent:
     period_start: datetime.date
     period_end: datetime.date
@@ -76,6 +90,12 @@ class UpdateContent:
     indicator_values: tuple[IndicatorValueData, ...] = ()
     links: tuple[tuple[str, str], ...] = ()  # (title, url) — replaces the update's links
     files: tuple[tuple[str, object, str], ...] = ()  # (title, uploaded file, content type) — added
+    work_plan_reports: tuple[WorkPlanReportData, ...] = ()  # replaces the update's work-plan reports
+
+
+def open_cycle() -> ReportingCycle | None:
+    """The reporting cycle open for updates, if any (at most one: a database constraint)."""
+    return ReportingCycle.objects.open().first()
 
 
 def _record(update: ProgressUpdate, *, actor: User, from_status: str, reason: str = "") -> None:
@@ -98,15 +118,26 @@ def _mail_after_commit(subject: str, body: str, recipients: Iterable[str]) -> No
         transaction.on_commit(lambda: send_mail(subject, body, None, to, fail_silently=True))
 
 
+def _check_period_in_cycle(cycle: ReportingCycle | None, content: UpdateContent) -> None:
+    if cycle is None:
+        return
+    if content.period_start < cycle.period_start or content.period_end > cycle.period_end:
+        raise WorkflowError(
+            _("The reporting period must lie within the reporting cycle, %(start)s – %(end)s.")
+            % {"start": cycle.period_start.isoformat(), "end": cycle.period_end.isoformat()}
+        )
+
+
 def _write_content(update: ProgressUpdate, content: UpdateContent) -> None:
     project_milestones = {m.pk for m in update.project.milestones.all()}
     project_indicators = {i.pk for i in update.project.indicators.all()}
+    _check_period_in_cycle(update.cycle, content)
     update.period_start = content.period_start
     update.period_end = content.period_end
     update.achievements = content.achievements
     update.challenges = content.challenges
     update.next_steps = content.next_steps
-    update.full_clean(exclude=["project", "organisation", "author", "reviewed_by"])
+    update.full_clean(exclude=["project", "organisation", "author", "reviewed_by", "cycle"])
     update.save()
     update.milestone_reports.all().delete()
     for report in content.milestone_reports:
@@ -132,6 +163,20 @@ def _write_content(update: ProgressUpdate, content: UpdateContent) -> None:
         Evidence.objects.create(
             update=update, title=title, file=uploaded, content_type=content_type, size=getattr(uploaded, "size", None)
         )
+    update.work_plan_reports.all().delete()
+    if content.work_plan_reports:
+        # Only the work plan of the update's own cycle and initiative.
+        allowed = set(
+            WorkPlanItem.objects.filter(cycle_id=update.cycle_id, project_id=update.project_id).values_list(
+                "pk", flat=True
+            )
+            if update.cycle_id
+            else ()
+        )
+        for report in content.work_plan_reports:
+            if report.item.pk not in allowed:
+                raise WorkflowError(_("That work-plan item belongs to another initiative or cycle."))
+            WorkPlanItemReport.objects.create(update=update, item=report.item, done=report.done, note=report.note)
 
 
 @transaction.atomic
@@ -148,9 +193,11 @@ def create_update(
         organisation=organisation,
         author=author,
         status=UpdateStatus.DRAFT,
+        cycle=open_cycle(),
         period_start=content.period_start,
         period_end=content.period_end,
     )
+    _check_period_in_cycle(update.cycle, content)
     update.save()
     _write_content(update, content)
     _record(update, actor=author, from_status="")
@@ -176,6 +223,9 @@ def save_draft(*, update: ProgressUpdate, user: User, content: UpdateContent, ex
             )
         )
     update.version += 1
+    if update.cycle_id is None:
+        # A draft started before any cycle opened joins the open one.
+        update.cycle = open_cycle()
     _write_content(update, content)
     return update
 

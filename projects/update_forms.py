@@ -1,4 +1,8 @@
-"""The progress-update form: narrative, a report per milestone, indicator values, evidence."""
+"""The progress-update form: narrative, a report per milestone, indicator values, work-plan items, evidence.
+
+Within a reporting cycle the form shows the cycle, its period defaults to the cycle's two years (and must lie
+within them), and it asks about each of the cycle's work-plan items for the initiative: done or not, and a note.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from stakeholders.models import Organisation
 
 from .models import MilestoneOutcome, Project
-from .services import IndicatorValueData, MilestoneReportData, UpdateContent
+from .services import IndicatorValueData, MilestoneReportData, UpdateContent, WorkPlanReportData
 from .uploads import ACCEPTED_EXTENSIONS, validate_evidence_file
 
 EVIDENCE_FILE_SLOTS = 3
 NOT_REPORTED = ""
+WORK_PLAN_DONE = "done"
+WORK_PLAN_NOT_DONE = "not_done"
 
 
 class DateInput(forms.DateInput):
@@ -54,15 +60,34 @@ class ProgressUpdateForm(forms.Form):
         validators=[MaxLengthValidator(5000)],
     )
 
-    def __init__(self, *args, project: Project, organisations, **kwargs):
+    def __init__(self, *args, project: Project, organisations, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
+        self.cycle = cycle
+        if cycle is not None:
+            self.fields["period_start"].initial = cycle.period_start
+            self.fields["period_end"].initial = cycle.period_end
         self.fields["organisation"].queryset = organisations
         if organisations.count() == 1:
             self.fields["organisation"].widget = forms.HiddenInput()
             self.fields["organisation"].initial = organisations.first().pk
         self.milestones = list(project.milestones.all())
         self.indicators = list(project.indicators.all())
+        self.work_plan_items = list(cycle.work_plan_items.filter(project=project)) if cycle is not None else []
+        for item in self.work_plan_items:
+            prefix = f"workplan_{item.pk}"
+            self.fields[f"{prefix}_status"] = forms.ChoiceField(
+                label=_("Done?"),
+                required=False,
+                choices=[
+                    (NOT_REPORTED, _("Not reported")),
+                    (WORK_PLAN_DONE, _("Done")),
+                    (WORK_PLAN_NOT_DONE, _("Not done")),
+                ],
+            )
+            self.fields[f"{prefix}_note"] = forms.CharField(
+                label=_("Note"), required=False, max_length=2000, widget=forms.TextInput
+            )
         for milestone in self.milestones:
             prefix = f"milestone_{milestone.pk}"
             self.fields[f"{prefix}_outcome"] = forms.ChoiceField(
@@ -107,6 +132,11 @@ class ProgressUpdateForm(forms.Form):
             prefix = f"indicator_{indicator.pk}"
             yield indicator, self[f"{prefix}_value"], self[f"{prefix}_as_of"]
 
+    def work_plan_rows(self):
+        for item in self.work_plan_items:
+            prefix = f"workplan_{item.pk}"
+            yield item, self[f"{prefix}_status"], self[f"{prefix}_note"]
+
     def file_fields(self):
         return [self[f"file_{slot}"] for slot in range(1, EVIDENCE_FILE_SLOTS + 1)]
 
@@ -131,6 +161,10 @@ class ProgressUpdateForm(forms.Form):
             prefix = f"indicator_{value.indicator_id}"
             initial[f"{prefix}_value"] = value.value
             initial[f"{prefix}_as_of"] = value.as_of
+        for report in update.work_plan_reports.all():
+            prefix = f"workplan_{report.item_id}"
+            initial[f"{prefix}_status"] = WORK_PLAN_DONE if report.done else WORK_PLAN_NOT_DONE
+            initial[f"{prefix}_note"] = report.note
         return initial
 
     def clean_links(self):
@@ -162,6 +196,14 @@ class ProgressUpdateForm(forms.Form):
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("The period cannot end before it starts."))
+        if self.cycle is not None:
+            message = _("Choose a date within the reporting cycle, %(start)s – %(end)s.") % {
+                "start": self.cycle.period_start.isoformat(),
+                "end": self.cycle.period_end.isoformat(),
+            }
+            for name, value in (("period_start", start), ("period_end", end)):
+                if value and not (self.cycle.period_start <= value <= self.cycle.period_end):
+                    self.add_error(name, message)
         today = datetime.date.today()
         for milestone in self.milestones:
             prefix = f"milestone_{milestone.pk}"
@@ -214,6 +256,15 @@ class ProgressUpdateForm(forms.Form):
             for pk, indicator in indicators.items()
             if data.get(f"indicator_{pk}_value") is not None
         ]
+        work_plan = tuple(
+            WorkPlanReportData(
+                item=item,
+                done=data[f"workplan_{item.pk}_status"] == WORK_PLAN_DONE,
+                note=data.get(f"workplan_{item.pk}_note", ""),
+            )
+            for item in self.work_plan_items
+            if data.get(f"workplan_{item.pk}_status")
+        )
         files = tuple(
             (f.name and data[f.name].name, data[f.name], data[f"{f.name}_type"])
             for f in self.file_fields()
@@ -229,6 +280,7 @@ class ProgressUpdateForm(forms.Form):
             indicator_values=tuple(values),
             links=tuple(data["links"]),
             files=files,
+            work_plan_reports=work_plan,
         )
 
 

@@ -2,7 +2,8 @@
 
 Every view asks ``projects.permissions`` what the user may see (querysets, so
 what is not theirs is a 404) and calls ``projects.services`` for every
-change of state.
+change of state. While a reporting cycle is open, the form reports to it and
+the dashboard counts what is due in it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
+from monitoring.models import WorkPlanItemReport
 from stakeholders.models import Organisation
 
 from . import permissions, services
@@ -38,16 +40,19 @@ from .update_forms import BulkApproveForm, ProgressUpdateForm, ReturnForm
 
 
 def update_detail_queryset():
-    return ProgressUpdate.objects.select_related("project", "organisation", "author", "reviewed_by").prefetch_related(
+    return ProgressUpdate.objects.select_related(
+        "project", "organisation", "author", "reviewed_by", "cycle"
+    ).prefetch_related(
         Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
         Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),
         "evidence",
         Prefetch("transitions", queryset=UpdateTransition.objects.select_related("actor")),
+        Prefetch("work_plan_reports", queryset=WorkPlanItemReport.objects.select_related("item")),
     )
 
 
 def current_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
-    """Until reporting cycles exist: the calendar year so far."""
+    """Without an open reporting cycle: the calendar year so far."""
     today = today or datetime.date.today()
     return datetime.date(today.year, 1, 1), today
 
@@ -73,14 +78,25 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         )
         updates = list(
             ProgressUpdate.objects.filter(organisation_id__in=orgs)
-            .select_related("project", "organisation", "author")
+            .select_related("project", "organisation", "author", "cycle")
             .order_by("-updated_at")
         )
+        cycle = services.open_cycle() if orgs else None
         start, _end = current_period()
-        reported = {u.project_id for u in updates if u.status != UpdateStatus.DRAFT and u.period_end >= start}
+        if cycle is not None:
+            # Due in the cycle: no update of my organisations submitted (or approved) in it yet.
+            reported = {
+                u.project_id
+                for u in updates
+                if u.cycle_id == cycle.pk and u.status in (UpdateStatus.SUBMITTED, UpdateStatus.APPROVED)
+            }
+        else:
+            reported = {u.project_id for u in updates if u.status != UpdateStatus.DRAFT and u.period_end >= start}
         context.update(
             projects=projects,
             due=[p for p in projects if p.pk not in reported],
+            cycle=cycle,
+            days_left=cycle.days_until_close(datetime.date.today()) if cycle else None,
             period_start=start,
             by_status={
                 status: [u for u in updates if u.status == status]
@@ -105,7 +121,14 @@ class UpdateFormMixin(LoginRequiredMixin):
         ).distinct()
 
     def render_form(self, form, *, update=None, preview=None, conflict=None, status=200):
-        context = {"form": form, "project": self.project, "update": update, "preview": preview, "conflict": conflict}
+        context = {
+            "form": form,
+            "project": self.project,
+            "update": update,
+            "preview": preview,
+            "conflict": conflict,
+            "cycle": form.cycle,
+        }
         return self.response_class(request=self.request, template=self.template_name, context=context, status=status)
 
     response_class = TemplateView.response_class
@@ -120,17 +143,23 @@ class UpdateCreateView(UpdateFormMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, slug):
-        start, end = current_period()
+        cycle = services.open_cycle()
+        start, end = (cycle.period_start, cycle.period_end) if cycle else current_period()
         form = ProgressUpdateForm(
             project=self.project,
             organisations=self.organisations_for(self.project),
+            cycle=cycle,
             initial={"period_start": start, "period_end": end},
         )
         return self.render_form(form)
 
     def post(self, request, slug):
         form = ProgressUpdateForm(
-            request.POST, request.FILES, project=self.project, organisations=self.organisations_for(self.project)
+            request.POST,
+            request.FILES,
+            project=self.project,
+            organisations=self.organisations_for(self.project),
+            cycle=services.open_cycle(),
         )
         if not form.is_valid():
             return self.render_form(form, status=400)
@@ -178,6 +207,8 @@ class UpdateEditView(UpdateFormMixin, View):
             *args,
             project=self.project,
             organisations=Organisation.objects.filter(pk=self.update.organisation_id),
+            # A draft started before any cycle opened joins the open one when saved (as the service does).
+            cycle=self.update.cycle if self.update.cycle_id else services.open_cycle(),
             initial=ProgressUpdateForm.initial_from(self.update),
         )
 

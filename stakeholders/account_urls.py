@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", account_views.ProfileView.as_view(), name="profile"),
+    path("profile/api-token/", account_views.APITokenView.as_view(), name="api-token"),
     path("invite/", account_views.InviteView.as_view(), name="invite"),
     path(
         "password/change/",

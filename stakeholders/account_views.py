@@ -4,9 +4,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
+from rest_framework.authtoken.models import Token
 
 from projects import permissions
 
@@ -21,7 +24,29 @@ class ProfileView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["memberships"] = self.request.user.memberships.select_related("organisation")
         context["is_secretariat"] = permissions.is_secretariat(self.request.user)
+        context["api_token"] = Token.objects.filter(user=self.request.user).first()
         return context
+
+
+class APITokenView(LoginRequiredMixin, View):
+    """Create or replace (POST) and revoke (POST with ``revoke``) the user's API token.
+
+    The key is shown once, on the page that answers the POST, and never again: whoever needs it later
+    makes a new one, which revokes the old.
+    """
+
+    def post(self, request):
+        Token.objects.filter(user=request.user).delete()
+        if "revoke" in request.POST:
+            messages.success(request, _("Your API token is revoked: programs using it are refused from now on."))
+            return HttpResponseRedirect(reverse("accounts:profile"))
+        token = Token.objects.create(user=request.user)
+        view = ProfileView(request=request, kwargs={})
+        context = view.get_context_data(new_api_token=token.key)
+        response = view.render_to_response(context)
+        # The page carries a secret: never cached, never sent on to another site.
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class InviteForm(forms.Form):

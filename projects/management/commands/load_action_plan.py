@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from monitoring.plan_loader import load_cycles
 from projects.plan_loader import PlanDataError, load_plan
 from stakeholders.services import ensure_secretariat_group
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 report = load_plan(path)
+                load_cycles(path, report=report)  # meetings and reporting cycles (cycles.yaml)
                 group_created = ensure_secretariat_group()
                 if dry_run:
                     transaction.set_rollback(True)

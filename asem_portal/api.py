@@ -1,0 +1,429 @@
+"""Pieces shared by every endpoint of the REST API (``/api/v1/``).
+
+- :class:`LimitedJSONParser`: JSON only, and never more than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes (DRF's own
+  parser reads the stream directly and would skip Django's limit).
+- :class:`PageNumberPagination`: ``?page=`` and ``?page_size=`` (at most :data:`MAX_PAGE_SIZE`).
+- Throttles whose rates are read from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` on every request (DRF's
+  own classes freeze them at import), themselves read from the environment in ``settings.py``.
+- :func:`exception_handler`: one error body everywhere: ``{"detail": …, "code": …}``, plus ``"errors"`` (by
+  field) for a 400, and the workflow's conflicts (stale version, wrong state) as 409.
+- Conditional GETs (:class:`ConditionalGetMixin`): ETag and Last-Modified from :func:`data_fingerprint`, one
+  query of ``MAX()``/``COUNT()`` over the plan's tables and the site's content version, so a 304 costs one
+  query (two with a token) whatever the size.
+- :func:`document_error_responses`: the OpenAPI schema says which errors each operation may answer.
+
+This module is imported by DRF while ``rest_framework.views`` itself is being imported (it names the parser
+class in the settings), so it must not import ``rest_framework.views``, ``generics`` or ``viewsets`` at the
+top.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions, pagination, parsers, status, throttling
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+#: The largest page a client may ask for with ``?page_size=``.
+MAX_PAGE_SIZE = 100
+
+
+# Parsing ---------------------------------------------------------------------------------------------------
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("The request body is too large.")
+    default_code = "request_too_large"
+
+
+class LimitedJSONParser(parsers.JSONParser):
+    """JSON, refused with 413 when the body is larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
+
+    DRF 3.16+ reads JSON bodies through ``request.body``, where Django raises ``RequestDataTooBig`` (turned
+    into the same 413 by :func:`exception_handler`); this parser also enforces the limit on a raw stream.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None:
+            request = (parser_context or {}).get("request")
+            length = request.META.get("CONTENT_LENGTH") if request is not None else None
+            try:
+                declared = int(length or 0)
+            except ValueError:
+                declared = 0
+            if declared > limit:
+                raise RequestTooLarge(_("The request body is too large: at most %(limit)d bytes.") % {"limit": limit})
+            body = stream.read(limit + 1) if stream is not None else b""
+            if len(body) > limit:
+                raise RequestTooLarge(_("The request body is too large: at most %(limit)d bytes.") % {"limit": limit})
+            try:
+                return json.loads(body.decode((parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)))
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise exceptions.ParseError(_("The body is not valid JSON: %(error)s") % {"error": exc}) from None
+        return super().parse(stream, media_type, parser_context)
+
+
+class IgnoreClientContentNegotiation(BaseContentNegotiation):
+    """For downloads with one fixed format (plan.csv, plan.json): the address decides, not ``Accept``."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+# Pagination and throttling ---------------------------------------------------------------------------------
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+    page_size_query_description = gettext_lazy("Results per page (at most %(max)d).") % {"max": MAX_PAGE_SIZE}
+
+
+class _RatesFromSettings:
+    """Read the rate on each request, so ``override_settings`` and the environment both apply."""
+
+    def get_rate(self):
+        rates = api_settings.DEFAULT_THROTTLE_RATES or {}
+        if self.scope not in rates:
+            raise ImproperlyConfigured(f"REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'] has no rate for {self.scope!r}.")
+        return rates[self.scope]
+
+
+class AnonRateThrottle(_RatesFromSettings, throttling.AnonRateThrottle):
+    pass
+
+
+class UserRateThrottle(_RatesFromSettings, throttling.UserRateThrottle):
+    pass
+
+
+class ExportRateThrottle(_RatesFromSettings, throttling.SimpleRateThrottle):
+    """Whole-plan exports: per user, or per address for anonymous clients."""
+
+    scope = "export"
+
+    def get_cache_key(self, request, view):
+        ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+# Errors ----------------------------------------------------------------------------------------------------
+
+
+class Conflict(exceptions.APIException):
+    """409: the update changed since the client read it, or it is not in a state that allows the change."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("The request conflicts with the current state of the resource.")
+    default_code = "conflict"
+
+    def __init__(self, detail=None, code=None, **extra):
+        super().__init__(detail, code)
+        self.extra = extra
+
+
+NOT_FOUND_DETAIL = gettext_lazy("Not found: there is nothing at this address, or nothing you may see.")
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with one body shape: ``detail`` and ``code`` always, ``errors`` by field for a 400."""
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    from projects.services import ConflictError, WorkflowError
+
+    if isinstance(exc, ConflictError):
+        exc = Conflict(str(exc), code="stale_version")
+    elif isinstance(exc, WorkflowError):
+        exc = Conflict(str(exc), code="invalid_transition")
+    elif isinstance(exc, DjangoValidationError):
+        from rest_framework.serializers import as_serializer_error
+
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = RequestTooLarge(_("The request body is too large: at most %(limit)d bytes.") % {"limit": limit})
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(NOT_FOUND_DETAIL)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = exc.detail if isinstance(exc.detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
+        response.data = {
+            "detail": _("The request is not valid: see the errors by field."),
+            "code": "invalid",
+            "errors": errors,
+        }
+        return response
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data.get("detail", "")
+    if isinstance(exc, exceptions.NotFound) and str(detail) in ("Not found.", "Invalid page."):
+        detail = NOT_FOUND_DETAIL if str(detail) == "Not found." else _("There is no such page of results.")
+    code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+    response.data = {"detail": str(detail), "code": code, **getattr(exc, "extra", {})}
+    return response
+
+
+@csrf_exempt  # a 404 whatever the method: nothing to protect, and no HTML "CSRF failed" page instead
+def api_not_found(request, *args, **kwargs):
+    """Anything under /api/v1/ that matches no endpoint: a JSON 404 rather than the site's HTML page."""
+    body = {"detail": str(NOT_FOUND_DETAIL), "code": "not_found"}
+    if not request.path.endswith("/"):
+        try:
+            resolved = resolve(request.path + "/")
+        except Resolver404:
+            resolved = None
+        if resolved is not None and resolved.func is not api_not_found:
+            body["detail"] = _("Not found. Did you mean %(path)s (with the trailing slash)?") % {
+                "path": request.path + "/"
+            }
+    return JsonResponse(body, status=404)
+
+
+# Conditional GETs ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    token: str
+    last_modified: datetime | None
+
+
+#: Tables whose history (django-simple-history writes a row for every save and delete) or own timestamp moves
+#: whenever a published thing changes.
+TIMESTAMPED = [
+    ("projects.HistoricalProject", "history_date"),
+    ("projects.HistoricalActionContribution", "history_date"),
+    ("projects.HistoricalProjectOrganisation", "history_date"),
+    ("projects.HistoricalProjectLink", "history_date"),
+    ("projects.HistoricalMilestone", "history_date"),
+    ("projects.HistoricalIndicator", "history_date"),
+    ("projects.HistoricalProgressUpdate", "history_date"),
+    ("stakeholders.HistoricalOrganisation", "history_date"),
+    ("projects.ProgressUpdate", "updated_at"),
+    ("projects.Project", "updated_at"),
+]
+#: Tables with neither history nor a timestamp: their size and largest id catch additions and deletions
+#: (in-place edits are caught by the content version, below).
+COUNTED = [
+    "actions.StrategicObjective",
+    "actions.Subgoal",
+    "actions.Action",
+    "stakeholders.Country",
+    "stakeholders.Membership",
+]
+
+
+def _scalar(function: str, column: str, table: str) -> str:
+    # Only names from the models' _meta, quoted by the database backend: nothing from a request.
+    qn = connection.ops.quote_name
+    return f"(SELECT {function}({qn(column) if column != '*' else '*'}) FROM {qn(table)})"  # noqa: S608
+
+
+def _fingerprint_sql() -> str:
+    from django.apps import apps
+
+    columns = []
+    for label, field in TIMESTAMPED:
+        columns.append(_scalar("MAX", field, apps.get_model(label)._meta.db_table))
+    action_subgoals = apps.get_model("actions.Action")._meta.get_field("subgoals").remote_field.through
+    for model in [apps.get_model(label) for label in COUNTED] + [action_subgoals]:
+        columns.append(_scalar("COUNT", "*", model._meta.db_table))
+        columns.append(_scalar("MAX", model._meta.pk.column, model._meta.db_table))
+    # The site's content version (asem_portal.cache): raised by every save or delete in the plan's apps,
+    # in-place edits of the small tables above included.
+    version = apps.get_model("actions.ContentVersion")
+    columns.append(_scalar("MAX", "value", version._meta.db_table))
+    columns.append(_scalar("MAX", "changed_at", version._meta.db_table))
+    return "SELECT " + ", ".join(columns)
+
+
+def _as_datetime(value) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite hands back text
+        value = parse_datetime(value)
+        if value is None:
+            return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def data_fingerprint() -> Fingerprint:
+    """What the plan's data looks like now, in one query: a token that changes with it, and its last change."""
+    with connection.cursor() as cursor:
+        cursor.execute(_fingerprint_sql())
+        row = cursor.fetchone()
+    stamps = [_as_datetime(value) for value in [*row[: len(TIMESTAMPED)], row[-1]]]
+    known = [stamp for stamp in stamps if stamp is not None]
+    token = hashlib.sha256(repr([str(value) for value in row]).encode()).hexdigest()
+    return Fingerprint(token=token, last_modified=max(known) if known else None)
+
+
+class ConditionalGetMixin:
+    """ETag and Last-Modified on ``list`` and ``retrieve``; 304 when the client's copy is current.
+
+    The ETag covers the data (:func:`data_fingerprint`), the full path with its query string, the negotiated
+    format and, for views whose answer depends on the user (``conditional_per_user``), who asks. A 304 is
+    answered before the objects are read.
+    """
+
+    conditional_per_user = False
+
+    def conditional_user_key(self, request) -> str:
+        return ""
+
+    def _validators(self, request) -> tuple[str, datetime | None]:
+        fingerprint = data_fingerprint()
+        renderer = getattr(request, "accepted_renderer", None)
+        parts = [
+            fingerprint.token,
+            request.get_full_path(),
+            getattr(renderer, "format", ""),
+            self.conditional_user_key(request) if self.conditional_per_user else "",
+        ]
+        etag = quote_etag(hashlib.sha256("|".join(parts).encode()).hexdigest()[:32])
+        return etag, fingerprint.last_modified
+
+    def _cache_headers(self, etag: str, last_modified: datetime | None) -> dict[str, str]:
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache" if self.conditional_per_user else "no-cache"}
+        if last_modified is not None:
+            headers["Last-Modified"] = http_date(last_modified.timestamp())
+        return headers
+
+    def _not_modified(self, request, etag: str, last_modified: datetime | None) -> bool:
+        if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+        if if_none_match:
+            candidates = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+            return "*" in candidates or etag in candidates
+        since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+        return since is not None and last_modified is not None and int(last_modified.timestamp()) <= since
+
+    def _conditional(self, handler, request, *args, **kwargs):
+        etag, last_modified = self._validators(request)
+        headers = self._cache_headers(etag, last_modified)
+        if self._not_modified(request, etag, last_modified):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        else:
+            response = handler(request, *args, **kwargs)
+            if response.status_code == status.HTTP_200_OK:
+                for name, value in headers.items():
+                    response[name] = value
+        if self.conditional_per_user:
+            response["Vary"] = "Accept, Authorization, Cookie"
+        return response
+
+    def list(self, request, *args, **kwargs):
+        return self._conditional(super().list, request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._conditional(super().retrieve, request, *args, **kwargs)
+
+
+# Detail lookups --------------------------------------------------------------------------------------------
+
+
+class KeyLookupMixin:
+    """Detail URLs take the id or a readable key: ``/initiatives/12/`` and ``/initiatives/asem-duo/`` alike.
+
+    ``key_field`` names the readable key (a slug, a code). A value made only of digits is tried as the id
+    first, then as the key. The detail is read from ``get_queryset()`` (never filtered by the list's query
+    string), so what the user may not see is a 404.
+    """
+
+    key_field = "slug"
+    lookup_url_kwarg = "id_or_slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_.]+"
+
+    def get_object(self):
+        value = self.kwargs[self.lookup_url_kwarg]
+        queryset = self.get_queryset()
+        obj = None
+        if value.isdigit() and len(value) <= 18:
+            obj = queryset.filter(pk=int(value)).first()
+        if obj is None:
+            obj = queryset.filter(**{self.key_field: value}).first()
+        if obj is None:
+            raise Http404
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+# OpenAPI ---------------------------------------------------------------------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every error has a `detail` and a `code`; a 400 adds `errors`, the messages by field.",
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {},
+            "description": "By field name (`non_field_errors` for the whole request).",
+        },
+        "current_version": {"type": "integer", "description": "On a 409 for a stale version."},
+    },
+    "required": ["detail", "code"],
+}
+
+_ERROR_DESCRIPTIONS = {
+    "400": "Invalid input (a filter, a parameter or the body): `errors` says what, by field.",
+    "401": "Authentication failed (a wrong or revoked token), or this operation needs it.",
+    "403": "Authenticated but not allowed to do this.",
+    "404": "Nothing here, or nothing you may see.",
+    "405": "Method not allowed.",
+    "406": "The format in the Accept header cannot be produced.",
+    "409": "The update changed since you read it (stale `version`), or is not in a state that allows this.",
+    "413": "The request body is too large.",
+    "415": "Send `Content-Type: application/json`.",
+    "429": "Too many requests: wait for the number of seconds in `Retry-After`.",
+}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: the error answers every operation may give, with their body."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            codes = ["400", "401", "404", "405", "406", "429"]
+            if method != "get":
+                codes += ["403", "409", "413", "415"]
+            elif path.rstrip("/").endswith(("review-queue", "me")):
+                codes += ["403"]
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(
+                    code, {"description": _ERROR_DESCRIPTIONS[code], "content": {"application/json": {"schema": ref}}}
+                )
+            if method == "get" and "304" not in responses:
+                responses["304"] = {"description": "Not modified since the ETag or date the client sent."}
+    return result

@@ -1,0 +1,85 @@
+"""The REST API, version 1: one router for the viewsets, the exports, the schema and its docs.
+
+Included under ``/api/v1/`` by ``asem_portal/urls.py``; every name is in the ``api`` namespace.
+"""
+
+from csp.constants import NONCE, SELF
+from csp.decorators import csp_update
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework import routers
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from actions.api import ActionViewSet, StrategicObjectiveViewSet, SubgoalViewSet
+from projects.api import InitiativeViewSet, PlanExportCSVView, PlanExportJSONView, ProgressUpdateViewSet
+from stakeholders.api import CountryViewSet, MeView, OrganisationViewSet
+
+from .api import api_not_found
+
+app_name = "api"
+
+#: Beside the viewsets, what the API root lists (name in the root → URL name).
+EXTRA_ROOT_ENTRIES = {
+    "export-json": "plan-export-json",
+    "export-csv": "plan-export-csv",
+    "me": "me",
+    "schema": "schema",
+    "docs": "docs",
+    "redoc": "redoc",
+}
+
+
+class APIRootView(routers.APIRootView):
+    """The ASEM Education 2030 Action Plan API: the plan as open data, and progress updates for contributors.
+
+    Every endpoint is listed here; the OpenAPI schema is at `schema`, its interactive docs at `docs`.
+    """
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        namespace = request.resolver_match.namespace
+        for key, url_name in EXTRA_ROOT_ENTRIES.items():
+            response.data[key] = reverse(f"{namespace}:{url_name}", request=request, format=kwargs.get("format"))
+        return Response(response.data)
+
+
+class Router(routers.DefaultRouter):
+    APIRootView = APIRootView
+    include_format_suffixes = False
+
+
+router = Router(trailing_slash=True)
+router.register("objectives", StrategicObjectiveViewSet, basename="objective")
+router.register("subgoals", SubgoalViewSet, basename="subgoal")
+router.register("actions", ActionViewSet, basename="action")
+router.register("initiatives", InitiativeViewSet, basename="initiative")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("countries", CountryViewSet, basename="country")
+router.register("updates", ProgressUpdateViewSet, basename="update")
+
+urlpatterns = [
+    *router.urls,
+    path("export/plan.json", PlanExportJSONView.as_view(), name="plan-export-json"),
+    path("export/plan.csv", PlanExportCSVView.as_view(), name="plan-export-csv"),
+    path("me/", MeView.as_view(), name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves Swagger UI's start-up script as a file (?script): no inline script, so the
+    # site's Content-Security-Policy (no 'unsafe-inline') holds on the docs page too.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
+    # ReDoc's styles go into <style> elements: allowed on this page only, by a nonce (templates/api/redoc.html);
+    # its search runs in a worker made from a blob: address.
+    path(
+        "redoc/",
+        csp_update({"style-src": [NONCE], "worker-src": [SELF, "blob:"]})(
+            SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")
+        ),
+        name="redoc",
+    ),
+    # Anything else under /api/v1/: a JSON 404, not the site's HTML page.
+    re_path(r"^[\s\S]*$", api_not_found),
+]

@@ -1,0 +1,244 @@
+"""The Secretariat runs cycles in the admin: meetings, cycles with their work plan, reports, reminders.
+
+A cycle's status changes only through the services (the actions below), as on the site; the work plan is
+edited inline under its cycle or imported from a spreadsheet (CSV or XLSX) on the cycle's import page.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .forms import WorkPlanImportForm
+from .models import (
+    Meeting,
+    ReminderLog,
+    ReportingCycle,
+    StocktakingReport,
+    WorkPlanItem,
+    WorkPlanItemReport,
+)
+from .workplan_import import WorkPlanFileError, import_work_plan, read_rows
+
+
+@admin.register(Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "kind", "status", "start_date", "host_country", "city", "is_online", "cycle")
+    list_filter = ("kind", "status", ("host_country", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("city", "host_country__name", "note")
+    autocomplete_fields = ("host_country",)
+    list_select_related = ("host_country", "cycle")
+    fields = (
+        ("kind", "number"),
+        "status",
+        "cycle",
+        ("year", "start_date", "end_date"),
+        ("host_country", "city", "is_online"),
+        "conclusions_url",
+        "note",
+    )
+
+
+class WorkPlanItemInline(admin.TabularInline):
+    model = WorkPlanItem
+    extra = 0
+    autocomplete_fields = ("project",)
+    fields = ("project", "position", "planned_activity", "expected_output")
+    ordering = ("project__title", "position")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("project")
+
+
+class MeetingInline(admin.TabularInline):
+    model = Meeting
+    fk_name = "cycle"
+    extra = 0
+    autocomplete_fields = ("host_country",)
+    fields = ("kind", "number", "status", "year", "start_date", "end_date", "host_country", "city", "is_online")
+    verbose_name = _("officials' meeting preparing the next ASEMME")
+    verbose_name_plural = _("officials' meetings preparing the next ASEMME (ISOM, SOMs)")
+
+
+@admin.register(ReportingCycle)
+class ReportingCycleAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "number",
+        "label",
+        "period_start",
+        "period_end",
+        "submission_opens",
+        "submission_closes",
+        "status",
+        "item_count",
+        "report_link",
+    )
+    list_filter = ("status",)
+    search_fields = ("note",)
+    list_select_related = ("opening_meeting", "closing_meeting")
+    readonly_fields = ("status", "report_link")
+    fields = (
+        "number",
+        "status",
+        ("opening_meeting", "closing_meeting"),
+        ("period_start", "period_end"),
+        ("submission_opens", "submission_closes"),
+        "note",
+        "report_link",
+    )
+    inlines = [MeetingInline, WorkPlanItemInline]
+    actions = ["open_submissions", "close_submissions", "publish_report", "import_work_plan"]
+    change_form_template = "admin/monitoring/reportingcycle/change_form.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_total=Count("work_plan_items"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("opening_meeting", "closing_meeting"):
+            kwargs["queryset"] = Meeting.objects.filter(kind="asemme")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("work-plan items"), ordering="item_total")
+    def item_count(self, obj):
+        return obj.item_total
+
+    @admin.display(description=_("report"))
+    def report_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("the stocktaking report"))
+
+    def _run(self, request, queryset, service, done):
+        for cycle in queryset:
+            try:
+                service(cycle=cycle, user=request.user)
+            except (services.MonitoringError, PermissionDenied) as error:
+                self.message_user(request, f"{cycle}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"{cycle}: {done}", messages.SUCCESS)
+
+    @admin.action(description=_("Open the selected cycle for updates"), permissions=["change"])
+    def open_submissions(self, request, queryset):
+        self._run(request, queryset, services.open_submissions, _("open for updates."))
+
+    @admin.action(description=_("Close the selected cycles for updates"), permissions=["change"])
+    def close_submissions(self, request, queryset):
+        self._run(request, queryset, services.close_submissions, _("closed."))
+
+    @admin.action(description=_("Publish (freeze) the selected cycles' stocktaking reports"), permissions=["change"])
+    def publish_report(self, request, queryset):
+        self._run(request, queryset, services.publish_report, _("report published."))
+
+    @admin.action(description=_("Import a work plan (CSV, XLSX) into the selected cycle"), permissions=["change"])
+    def import_work_plan(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one cycle to import its work plan."), messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("admin:monitoring_reportingcycle_import", args=[queryset.get().pk]))
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/import-work-plan/",
+                self.admin_site.admin_view(self.import_work_plan_view),
+                name="monitoring_reportingcycle_import",
+            )
+        ] + super().get_urls()
+
+    def import_work_plan_view(self, request, object_id):
+        cycle = get_object_or_404(ReportingCycle, pk=object_id)
+        if not self.has_change_permission(request, cycle):
+            raise PermissionDenied
+        result = None
+        form = WorkPlanImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            uploaded = form.cleaned_data["file"]
+            try:
+                rows = read_rows(uploaded.read(), uploaded.name)
+            except WorkPlanFileError as error:
+                form.add_error("file", str(error))
+            else:
+                result = import_work_plan(
+                    cycle=cycle,
+                    rows=rows,
+                    replace=form.cleaned_data["replace"],
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+                if result.ok and not result.dry_run:
+                    self.message_user(request, result.summary(), messages.SUCCESS)
+                    return HttpResponseRedirect(reverse("admin:monitoring_reportingcycle_change", args=[cycle.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "cycle": cycle,
+            "form": form,
+            "result": result,
+            "title": _("Import the work plan of %(cycle)s") % {"cycle": cycle},
+        }
+        status = 400 if request.method == "POST" and (form.errors or (result and not result.ok)) else 200
+        return TemplateResponse(request, "monitoring/admin/import_work_plan.html", context, status=status)
+
+
+@admin.register(WorkPlanItem)
+class WorkPlanItemAdmin(SimpleHistoryAdmin):
+    list_display = ("planned_activity", "project", "cycle", "position", "report_count")
+    list_filter = ("cycle", ("project", admin.RelatedOnlyFieldListFilter), "project__status")
+    search_fields = ("planned_activity", "expected_output", "project__title", "project__slug")
+    autocomplete_fields = ("project",)
+    list_select_related = ("project", "cycle")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(report_total=Count("reports"))
+
+    @admin.display(description=_("reports"), ordering="report_total")
+    def report_count(self, obj):
+        return obj.report_total
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkPlanItemReport)
+class WorkPlanItemReportAdmin(ReadOnlyAdmin):
+    list_display = ("item", "update", "done", "note")
+    list_filter = ("done", "item__cycle")
+    search_fields = ("item__planned_activity", "update__project__title", "note")
+    list_select_related = ("item", "update__project")
+
+
+@admin.register(StocktakingReport)
+class StocktakingReportAdmin(ReadOnlyAdmin):
+    """Frozen reports: published through the cycle's action, read here; never edited."""
+
+    list_display = ("cycle", "status", "published_at", "published_by", "view_link")
+    list_filter = ("status",)
+    list_select_related = ("cycle", "published_by")
+    exclude = ("content",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("report"))
+    def view_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.cycle.get_absolute_url(), _("view"))
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(ReadOnlyAdmin):
+    list_display = ("sent_on", "user", "cycle", "days_before_close")
+    list_filter = ("cycle", "sent_on")
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user", "cycle")
+    date_hierarchy = "sent_on"

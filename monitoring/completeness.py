@@ -1,0 +1,114 @@
+"""Who still has to report in a cycle: the Secretariat's completeness dashboard and the reminder e-mails.
+
+Read-only functions with a fixed number of queries. An initiative counts as *reported* in a cycle once an
+update of it is submitted or approved there (any of its organisations may write it); the dashboard also
+shows how far each initiative's best update got (approved > submitted > returned > draft > nothing).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef
+
+from projects.models import OrganisationRole, ProgressUpdate, Project, ProjectOrganisation, ProjectStatus, UpdateStatus
+from stakeholders.models import Membership, Organisation
+
+from .models import ReportingCycle
+
+ACTIVE_STATUSES = (ProjectStatus.PLANNED, ProjectStatus.ONGOING)
+RANK = {UpdateStatus.DRAFT: 1, UpdateStatus.RETURNED: 2, UpdateStatus.SUBMITTED: 3, UpdateStatus.APPROVED: 4}
+NAME = {0: "nothing", 1: "draft", 2: "returned", 3: "submitted", 4: "approved"}
+
+
+@dataclass
+class OrganisationCompleteness:
+    organisation: Organisation
+    members: int
+    initiatives: int = 0
+    approved: int = 0
+    submitted: int = 0
+    returned: int = 0
+    draft: int = 0
+    nothing: int = 0
+    missing: list[str] = field(default_factory=list)  # active initiatives without an approved update
+
+
+@dataclass
+class Totals:
+    initiatives: int
+    approved: int
+
+
+def completeness(cycle: ReportingCycle) -> tuple[list[OrganisationCompleteness], Totals]:
+    """Per lead or partner organisation, its active initiatives by the state of their best update (4 queries)."""
+    projects = {p.pk: p for p in Project.objects.filter(status__in=ACTIVE_STATUSES).order_by("title")}
+    best: dict[int, int] = defaultdict(int)
+    for project_id, status in ProgressUpdate.objects.filter(cycle=cycle, project_id__in=projects).values_list(
+        "project_id", "status"
+    ):
+        best[project_id] = max(best[project_id], RANK[status])
+    members = dict(
+        Membership.objects.order_by()
+        .values("organisation_id")
+        .annotate(n=Count("pk"))
+        .values_list("organisation_id", "n")
+    )
+    rows: dict[int, OrganisationCompleteness] = {}
+    seen: set[tuple[int, int]] = set()
+    for part in (
+        ProjectOrganisation.objects.filter(
+            project_id__in=projects, role__in=[OrganisationRole.LEAD, OrganisationRole.PARTNER]
+        )
+        .select_related("organisation")
+        .order_by("project__title")
+    ):
+        if (part.organisation_id, part.project_id) in seen:
+            continue
+        seen.add((part.organisation_id, part.project_id))
+        row = rows.setdefault(
+            part.organisation_id,
+            OrganisationCompleteness(organisation=part.organisation, members=members.get(part.organisation_id, 0)),
+        )
+        row.initiatives += 1
+        state = NAME[best[part.project_id]]
+        setattr(row, state, getattr(row, state) + 1)
+        if state != "approved":
+            row.missing.append(projects[part.project_id].title)
+    ordered = sorted(rows.values(), key=lambda r: (-(r.initiatives - r.approved), r.organisation.short_name.lower()))
+    totals = Totals(initiatives=len(projects), approved=sum(1 for pk in projects if best[pk] == RANK["approved"]))
+    return ordered, totals
+
+
+def contributors_to_remind(cycle: ReportingCycle) -> dict[int, tuple[object, list[Project]]]:
+    """user id → (user, active initiatives of their organisations with no submitted update in the cycle). 3 queries."""
+    reported = ProgressUpdate.objects.filter(
+        project=OuterRef("pk"), cycle=cycle, status__in=[UpdateStatus.SUBMITTED, UpdateStatus.APPROVED]
+    )
+    projects = {
+        p.pk: p for p in Project.objects.filter(status__in=ACTIVE_STATUSES).exclude(Exists(reported)).order_by("title")
+    }
+    projects_of_org: dict[int, list[int]] = defaultdict(list)
+    for organisation_id, project_id in ProjectOrganisation.objects.filter(
+        project_id__in=projects, role__in=[OrganisationRole.LEAD, OrganisationRole.PARTNER]
+    ).values_list("organisation_id", "project_id"):
+        projects_of_org[organisation_id].append(project_id)
+    result: dict[int, tuple[object, list[Project]]] = {}
+    User = get_user_model()
+    memberships = (
+        Membership.objects.filter(organisation_id__in=projects_of_org, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user_id")
+    )
+    for membership in memberships:
+        user: User = membership.user
+        _user, titles = result.setdefault(user.pk, (user, []))
+        for project_id in projects_of_org[membership.organisation_id]:
+            if projects[project_id] not in titles:
+                titles.append(projects[project_id])
+    for _user, items in result.values():
+        items.sort(key=lambda p: p.title)
+    return result

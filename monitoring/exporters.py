@@ -1,0 +1,394 @@
+"""The stocktaking report as PDF (WeasyPrint), XLSX (openpyxl) and CSV: renderings of the builder's dataclasses.
+
+Nothing is counted here: every number comes from ``monitoring.report``. Text written to spreadsheets is
+guarded against formula injection; the PDF renderer fetches nothing from the network or the disk.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from .report import StocktakingReportData, summary_rows
+from .templatetags.monitoring_report import chart_table
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# WeasyPrint logs every layout step at INFO: keep its warnings only.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+REPORT_STYLESHEETS = ("monitoring/report.css", "monitoring/report-print.css")
+
+
+def filename(data: StocktakingReportData, extension: str) -> str:
+    state = "" if data.published else "-draft"
+    return f"asem-stocktaking-report-cycle-{data.cycle.number}{state}.{extension}"
+
+
+def _text(value: str) -> str:
+    """Keep spreadsheets from running a cell as a formula (OWASP "CSV injection")."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def context(data: StocktakingReportData, *, link_prefix: str = "") -> dict:
+    return {"report": data, "summary_rows": summary_rows(data), "link_prefix": link_prefix}
+
+
+# --- PDF ----------------------------------------------------------------------------------------------------
+
+
+def _stylesheet_text() -> str:
+    parts = []
+    for name in REPORT_STYLESHEETS:
+        path = finders.find(name)
+        if path:
+            with open(path, encoding="utf-8") as handle:
+                parts.append(handle.read())
+    return "\n".join(parts)
+
+
+def _blocking_fetcher():
+    """A URL fetcher that refuses everything: the report's HTML needs no external resource."""
+    import weasyprint.urls
+
+    base = getattr(weasyprint.urls, "URLFetcher", None)
+    if base is not None:
+
+        class NoFetcher(base):
+            def fetch(self, url, headers=None):
+                raise ValueError(f"The stocktaking report does not load {url}")
+
+        return NoFetcher()
+
+    def refuse(url, *args, **kwargs):
+        raise ValueError(f"The stocktaking report does not load {url}")
+
+    return refuse
+
+
+def _objective_colours(data: StocktakingReportData) -> str:
+    """Each objective's colour (validated #rrggbb) as rules, since the PDF has no /objectives.css."""
+    rules = []
+    for objective in data.objectives:
+        if re.fullmatch(r"#[0-9a-fA-F]{6}", objective.colour or ""):
+            n, colour = objective.number, objective.colour
+            rules.append(
+                f".report .objective-block.objective-{n} {{ border-left-color: {colour}; }}\n"
+                f".report .objective-badge.objective-{n} {{ background: {colour}; }}"
+            )
+    return "\n".join(rules)
+
+
+def to_pdf(data: StocktakingReportData) -> bytes:
+    import weasyprint
+
+    html = render_to_string("monitoring/report_pdf.html", context(data, link_prefix=settings.SITE_URL.rstrip("/")))
+    css = _stylesheet_text() + "\n" + _objective_colours(data)
+    options = {"stylesheets": [weasyprint.CSS(string=css)]}
+    if "pdf_tags" in getattr(weasyprint, "DEFAULT_OPTIONS", {}):
+        options["pdf_tags"] = True  # a tagged PDF: headings, tables and reading order for assistive technology
+    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_blocking_fetcher())
+    return document.write_pdf(**options)
+
+
+# --- Tables shared by XLSX and CSV ---------------------------------------------------------------------------
+
+
+def _bool(value: bool) -> str:
+    return _("yes") if value else _("no")
+
+
+def tables(data: StocktakingReportData) -> list[tuple[str, list[str], list[list]]]:
+    """The report as named tables (sheet name, header, rows): what the XLSX holds, one sheet each."""
+    c = data.cycle
+    about = [
+        [_("Cycle"), c.number],
+        [_("Period"), f"{c.period_start.isoformat()} – {c.period_end.isoformat()}"],
+        [_("Submission window"), f"{c.submission_opens.isoformat()} – {c.submission_closes.isoformat()}"],
+        [_("State"), _("published") if data.published else _("draft")],
+        [_("Figures as of"), data.as_of],
+        [_("Generated"), data.generated_at.replace(tzinfo=None)],
+    ]
+    summary = [[label, value] for _key, label, value in summary_rows(data)]
+    counts_header = [_("Initiatives"), _("Active"), _("New"), _("Reported"), _("Did not report")]
+    per_objective = [
+        [r.label, r.initiatives, r.active, r.new, r.reported, r.not_reported] for r in data.summary.per_objective
+    ]
+    per_action = [
+        [r.label, r.initiatives, r.active, r.new, r.reported, r.not_reported] for r in data.summary.per_action
+    ]
+    initiatives = [
+        [
+            i.slug,
+            i.title,
+            i.status_label,
+            _bool(i.is_new),
+            _bool(i.active),
+            _bool(i.reported),
+            ", ".join(i.leads),
+            ", ".join(i.partners),
+            ", ".join(str(a) for a in i.actions),
+            ", ".join(str(o) for o in i.objectives),
+            len(i.updates),
+        ]
+        for i in data.initiatives
+    ]
+    updates = [
+        [i.slug, u.organisation, u.period_start, u.period_end, u.approved_on, u.excerpt, u.url]
+        for i in data.initiatives
+        for u in i.updates
+    ]
+    milestones = [
+        [i.slug, m.title, m.period_label, m.due, m.bucket_label, m.achieved_on]
+        for i in data.initiatives
+        for m in i.milestones
+    ]
+    indicators = [
+        [
+            i.slug,
+            n.name,
+            n.unit,
+            n.baseline,
+            n.baseline_year,
+            n.target_comparator_label,
+            n.target,
+            n.target_year,
+            n.value,
+            n.value_as_of,
+            n.expected,
+            n.assessment_label,
+            n.previous_value,
+            n.previous_basis,
+            n.delta,
+        ]
+        for i in data.initiatives
+        for n in i.indicators
+    ]
+    work_plan = [
+        [i.slug, w.planned_activity, w.expected_output, w.outcome_label, w.note, w.reported_by]
+        for i in data.initiatives
+        for w in i.work_plan
+    ]
+    coverage = [
+        [o.name, o.region_label, o.initiatives_led, o.reported, o.approved_updates, "; ".join(o.not_reported)]
+        for o in data.coverage.organisations
+    ]
+    balance = [[_("All initiatives"), *_regions(data.balance.overall)]] + [
+        [row.label, *_regions(row.counts)] for row in data.balance.per_objective
+    ]
+    ch = data.changes
+    changes = (
+        [[_("New initiative"), r.title, "", ""] for r in ch.new_initiatives]
+        + [[_("Ended"), x.title, x.before, x.after] for x in ch.ended]
+        + [[_("Removed"), title, "", ""] for title in ch.removed]
+        + [[_("Status change"), x.title, x.before, x.after] for x in ch.status_changes]
+        + [
+            [_("Slipped milestone"), f"{m.initiative}: {m.milestone}", m.from_date, m.to_date]
+            for m in ch.slipped_milestones
+        ]
+        + [[_("Indicator"), f"{d.initiative}: {d.indicator}", d.previous, d.current] for d in ch.indicator_deltas]
+    )
+    charts = [
+        [chart.title, category, *values] for chart in data.charts for category, values, _total in chart_table(chart)
+    ]
+    return [
+        (_("About"), [_("Item"), _("Value")], about),
+        (_("Summary"), [_("Figure"), _("Value")], summary),
+        (_("Per objective"), [_("Objective"), *counts_header], per_objective),
+        (_("Per action"), [_("Action"), *counts_header], per_action),
+        (
+            _("Initiatives"),
+            [
+                _("Slug"),
+                _("Initiative"),
+                _("Status"),
+                _("New"),
+                _("Active"),
+                _("Reported"),
+                _("Leads"),
+                _("Partners"),
+                _("Actions"),
+                _("Objectives"),
+                _("Approved updates"),
+            ],
+            initiatives,
+        ),
+        (
+            _("Updates"),
+            [_("Initiative"), _("Organisation"), _("From"), _("To"), _("Approved"), _("Excerpt"), _("Address")],
+            updates,
+        ),
+        (
+            _("Milestones"),
+            [_("Initiative"), _("Milestone"), _("Period"), _("Due"), _("Outcome"), _("Achieved on")],
+            milestones,
+        ),
+        (
+            _("Indicators"),
+            [
+                _("Initiative"),
+                _("Indicator"),
+                _("Unit"),
+                _("Baseline"),
+                _("Baseline year"),
+                _("Target is"),
+                _("Target"),
+                _("Target year"),
+                _("Value"),
+                _("As of"),
+                _("Trajectory"),
+                _("Assessment"),
+                _("Before"),
+                _("Before is"),
+                _("Change"),
+            ],
+            indicators,
+        ),
+        (
+            _("Work plan"),
+            [_("Initiative"), _("Planned activity"), _("Expected output"), _("Outcome"), _("Note"), _("Reported by")],
+            work_plan,
+        ),
+        (
+            _("Coverage"),
+            [
+                _("Lead organisation"),
+                _("Region"),
+                _("Initiatives led"),
+                _("Reported"),
+                _("Updates approved"),
+                _("Without a report"),
+            ],
+            coverage,
+        ),
+        (_("Balance"), [_("Lead organisations of"), _("Asia"), _("Europe"), _("International"), _("Total")], balance),
+        (_("Changes"), [_("Change"), _("Initiative"), _("Before"), _("After")], changes),
+        (_("Charts"), [_("Chart"), _("Category"), _("Values (one column per series)")], charts),
+    ]
+
+
+def _regions(counts) -> list[int]:
+    return [counts.asia, counts.europe, counts.international, counts.total]
+
+
+# --- XLSX ---------------------------------------------------------------------------------------------------
+
+
+def to_xlsx(data: StocktakingReportData) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    bold = Font(bold=True)
+    for title, header, rows in tables(data):
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = bold
+        for row in rows:
+            sheet.append([_cell(value) for value in row])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text stays text, even if it starts like a formula
+        sheet.freeze_panes = "A2"
+        for column in sheet.columns:
+            width = max((len(str(cell.value)) for cell in column if cell.value is not None), default=8)
+            sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 60)
+    workbook.properties.title = _("Stocktaking Report, reporting cycle %(number)s") % {"number": data.cycle.number}
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value):
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, Decimal):
+        return value  # openpyxl writes decimals as numbers
+    return value
+
+
+# --- CSV ----------------------------------------------------------------------------------------------------
+
+CSV_HEADER = ["section", "subject", "measure", "value"]
+
+
+def csv_rows(data: StocktakingReportData) -> list[list]:
+    """The whole report as one long table: (section, subject, measure, value). Easy to filter and to join."""
+    c = data.cycle
+    rows: list[list] = [
+        ["report", "cycle", "number", c.number],
+        ["report", "cycle", "label", c.label],
+        ["report", "cycle", "period_start", c.period_start.isoformat()],
+        ["report", "cycle", "period_end", c.period_end.isoformat()],
+        ["report", "cycle", "state", "published" if data.published else "draft"],
+        ["report", "cycle", "as_of", data.as_of.isoformat()],
+    ]
+    rows += [["summary", "", key, value] for key, _label, value in summary_rows(data)]
+    for section, counts in (("objective", data.summary.per_objective), ("action", data.summary.per_action)):
+        for r in counts:
+            for measure in ("initiatives", "active", "new", "reported", "not_reported"):
+                rows.append([section, r.key, measure, getattr(r, measure)])
+    for i in data.initiatives:
+        rows += [
+            ["initiative", i.slug, "title", i.title],
+            ["initiative", i.slug, "status", i.status],
+            ["initiative", i.slug, "new", int(i.is_new)],
+            ["initiative", i.slug, "active", int(i.active)],
+            ["initiative", i.slug, "reported", int(i.reported)],
+            ["initiative", i.slug, "approved_updates", len(i.updates)],
+            ["initiative", i.slug, "leads", "; ".join(i.leads)],
+        ]
+        for u in i.updates:
+            rows.append(["update", f"{i.slug}#{u.pk}", "excerpt", u.excerpt])
+        for m in i.milestones:
+            rows.append(["milestone", f"{i.slug}: {m.title}", "outcome", m.bucket])
+        for n in i.indicators:
+            subject = f"{i.slug}: {n.name}"
+            rows += [
+                ["indicator", subject, "value", "" if n.value is None else n.value],
+                ["indicator", subject, "assessment", n.assessment],
+                ["indicator", subject, "delta", "" if n.delta is None else n.delta],
+            ]
+        for w in i.work_plan:
+            rows.append(["work_plan_item", f"{i.slug}: {w.planned_activity}", "outcome", w.outcome])
+    for o in data.coverage.organisations:
+        for measure in ("initiatives_led", "reported", "approved_updates"):
+            rows.append(["organisation", o.slug, measure, getattr(o, measure)])
+        rows.append(["organisation", o.slug, "not_reported", len(o.not_reported)])
+    for label, counts in [("all", data.balance.overall)] + [
+        (f"objective {r.key}", r.counts) for r in data.balance.per_objective
+    ]:
+        for region, value in zip(("asia", "europe", "international", "total"), _regions(counts), strict=True):
+            rows.append(["balance", label, region, value])
+    ch = data.changes
+    rows += [["change", r.slug, "new_initiative", r.title] for r in ch.new_initiatives]
+    rows += [["change", x.slug, "ended", f"{x.before} → {x.after}"] for x in ch.ended]
+    rows += [["change", title, "removed", ""] for title in ch.removed]
+    rows += [["change", x.slug, "status_change", f"{x.before} → {x.after}"] for x in ch.status_changes]
+    rows += [
+        ["change", f"{m.initiative}: {m.milestone}", "slipped_to", m.to_date.isoformat()] for m in ch.slipped_milestones
+    ]
+    for chart in data.charts:
+        for category, values, _total in chart_table(chart):
+            for series, value in zip(chart.series, values, strict=True):
+                rows.append(["chart", f"{chart.id}: {category}", series.key, value])
+    return rows
+
+
+def to_csv(data: StocktakingReportData) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for row in csv_rows(data):
+        writer.writerow([_text(value) if isinstance(value, str) else value for value in row])
+    return buffer.getvalue()

@@ -1,0 +1,115 @@
+"""Load meetings and reporting cycles from the plan's YAML (``fixtures/plan/cycles.yaml``).
+
+Called by ``load_action_plan`` after the plan itself (host countries must exist), in the same transaction
+and with the same report. Idempotent like the plan loader: objects are found by natural key (an ASEMME by
+its number, an officials' meeting by cycle, kind and number, a cycle by its number) and saved only when a
+field differs. A cycle's *status* and *submission window* are set only when the cycle is created:
+afterwards the Secretariat runs the cycle (in the admin) and a new load does not undo its decisions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+
+from projects.plan_loader import LoadReport, PlanDataError, _date, _sync
+from stakeholders.models import Country
+
+from .models import CycleStatus, Meeting, MeetingKind, ReportingCycle
+
+
+def read_cycles(directory: Path | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    directory = Path(directory or settings.ACTION_PLAN_DIR)
+    meetings, cycles = [], []
+    for path in sorted(directory.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        meetings.extend(data.get("meetings") or [])
+        cycles.extend(data.get("cycles") or [])
+    return meetings, cycles
+
+
+def _meeting_values(data: dict[str, Any], countries: dict[str, Country]) -> dict[str, Any]:
+    host = data.get("host")
+    if host and host not in countries:
+        raise PlanDataError(f"Meeting {data['kind']}{data['number']}: unknown host country {host!r}.")
+    return {
+        "status": data.get("status", "planned"),
+        "year": int(data["year"]),
+        "start_date": _date(data.get("start_date")),
+        "end_date": _date(data.get("end_date")),
+        "host_country": countries.get(host) if host else None,
+        "city": data.get("city") or "",
+        "is_online": bool(data.get("is_online", False)),
+        "conclusions_url": data.get("conclusions_url") or "",
+        "note": (data.get("note") or "").strip(),
+    }
+
+
+def load_cycles(directory: Path | None = None, *, report: LoadReport | None = None) -> LoadReport:
+    report = report if report is not None else LoadReport()
+    meetings, cycles = read_cycles(directory)
+    if not meetings and not cycles:
+        return report
+    countries = {c.iso_code: c for c in Country.objects.all()}
+
+    asemmes: dict[str, Meeting] = {}
+    officials = []
+    for data in meetings:
+        if data.get("kind") not in MeetingKind.values:
+            raise PlanDataError(f"Meeting {data!r}: the kind must be one of {MeetingKind.values}.")
+        if data["kind"] != MeetingKind.ASEMME:
+            officials.append(data)
+            continue
+        meeting = _sync(
+            report,
+            Meeting,
+            {"kind": MeetingKind.ASEMME, "number": int(data["number"])},
+            _meeting_values(data, countries),
+        )
+        asemmes[f"asemme-{meeting.number}"] = meeting
+
+    by_number: dict[int, ReportingCycle] = {}
+    for data in cycles:
+        number = int(data["number"])
+        values = {}
+        for key in ("opening_meeting", "closing_meeting"):
+            ref = data.get(key)
+            if ref and ref not in asemmes:
+                raise PlanDataError(f"Cycle {number}: unknown meeting {ref!r} (write asemme-<number>).")
+            values[key] = asemmes.get(ref) if ref else None
+        for key in ("period_start", "period_end"):
+            values[key] = _date(data[key])
+        values["note"] = (data.get("note") or "").strip()
+        # Set once: the Secretariat's to change afterwards.
+        on_creation = {
+            "status": data.get("status", CycleStatus.PLANNED),
+            "submission_opens": _date(data["submission_opens"]),
+            "submission_closes": _date(data["submission_closes"]),
+        }
+        status = on_creation["status"]
+        if status not in CycleStatus.values:
+            raise PlanDataError(f"Cycle {number}: unknown status {status!r}.")
+        exists = ReportingCycle.objects.filter(number=number).exists()
+        if not exists and status == CycleStatus.OPEN and ReportingCycle.objects.open().exists():
+            raise PlanDataError(f"Cycle {number} is to be open, but another cycle is open: close it first.")
+        if exists:
+            cycle = _sync(report, ReportingCycle, {"number": number}, values)
+        else:
+            cycle = _sync(report, ReportingCycle, {"number": number}, {**values, **on_creation})
+        by_number[number] = cycle
+
+    for data in officials:
+        cycle_number = data.get("cycle")
+        cycle = by_number.get(int(cycle_number)) if cycle_number else None
+        if cycle is None:
+            raise PlanDataError(f"Meeting {data['kind']}{data['number']}: name the cycle it prepares (cycle: N).")
+        _sync(
+            report,
+            Meeting,
+            {"kind": data["kind"], "number": int(data["number"]), "cycle": cycle},
+            _meeting_values(data, countries),
+        )
+    return report

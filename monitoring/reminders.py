@@ -1,0 +1,95 @@
+"""Reminder e-mails to contributors whose initiatives have no submitted update in the open cycle.
+
+Run daily (or weekly) from cron by ``manage.py send_reporting_reminders --days N``: when the submission
+window closes within N days, each member of a lead or partner organisation of an active initiative without
+a submitted update gets one e-mail listing those initiatives. Each e-mail is recorded (``ReminderLog``) in
+the same transaction as it is sent, so a second run on the same day sends nothing again.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .completeness import contributors_to_remind
+from .models import ReminderLog, ReportingCycle
+
+
+@dataclass
+class ReminderRun:
+    cycle: ReportingCycle | None
+    days_left: int | None
+    reason: str = ""  # why nothing was sent, when nothing was due
+    sent: list[tuple[str, list[str]]] = field(default_factory=list)  # (e-mail address, initiative titles)
+    already_sent_today: int = 0
+
+
+def _message(cycle: ReportingCycle, user, projects, days_left: int) -> tuple[str, str]:
+    base = settings.SITE_URL.rstrip("/")
+    lines = [
+        f"- {project.title}: {base}{reverse('updates:update-create', kwargs={'slug': project.slug})}"
+        for project in projects
+    ]
+    subject = _("Progress updates due by %(date)s (ASEM Education reporting cycle %(number)s)") % {
+        "date": cycle.submission_closes.strftime("%d %B %Y"),
+        "number": cycle.number,
+    }
+    body = _(
+        "Dear %(name)s,\n\n"
+        "The submission window of reporting cycle %(number)s (%(label)s) closes on %(date)s, in %(days)s days. "
+        "These initiatives of your organisation have no progress update submitted yet:\n\n%(list)s\n\n"
+        "Your updates feed the Stocktaking Report presented to the Ministers. Thank you.\n\n"
+        "The ASEM Education Secretariat"
+    ) % {
+        "name": user.get_full_name() or user.username,
+        "number": cycle.number,
+        "label": cycle.label,
+        "date": cycle.submission_closes.strftime("%d %B %Y"),
+        "days": days_left,
+        "list": "\n".join(lines),
+    }
+    return subject, body
+
+
+def send_reminders(*, days: int, today: datetime.date | None = None, dry_run: bool = False) -> ReminderRun:
+    today = today or timezone.localdate()
+    cycle = ReportingCycle.objects.open().first()
+    if cycle is None:
+        return ReminderRun(cycle=None, days_left=None, reason=_("No reporting cycle is open."))
+    days_left = cycle.days_until_close(today)
+    run = ReminderRun(cycle=cycle, days_left=days_left)
+    if days_left < 0:
+        run.reason = _("The submission window closed on %(date)s.") % {"date": cycle.submission_closes.isoformat()}
+        return run
+    if days_left > days:
+        run.reason = _("The window closes in %(left)s days, more than %(days)s.") % {"left": days_left, "days": days}
+        return run
+    already = set(ReminderLog.objects.filter(cycle=cycle, sent_on=today).values_list("user_id", flat=True))
+    for user_id, (user, projects) in contributors_to_remind(cycle).items():
+        if user_id in already:
+            run.already_sent_today += 1
+            continue
+        titles = [p.title for p in projects]
+        if dry_run:
+            run.sent.append((user.email, titles))
+            continue
+        subject, body = _message(cycle, user, projects, days_left)
+        try:
+            with transaction.atomic():
+                ReminderLog.objects.create(
+                    cycle=cycle, user=user, sent_on=today, days_before_close=days_left, projects=titles
+                )
+                # Sent inside the transaction: a failure rolls the record back, so the next run retries.
+                send_mail(subject, body, None, [user.email], fail_silently=False)
+        except IntegrityError:  # another run sent it a moment ago
+            run.already_sent_today += 1
+            continue
+        run.sent.append((user.email, titles))
+    return run

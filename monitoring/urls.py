@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("reports/", views.ReportListView.as_view(), name="report-list"),
+    path("reports/completeness/", views.CompletenessView.as_view(), name="completeness"),
+    path("reports/<int:number>/", views.ReportDetailView.as_view(), name="report-detail"),
+    path("reports/<int:number>/report.pdf", views.ReportExportView.as_view(format="pdf"), name="report-pdf"),
+    path("reports/<int:number>/report.xlsx", views.ReportExportView.as_view(format="xlsx"), name="report-xlsx"),
+    path("reports/<int:number>/report.csv", views.ReportExportView.as_view(format="csv"), name="report-csv"),
+    path("reports/<int:number>/publish/", views.PublishView.as_view(), name="report-publish"),
+]

@@ -1,0 +1,583 @@
+"""API of initiatives and progress updates, and the whole plan as one versioned download.
+
+- ``/api/v1/initiatives/``: read-only, filtered by the directory's own :class:`~projects.filters.ProjectFilterSet`
+  (same parameters, same answers, ``ordering`` included).
+- ``/api/v1/updates/``: what ``projects.permissions.updates_visible_to`` lets the user see (what they may
+  not see is a 404); drafts are created and edited by the reporting organisation's members, and every change
+  of state is one ``@action`` that calls the same service as the web forms.
+- ``/api/v1/export/plan.json`` and ``plan.csv``: streamed, in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Prefetch, QuerySet
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, renderers, serializers, status, viewsets
+from rest_framework import permissions as drf_permissions
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+from rest_framework.views import APIView
+
+from actions.models import Action, StrategicObjective, Subgoal
+from actions.serializers import ActionSerializer, StrategicObjectiveSerializer, SubgoalSerializer
+from asem_portal.api import (
+    ConditionalGetMixin,
+    Conflict,
+    ExportRateThrottle,
+    IgnoreClientContentNegotiation,
+    KeyLookupMixin,
+)
+from stakeholders.models import Organisation
+from stakeholders.serializers import OrganisationSerializer
+
+from . import permissions, services
+from .filters import ProjectFilterSet
+from .models import (
+    ActionContribution,
+    IndicatorValue,
+    MilestoneReport,
+    OrganisationRole,
+    ProgressUpdate,
+    Project,
+    ProjectOrganisation,
+    UpdateStatus,
+)
+from .serializers import (
+    InitiativeSerializer,
+    ProgressUpdateSerializer,
+    ProgressUpdateWriteSerializer,
+    ReasonSerializer,
+    SubmitSerializer,
+)
+
+#: The version of the export's layout: raised when a field is renamed or removed (adding one keeps it).
+EXPORT_SCHEMA_VERSION = "1"
+#: Initiatives read (with their prefetches) per round trip while streaming the export.
+EXPORT_CHUNK_SIZE = 500
+
+
+def initiative_queryset() -> QuerySet[Project]:
+    """An initiative with everything the API shows: seven queries for any number of initiatives."""
+    return Project.objects.prefetch_related(
+        Prefetch(
+            "participations",
+            queryset=ProjectOrganisation.objects.select_related("organisation").order_by(
+                "role", "position", "organisation__name"
+            ),
+        ),
+        Prefetch(
+            "rows",
+            queryset=ActionContribution.objects.select_related("action")
+            .prefetch_related(Prefetch("action__subgoals", queryset=Subgoal.objects.select_related("objective")))
+            .order_by("action__number", "position"),
+        ),
+        "milestones",
+        "indicators",
+        "links",
+    )
+
+
+# Initiatives -----------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Initiatives, filtered as in the public directory",
+        description="The same filters as the directory (`objective`, `subgoal`, `action`, `organisation`, "
+        "`region`, `status`, `is_new`, `q`) and its `ordering`. An unknown value is a 400 naming the filter.",
+        parameters=[
+            OpenApiParameter("objective", int, description="An objective's number (1-4)."),
+            OpenApiParameter("subgoal", str, description="A subgoal's code, such as 3.2."),
+            OpenApiParameter("action", int, description="An action's number (1-17)."),
+            OpenApiParameter("organisation", str, description="The slug of a lead or partner organisation."),
+            OpenApiParameter("is_new", str, enum=["true", "false"], description="New in the plan, or not."),
+            OpenApiParameter("q", str, description="Words from the title, summary, activities or outcomes."),
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="One initiative: its rows per action, organisations and roles, milestones and indicators",
+        parameters=[OpenApiParameter("id_or_slug", str, OpenApiParameter.PATH, description="Its id or slug.")],
+    ),
+)
+class InitiativeViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = InitiativeSerializer
+    filterset_class = ProjectFilterSet
+    key_field = "slug"
+    lookup_url_kwarg = "id_or_slug"
+
+    def get_queryset(self):
+        return initiative_queryset()
+
+
+# Progress updates ------------------------------------------------------------------------------------------
+
+
+class UpdateFilterSet(filters.FilterSet):
+    """Filters of the updates list. (Belongs in ``projects/filters.py``; kept here not to edit that module.)"""
+
+    initiative = filters.ModelChoiceFilter(
+        field_name="project", queryset=Project.objects.all(), to_field_name="slug", help_text="The initiative's slug."
+    )
+    organisation = filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(), to_field_name="slug", help_text="The reporting organisation's slug."
+    )
+    status = filters.ChoiceFilter(choices=UpdateStatus.choices)
+    ordering = filters.OrderingFilter(
+        fields=(("period_end", "period_end"), ("updated_at", "updated"), ("reviewed_at", "reviewed")),
+        help_text="period_end, updated or reviewed; a minus sign for descending.",
+    )
+
+    class Meta:
+        model = ProgressUpdate
+        fields: list[str] = []
+
+
+def update_queryset(user) -> QuerySet[ProgressUpdate]:
+    """The updates ``user`` may see, with everything the API shows about them."""
+    return (
+        permissions.updates_visible_to(user)
+        .select_related("project", "organisation", "author")
+        .prefetch_related(
+            Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
+            Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),
+            "evidence",
+        )
+    )
+
+
+TRANSITION_RESPONSES = {
+    200: ProgressUpdateSerializer,
+    403: OpenApiResponse(description="You may see the update but not do this to it."),
+    404: OpenApiResponse(description="No such update, or not one you may see."),
+    409: OpenApiResponse(description="Not in a state that allows this, or a stale `version`."),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Progress updates you may see",
+        description="Everyone sees the published (approved) ones; members also see their organisations' "
+        "drafts, submitted and returned updates; the Secretariat every update that is not a draft.",
+    ),
+    retrieve=extend_schema(summary="One progress update"),
+    create=extend_schema(
+        summary="Start a draft (contributors)",
+        request=ProgressUpdateWriteSerializer,
+        responses={201: ProgressUpdateSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Edit a draft or a returned update (its organisation's members)",
+        description="Send the `version` you read: if someone saved since, the answer is 409 and nothing "
+        "changes. Lists you send replace the update's; lists you leave out are kept.",
+        request=ProgressUpdateWriteSerializer,
+        responses={200: ProgressUpdateSerializer},
+    ),
+)
+class ProgressUpdateViewSet(
+    ConditionalGetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ProgressUpdateSerializer
+    filterset_class = UpdateFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = r"[0-9]{1,18}"
+    conditional_per_user = True
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [drf_permissions.AllowAny()]
+        return [drf_permissions.IsAuthenticated()]
+
+    def get_queryset(self):
+        return update_queryset(self.request.user)
+
+    def conditional_user_key(self, request) -> str:
+        user = request.user
+        if not user.is_authenticated:
+            return "anonymous"
+        orgs = ",".join(str(pk) for pk in sorted(permissions.organisation_ids(user)))
+        return f"{user.pk}:{permissions.is_secretariat(user)}:{orgs}"
+
+    def _read(self, update: ProgressUpdate, *, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=update.pk)
+        return Response(self.get_serializer(fresh).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        write = ProgressUpdateWriteSerializer(data=request.data, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        project = write.validated_data["initiative"]
+        if not permissions.can(request.user, permissions.REPORT, project):
+            raise PermissionDenied("You may only report on your organisation's initiatives.")
+        organisation = write.reporting_organisation(request.user)
+        update = services.create_update(
+            project=project, organisation=organisation, author=request.user, content=write.content()
+        )
+        return self._read(update, status_code=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        update = self.get_object()
+        if not permissions.can(request.user, permissions.EDIT, update):
+            if update.is_editable:
+                raise PermissionDenied("You may not edit this update.")
+            raise Conflict(
+                f"This update is {update.get_status_display().lower()} and can no longer be edited.",
+                code="invalid_transition",
+                current_version=update.version,
+            )
+        write = ProgressUpdateWriteSerializer(
+            data=request.data, project=update.project, update=update, context=self.get_serializer_context()
+        )
+        write.is_valid(raise_exception=True)
+        try:
+            saved = services.save_draft(
+                update=update,
+                user=request.user,
+                content=write.content(),
+                expected_version=write.validated_data["version"],
+            )
+        except services.ConflictError as error:
+            raise self._stale(update, error) from None
+        return self._read(saved)
+
+    @staticmethod
+    def _stale(update: ProgressUpdate, error: Exception) -> Conflict:
+        current = ProgressUpdate.objects.filter(pk=update.pk).values_list("version", flat=True).first()
+        return Conflict(
+            f"{error} (the current version is {current}: read the update again, then send your changes with it.)",
+            code="stale_version",
+            current_version=current,
+        )
+
+    @extend_schema(
+        summary="Submit to the Secretariat (members)", request=SubmitSerializer, responses=TRANSITION_RESPONSES
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        update = self.get_object()
+        body = SubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            submitted = services.submit_update(
+                update=update, user=request.user, expected_version=body.validated_data.get("version")
+            )
+        except services.ConflictError as error:
+            raise self._stale(update, error) from None
+        return self._read(submitted)
+
+    @extend_schema(
+        summary="Approve and publish (the Secretariat; never one's own)", request=None, responses=TRANSITION_RESPONSES
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        update = self.get_object()
+        return self._read(services.approve_update(update=update, reviewer=request.user))
+
+    @extend_schema(
+        summary="Return to the author with a reason (the Secretariat)",
+        request=ReasonSerializer,
+        responses=TRANSITION_RESPONSES,
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        update = self.get_object()
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        returned = services.return_update(update=update, reviewer=request.user, reason=body.validated_data["reason"])
+        return self._read(returned)
+
+    @extend_schema(
+        summary="Withdraw an approval, with a reason (the Secretariat)",
+        request=ReasonSerializer,
+        responses=TRANSITION_RESPONSES,
+    )
+    @action(detail=True, methods=["post"], url_path="withdraw-approval", url_name="withdraw-approval")
+    def withdraw_approval(self, request, pk=None):
+        update = self.get_object()
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        withdrawn = services.withdraw_approval(
+            update=update, reviewer=request.user, reason=body.validated_data["reason"]
+        )
+        return self._read(withdrawn)
+
+    @extend_schema(summary="The review queue: submitted updates, oldest first (the Secretariat)")
+    @action(detail=False, methods=["get"], url_path="review-queue", url_name="review-queue", filterset_class=None)
+    def review_queue(self, request):
+        if not request.user.is_authenticated:
+            raise NotAuthenticated
+        if not permissions.is_secretariat(request.user):
+            raise PermissionDenied("Only the Secretariat reviews updates.")
+        queue = self.get_queryset().filter(status=UpdateStatus.SUBMITTED).order_by("submitted_at", "pk")
+        page = self.paginate_queryset(queue)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+# The whole plan in one download ----------------------------------------------------------------------------
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data  # the view streams its own rows
+
+
+class ExportJSONRenderer(renderers.JSONRenderer):
+    pass
+
+
+PlanExportSchema = inline_serializer(
+    name="PlanExport",
+    fields={
+        "schema_version": serializers.CharField(help_text=f"The layout's version, now {EXPORT_SCHEMA_VERSION}."),
+        "generated_at": serializers.DateTimeField(),
+        "objectives": StrategicObjectiveSerializer(many=True),
+        "subgoals": SubgoalSerializer(many=True),
+        "actions": ActionSerializer(many=True),
+        "organisations": OrganisationSerializer(many=True),
+        "initiatives": InitiativeSerializer(many=True),
+    },
+)
+
+CSV_COLUMNS = (
+    "schema_version",
+    "action",
+    "action_description",
+    "objectives",
+    "subgoals",
+    "initiative",
+    "initiative_title",
+    "is_new",
+    "status",
+    "leads",
+    "partners",
+    "funders",
+    "activities",
+    "expected_outcomes",
+    "milestones",
+    "indicators",
+    "links",
+    "initiative_url",
+)
+
+
+def _csv_safe(value: str) -> str:
+    """Keep spreadsheets from running a cell as a formula (OWASP "CSV injection")."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+class _PlanExportView(APIView):
+    """The whole plan in one call: ``plan.json`` (nested) or ``plan.csv`` (one line per row of the plan)."""
+
+    format = "json"
+    throttle_classes = [ExportRateThrottle]
+    content_negotiation_class = IgnoreClientContentNegotiation
+    permission_classes = [drf_permissions.AllowAny]
+
+    def get_renderers(self):
+        return [CSVRenderer()] if self.format == "csv" else [ExportJSONRenderer()]
+
+    def handle_exception(self, exc):
+        # Errors (a throttled client, a wrong token) are JSON, as everywhere else in the API.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = renderers.JSONRenderer()
+        self.request.accepted_media_type = "application/json"
+        return response
+
+    def get(self, request):
+        stamp = timezone.now()
+        if self.format == "csv":
+            response = StreamingHttpResponse(self._csv(request), content_type="text/csv; charset=utf-8")
+        else:
+            response = StreamingHttpResponse(self._json(request, stamp), content_type="application/json")
+        response["Content-Disposition"] = (
+            f'attachment; filename="asem-education-action-plan-v{EXPORT_SCHEMA_VERSION}.{self.format}"'
+        )
+        response["X-Schema-Version"] = EXPORT_SCHEMA_VERSION
+        return response
+
+    def _context(self, request) -> dict:
+        return {"request": request, "view": self}
+
+    def _json(self, request, stamp) -> Iterator[str]:
+        context = self._context(request)
+
+        def dump(value) -> str:
+            # DRF's encoder, so that numbers and dates read exactly as in the other endpoints.
+            return json.dumps(value, cls=JSONEncoder, ensure_ascii=False)
+
+        def many(serializer_class, objects: Iterable) -> Iterator[str]:
+            separator = "\n"
+            for obj in objects:
+                yield separator + dump(serializer_class(obj, context=context).data)
+                separator = ",\n"
+
+        yield "{" + f'"schema_version": {dump(EXPORT_SCHEMA_VERSION)}, "generated_at": {dump(stamp)}'
+        sections = [
+            (
+                "objectives",
+                StrategicObjectiveSerializer,
+                StrategicObjective.objects.order_by("number").prefetch_related(
+                    Prefetch("subgoals", queryset=Subgoal.objects.order_by("position"))
+                ),
+            ),
+            (
+                "subgoals",
+                SubgoalSerializer,
+                Subgoal.objects.select_related("objective")
+                .prefetch_related(Prefetch("actions", queryset=Action.objects.only("id", "number")))
+                .order_by("objective__number", "position"),
+            ),
+            (
+                "actions",
+                ActionSerializer,
+                Action.objects.order_by("number").prefetch_related(
+                    Prefetch("subgoals", queryset=Subgoal.objects.select_related("objective").order_by("code"))
+                ),
+            ),
+            (
+                "organisations",
+                OrganisationSerializer,
+                Organisation.objects.select_related("country", "parent")
+                .prefetch_related(
+                    Prefetch(
+                        "participations",
+                        queryset=ProjectOrganisation.objects.select_related("project").order_by(
+                            "role", "project__title", "project__slug"
+                        ),
+                    )
+                )
+                .order_by("name", "slug")
+                .iterator(chunk_size=EXPORT_CHUNK_SIZE),
+            ),
+            (
+                "initiatives",
+                InitiativeSerializer,
+                initiative_queryset().order_by("title", "slug").iterator(chunk_size=EXPORT_CHUNK_SIZE),
+            ),
+        ]
+        for name, serializer_class, objects in sections:
+            yield f', "{name}": ['
+            yield from many(serializer_class, objects)
+            yield "\n]"
+        yield "}\n"
+
+    def _csv(self, request) -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield writer.writerow(CSV_COLUMNS)
+        rows = (
+            ActionContribution.objects.select_related("action", "project")
+            .prefetch_related(
+                Prefetch("action__subgoals", queryset=Subgoal.objects.select_related("objective")),
+                Prefetch(
+                    "project__participations",
+                    queryset=ProjectOrganisation.objects.select_related("organisation").order_by(
+                        "position", "organisation__name"
+                    ),
+                ),
+                "project__milestones",
+                "project__indicators",
+                "project__links",
+            )
+            .order_by("action__number", "position", "project__title")
+        )
+        for row in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+            yield writer.writerow(self._csv_row(request, row))
+
+    @staticmethod
+    def _csv_row(request, row: ActionContribution) -> list[str]:
+        project = row.project
+        subgoals = sorted(row.action.subgoals.all(), key=lambda s: tuple(int(p) for p in s.code.split(".")))
+
+        def names(role: str) -> str:
+            return "; ".join(p.organisation.name for p in project.participations.all() if p.role == role)
+
+        def indicator(i) -> str:
+            latest = f"{i.latest_value} ({i.latest_value_on})" if i.latest_value is not None else "no value yet"
+            target = (
+                f"{i.get_target_comparator_display()} {i.target} by {i.target_year}" if i.target is not None else ""
+            )
+            return f"{i.name} [{i.unit}]: {latest}" + (f"; target {target}" if target else "")
+
+        return [
+            EXPORT_SCHEMA_VERSION,
+            str(row.action.number),
+            _csv_safe(row.action.description),
+            " ".join(str(n) for n in sorted({s.objective.number for s in subgoals})),
+            " ".join(s.code for s in subgoals),
+            project.slug,
+            _csv_safe(project.title),
+            "true" if project.is_new else "false",
+            project.status,
+            _csv_safe(names(OrganisationRole.LEAD)),
+            _csv_safe(names(OrganisationRole.PARTNER)),
+            _csv_safe(names(OrganisationRole.FUNDER)),
+            _csv_safe(row.activities),
+            _csv_safe(row.expected_outcomes),
+            _csv_safe(" | ".join(f"{m.title} ({m.get_status_display()})" for m in project.milestones.all())),
+            _csv_safe(" | ".join(indicator(i) for i in project.indicators.all())),
+            " ".join(link.url for link in project.links.all()),
+            request.build_absolute_uri(project.get_absolute_url()),
+        ]
+
+
+class PlanExportJSONView(_PlanExportView):
+    format = "json"
+
+    @extend_schema(
+        summary="The whole plan as JSON (versioned by `schema_version`)",
+        description="Objectives, subgoals, actions, organisations and initiatives (with their rows, "
+        "organisations and roles, milestones and indicators), each as in its own endpoint.",
+        responses={(200, "application/json"): PlanExportSchema},
+    )
+    def get(self, request):
+        return super().get(request)
+
+
+CSV_DESCRIPTION = (
+    "One line per row of the plan (an initiative under an action), the columns: "
+    + ", ".join(f"`{name}`" for name in CSV_COLUMNS)
+    + ". Lists inside a cell are separated by spaces (numbers, codes, addresses), `; ` (organisations) "
+    "or ` | ` (milestones, indicators)."
+)
+
+
+class PlanExportCSVView(_PlanExportView):
+    format = "csv"
+
+    @extend_schema(
+        summary="The whole plan as CSV (versioned by the `schema_version` column)",
+        description=CSV_DESCRIPTION,
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        return super().get(request)

@@ -1,0 +1,515 @@
+"""Initiatives and progress updates as the API shows and takes them.
+
+Reading: every serializer works from the prefetches of its viewset (``projects/api.py``) and runs no query
+of its own, so a list costs the same number of queries whatever its length.
+
+Writing: :class:`ProgressUpdateWriteSerializer` checks the body the way ``ProgressUpdateForm`` checks the web
+form, then hands an :class:`~projects.services.UpdateContent` to the same services.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from actions.serializers import WebUrlField, api_url
+from stakeholders.models import Organisation
+from stakeholders.serializers import OrganisationBriefSerializer
+
+from . import permissions
+from .models import (
+    ActionContribution,
+    Indicator,
+    IndicatorValue,
+    Milestone,
+    MilestoneOutcome,
+    MilestoneReport,
+    OrganisationRole,
+    ProgressUpdate,
+    Project,
+    ProjectLink,
+    ProjectOrganisation,
+)
+from .services import IndicatorValueData, MilestoneReportData, UpdateContent
+
+#: The largest value an indicator takes (the model's 14 digits, 2 after the point).
+DECIMAL_FIELD = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": False}
+
+
+def _subgoal_key(code: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in code.split(".") if part.isdigit())
+
+
+# Initiatives -----------------------------------------------------------------------------------------------
+
+
+class InitiativeOrganisationSerializer(serializers.ModelSerializer):
+    slug = serializers.SlugField(source="organisation.slug")
+    name = serializers.CharField(source="organisation.name")
+    acronym = serializers.CharField(source="organisation.acronym")
+    region = serializers.CharField(source="organisation.region")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProjectOrganisation
+        fields = ["slug", "name", "acronym", "region", "role", "position", "url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, participation: ProjectOrganisation) -> str:
+        return api_url(self.context, "api:organisation-detail", id_or_slug=participation.organisation.slug)
+
+
+class PlanRowSerializer(serializers.ModelSerializer):
+    """One row of the plan's table: the initiative under one action."""
+
+    action = serializers.IntegerField(source="action.number", help_text="The action's number (1-17).")
+    subgoals = serializers.SerializerMethodField(help_text="Codes of the subgoals the action serves.")
+
+    class Meta:
+        model = ActionContribution
+        fields = ["action", "position", "activities", "expected_outcomes", "subgoals"]
+
+    def get_subgoals(self, row: ActionContribution) -> list[str]:
+        return sorted((subgoal.code for subgoal in row.action.subgoals.all()), key=_subgoal_key)
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "title", "planned_start", "planned_end", "period_label", "status", "achieved_on", "note"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    baseline = serializers.DecimalField(**DECIMAL_FIELD, allow_null=True)
+    target = serializers.DecimalField(**DECIMAL_FIELD, allow_null=True)
+    latest_value = serializers.DecimalField(
+        **DECIMAL_FIELD, allow_null=True, help_text="From the latest approved progress update."
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "name",
+            "unit",
+            "baseline",
+            "baseline_year",
+            "target",
+            "target_comparator",
+            "target_year",
+            "latest_value",
+            "latest_value_on",
+            "note",
+        ]
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProjectLink
+        fields = ["url", "label"]
+
+
+class InitiativeSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:initiative-detail", lookup_field="slug", lookup_url_kwarg="id_or_slug"
+    )
+    organisations = InitiativeOrganisationSerializer(source="participations", many=True, read_only=True)
+    rows = PlanRowSerializer(many=True, read_only=True, help_text="Its rows of the plan, one per action.")
+    actions = serializers.SerializerMethodField(help_text="Numbers of the actions it stands under.")
+    subgoals = serializers.SerializerMethodField(help_text="Codes of the subgoals its actions serve.")
+    objectives = serializers.SerializerMethodField(help_text="Numbers of the objectives its actions serve.")
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    indicators = IndicatorSerializer(many=True, read_only=True)
+    links = LinkSerializer(many=True, read_only=True)
+    updates = serializers.SerializerMethodField(help_text="Its published progress updates.")
+    web_url = WebUrlField()
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "url",
+            "slug",
+            "title",
+            "summary",
+            "is_new",
+            "status",
+            "start_date",
+            "end_date",
+            "lead_note",
+            "organisations",
+            "rows",
+            "actions",
+            "subgoals",
+            "objectives",
+            "milestones",
+            "indicators",
+            "links",
+            "updates",
+            "web_url",
+            "updated_at",
+        ]
+
+    def get_actions(self, project: Project) -> list[int]:
+        return sorted(row.action.number for row in project.rows.all())
+
+    def get_subgoals(self, project: Project) -> list[str]:
+        codes = {subgoal.code for row in project.rows.all() for subgoal in row.action.subgoals.all()}
+        return sorted(codes, key=_subgoal_key)
+
+    def get_objectives(self, project: Project) -> list[int]:
+        return sorted({subgoal.objective.number for row in project.rows.all() for subgoal in row.action.subgoals.all()})
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_updates(self, project: Project) -> str:
+        return api_url(self.context, "api:update-list", {"initiative": project.slug})
+
+
+class InitiativeBriefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:initiative-detail", lookup_field="slug", lookup_url_kwarg="id_or_slug"
+    )
+
+    class Meta:
+        model = Project
+        fields = ["slug", "title", "url"]
+
+
+# Progress updates: reading ---------------------------------------------------------------------------------
+
+
+class MilestoneReportSerializer(serializers.ModelSerializer):
+    milestone_title = serializers.CharField(source="milestone.title", read_only=True)
+
+    class Meta:
+        model = MilestoneReport
+        fields = ["milestone", "milestone_title", "outcome", "achieved_on", "new_date", "note"]
+
+
+class IndicatorValueSerializer(serializers.ModelSerializer):
+    indicator_name = serializers.CharField(source="indicator.name", read_only=True)
+    unit = serializers.CharField(source="indicator.unit", read_only=True)
+    value = serializers.DecimalField(**DECIMAL_FIELD)
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["indicator", "indicator_name", "unit", "value", "as_of"]
+
+
+class EvidenceSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    url = serializers.URLField(allow_null=True, help_text="A link given as evidence.")
+    file = serializers.SerializerMethodField(help_text="Where to download a file given as evidence.")
+    size = serializers.IntegerField(allow_null=True, help_text="The file's size in bytes.")
+
+    def to_representation(self, evidence):
+        data = super().to_representation(evidence)
+        data["url"] = evidence.url or None
+        return data
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_file(self, evidence) -> str | None:
+        if not evidence.file:
+            return None
+        url = reverse("updates:evidence-download", args=[evidence.update_id, evidence.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class AllowedSerializer(serializers.Serializer):
+    edit = serializers.BooleanField()
+    submit = serializers.BooleanField()
+    approve = serializers.BooleanField()
+    return_ = serializers.BooleanField()
+    withdraw_approval = serializers.BooleanField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["return"] = fields.pop("return_")
+        return fields
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:update-detail", lookup_field="pk")
+    initiative = InitiativeBriefSerializer(source="project", read_only=True)
+    organisation = OrganisationBriefSerializer(read_only=True)
+    author = serializers.SerializerMethodField(
+        help_text="Shown to the reporting organisation's members and the Secretariat only."
+    )
+    milestone_reports = MilestoneReportSerializer(many=True, read_only=True)
+    indicator_values = IndicatorValueSerializer(many=True, read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    allowed = serializers.SerializerMethodField(help_text="What you may do with this update now.")
+    web_url = WebUrlField()
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id",
+            "url",
+            "initiative",
+            "organisation",
+            "author",
+            "status",
+            "version",
+            "period_start",
+            "period_end",
+            "achievements",
+            "challenges",
+            "next_steps",
+            "milestone_reports",
+            "indicator_values",
+            "evidence",
+            "return_reason",
+            "submitted_at",
+            "reviewed_at",
+            "created_at",
+            "updated_at",
+            "allowed",
+            "web_url",
+        ]
+
+    def _in_workflow(self, update: ProgressUpdate) -> bool:
+        user = self.context["request"].user
+        return update.organisation_id in permissions.organisation_ids(user) or permissions.is_secretariat(user)
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_author(self, update: ProgressUpdate) -> str | None:
+        if not self._in_workflow(update):
+            return None
+        return update.author.get_full_name() or update.author.get_username()
+
+    @extend_schema_field(AllowedSerializer)
+    def get_allowed(self, update: ProgressUpdate) -> dict[str, bool]:
+        user = self.context["request"].user
+        return {
+            "edit": permissions.can(user, permissions.EDIT, update),
+            "submit": permissions.can(user, permissions.SUBMIT, update),
+            "approve": permissions.can(user, permissions.APPROVE, update),
+            "return": permissions.can(user, permissions.RETURN, update),
+            "withdraw_approval": permissions.can(user, permissions.WITHDRAW_APPROVAL, update),
+        }
+
+
+# Progress updates: writing ---------------------------------------------------------------------------------
+
+
+class MilestoneReportInputSerializer(serializers.Serializer):
+    milestone = serializers.IntegerField(min_value=1, help_text="The id of one of the initiative's milestones.")
+    outcome = serializers.ChoiceField(choices=MilestoneOutcome.choices)
+    achieved_on = serializers.DateField(required=False, allow_null=True, help_text="Required when achieved.")
+    new_date = serializers.DateField(required=False, allow_null=True, help_text="Required when delayed.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+    def validate(self, data):
+        outcome = data["outcome"]
+        if outcome == MilestoneOutcome.ACHIEVED:
+            if not data.get("achieved_on"):
+                raise serializers.ValidationError({"achieved_on": "Say when the milestone was achieved."})
+            if data["achieved_on"] > datetime.date.today():
+                raise serializers.ValidationError({"achieved_on": "A milestone cannot be achieved in the future."})
+        if outcome == MilestoneOutcome.DELAYED and not data.get("new_date"):
+            raise serializers.ValidationError({"new_date": "Give the new date of a delayed milestone."})
+        return data
+
+
+class IndicatorValueInputSerializer(serializers.Serializer):
+    indicator = serializers.IntegerField(min_value=1, help_text="The id of one of the initiative's indicators.")
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, coerce_to_string=False)
+    as_of = serializers.DateField(help_text="The date the value was measured on.")
+
+
+class EvidenceLinkInputSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    url = serializers.URLField(max_length=500, help_text="An http:// or https:// address.")
+
+    def validate_url(self, value: str) -> str:
+        if not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError("Give a web address (http:// or https://).")
+        return value
+
+
+def _narrative(help_text: str = "") -> serializers.CharField:
+    return serializers.CharField(
+        required=False, allow_blank=True, max_length=settings.NARRATIVE_MAX_CHARS, help_text=help_text
+    )
+
+
+class ProgressUpdateWriteSerializer(serializers.Serializer):
+    """A draft's content. On create, ``initiative`` is required; on edit, ``version`` is.
+
+    Lists (milestone reports, indicator values, links) replace the update's when given and are kept when
+    left out. Evidence files are uploaded through the web form.
+    """
+
+    initiative = serializers.CharField(
+        required=False, max_length=120, help_text="Slug or id of the initiative (on create; required there)."
+    )
+    organisation = serializers.SlugField(
+        required=False,
+        max_length=100,
+        help_text="Slug of the organisation reporting: one of yours that takes part in the initiative "
+        "(on create; may be left out when you have only one).",
+    )
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you read (on edit; required there)."
+    )
+    period_start = serializers.DateField(required=False)
+    period_end = serializers.DateField(required=False)
+    achievements = _narrative("What was done in the period.")
+    challenges = _narrative()
+    next_steps = _narrative()
+    milestone_reports = MilestoneReportInputSerializer(many=True, required=False, max_length=200)
+    indicator_values = IndicatorValueInputSerializer(many=True, required=False, max_length=200)
+    links = EvidenceLinkInputSerializer(many=True, required=False, max_length=20)
+
+    def __init__(self, *args, project: Project | None = None, update: ProgressUpdate | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.update = update
+
+    # Create: which initiative, for which organisation.
+
+    def validate_initiative(self, value: str) -> Project:
+        projects = Project.objects.all()
+        project = projects.filter(pk=int(value)).first() if value.isdigit() and len(value) <= 18 else None
+        project = project or projects.filter(slug=value).first()
+        if project is None:
+            raise serializers.ValidationError("There is no initiative with this slug or id.")
+        return project
+
+    def validate(self, data):
+        if self.update is None:
+            for name in ("initiative", "period_start", "period_end"):
+                if name not in data:
+                    raise serializers.ValidationError({name: "This field is required."})
+            self.project = data["initiative"]
+        else:
+            if "version" not in data:
+                raise serializers.ValidationError(
+                    {"version": "Send the version you read: it guards against overwriting someone else's work."}
+                )
+            if "initiative" in data and data["initiative"].pk != self.update.project_id:
+                raise serializers.ValidationError({"initiative": "An update's initiative cannot change."})
+            if "organisation" in data and data["organisation"] != self.update.organisation.slug:
+                raise serializers.ValidationError({"organisation": "An update's organisation cannot change."})
+        start = data.get("period_start", getattr(self.update, "period_start", None))
+        end = data.get("period_end", getattr(self.update, "period_end", None))
+        if start and end and end < start:
+            raise serializers.ValidationError({"period_end": "The period cannot end before it starts."})
+        self._check_belongs(data, "milestone_reports", "milestone", {m.pk for m in self.project.milestones.all()})
+        self._check_belongs(data, "indicator_values", "indicator", {i.pk for i in self.project.indicators.all()})
+        return data
+
+    @staticmethod
+    def _check_belongs(data: dict, name: str, key: str, allowed: set[int]) -> None:
+        seen: set[int] = set()
+        errors = {}
+        for index, item in enumerate(data.get(name, [])):
+            pk = item[key]
+            if pk not in allowed:
+                errors[index] = {key: [f"The initiative has no {key} with id {pk}."]}
+            elif pk in seen:
+                errors[index] = {key: [f"The {key} {pk} is reported twice."]}
+            seen.add(pk)
+        if errors:
+            raise serializers.ValidationError({name: errors})
+
+    def reporting_organisation(self, user) -> Organisation:
+        """The organisation the new draft reports for: named, or the user's only one on the initiative."""
+        mine = Organisation.objects.filter(
+            pk__in=permissions.organisation_ids(user),
+            participations__project=self.project,
+            participations__role__in=[OrganisationRole.LEAD, OrganisationRole.PARTNER],
+        ).distinct()
+        slug = self.validated_data.get("organisation")
+        if slug:
+            organisation = mine.filter(slug=slug).first()
+            if organisation is None:
+                raise serializers.ValidationError(
+                    {"organisation": ["Choose one of your organisations that takes part in the initiative."]}
+                )
+            return organisation
+        candidates = list(mine[:2])
+        if len(candidates) != 1:
+            raise serializers.ValidationError({"organisation": ["Say which of your organisations reports (its slug)."]})
+        return candidates[0]
+
+    def content(self) -> UpdateContent:
+        """The whole content for the services: what was sent, and the update's current values for the rest."""
+        data, update = self.validated_data, self.update
+        milestones = {m.pk: m for m in self.project.milestones.all()}
+        indicators = {i.pk: i for i in self.project.indicators.all()}
+        if "milestone_reports" in data:
+            reports = tuple(
+                MilestoneReportData(
+                    milestone=milestones[item["milestone"]],
+                    outcome=item["outcome"],
+                    achieved_on=item.get("achieved_on"),
+                    new_date=item.get("new_date"),
+                    note=item.get("note", ""),
+                )
+                for item in data["milestone_reports"]
+            )
+        elif update is not None:
+            reports = tuple(
+                MilestoneReportData(
+                    milestone=milestones[r.milestone_id],
+                    outcome=r.outcome,
+                    achieved_on=r.achieved_on,
+                    new_date=r.new_date,
+                    note=r.note,
+                )
+                for r in update.milestone_reports.all()
+                if r.milestone_id in milestones
+            )
+        else:
+            reports = ()
+        if "indicator_values" in data:
+            values = tuple(
+                IndicatorValueData(indicator=indicators[item["indicator"]], value=item["value"], as_of=item["as_of"])
+                for item in data["indicator_values"]
+            )
+        elif update is not None:
+            values = tuple(
+                IndicatorValueData(indicator=indicators[v.indicator_id], value=v.value, as_of=v.as_of)
+                for v in update.indicator_values.all()
+                if v.indicator_id in indicators
+            )
+        else:
+            values = ()
+        if "links" in data:
+            links = tuple((item.get("title", ""), item["url"]) for item in data["links"])
+        elif update is not None:
+            links = tuple((e.title, e.url) for e in update.evidence.all() if e.url)
+        else:
+            links = ()
+
+        def current(name: str):
+            return data[name] if name in data else getattr(update, name, "")
+
+        return UpdateContent(
+            period_start=current("period_start"),
+            period_end=current("period_end"),
+            achievements=current("achievements") or "",
+            challenges=current("challenges") or "",
+            next_steps=current("next_steps") or "",
+            milestone_reports=reports,
+            indicator_values=values,
+            links=links,
+        )
+
+
+class SubmitSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you read: submitting a newer one is refused (409)."
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, help_text="Why: the author receives it by e-mail.")

@@ -1,0 +1,139 @@
+"""Read-only API of who takes part: ``/api/v1/organisations/``, ``/countries/``; and ``/me/`` for a client."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import permissions as drf_permissions
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from asem_portal.api import ConditionalGetMixin, KeyLookupMixin
+from projects import permissions
+from projects.models import ProjectOrganisation
+
+from .models import Country, CountryRegion, Membership, Organisation, OrganisationKind, Region
+from .serializers import CountrySerializer, OrganisationSerializer
+
+
+class OrganisationFilterSet(filters.FilterSet):
+    """Filters of the organisations list. (Belongs in ``stakeholders/filters.py`` once that module exists.)"""
+
+    kind = filters.ChoiceFilter(choices=OrganisationKind.choices)
+    region = filters.ChoiceFilter(choices=Region.choices)
+    country = filters.ModelChoiceFilter(
+        queryset=Country.objects.all(), to_field_name="iso_code", help_text="ISO code, such as DE."
+    )
+
+    class Meta:
+        model = Organisation
+        fields: list[str] = []
+
+
+class CountryFilterSet(filters.FilterSet):
+    region = filters.ChoiceFilter(choices=CountryRegion.choices)
+    is_asem_partner = filters.BooleanFilter()
+
+    class Meta:
+        model = Country
+        fields: list[str] = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Organisations: partner governments, institutional partners, stakeholders"),
+    retrieve=extend_schema(
+        summary="One organisation, with the initiatives it takes part in",
+        parameters=[OpenApiParameter("id_or_slug", str, OpenApiParameter.PATH, description="Its id or slug.")],
+    ),
+)
+class OrganisationViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilterSet
+    key_field = "slug"
+    lookup_url_kwarg = "id_or_slug"
+
+    def get_queryset(self):
+        return (
+            Organisation.objects.select_related("country", "parent")
+            .prefetch_related(
+                Prefetch(
+                    "participations",
+                    queryset=ProjectOrganisation.objects.select_related("project").order_by(
+                        "role", "project__title", "project__slug"
+                    ),
+                )
+            )
+            .order_by("name", "slug")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The ASEM partner countries (and others named by organisations)"),
+    retrieve=extend_schema(
+        summary="One country",
+        parameters=[
+            OpenApiParameter(
+                "id_or_iso_code", str, OpenApiParameter.PATH, description="Its id or ISO 3166-1 code (DE)."
+            )
+        ],
+    ),
+)
+class CountryViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = CountrySerializer
+    filterset_class = CountryFilterSet
+    pagination_class = None  # about sixty
+    key_field = "iso_code"
+    lookup_url_kwarg = "id_or_iso_code"
+
+    def get_queryset(self):
+        return Country.objects.order_by("name")
+
+    def get_object(self):
+        self.kwargs[self.lookup_url_kwarg] = self.kwargs[self.lookup_url_kwarg].upper()
+        return super().get_object()
+
+
+MeSerializer = inline_serializer(
+    name="Me",
+    fields={
+        "username": serializers.CharField(),
+        "name": serializers.CharField(),
+        "is_secretariat": serializers.BooleanField(),
+        "organisations": inline_serializer(
+            name="MyMembership",
+            fields={"slug": serializers.SlugField(), "name": serializers.CharField(), "role": serializers.CharField()},
+            many=True,
+        ),
+        "initiatives": inline_serializer(
+            name="MyInitiative",
+            fields={"slug": serializers.SlugField(), "title": serializers.CharField()},
+            many=True,
+            help_text="The initiatives you may report on.",
+        ),
+    },
+)
+
+
+class MeView(APIView):
+    """Who the token or session belongs to, their organisations and the initiatives they may report on."""
+
+    permission_classes = [drf_permissions.IsAuthenticated]
+
+    @extend_schema(summary="You: your organisations and the initiatives you may report on", responses=MeSerializer)
+    def get(self, request):
+        user = request.user
+        memberships = Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+        initiatives = permissions.projects_for(user).order_by("title", "slug").values("slug", "title")
+        return Response(
+            {
+                "username": user.get_username(),
+                "name": user.get_full_name(),
+                "is_secretariat": permissions.is_secretariat(user),
+                "organisations": [
+                    {"slug": m.organisation.slug, "name": m.organisation.name, "role": m.role} for m in memberships
+                ],
+                "initiatives": list(initiatives),
+            }
+        )

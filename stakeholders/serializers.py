@@ -1,0 +1,82 @@
+"""Countries and organisations as the API shows them (public data only: never members or e-mail addresses)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from actions.serializers import WebUrlField, api_url
+
+from .models import Country, Organisation
+
+
+class CountrySerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:country-detail", lookup_field="iso_code", lookup_url_kwarg="id_or_iso_code"
+    )
+
+    class Meta:
+        model = Country
+        fields = ["id", "url", "iso_code", "name", "region", "is_asem_partner"]
+
+
+class CountryBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Country
+        fields = ["iso_code", "name"]
+
+
+class OrganisationBriefSerializer(serializers.ModelSerializer):
+    """An organisation where another object names it."""
+
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:organisation-detail", lookup_field="slug", lookup_url_kwarg="id_or_slug"
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["slug", "name", "acronym", "url"]
+
+
+class ParticipationSerializer(serializers.Serializer):
+    initiative = serializers.SlugField(source="project.slug", help_text="The initiative's slug.")
+    title = serializers.CharField(source="project.title")
+    role = serializers.CharField(help_text="lead, partner or funder")
+    url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, participation) -> str:
+        return api_url(self.context, "api:initiative-detail", id_or_slug=participation.project.slug)
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:organisation-detail", lookup_field="slug", lookup_url_kwarg="id_or_slug"
+    )
+    country = CountryBriefSerializer(read_only=True, allow_null=True)
+    parent = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="The parent organisation's slug."
+    )
+    initiatives = ParticipationSerializer(
+        source="participations", many=True, read_only=True, help_text="The initiatives it takes part in, by role."
+    )
+    web_url = WebUrlField()
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "url",
+            "slug",
+            "name",
+            "acronym",
+            "kind",
+            "region",
+            "country",
+            "website",
+            "parent",
+            "description",
+            "initiatives",
+            "web_url",
+        ]

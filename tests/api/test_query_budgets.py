@@ -1,0 +1,69 @@
+"""Every list endpoint (and the exports) has a fixed query budget, asserted at two data sizes."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import build_plan
+
+from .conftest import as_persona
+
+pytestmark = pytest.mark.django_db
+
+# (persona, url, budget): the expected queries in the comment of each line.
+BUDGETS = [
+    # fingerprint, objectives, their subgoals
+    ("anonymous", "/api/v1/objectives/", 3),
+    # fingerprint, subgoals with objective, their actions
+    ("anonymous", "/api/v1/subgoals/", 3),
+    # fingerprint, actions, their subgoals with objective
+    ("anonymous", "/api/v1/actions/", 3),
+    # fingerprint, count, page, organisations, rows (+ action), the actions' subgoals, milestones, indicators, links
+    ("anonymous", "/api/v1/initiatives/", 9),
+    # the same with the filter choices checked (objective, organisation) and the search
+    ("anonymous", "/api/v1/initiatives/?objective=1&region=europe&q=initiative&ordering=-updated", 12),
+    # fingerprint, count, page (+ country, parent), participations (+ initiative)
+    ("anonymous", "/api/v1/organisations/", 4),
+    # fingerprint, countries
+    ("anonymous", "/api/v1/countries/", 2),
+    # fingerprint, count, page (+ initiative, organisation, author), milestone reports, indicator values, evidence
+    ("anonymous", "/api/v1/updates/", 6),
+    # token, memberships, secretariat check, then as above
+    ("secretariat", "/api/v1/updates/", 9),
+    ("author", "/api/v1/updates/?status=draft", 9),
+    # token, secretariat check, memberships, count, page, three prefetches
+    ("secretariat", "/api/v1/updates/review-queue/", 8),
+    # token, memberships, secretariat check, my initiatives
+    ("author", "/api/v1/me/", 4),
+    # objectives (+ subgoals), subgoals (+ actions), actions (+ subgoals), organisations (+ participations),
+    # initiatives (+ six prefetches)
+    ("anonymous", "/api/v1/export/plan.json", 15),
+    # rows (+ action, initiative), subgoals, organisations, milestones, indicators, links
+    ("anonymous", "/api/v1/export/plan.csv", 6),
+]
+
+
+@pytest.mark.parametrize("persona, url, budget", BUDGETS)
+@pytest.mark.parametrize("size", [4, 40])
+def test_list_endpoints_have_a_fixed_query_budget(world, django_assert_max_num_queries, persona, url, budget, size):
+    build_plan(size)
+    client = as_persona(APIClient(), world, persona)
+    with django_assert_max_num_queries(budget):
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [4, 40])
+def test_an_initiative_and_an_update_have_fixed_budgets(world, django_assert_max_num_queries, size):
+    projects = build_plan(size)
+    client = as_persona(APIClient(), world, "author")
+    # token, fingerprint, the initiative, organisations, rows, subgoals, milestones, indicators, links
+    with django_assert_max_num_queries(9):
+        assert client.get(f"/api/v1/initiatives/{projects[-1].slug}/").status_code == 200
+    update = projects[0].updates.get()
+    # token, memberships, secretariat check, fingerprint, the update, three prefetches
+    with django_assert_max_num_queries(8):
+        assert APIClient().get(f"/api/v1/updates/{update.pk}/").status_code == 200

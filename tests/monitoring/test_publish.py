@@ -1,0 +1,189 @@
+"""Publishing freezes the report and makes it public; drafts are the Secretariat's; cycles change state by rule."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from monitoring import services
+from monitoring.models import CycleStatus, ReportingCycle, ReportStatus, StocktakingReport
+from monitoring.report import build_report
+from projects import services as update_services
+from projects.models import Indicator, ProgressUpdate
+
+from .conftest import make_cycle
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "outsider", "author_eur", "secretariat"]
+
+
+def login(client, world, persona):
+    if persona != "anonymous":
+        client.force_login(getattr(world, persona))
+
+
+def urls(cycle):
+    return {
+        "list": reverse("monitoring:report-list"),
+        "page": reverse("monitoring:report-detail", args=[cycle.number]),
+        "pdf": reverse("monitoring:report-pdf", args=[cycle.number]),
+        "xlsx": reverse("monitoring:report-xlsx", args=[cycle.number]),
+        "csv": reverse("monitoring:report-csv", args=[cycle.number]),
+        "completeness": reverse("monitoring:completeness"),
+    }
+
+
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        ("anonymous", {"list": 200, "page": 404, "pdf": 404, "xlsx": 404, "csv": 404, "completeness": 302}),
+        ("outsider", {"list": 200, "page": 404, "pdf": 404, "xlsx": 404, "csv": 404, "completeness": 403}),
+        ("author_eur", {"list": 200, "page": 404, "pdf": 404, "xlsx": 404, "csv": 404, "completeness": 403}),
+        ("secretariat", {"list": 200, "page": 200, "pdf": 200, "xlsx": 200, "csv": 200, "completeness": 200}),
+    ],
+)
+def test_a_draft_report_is_the_secretariats_only(client, world, persona, expected):
+    login(client, world, persona)
+    assert {name: client.get(url).status_code for name, url in urls(world.cycle).items()} == expected
+    listing = client.get(reverse("monitoring:report-list")).content.decode()
+    assert ("Drafts (Secretariat only)" in listing) == (persona == "secretariat")
+
+
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        ("anonymous", {"list": 200, "page": 200, "pdf": 200, "xlsx": 200, "csv": 200, "completeness": 302}),
+        ("outsider", {"list": 200, "page": 200, "pdf": 200, "xlsx": 200, "csv": 200, "completeness": 403}),
+        ("secretariat", {"list": 200, "page": 200, "pdf": 200, "xlsx": 200, "csv": 200, "completeness": 200}),
+    ],
+)
+def test_a_published_report_is_public(client, world, persona, expected):
+    services.publish_report(cycle=world.cycle, user=world.secretariat)
+    login(client, world, persona)
+    assert {name: client.get(url).status_code for name, url in urls(world.cycle).items()} == expected
+    assert "Reporting cycle 1 (2022–2023)" in client.get(reverse("monitoring:report-list")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "persona, status, published",
+    [("anonymous", 302, False), ("outsider", 404, False), ("author_eur", 404, False), ("secretariat", 302, True)],
+)
+def test_only_the_secretariat_publishes(client, world, persona, status, published):
+    login(client, world, persona)
+    url = reverse("monitoring:report-publish", args=[world.cycle.number])
+    assert client.post(url).status_code == status
+    assert StocktakingReport.objects.published().exists() == published
+    world.cycle.refresh_from_db()
+    assert (world.cycle.status == CycleStatus.PUBLISHED) == published
+
+
+def test_contributors_cannot_publish_through_the_service_either(world):
+    with pytest.raises(PermissionDenied):
+        services.publish_report(cycle=world.cycle, user=world.author_eur)
+    services.publish_report(cycle=world.cycle, user=world.secretariat)
+    with pytest.raises(PermissionDenied):  # and on a published report a contributor gets 403, not 404
+        services.publish_report(cycle=world.cycle, user=world.author_eur)
+
+
+def test_a_published_report_is_forbidden_to_republish_for_contributors_over_http(client, world):
+    services.publish_report(cycle=world.cycle, user=world.secretariat)
+    client.force_login(world.author_eur)
+    assert client.post(reverse("monitoring:report-publish", args=[world.cycle.number])).status_code == 403
+
+
+def test_publishing_freezes_the_report(client, world):
+    client.force_login(world.secretariat)
+    page = client.get(reverse("monitoring:report-publish", args=[world.cycle.number]))
+    assert page.status_code == 200 and "Publish and freeze the report" in page.content.decode()
+    response = client.post(reverse("monitoring:report-publish", args=[world.cycle.number]))
+    assert response.status_code == 302 and response["Location"] == world.cycle.get_absolute_url()
+    frozen = StocktakingReport.objects.get(cycle=world.cycle)
+    assert frozen.status == ReportStatus.PUBLISHED and frozen.published_by == world.secretariat
+    assert frozen.content["summary"]["reported"] == 2 and frozen.content["published"] is True
+    client.logout()
+    before = {name: client.get(url).content for name, url in urls(world.cycle).items() if name in ("page", "csv")}
+
+    # Later edits: a title, an indicator, a new approved update on beta (approved in a published cycle).
+    world.alpha.title = "Alpha, renamed after publication"
+    world.alpha.save()
+    Indicator.objects.filter(pk=world.indicators["i1"].pk).update(baseline=Decimal("1"))
+    beta_update = ProgressUpdate.objects.get(project=world.beta, cycle=world.cycle)
+    update_services.approve_update(update=beta_update, reviewer=world.secretariat)
+    assert build_report(world.cycle).summary.reported == 3  # the live data moved on…
+
+    after = {name: client.get(url).content for name, url in urls(world.cycle).items() if name in ("page", "csv")}
+    assert after == before  # …the published report did not
+    assert b"Alpha, renamed after publication" not in after["page"]
+    assert b"Published on" in after["page"]
+    frozen.refresh_from_db()
+    assert frozen.content["summary"]["reported"] == 2
+
+
+def test_publishing_ends_the_cycle_and_new_updates_report_nowhere(world):
+    services.publish_report(cycle=world.cycle, user=world.secretariat)
+    update = update_services.create_update(
+        project=world.alpha,
+        organisation=world.eur,
+        author=world.author_eur,
+        content=update_services.UpdateContent(
+            period_start=datetime.date(2024, 1, 1), period_end=datetime.date(2024, 3, 31), achievements="x"
+        ),
+    )
+    assert update.cycle is None
+
+
+def test_cycle_states_change_by_rule(world):
+    services.publish_report(cycle=world.cycle, user=world.secretariat)
+    with pytest.raises(services.MonitoringError, match="already published"):
+        services.publish_report(cycle=world.cycle, user=world.secretariat)
+    planned = make_cycle(number=2, start=(2024, 1, 1), end=(2025, 12, 31), status=CycleStatus.PLANNED)
+    with pytest.raises(services.MonitoringError, match="planned cycle"):
+        services.publish_report(cycle=planned, user=world.secretariat)
+    with pytest.raises(services.MonitoringError, match="Only an open cycle"):
+        services.close_submissions(cycle=planned, user=world.secretariat)
+    services.open_submissions(cycle=planned, user=world.secretariat)
+    third = make_cycle(number=3, start=(2026, 1, 1), end=(2027, 12, 31), status=CycleStatus.PLANNED)
+    with pytest.raises(services.MonitoringError, match="Cycle 2 is open"):
+        services.open_submissions(cycle=third, user=world.secretariat)
+    services.close_submissions(cycle=planned, user=world.secretariat)
+    services.open_submissions(cycle=third, user=world.secretariat)
+    with pytest.raises(PermissionDenied):
+        services.close_submissions(cycle=third, user=world.author_eur)
+    assert list(ReportingCycle.objects.values_list("number", "status")) == [
+        (1, "published"),
+        (2, "closed"),
+        (3, "open"),
+    ]
+
+
+def test_the_database_allows_one_open_cycle_at_most(world):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_cycle(number=2, start=(2024, 1, 1), end=(2025, 12, 31), status=CycleStatus.OPEN)
+
+
+def test_a_frozen_report_must_have_content(world):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StocktakingReport.objects.create(cycle=world.cycle, status=ReportStatus.PUBLISHED, content=None)
+
+
+def test_publish_page_warns_of_updates_waiting_for_review(client, world):
+    client.force_login(world.secretariat)
+    page = client.get(reverse("monitoring:report-publish", args=[world.cycle.number])).content.decode()
+    assert "1 update of this cycle is still waiting for review" in page
+
+
+def test_published_files_are_rendered_once(client, world):
+    services.publish_report(cycle=world.cycle, user=world.secretariat)
+    url = reverse("monitoring:report-pdf", args=[world.cycle.number])
+    first = client.get(url)
+    assert first["Cache-Control"] == "public, max-age=3600"
+    assert 'filename="asem-stocktaking-report-cycle-1.pdf"' in first["Content-Disposition"]
+    with mock.patch("monitoring.exporters.to_pdf", side_effect=AssertionError("rendered again")):
+        assert client.get(url).content == first.content

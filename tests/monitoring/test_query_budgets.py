@@ -1,0 +1,88 @@
+"""The report is built from a fixed number of queries, whatever the size of the plan (measured at two sizes)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from monitoring.models import WorkPlanItem
+from monitoring.report import build_report
+from projects.models import ProgressUpdate
+from tests.factories import build_plan
+
+from .conftest import make_cycle
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [4, 40]
+
+
+def grow(cycle, size: int) -> None:
+    """Add ``size`` initiatives with milestones, indicators and updates (half approved) to the plan and the cycle."""
+    projects = build_plan(size)
+    ProgressUpdate.objects.filter(cycle=None).update(cycle=cycle)
+    for project in projects:
+        WorkPlanItem.objects.create(cycle=cycle, project=project, planned_activity=f"Plan of {project.slug}")
+
+
+def plan_in_a_cycle(size: int):
+    cycle = make_cycle(start=(2026, 1, 1), end=(2027, 12, 31))
+    grow(cycle, size)
+    return cycle
+
+
+def count_queries(function) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        function()
+    return len(queries)
+
+
+def test_the_builder_needs_the_same_queries_at_both_sizes(db):
+    cycle = make_cycle(start=(2026, 1, 1), end=(2027, 12, 31))
+    counts, sizes = [], []
+    for added in (SIZES[0], SIZES[1] - SIZES[0]):
+        grow(cycle, added)
+        counts.append(count_queries(lambda: build_report(cycle)))
+        report = build_report(cycle)
+        sizes.append(report.summary.initiatives)
+        assert report.summary.approved_updates and report.summary.work_plan_items == report.summary.initiatives
+    assert sizes == SIZES
+    # cycle, previous cycle, objectives + subgoals, actions + their subgoals, initiatives, organisations, rows,
+    # approved updates, milestone reports, indicator values, work-plan reports, milestones, indicators,
+    # work plan, history at the baseline, history reach, removals: 19
+    assert counts[0] == counts[1] <= 30, counts
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_report_page_and_exports_have_a_fixed_query_budget(
+    client, secretariat_user, django_assert_max_num_queries, size
+):
+    cycle = plan_in_a_cycle(size)
+    client.force_login(secretariat_user)
+    # session, user, groups (Secretariat?), the cycle, its frozen report (none), the builder's ~20 queries
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("monitoring:report-detail", args=[cycle.number])).status_code == 200
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("monitoring:report-csv", args=[cycle.number])).status_code == 200
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("monitoring:report-xlsx", args=[cycle.number])).status_code == 200
+    # session, user, groups, the cycles, then completeness: initiatives, updates, members, organisations
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("monitoring:completeness")).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("monitoring:report-list")).status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_published_report_is_read_from_one_row(client, secretariat_user, django_assert_max_num_queries, size):
+    from monitoring.services import publish_report
+
+    cycle = plan_in_a_cycle(size)
+    publish_report(cycle=cycle, user=secretariat_user)
+    # the cycle, its frozen report (and the session-less visitor costs nothing more)
+    with django_assert_max_num_queries(3):
+        assert client.get(reverse("monitoring:report-detail", args=[cycle.number])).status_code == 200
+    with django_assert_max_num_queries(3):
+        assert client.get(reverse("monitoring:report-csv", args=[cycle.number])).status_code == 200

@@ -1,0 +1,62 @@
+"""Reminder e-mails before the submission window closes: who, when, once a day, and a dry run."""
+
+from __future__ import annotations
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from monitoring.models import ReminderLog
+from monitoring.reminders import send_reminders
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CLOSES = datetime.date(2023, 12, 31)
+
+
+def test_members_of_initiatives_without_a_submitted_update_are_reminded_once_a_day(world):
+    # Alpha and delta have approved updates, beta a submitted one: nobody is due. Make beta due (no update),
+    # and add a colleague at ASI and a member without an e-mail address.
+    world.beta.updates.all().delete()
+    colleague = MembershipFactory(organisation=world.asi, user=UserFactory(username="colleague")).user
+    MembershipFactory(organisation=world.asi, user=UserFactory(username="no-mail", email=""))
+    run = send_reminders(days=14, today=CLOSES - datetime.timedelta(days=10))
+    assert run.days_left == 10 and not run.reason
+    assert sorted(address for address, _titles in run.sent) == sorted([colleague.email, world.author_asi.email])
+    assert all(titles == ["Beta"] for _address, titles in run.sent)
+    assert len(mail.outbox) == 2
+    message = mail.outbox[0]
+    assert "31 December 2023" in message.subject and "in 10 days" in message.body
+    assert "/updates/initiatives/beta/new/" in message.body
+    assert ReminderLog.objects.count() == 2
+
+    again = send_reminders(days=14, today=CLOSES - datetime.timedelta(days=10))
+    assert again.sent == [] and again.already_sent_today == 2 and len(mail.outbox) == 2
+    tomorrow = send_reminders(days=14, today=CLOSES - datetime.timedelta(days=9))
+    assert len(tomorrow.sent) == 2 and len(mail.outbox) == 4
+
+
+def test_nothing_is_sent_too_early_after_the_window_or_without_an_open_cycle(world):
+    world.beta.updates.all().delete()
+    assert "more than 14" in send_reminders(days=14, today=CLOSES - datetime.timedelta(days=30)).reason
+    assert "closed" in send_reminders(days=14, today=CLOSES + datetime.timedelta(days=1)).reason
+    world.cycle.status = "closed"
+    world.cycle.save()
+    assert "No reporting cycle is open" in send_reminders(days=14, today=CLOSES).reason
+    assert mail.outbox == [] and not ReminderLog.objects.exists()
+
+
+def test_the_command_dry_run_sends_and_records_nothing(world):
+    world.beta.updates.all().delete()
+    out = StringIO()
+    call_command("send_reporting_reminders", "--days", "30", "--today", "2023-12-20", "--dry-run", stdout=out)
+    assert "Would remind author-asi@example.org: Beta" in out.getvalue()
+    assert mail.outbox == [] and not ReminderLog.objects.exists()
+    out = StringIO()
+    call_command("send_reporting_reminders", "--days", "30", "--today", "2023-12-20", stdout=out)
+    assert "1 sent, 0 already reminded today; the window of cycle 1 closes in 11 days." in out.getvalue()
+    assert len(mail.outbox) == 1
