@@ -20,8 +20,7 @@ Design choices:
 from __future__ import annotations
 
 from django import forms
-from django.contrib.postgres.aggregates import StringAgg
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import (
     Case,
@@ -32,11 +31,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -54,6 +51,7 @@ from .models import (
     ProjectStatus,
     UpdateStatus,
 )
+from .search import SEARCH_CONFIG
 
 #: The roles that count as "taking part" for the organisation and region filters (funders do not).
 TAKING_PART_ROLES = (OrganisationRole.LEAD, OrganisationRole.PARTNER)
@@ -61,8 +59,6 @@ TAKING_PART_ROLES = (OrganisationRole.LEAD, OrganisationRole.PARTNER)
 SEARCH_MAX_LENGTH = 200
 #: The fallback search (non-PostgreSQL) makes one subquery per word: keep it bounded.
 SEARCH_FALLBACK_MAX_TERMS = 20
-#: The plan is written in English.
-SEARCH_CONFIG = "english"
 
 
 class Ordering:
@@ -278,34 +274,9 @@ class ProjectFilterSet(filters.FilterSet):
 
     @staticmethod
     def _search_postgresql(queryset: QuerySet, value: str) -> QuerySet:
-        # All of an initiative's rows as one text, from a correlated subquery: no join, no duplicates.
-        rows_text = (
-            ActionContribution.objects.filter(project=OuterRef("pk"))
-            .order_by()
-            .values("project")
-            .annotate(
-                text=StringAgg(
-                    Concat("activities", Value(" "), "expected_outcomes", output_field=TextField()), delimiter=" "
-                )
-            )
-            .values("text")
-        )
-        vector = (
-            SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-            + SearchVector(
-                Coalesce(Subquery(rows_text), Value(""), output_field=TextField()),
-                weight="C",
-                config=SEARCH_CONFIG,
-            )
-        )
+        # The stored, GIN-indexed document (projects.search): title A, summary B, rows' texts C.
         query = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
-        # alias(): the vector is used by the filter and the rank but never selected.
-        return (
-            queryset.alias(search_vector=vector)
-            .filter(search_vector=query)
-            .annotate(search_rank=SearchRank(F("search_vector"), query))
-        )
+        return queryset.filter(search_vector=query).annotate(search_rank=SearchRank(F("search_vector"), query))
 
     @staticmethod
     def _search_fallback(queryset: QuerySet, value: str) -> QuerySet:

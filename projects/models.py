@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -54,14 +56,18 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Title, summary and the rows' texts as one weighted full-text document, kept by
+    # projects.search (PostgreSQL only; other databases search with LIKE).
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
+        indexes = [GinIndex(fields=["search_vector"], name="project_search_vector_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),

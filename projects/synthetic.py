@@ -42,6 +42,7 @@ from .models import (
     UpdateStatus,
     UpdateTransition,
 )
+from .search import refresh_search_vectors
 
 PREFIX = "synthetic-"
 BATCH = 2000
@@ -371,5 +372,6 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
             indicator.latest_value = latest[indicator.pk].value
             indicator.latest_value_on = latest[indicator.pk].as_of
     Indicator.objects.bulk_update(indicators, ["latest_value", "latest_value_on"], batch_size=BATCH)
+    refresh_search_vectors(p.pk for p in projects)  # bulk inserts send no signals
     bump_content_version()  # bulk writes send no signals: cached pages must not survive them
     return counts
