@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from asem_portal.audit import record_decision
 from projects.permissions import is_secretariat
 
 from .models import CycleStatus, ReportingCycle, ReportStatus, StocktakingReport
@@ -92,6 +93,7 @@ def publish_report(
         cycle=cycle,
         defaults={"status": ReportStatus.PUBLISHED, "content": content, "published_at": now, "published_by": user},
     )
+    record_decision(user=user, obj=cycle, message="Stocktaking report published")
     return report
 
 

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from asem_portal.audit import record_decision
 from monitoring.models import ReportingCycle, WorkPlanItem, WorkPlanItemReport
 from stakeholders.models import Organisation
 
@@ -102,6 +103,13 @@ def _record(update: ProgressUpdate, *, actor: User, from_status: str, reason: st
     UpdateTransition.objects.create(
         update=update, from_status=from_status, to_status=update.status, actor=actor, reason=reason
     )
+    # The Secretariat's decisions also go to the audit log beside its admin changes.
+    if update.status == UpdateStatus.APPROVED:
+        record_decision(user=actor, obj=update, message="Approved and published")
+    elif update.status == UpdateStatus.RETURNED:
+        record_decision(user=actor, obj=update, message=f"Returned: {reason}")
+    elif from_status == UpdateStatus.APPROVED:
+        record_decision(user=actor, obj=update, message=f"Approval withdrawn: {reason}")
 
 
 def _locked(update: ProgressUpdate) -> ProgressUpdate:

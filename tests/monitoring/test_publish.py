@@ -187,3 +187,11 @@ def test_published_files_are_rendered_once(client, world):
     assert 'filename="asem-stocktaking-report-cycle-1.pdf"' in first["Content-Disposition"]
     with mock.patch("monitoring.exporters.to_pdf", side_effect=AssertionError("rendered again")):
         assert client.get(url).content == first.content
+
+
+def test_publishing_is_in_the_audit_log(world):
+    from django.contrib.admin.models import LogEntry
+
+    services.publish_report(cycle=world.cycle, user=world.secretariat)
+    entry = LogEntry.objects.get(object_id=str(world.cycle.pk), content_type__model="reportingcycle")
+    assert (entry.user, entry.get_change_message()) == (world.secretariat, "Stocktaking report published")

@@ -477,3 +477,20 @@ def test_dashboard_queue_and_form_have_fixed_query_budgets(client, world, django
     with django_assert_max_num_queries(8):
         assert client.get(reverse("updates:review-queue")).status_code == 200
     assert Milestone.objects.count() >= size
+
+
+def test_review_decisions_are_in_the_audit_log(world):
+    from django.contrib.admin.models import LogEntry
+
+    update = draft(world)
+    services.submit_update(update=update, user=world["author"])
+    services.return_update(update=update, reviewer=world["secretariat"], reason="Add figures.")
+    services.submit_update(update=update, user=world["author"])
+    services.approve_update(update=update, reviewer=world["reviewer2"])
+    services.withdraw_approval(update=update, reviewer=world["secretariat"], reason="Disputed.")
+    entries = LogEntry.objects.filter(object_id=str(update.pk)).order_by("pk")
+    assert [(e.user.username, e.get_change_message()) for e in entries] == [
+        ("secretariat", "Returned: Add figures."),
+        ("reviewer2", "Approved and published"),
+        ("secretariat", "Approval withdrawn: Disputed."),
+    ]

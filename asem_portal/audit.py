@@ -1,0 +1,26 @@
+"""The audit log of Secretariat decisions, kept in Django's admin log (``LogEntry``).
+
+Admin changes and deletions are logged by the admin itself; the review
+decisions and publications made on the site or through the API are logged here,
+by the service functions, so that one list in the admin (Administration › Log
+entries) answers "who approved, returned, withdrew, published or deleted what,
+and when".
+"""
+
+from __future__ import annotations
+
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.db import models
+
+
+def record_decision(*, user, obj: models.Model, message: str) -> None:
+    """Log a decision on ``obj`` by ``user`` (no-op without a user, e.g. a management command)."""
+    if user is None or not getattr(user, "pk", None):
+        return
+    LogEntry.objects.log_actions(
+        user_id=user.pk,
+        queryset=type(obj)._default_manager.filter(pk=obj.pk),
+        action_flag=CHANGE,
+        change_message=message,
+        single_object=True,
+    )
