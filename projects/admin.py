@@ -1,12 +1,16 @@
+import re
+
 from django.contrib import admin, messages
 from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import StrategicObjective
 from stakeholders.models import Region
 
-from . import services
+from . import permissions, services
 from .models import (
     ActionContribution,
     Evidence,
@@ -31,8 +35,9 @@ class ObjectiveFilter(admin.SimpleListFilter):
         return [(str(o.number), o.label) for o in StrategicObjective.objects.all()]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(rows__action__subgoals__objective__number=int(self.value())).distinct()
+        number = self.value()
+        if number and re.fullmatch(r"[0-9]{1,4}", number):
+            return queryset.filter(rows__action__subgoals__objective__number=int(number)).distinct()
         return queryset
 
 
@@ -204,8 +209,16 @@ class IndicatorValueInline(admin.TabularInline):
 class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
-    fields = ("title", "url", "file", "content_type", "size")
+    fields = ("title", "url", "download", "content_type", "size")
     readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        # Through the permission-checked download view, never a public media URL.
+        if not obj.file:
+            return ""
+        url = reverse("updates:evidence-download", args=[obj.update_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.file.name.rsplit("/", 1)[-1])
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -257,6 +270,14 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
     def has_change_permission(self, request, obj=None):
         # Only view here: edits go through the site's form, state through the services.
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would bypass the services (an approved update's effects would stay behind).
+        return False
+
+    def get_queryset(self, request):
+        # The same rule as the site: nobody sees another organisation's drafts, not even here.
+        return super().get_queryset(request).filter(pk__in=permissions.updates_visible_to(request.user).values("pk"))
 
     @admin.action(description=_("Approve and publish the selected updates"), permissions=["view"])
     def approve_selected(self, request, queryset):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import PurePath
 
 from django.conf import settings
@@ -55,14 +56,17 @@ def sniff_content_type(uploaded) -> str | None:
             with zipfile.ZipFile(uploaded) as archive:
                 names = archive.namelist()
                 if "mimetype" in names:
-                    mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
-                    if mimetype in EXTENSIONS:
-                        return mimetype
+                    info = archive.getinfo("mimetype")
+                    # A real ODF "mimetype" entry is a few dozen bytes, stored, never encrypted.
+                    if info.file_size <= 100 and not info.flag_bits & 0x1:
+                        mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                        if mimetype in EXTENSIONS:
+                            return mimetype
                 if "[Content_Types].xml" in names:
                     for prefix, content_type in OOXML.items():
                         if any(name.startswith(prefix) for name in names):
                             return content_type
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError, EOFError, zlib.error):
             return None
         finally:
             uploaded.seek(0)

@@ -88,4 +88,7 @@ class AuditLogAdmin(admin.ModelAdmin):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
+        # The Secretariat (and superusers), not every staff account.
+        from projects.permissions import is_secretariat
+
+        return is_secretariat(request.user) or request.user.has_perm("admin.view_logentry")

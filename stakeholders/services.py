@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 SECRETARIAT_GROUP = "Secretariat"
 
@@ -118,7 +122,7 @@ def invite_contact(*, email: str, organisation, role: str, invited_by, first_nam
     from django.core.mail import send_mail
     from django.utils.translation import gettext as _
 
-    from .models import Membership
+    from .models import Membership, MembershipRole
 
     User = get_user_model()
     email = User.objects.normalize_email(email).strip()
@@ -133,9 +137,13 @@ def invite_contact(*, email: str, organisation, role: str, invited_by, first_nam
         user = User(username=username, email=email, first_name=first_name, last_name=last_name)
         user.set_unusable_password()
         user.save()
-    membership, _created = Membership.objects.update_or_create(
+    membership, created_membership = Membership.objects.get_or_create(
         user=user, organisation=organisation, defaults={"role": role}
     )
+    # Inviting again may promote a contributor to coordinator, never demote silently.
+    if not created_membership and role == MembershipRole.COORDINATOR and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
     if created:
         subject = _("You are invited to the ASEM Education Action Plan portal")
         body = _(
@@ -153,5 +161,12 @@ def invite_contact(*, email: str, organisation, role: str, invited_by, first_nam
             "inviter": invited_by.get_full_name() or invited_by.username,
             "organisation": organisation,
         }
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=False))
+    def send() -> None:
+        # The membership is committed: a mail server's trouble must not turn it into an error page.
+        try:
+            send_mail(subject, body, None, [email])
+        except Exception:  # noqa: BLE001 - any mail failure is logged, not raised
+            logger.exception("Could not send the invitation e-mail to %s", email)
+
+    transaction.on_commit(send)
     return membership

@@ -219,3 +219,25 @@ def test_audit_log_shows_admin_deletions_and_is_read_only(secretariat_client, se
     assert secretariat_client.get(reverse("admin:admin_logentry_change", args=[entry.pk])).status_code == 200
     assert secretariat_client.post(reverse("admin:admin_logentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
     assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_progress_updates_in_the_admin_follow_the_sites_rules(secretariat_client, secretariat_user):
+    from projects.models import ProgressUpdate
+    from tests.factories import ProgressUpdateFactory
+
+    draft = ProgressUpdateFactory(status="draft")
+    submitted = ProgressUpdateFactory(status="submitted")
+    page = secretariat_client.get(admin_url(ProgressUpdate, "changelist"))
+    listed = {u.pk for u in page.context["cl"].result_list}
+    assert submitted.pk in listed and draft.pk not in listed  # nobody's draft is the Secretariat's business
+    assert secretariat_client.get(admin_url(ProgressUpdate, "change", draft.pk)).status_code == 302  # "not found" redirect
+    assert secretariat_client.get(admin_url(ProgressUpdate, "delete", submitted.pk)).status_code == 403
+    assert ProgressUpdate.objects.filter(pk=submitted.pk).exists()
+
+
+def test_only_the_secretariat_reads_the_audit_log(client, django_user_model, secretariat_client):
+    url = reverse("admin:admin_logentry_changelist")
+    assert secretariat_client.get(url).status_code == 200
+    staff = django_user_model.objects.create_user("staffer", password="x", is_staff=True)
+    client.force_login(staff)
+    assert client.get(url).status_code == 403
