@@ -5,10 +5,10 @@ edited inline under its cycle or imported from a spreadsheet (CSV or XLSX) on th
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -153,7 +153,9 @@ class ReportingCycleAdmin(SimpleHistoryAdmin):
         ] + super().get_urls()
 
     def import_work_plan_view(self, request, object_id):
-        cycle = get_object_or_404(ReportingCycle, pk=object_id)
+        cycle = self.get_object(request, unquote(object_id))  # None for a malformed or unknown id
+        if cycle is None:
+            raise Http404
         if not self.has_change_permission(request, cycle):
             raise PermissionDenied
         result = None
@@ -197,6 +199,12 @@ class WorkPlanItemAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(report_total=Count("reports"))
 
+    def has_delete_permission(self, request, obj=None):
+        # An item reported on is part of submitted updates: deleting it would rewrite them.
+        if obj is not None and obj.reports.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
     @admin.display(description=_("reports"), ordering="report_total")
     def report_count(self, obj):
         return obj.report_total
@@ -216,6 +224,10 @@ class WorkPlanItemReportAdmin(ReadOnlyAdmin):
     list_filter = ("done", "item__cycle")
     search_fields = ("item__planned_activity", "update__project__title", "note")
     list_select_related = ("item", "update__project")
+
+    def has_delete_permission(self, request, obj=None):
+        # Part of a contributor's update: changed only through the update's own workflow.
+        return False
 
 
 @admin.register(StocktakingReport)

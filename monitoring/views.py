@@ -146,8 +146,9 @@ class CompletenessView(LoginRequiredMixin, TemplateView):
         cycles = list(ReportingCycle.objects.order_by("-number"))
         wanted = self.request.GET.get("cycle", "")
         cycle = None
-        if wanted.isdigit():
-            cycle = next((c for c in cycles if c.number == int(wanted)), None)
+        if wanted:
+            # Anything but a known cycle number (letters, "²", a thousand digits) is a 404, never a 500.
+            cycle = next((c for c in cycles if str(c.number) == wanted), None)
             if cycle is None:
                 raise Http404
         cycle = (

@@ -195,3 +195,14 @@ def test_publishing_is_in_the_audit_log(world):
     services.publish_report(cycle=world.cycle, user=world.secretariat)
     entry = LogEntry.objects.get(object_id=str(world.cycle.pk), content_type__model="reportingcycle")
     assert (entry.user, entry.get_change_message()) == (world.secretariat, "Stocktaking report published")
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "9" * 5000, "-1"])
+def test_completeness_with_a_nonsense_cycle_is_a_404(client, world, value):
+    client.force_login(world.secretariat)
+    assert client.get(reverse("monitoring:completeness"), {"cycle": value}).status_code == 404
+
+
+def test_work_plan_import_page_with_a_nonsense_id_is_a_404(client, world):
+    client.force_login(world.secretariat)
+    assert client.get("/admin/monitoring/reportingcycle/abc/import-work-plan/").status_code == 404
