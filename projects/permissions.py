@@ -102,6 +102,9 @@ def can_see_update(user: UserLike, update: ProgressUpdate) -> bool:
 
 def can(user: UserLike, verb: str, obj: ProgressUpdate | Project) -> bool:
     """May ``user`` do ``verb`` to ``obj`` now (its state included)?"""
+    if verb == VIEW and isinstance(obj, ProgressUpdate):
+        # Seeing follows updates_visible_to(), anonymous visitors included (approved updates).
+        return can_see_update(user, obj)
     if not user.is_authenticated or not user.is_active:
         return False
     if isinstance(obj, Project):
