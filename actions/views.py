@@ -1,20 +1,54 @@
+"""Objective, subgoal and action pages.
+
+Listings show at most ``ROWS_PER_ACTION`` initiatives under each action (in the
+plan's order) with a link to all of them in the directory, and an action's page
+pages through its rows: the pages stay small and fast as the plan grows.
+"""
+
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.views.generic import DetailView, ListView
 
-from projects.models import ActionContribution
+from projects.models import ActionContribution, OrganisationRole, ProjectOrganisation
 
 from .models import Action, StrategicObjective, Subgoal
+
+#: Initiatives listed under each action on objective, subgoal and action-list pages.
+ROWS_PER_ACTION = 12
+#: Rows (with their texts) per page of an action's page.
+ROWS_PER_PAGE = 20
 
 
 def rows_with_projects():
     """The plan's rows with what a listing shows: the initiative and its leads."""
     return (
         ActionContribution.objects.select_related("project")
-        .prefetch_related("project__participations__organisation")
-        .order_by("position")
+        .prefetch_related(
+            Prefetch(
+                "project__participations",
+                queryset=ProjectOrganisation.objects.filter(role=OrganisationRole.LEAD)
+                .select_related("organisation")
+                .order_by("position"),
+                to_attr="lead_participations",
+            )
+        )
+        .defer("project__search_vector")
+        .order_by("position", "pk")
+    )
+
+
+def actions_with_first_rows():
+    """Actions with their subgoals, their number of rows and their first rows (one sliced prefetch)."""
+    return (
+        Action.objects.annotate(row_total=Count("rows"))
+        .prefetch_related(
+            Prefetch("rows", queryset=rows_with_projects()[:ROWS_PER_ACTION], to_attr="first_rows"),
+            Prefetch("subgoals", queryset=Subgoal.objects.select_related("objective")),
+        )
+        .order_by("number")
     )
 
 
@@ -23,9 +57,11 @@ class ObjectiveDetailView(DetailView):
     context_object_name = "objective"
 
     def get_queryset(self):
-        actions = Action.objects.prefetch_related(Prefetch("rows", queryset=rows_with_projects()), "subgoals")
         return StrategicObjective.objects.prefetch_related(
-            Prefetch("subgoals", queryset=Subgoal.objects.prefetch_related(Prefetch("actions", queryset=actions)))
+            Prefetch(
+                "subgoals",
+                queryset=Subgoal.objects.prefetch_related(Prefetch("actions", queryset=actions_with_first_rows())),
+            )
         )
 
 
@@ -36,8 +72,9 @@ class SubgoalDetailView(DetailView):
     context_object_name = "subgoal"
 
     def get_queryset(self):
-        actions = Action.objects.prefetch_related(Prefetch("rows", queryset=rows_with_projects()), "subgoals")
-        return Subgoal.objects.select_related("objective").prefetch_related(Prefetch("actions", queryset=actions))
+        return Subgoal.objects.select_related("objective").prefetch_related(
+            Prefetch("actions", queryset=actions_with_first_rows())
+        )
 
 
 class ActionListView(ListView):
@@ -45,7 +82,7 @@ class ActionListView(ListView):
     context_object_name = "actions"
 
     def get_queryset(self):
-        return Action.objects.with_subgoals().prefetch_related(Prefetch("rows", queryset=rows_with_projects()))
+        return actions_with_first_rows()
 
 
 class ActionDetailView(DetailView):
@@ -61,4 +98,11 @@ class ActionDetailView(DetailView):
         return super().get_object(queryset)
 
     def get_queryset(self):
-        return Action.objects.with_subgoals().prefetch_related(Prefetch("rows", queryset=rows_with_projects()))
+        return Action.objects.with_subgoals()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        paginator = Paginator(rows_with_projects().filter(action=self.object), ROWS_PER_PAGE)
+        page = paginator.get_page(self.request.GET.get("page"))
+        context.update(rows=page.object_list, page_obj=page, paginator=paginator, is_paginated=page.has_other_pages())
+        return context

@@ -47,7 +47,7 @@ RELATED_LIMIT = 6
 
 def directory_queryset() -> QuerySet[Project]:
     """What one directory entry shows: its leads (as ``lead_participations``) and the actions of its rows."""
-    return Project.objects.prefetch_related(
+    return Project.objects.defer("search_vector").prefetch_related(
         Prefetch(
             "participations",
             queryset=ProjectOrganisation.objects.filter(role=OrganisationRole.LEAD)
@@ -320,7 +320,7 @@ class ProjectDetailView(DetailView):
     context_object_name = "project"
 
     def get_queryset(self):
-        return Project.objects.with_leads().prefetch_related(
+        return Project.objects.defer("search_vector").with_leads().prefetch_related(
             Prefetch(
                 "rows",
                 queryset=ActionContribution.objects.select_related("action").prefetch_related(

@@ -178,3 +178,21 @@ def test_a_lost_database_is_a_503_with_a_clear_message(client, db, settings, mon
     assert "Nothing was saved by this request" in response.content.decode()
     monkeypatch.setattr(actions.views.ActionListView, "get_queryset", lambda self: 1 / 0)
     assert client.get(reverse("actions:action-list")).status_code == 500
+
+
+def test_listings_stay_small_as_the_plan_grows(client, db):
+    from actions.views import ROWS_PER_ACTION, ROWS_PER_PAGE
+
+    build_plan(90)  # 30 initiatives under each of the three actions
+    action = Action.objects.get(number=1)
+    total = action.rows.count()
+    assert total > ROWS_PER_ACTION and total > ROWS_PER_PAGE
+    objective = StrategicObjective.objects.get(number=1)
+    page = client.get(objective.get_absolute_url()).content.decode()
+    assert f"All {total} initiatives under action 1" in page
+    assert 'href="/initiatives/?action=1"' in page
+    detail = client.get(action.get_absolute_url())
+    assert len(detail.context["rows"]) == ROWS_PER_PAGE
+    assert detail.context["paginator"].count == total
+    assert client.get(action.get_absolute_url(), {"page": "2"}).status_code == 200
+    assert client.get(action.get_absolute_url(), {"page": "zzz"}).status_code == 200  # first page, not a 500
