@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from actions.models import Action
@@ -375,3 +375,10 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
     refresh_search_vectors(p.pk for p in projects)  # bulk inserts send no signals
     bump_content_version()  # bulk writes send no signals: cached pages must not survive them
     return counts
+
+
+def analyze() -> None:
+    """Refresh the planner's statistics after a bulk load (PostgreSQL), as autovacuum would later."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

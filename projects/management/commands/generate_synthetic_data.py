@@ -30,5 +30,6 @@ class Command(BaseCommand):
             counts = synthetic.generate(scale, seed=seed)
         except synthetic.SyntheticDataError as exc:
             raise CommandError(str(exc)) from exc
+        synthetic.analyze()  # outside the transaction: fresh statistics for the new rows
         if verbosity:
             self.stdout.write(f"Created {counts} in {time.monotonic() - started:.1f} s.")
