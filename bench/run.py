@@ -290,23 +290,18 @@ from django.test.utils import CaptureQueriesContext
 out = {}
 try:
     from monitoring.models import ReportingCycle
-    from monitoring import report as builder
+    from monitoring.report import build_report
 except ImportError:
     print(json.dumps(out)); raise SystemExit
 cycle = ReportingCycle.objects.order_by("-number").first()
 if cycle:
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as ctx:
-        data = builder.build_report(cycle)
+        data = build_report(cycle)
     out[f"report builder ({len(ctx.captured_queries)} queries)"] = time.perf_counter() - started
-    try:
-        from monitoring import exports
-        for name in ("pdf", "xlsx", "csv"):
-            function = getattr(exports, f"render_{name}", None) or getattr(exports, f"export_{name}", None)
-            if function:
-                started = time.perf_counter(); function(data); out[f"{name.upper()} export"] = time.perf_counter() - started
-    except ImportError:
-        pass
+    from monitoring import exporters
+    for name in ("pdf", "xlsx", "csv"):
+        started = time.perf_counter(); getattr(exporters, f"to_{name}")(data); out[f"{name.upper()} export"] = time.perf_counter() - started
 print(json.dumps(out))
 """
     env = {**env, "DJANGO_SETTINGS_MODULE": "asem_portal.settings"}
