@@ -24,6 +24,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from actions.models import Subgoal
+from asem_portal.pagination import WindowCountPaginator
 
 from . import permissions
 from .filters import ProjectFilterSet, default_ordering
@@ -69,6 +70,7 @@ class ProjectListView(ListView):
     model = Project
     context_object_name = "projects"
     paginate_by = DIRECTORY_PAGE_SIZE
+    paginator_class = WindowCountPaginator
 
     def get(self, request, *args, **kwargs):
         data = request.GET.copy()
