@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from contextvars import ContextVar
 from functools import wraps
 
 from django.conf import settings
@@ -27,6 +28,10 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
+
+#: The content version read for the request being served (None when it was not read): lets
+#: expensive fragments (e.g. long option lists) be cached per version without another query.
+request_content_version: ContextVar[int | None] = ContextVar("request_content_version", default=None)
 
 #: The apps whose changes the public can see.
 CONTENT_APPS = frozenset({"actions", "stakeholders", "projects", "monitoring"})
@@ -99,6 +104,7 @@ def cached_public_page(view):
             patch_vary_headers(response, ["Cookie"])
             return response
         version = current_version()
+        request_content_version.set(version)
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
         key = f"page:{version}:{get_language()}:{digest}"
         etag = f'"{version}-{digest[:16]}"'

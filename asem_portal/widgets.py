@@ -8,9 +8,28 @@ same markup directly (escaped), so a filter form stays cheap as the plan grows.
 from __future__ import annotations
 
 from django import forms
+from django.core.cache import cache
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from .cache import request_content_version
+
+
+def _plain_choices(name: str, choices) -> list[tuple[str, str]]:
+    """The options as strings; a model's options are cached per content version and language."""
+    if isinstance(choices, ModelChoiceIterator):
+        version = request_content_version.get()
+        if version is not None:
+            key = f"choices:{version}:{get_language()}:{name}"
+            cached = cache.get(key)
+            if cached is None:
+                cached = [("" if v is None else str(v), str(label)) for v, label in choices]
+                cache.set(key, cached, 3600)
+            return cached
+    return [("" if v is None else str(v), label) for v, label in choices]
 
 
 class FastSelect(forms.Select):
@@ -20,10 +39,9 @@ class FastSelect(forms.Select):
         values = value if isinstance(value, (list, tuple)) else [value]
         selected = {"" if v is None else str(v) for v in values}
         parts = []
-        for option_value, option_label in self.choices:
+        for key, option_label in _plain_choices(name, self.choices):
             if isinstance(option_label, (list, tuple)):  # an optgroup: not used by our filters
                 raise NotImplementedError("FastSelect does not render option groups")
-            key = "" if option_value is None else str(option_value)
             parts.append(
                 f'<option value="{conditional_escape(key)}"{" selected" if key in selected else ""}>'
                 f"{conditional_escape(option_label)}</option>"

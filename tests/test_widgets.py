@@ -15,3 +15,22 @@ def test_same_markup_as_djangos_select():
         django = forms.Select(choices=CHOICES).render("x", value, attrs)
         assert parse_html(ours) == parse_html(django), value
     assert "A &amp; B &lt;i&gt;" in FastSelect(choices=CHOICES).render("x", "")
+
+
+def test_model_options_are_read_once_per_content_version(client, db, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    from stakeholders.models import Organisation
+    from tests.factories import build_plan
+
+    build_plan(5)
+    url = reverse("projects:project-list")
+    first = client.get(url, {"q": "first"}).content.decode()  # fills the options' cache
+    # The same version: the option lists come from the cache (no organisation query).
+    with django_assert_max_num_queries(5):
+        client.get(url, {"q": "second"})
+    organisation = Organisation.objects.filter(participations__role="lead").first()
+    organisation.name = "Renamed Organisation"
+    organisation.save()  # raises the version (at once in tests)
+    assert "Renamed Organisation" in client.get(url, {"q": "third"}).content.decode()
+    assert "Renamed Organisation" not in first
