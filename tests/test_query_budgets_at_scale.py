@@ -1,0 +1,50 @@
+"""Query budgets on the real plan and on the real plan plus ~1,000 generated initiatives: the same budget."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from actions.models import Action, StrategicObjective
+from projects.models import Project
+from stakeholders.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+# page → (url builder, budget). Comments: what the queries are.
+PAGES = {
+    # version, objectives (+counts), subgoals, new initiatives (+leads), latest updates
+    "home": (lambda: reverse("home"), 8),
+    # version, objective, subgoals, actions (+row counts), their subgoals, first rows (+initiatives), leads
+    "objective": (lambda: StrategicObjective.objects.get(number=1).get_absolute_url(), 9),
+    # version, action, subgoals, page of rows with total, leads (+ organisations)
+    "action": (lambda: Action.objects.get(number=1).get_absolute_url(), 9),
+    # version, page+total, leads, rows (+actions); option lists on a cold cache: 4
+    "directory": (lambda: reverse("projects:project-list") + "?objective=1&region=asia", 10),
+    "directory searched": (lambda: reverse("projects:project-list") + "?q=mobility", 10),
+    # version, initiative, participations, rows, subgoals, objectives, milestones, indicators, links,
+    # published updates, related initiatives (+leads, +rows)
+    "initiative": (lambda: Project.objects.get(slug="asem-duo-fellowship-programme").get_absolute_url(), 14),
+    # version, organisation, children, participations (+initiatives)
+    "organisation": (lambda: Organisation.objects.get(slug="asef").get_absolute_url(), 7),
+    "api list": (lambda: "/api/v1/initiatives/?objective=2", 12),
+    "feed": (lambda: reverse("updates-feed"), 2),
+}
+
+
+@pytest.mark.parametrize("scale", [0, 10])
+def test_the_same_budget_on_the_plan_and_with_1000_more_initiatives(client, loaded_plan, scale):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if scale:
+        call_command("generate_synthetic_data", "--scale", str(scale), verbosity=0)
+        assert Project.objects.count() > 1000
+    used = {}
+    for page, (url, _budget) in PAGES.items():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url())
+        assert response.status_code == 200, page
+        used[page] = len(queries)
+    assert {page: n for page, n in used.items() if n > PAGES[page][1]} == {}, used
