@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Prefetch, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -59,10 +60,12 @@ from .models import (
     UpdateStatus,
 )
 from .serializers import (
+    ApproveSerializer,
     InitiativeSerializer,
     ProgressUpdateSerializer,
     ProgressUpdateWriteSerializer,
     ReasonSerializer,
+    ReturnSerializer,
     SubmitSerializer,
 )
 
@@ -227,7 +230,7 @@ class ProgressUpdateViewSet(
         write.is_valid(raise_exception=True)
         project = write.validated_data["initiative"]
         if not permissions.can(request.user, permissions.REPORT, project):
-            raise PermissionDenied("You may only report on your organisation's initiatives.")
+            raise PermissionDenied(_("You may only report on your organisation's initiatives."))
         organisation = write.reporting_organisation(request.user)
         update = services.create_update(
             project=project, organisation=organisation, author=request.user, content=write.content()
@@ -238,9 +241,10 @@ class ProgressUpdateViewSet(
         update = self.get_object()
         if not permissions.can(request.user, permissions.EDIT, update):
             if update.is_editable:
-                raise PermissionDenied("You may not edit this update.")
+                raise PermissionDenied(_("You may not edit this update."))
             raise Conflict(
-                f"This update is {update.get_status_display().lower()} and can no longer be edited.",
+                _("This update is %(status)s and can no longer be edited.")
+                % {"status": update.get_status_display().lower()},
                 code="invalid_transition",
                 current_version=update.version,
             )
@@ -263,7 +267,8 @@ class ProgressUpdateViewSet(
     def _stale(update: ProgressUpdate, error: Exception) -> Conflict:
         current = ProgressUpdate.objects.filter(pk=update.pk).values_list("version", flat=True).first()
         return Conflict(
-            f"{error} (the current version is {current}: read the update again, then send your changes with it.)",
+            _("%(error)s (the current version is %(current)s: read the update again, then send your changes with it.)")
+            % {"error": error, "current": current},
             code="stale_version",
             current_version=current,
         )
@@ -285,24 +290,46 @@ class ProgressUpdateViewSet(
         return self._read(submitted)
 
     @extend_schema(
-        summary="Approve and publish (the Secretariat; never one's own)", request=None, responses=TRANSITION_RESPONSES
+        summary="Approve and publish (the Secretariat; never one's own)",
+        description="Send the `version` you read: if the update changed since, the answer is 409 and nothing "
+        "is published.",
+        request=ApproveSerializer,
+        responses=TRANSITION_RESPONSES,
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         update = self.get_object()
-        return self._read(services.approve_update(update=update, reviewer=request.user))
+        body = ApproveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            approved = services.approve_update(
+                update=update, reviewer=request.user, expected_version=body.validated_data["version"]
+            )
+        except services.ConflictError as error:
+            raise self._stale(update, error) from None
+        return self._read(approved)
 
     @extend_schema(
         summary="Return to the author with a reason (the Secretariat)",
-        request=ReasonSerializer,
+        description="Send the `version` you read: if the update changed since, the answer is 409 and it is "
+        "not returned.",
+        request=ReturnSerializer,
         responses=TRANSITION_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         update = self.get_object()
-        body = ReasonSerializer(data=request.data)
+        body = ReturnSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        returned = services.return_update(update=update, reviewer=request.user, reason=body.validated_data["reason"])
+        try:
+            returned = services.return_update(
+                update=update,
+                reviewer=request.user,
+                reason=body.validated_data["reason"],
+                expected_version=body.validated_data["version"],
+            )
+        except services.ConflictError as error:
+            raise self._stale(update, error) from None
         return self._read(returned)
 
     @extend_schema(
@@ -326,7 +353,7 @@ class ProgressUpdateViewSet(
         if not request.user.is_authenticated:
             raise NotAuthenticated
         if not permissions.is_secretariat(request.user):
-            raise PermissionDenied("Only the Secretariat reviews updates.")
+            raise PermissionDenied(_("Only the Secretariat reviews updates."))
         queue = self.get_queryset().filter(status=UpdateStatus.SUBMITTED).order_by("submitted_at", "pk")
         page = self.paginate_queryset(queue)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -224,6 +226,15 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        # The database constraints say an achieved milestone has its date and the
+        # planned end is not before the start; only "not in the future" depends on
+        # today, so it lives here, where the admin and the profile form both run it.
+        super().clean()
+        if self.status == MilestoneStatus.ACHIEVED and self.achieved_on and self.achieved_on > timezone.localdate():
+            # Not keyed to the field: the coordinators' form shows the date read-only.
+            raise ValidationError(_("A milestone cannot be achieved in the future."), code="achieved_in_future")
+
     @property
     def due_date(self):
         return self.planned_end or self.planned_start
@@ -401,8 +412,10 @@ class MilestoneReport(models.Model):
     update = models.ForeignKey(
         ProgressUpdate, on_delete=models.CASCADE, related_name="milestone_reports", verbose_name=_("update")
     )
+    # PROTECT: a milestone that updates report on is marked cancelled, not deleted
+    # (deleting it would delete other organisations' reports, approved ones included).
     milestone = models.ForeignKey(
-        Milestone, on_delete=models.CASCADE, related_name="reports", verbose_name=_("milestone")
+        Milestone, on_delete=models.PROTECT, related_name="reports", verbose_name=_("milestone")
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=MilestoneOutcome.choices)
     achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
@@ -438,8 +451,9 @@ class IndicatorValue(models.Model):
     update = models.ForeignKey(
         ProgressUpdate, on_delete=models.CASCADE, related_name="indicator_values", verbose_name=_("update")
     )
+    # PROTECT, as for milestone reports: reported values outlive a coordinator's edit.
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicator")
+        Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator")
     )
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     as_of = models.DateField(_("as of"))

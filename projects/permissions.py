@@ -126,3 +126,22 @@ def can(user: UserLike, verb: str, obj: ProgressUpdate | Project) -> bool:
     if verb == WITHDRAW_APPROVAL:
         return is_secretariat(user) and update.status == UpdateStatus.APPROVED
     raise ValueError(f"unknown verb for a progress update: {verb}")
+
+
+def reporting_organisations(user: UserLike, project: Project) -> QuerySet:
+    """The user's organisations that may report on ``project``: those that are its lead or a partner.
+
+    The one rule for "which organisation may this progress update be for", asked by the form, the API and
+    ``services.create_update`` alike (a funder, or an organisation not on the initiative, does not report).
+    """
+    from stakeholders.models import Organisation  # imported here to leave this module's imports as they are
+
+    orgs = organisation_ids(user)
+    if not orgs:
+        return Organisation.objects.none()
+    takes_part = ProjectOrganisation.objects.filter(
+        project=project,
+        organisation=OuterRef("pk"),
+        role__in=[OrganisationRole.LEAD, OrganisationRole.PARTNER],
+    )
+    return Organisation.objects.filter(Exists(takes_part), pk__in=orgs)

@@ -1,18 +1,32 @@
 """Coordinators (and the Secretariat) edit an initiative's public profile: summary, links, milestones, indicators.
 
 The plan's row texts (activities, expected outcomes) are the Secretariat's and
-are edited in the admin only. Two people editing one profile: the second save
-is refused with a clear message (the initiative's ``updated_at`` is the
-version), and their input stays in the form.
+are edited in the admin only. A milestone's status and achieved date are set
+by approved progress updates, so the form shows them but does not edit them.
+
+Two people editing one profile, or an approval or an admin edit landing while
+the form is open: the form carries a fingerprint of everything it edits (the
+initiative's ``updated_at`` and the edited fields of its links, milestones and
+indicators), recomputed under row locks when it is saved. Any difference is a
+409 with the user's input kept, and the re-rendered form carries the current
+fingerprint, so saving again after a review goes through.
+
+A milestone or indicator that progress updates report on cannot be deleted
+here (the database protects it too): those reports are other organisations'
+records, approved ones included. A milestone that will not happen is
+reported as cancelled in an update instead.
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -21,7 +35,7 @@ from django.views import View
 from django.views.generic.base import TemplateResponseMixin
 
 from . import permissions
-from .models import Indicator, Milestone, Project, ProjectLink
+from .models import Indicator, IndicatorValue, Milestone, MilestoneReport, Project, ProjectLink
 
 
 class DateInput(forms.DateInput):
@@ -48,14 +62,89 @@ class ProfileForm(forms.ModelForm):
         return summary
 
 
+class ReportedOnFormSet(forms.BaseInlineFormSet):
+    """Refuses to delete a row that progress updates report on (``report_model`` points at it by ``report_field``)."""
+
+    report_model: type[models.Model]
+    report_field: str
+    refusal: str
+
+    def clean(self):
+        super().clean()
+        doomed = [form.instance.pk for form in self.deleted_forms if form.instance.pk]
+        reported = self.report_model.objects.filter(**{f"{self.report_field}__in": doomed}).values(self.report_field)
+        # Named as stored: the posted form may have renamed the row it deletes.
+        names = sorted(str(row) for row in self.model.objects.filter(pk__in=reported)) if doomed else []
+        if names:
+            raise forms.ValidationError(
+                [forms.ValidationError(self.refusal, params={"name": name}, code="reported_on") for name in names]
+            )
+
+
+class MilestoneBaseFormSet(ReportedOnFormSet):
+    report_model = MilestoneReport
+    report_field = "milestone"
+    refusal = gettext_lazy(
+        "The milestone “%(name)s” cannot be deleted: progress updates report on it. "
+        "If it will not happen, report it as cancelled in a progress update instead."
+    )
+
+
+class IndicatorBaseFormSet(ReportedOnFormSet):
+    report_model = IndicatorValue
+    report_field = "indicator"
+    refusal = gettext_lazy(
+        "The indicator “%(name)s” cannot be deleted: progress updates report values for it. "
+        "Keep it; a progress update can say that it is no longer followed."
+    )
+
+
+class LinkBaseFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # An address is allowed once per initiative, but inline forms leave the
+        # initiative out of their checks: without this, a repeated address is a
+        # database error. Compared with the links as saved now, which is what
+        # each row's save meets.
+        changed = [
+            form
+            for form in self.forms
+            if form.has_changed() and form not in self.deleted_forms and form.cleaned_data.get("url")
+        ]
+        if not changed:
+            return
+        saved = dict(ProjectLink.objects.filter(project=self.instance).values_list("url", "pk"))
+        for form in changed:
+            other = saved.get(form.cleaned_data["url"])
+            if other is not None and other != form.instance.pk:
+                form.add_error("url", _("This address is already one of the initiative's links."))
+
+
+# What the coordinators' form edits, row by row; the fingerprint hashes the same
+# fields. A milestone's status and achieved date are not among them: approved
+# progress updates set them (and withdrawing an approval restores them); the
+# template shows them read-only. (Tuples: Django appends the parent's key to a
+# formset's field list, which must not change the fingerprint.)
+LINK_FIELDS = ("url", "label")
+MILESTONE_FIELDS = ("title", "planned_start", "planned_end", "period_label", "note")
+INDICATOR_FIELDS = ("name", "unit", "baseline", "baseline_year", "target_comparator", "target", "target_year")
+
 LinkFormSet = forms.inlineformset_factory(
-    Project, ProjectLink, fields=["url", "label"], extra=1, can_delete=True, max_num=30, validate_max=True
+    Project,
+    ProjectLink,
+    formset=LinkBaseFormSet,
+    fields=LINK_FIELDS,
+    extra=1,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
 )
 MilestoneFormSet = forms.inlineformset_factory(
     Project,
     Milestone,
-    fields=["title", "planned_start", "planned_end", "period_label", "status", "achieved_on", "note"],
-    widgets={"planned_start": DateInput, "planned_end": DateInput, "achieved_on": DateInput},
+    formset=MilestoneBaseFormSet,
+    fields=MILESTONE_FIELDS,
+    widgets={"planned_start": DateInput, "planned_end": DateInput},
     extra=1,
     can_delete=True,
     max_num=100,
@@ -64,12 +153,32 @@ MilestoneFormSet = forms.inlineformset_factory(
 IndicatorFormSet = forms.inlineformset_factory(
     Project,
     Indicator,
-    fields=["name", "unit", "baseline", "baseline_year", "target_comparator", "target", "target_year"],
+    formset=IndicatorBaseFormSet,
+    fields=INDICATOR_FIELDS,
     extra=1,
     can_delete=True,
     max_num=50,
     validate_max=True,
 )
+
+
+def profile_fingerprint(project: Project, *, lock: bool = False) -> str:
+    """A hash of what the profile form edits: the initiative's ``updated_at`` and its rows' ids and edited fields.
+
+    Approvals and admin edits change milestones and indicators without touching
+    the initiative, so ``updated_at`` alone would miss them. With ``lock`` (inside
+    a transaction) the rows stay locked until it ends, so nothing changes them
+    between this check and the save.
+    """
+    digest = hashlib.sha256(project.updated_at.isoformat().encode())
+    for model, fields in ((ProjectLink, LINK_FIELDS), (Milestone, MILESTONE_FIELDS), (Indicator, INDICATOR_FIELDS)):
+        rows = model.objects.filter(project=project).order_by("pk")
+        if lock:
+            rows = rows.select_for_update()
+        digest.update(model._meta.label.encode())
+        for row in rows.values_list("pk", *fields):
+            digest.update(json.dumps(row, default=str).encode())
+    return digest.hexdigest()
 
 
 class ProjectProfileEditView(LoginRequiredMixin, TemplateResponseMixin, View):
@@ -84,8 +193,15 @@ class ProjectProfileEditView(LoginRequiredMixin, TemplateResponseMixin, View):
             raise PermissionDenied(_("Only the coordinators of this initiative's organisations edit its profile."))
         return super().dispatch(request, *args, **kwargs)
 
-    def forms(self, data=None):
-        version = self.project.updated_at.isoformat()
+    def forms(self, data=None, *, version=None):
+        """The profile form and the three formsets; ``version`` replaces the fingerprint posted in ``data``."""
+        if data is None and version is None:
+            # Read before the formsets load their rows: a change in between makes
+            # the form conflict rather than save over something its user never saw.
+            version = profile_fingerprint(self.project)
+        if data is not None and version is not None:
+            data = data.copy()
+            data["version"] = version
         return (
             ProfileForm(data, instance=self.project, initial={"version": version}),
             LinkFormSet(data, instance=self.project, prefix="links"),
@@ -111,21 +227,31 @@ class ProjectProfileEditView(LoginRequiredMixin, TemplateResponseMixin, View):
         return self.render(self.forms())
 
     def post(self, request, slug):
-        all_forms = self.forms(request.POST)
-        if not all(f.is_valid() for f in all_forms):
-            return self.render(all_forms, status=400)
-        profile, links, milestones, indicators = all_forms
         with transaction.atomic():
-            current = Project.objects.select_for_update().get(pk=self.project.pk)
-            if current.updated_at.isoformat() != profile.cleaned_data["version"]:
+            # Lock first, then load and validate: the rows the forms save are the
+            # locked ones, and an approval or admin edit waits for this save.
+            self.project = Project.objects.select_for_update().get(pk=self.project.pk)
+            current = profile_fingerprint(self.project, lock=True)
+            if request.POST.get("version") != current:
+                # Keep the user's input (and show its errors, if any), but with the
+                # current fingerprint: once they have compared it with the initiative
+                # as it is now, saving again goes through.
+                conflicting = self.forms(request.POST, version=current)
+                for form in conflicting:
+                    form.is_valid()
                 return self.render(
-                    all_forms,
+                    conflicting,
                     conflict=_(
-                        "Someone else saved this initiative since you opened it. Your changes are kept below; "
-                        "reload the page to see theirs, then apply yours again."
+                        "Someone else saved this initiative since you opened it. Its milestones or indicators may "
+                        "also have changed through an approved progress update. Nothing was saved and your changes "
+                        "are kept below: compare them with the current profile, then save again to apply them."
                     ),
                     status=409,
                 )
+            all_forms = self.forms(request.POST)
+            if not all([f.is_valid() for f in all_forms]):  # a list: every form shows its errors
+                return self.render(all_forms, status=400)
+            profile, links, milestones, indicators = all_forms
             profile.save()  # also moves updated_at: the next stale form conflicts
             links.save()
             milestones.save()

@@ -13,11 +13,13 @@ import datetime
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actions.serializers import WebUrlField, api_url
+from asem_portal.parsing import parse_id
 from stakeholders.models import Organisation
 from stakeholders.serializers import OrganisationBriefSerializer
 
@@ -29,7 +31,6 @@ from .models import (
     Milestone,
     MilestoneOutcome,
     MilestoneReport,
-    OrganisationRole,
     ProgressUpdate,
     Project,
     ProjectLink,
@@ -42,7 +43,7 @@ DECIMAL_FIELD = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": Fals
 
 
 def _subgoal_key(code: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in code.split(".") if part.isdigit())
+    return tuple(number for number in map(parse_id, code.split(".")) if number is not None)
 
 
 # Initiatives -----------------------------------------------------------------------------------------------
@@ -310,11 +311,11 @@ class MilestoneReportInputSerializer(serializers.Serializer):
         outcome = data["outcome"]
         if outcome == MilestoneOutcome.ACHIEVED:
             if not data.get("achieved_on"):
-                raise serializers.ValidationError({"achieved_on": "Say when the milestone was achieved."})
+                raise serializers.ValidationError({"achieved_on": _("Say when the milestone was achieved.")})
             if data["achieved_on"] > datetime.date.today():
-                raise serializers.ValidationError({"achieved_on": "A milestone cannot be achieved in the future."})
+                raise serializers.ValidationError({"achieved_on": _("A milestone cannot be achieved in the future.")})
         if outcome == MilestoneOutcome.DELAYED and not data.get("new_date"):
-            raise serializers.ValidationError({"new_date": "Give the new date of a delayed milestone."})
+            raise serializers.ValidationError({"new_date": _("Give the new date of a delayed milestone.")})
         return data
 
 
@@ -330,7 +331,7 @@ class EvidenceLinkInputSerializer(serializers.Serializer):
 
     def validate_url(self, value: str) -> str:
         if not value.lower().startswith(("http://", "https://")):
-            raise serializers.ValidationError("Give a web address (http:// or https://).")
+            raise serializers.ValidationError(_("Give a web address (http:// or https://)."))
         return value
 
 
@@ -377,31 +378,32 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
 
     def validate_initiative(self, value: str) -> Project:
         projects = Project.objects.all()
-        project = projects.filter(pk=int(value)).first() if value.isdigit() and len(value) <= 18 else None
+        pk = parse_id(value)
+        project = projects.filter(pk=pk).first() if pk is not None else None
         project = project or projects.filter(slug=value).first()
         if project is None:
-            raise serializers.ValidationError("There is no initiative with this slug or id.")
+            raise serializers.ValidationError(_("There is no initiative with this slug or id."))
         return project
 
     def validate(self, data):
         if self.update is None:
             for name in ("initiative", "period_start", "period_end"):
                 if name not in data:
-                    raise serializers.ValidationError({name: "This field is required."})
+                    raise serializers.ValidationError({name: _("This field is required.")})
             self.project = data["initiative"]
         else:
             if "version" not in data:
                 raise serializers.ValidationError(
-                    {"version": "Send the version you read: it guards against overwriting someone else's work."}
+                    {"version": _("Send the version you read: it guards against overwriting someone else's work.")}
                 )
             if "initiative" in data and data["initiative"].pk != self.update.project_id:
-                raise serializers.ValidationError({"initiative": "An update's initiative cannot change."})
+                raise serializers.ValidationError({"initiative": _("An update's initiative cannot change.")})
             if "organisation" in data and data["organisation"] != self.update.organisation.slug:
-                raise serializers.ValidationError({"organisation": "An update's organisation cannot change."})
+                raise serializers.ValidationError({"organisation": _("An update's organisation cannot change.")})
         start = data.get("period_start", getattr(self.update, "period_start", None))
         end = data.get("period_end", getattr(self.update, "period_end", None))
         if start and end and end < start:
-            raise serializers.ValidationError({"period_end": "The period cannot end before it starts."})
+            raise serializers.ValidationError({"period_end": _("The period cannot end before it starts.")})
         self._check_belongs(data, "milestone_reports", "milestone", {m.pk for m in self.project.milestones.all()})
         self._check_belongs(data, "indicator_values", "indicator", {i.pk for i in self.project.indicators.all()})
         return data
@@ -413,31 +415,29 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
         for index, item in enumerate(data.get(name, [])):
             pk = item[key]
             if pk not in allowed:
-                errors[index] = {key: [f"The initiative has no {key} with id {pk}."]}
+                errors[index] = {key: [_("The initiative has no %(key)s with id %(id)s.") % {"key": key, "id": pk}]}
             elif pk in seen:
-                errors[index] = {key: [f"The {key} {pk} is reported twice."]}
+                errors[index] = {key: [_("The %(key)s %(id)s is reported twice.") % {"key": key, "id": pk}]}
             seen.add(pk)
         if errors:
             raise serializers.ValidationError({name: errors})
 
     def reporting_organisation(self, user) -> Organisation:
         """The organisation the new draft reports for: named, or the user's only one on the initiative."""
-        mine = Organisation.objects.filter(
-            pk__in=permissions.organisation_ids(user),
-            participations__project=self.project,
-            participations__role__in=[OrganisationRole.LEAD, OrganisationRole.PARTNER],
-        ).distinct()
+        mine = permissions.reporting_organisations(user, self.project)
         slug = self.validated_data.get("organisation")
         if slug:
             organisation = mine.filter(slug=slug).first()
             if organisation is None:
                 raise serializers.ValidationError(
-                    {"organisation": ["Choose one of your organisations that takes part in the initiative."]}
+                    {"organisation": [_("Choose one of your organisations that takes part in the initiative.")]}
                 )
             return organisation
         candidates = list(mine[:2])
         if len(candidates) != 1:
-            raise serializers.ValidationError({"organisation": ["Say which of your organisations reports (its slug)."]})
+            raise serializers.ValidationError(
+                {"organisation": [_("Say which of your organisations reports (its slug).")]}
+            )
         return candidates[0]
 
     def content(self) -> UpdateContent:
@@ -511,5 +511,19 @@ class SubmitSerializer(serializers.Serializer):
     )
 
 
+class ApproveSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        help_text="The version you read (required): approving an update that changed since is refused (409).",
+    )
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000, help_text="Why: the author receives it by e-mail.")
+
+
+class ReturnSerializer(ReasonSerializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        help_text="The version you read (required): returning an update that changed since is refused (409).",
+    )

@@ -16,15 +16,18 @@ items for its initiative.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,6 +139,27 @@ def _check_period_in_cycle(cycle: ReportingCycle | None, content: UpdateContent)
         )
 
 
+#: Evidence.title's max_length.
+EVIDENCE_TITLE_MAX_CHARS = 200
+#: The stored file's own name, in characters and in UTF-8 bytes: with "evidence/<initiative>/<update>/" it
+#: stays within Evidence.file's max_length (300), and within the 255 bytes most file systems allow a name.
+EVIDENCE_FILE_NAME_MAX_CHARS = 150
+EVIDENCE_FILE_NAME_MAX_BYTES = 200
+
+
+def shorten_file_name(name: str, *, max_chars: int, max_bytes: int | None = None) -> str:
+    """``name`` cut to ``max_chars`` characters (and ``max_bytes`` bytes of UTF-8), keeping its extension."""
+    name = PurePath(name or "").name
+    suffix = PurePath(name).suffix
+    if len(suffix) > 16:  # not an extension worth keeping
+        suffix = ""
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    stem = stem[: max(max_chars - len(suffix), 1)]
+    while max_bytes is not None and stem and len((stem + suffix).encode("utf-8")) > max_bytes:
+        stem = stem[:-1]
+    return (stem or "evidence") + suffix
+
+
 def _write_content(update: ProgressUpdate, content: UpdateContent) -> None:
     project_milestones = {m.pk for m in update.project.milestones.all()}
     project_indicators = {i.pk for i in update.project.indicators.all()}
@@ -166,10 +190,19 @@ def _write_content(update: ProgressUpdate, content: UpdateContent) -> None:
         IndicatorValue.objects.create(update=update, indicator=value.indicator, value=value.value, as_of=value.as_of)
     update.evidence.filter(file="").delete()
     for title, url in content.links:
-        Evidence.objects.create(update=update, title=title, url=url)
+        Evidence.objects.create(update=update, title=(title or "")[:EVIDENCE_TITLE_MAX_CHARS], url=url)
     for title, uploaded, content_type in content.files:
+        # A browser sends names of up to 255 characters, in any script: the title keeps what fits its column,
+        # the stored file a shorter name (same extension) that fits both the column and the file system.
+        stored_name = shorten_file_name(
+            uploaded.name, max_chars=EVIDENCE_FILE_NAME_MAX_CHARS, max_bytes=EVIDENCE_FILE_NAME_MAX_BYTES
+        )
         Evidence.objects.create(
-            update=update, title=title, file=uploaded, content_type=content_type, size=getattr(uploaded, "size", None)
+            update=update,
+            title=shorten_file_name(title, max_chars=EVIDENCE_TITLE_MAX_CHARS) if title else "",
+            file=File(uploaded, name=stored_name),
+            content_type=content_type,
+            size=getattr(uploaded, "size", None),
         )
     update.work_plan_reports.all().delete()
     if content.work_plan_reports:
@@ -194,8 +227,10 @@ def create_update(
     """Start a draft on ``project`` for one of the author's organisations."""
     if not permissions.can(author, permissions.REPORT, project):
         raise PermissionDenied(_("You may only report on your organisation's initiatives."))
-    if organisation.pk not in permissions.organisation_ids(author):
-        raise PermissionDenied(_("You are not a member of that organisation."))
+    if not permissions.reporting_organisations(author, project).filter(pk=organisation.pk).exists():
+        raise PermissionDenied(
+            _("Report for one of your organisations that is the initiative's lead or one of its partners.")
+        )
     update = ProgressUpdate(
         project=project,
         organisation=organisation,
@@ -238,6 +273,11 @@ def save_draft(*, update: ProgressUpdate, user: User, content: UpdateContent, ex
     return update
 
 
+def _check_has_narrative(achievements: str, challenges: str, next_steps: str) -> None:
+    if not (achievements.strip() or challenges.strip() or next_steps.strip()):
+        raise WorkflowError(_("Write at least the achievements, challenges or next steps before submitting."))
+
+
 @transaction.atomic
 def submit_update(*, update: ProgressUpdate, user: User, expected_version: int | None = None) -> ProgressUpdate:
     """draft / returned → submitted. A second click finds it submitted and changes nothing."""
@@ -250,8 +290,7 @@ def submit_update(*, update: ProgressUpdate, user: User, expected_version: int |
         raise PermissionDenied(_("You may not submit this update."))
     if expected_version is not None and update.version != expected_version:
         raise ConflictError(_("Someone else saved this update since you opened it. Review it, then submit again."))
-    if not (update.achievements.strip() or update.challenges.strip() or update.next_steps.strip()):
-        raise WorkflowError(_("Write at least the achievements, challenges or next steps before submitting."))
+    _check_has_narrative(update.achievements, update.challenges, update.next_steps)
     previous = update.status
     update.status = UpdateStatus.SUBMITTED
     update.submitted_at = timezone.now()
@@ -262,8 +301,40 @@ def submit_update(*, update: ProgressUpdate, user: User, expected_version: int |
 
 
 @transaction.atomic
-def return_update(*, update: ProgressUpdate, reviewer: User, reason: str) -> ProgressUpdate:
-    """submitted → returned, with a reason e-mailed to the author."""
+def create_and_submit(
+    *, project: Project, organisation: Organisation, author: User, content: UpdateContent
+) -> ProgressUpdate:
+    """Start an update and submit it at once: both or neither (a refused submission leaves no draft)."""
+    # Checked before anything is written, so that a refusal leaves no uploaded file behind either.
+    _check_has_narrative(content.achievements, content.challenges, content.next_steps)
+    update = create_update(project=project, organisation=organisation, author=author, content=content)
+    return submit_update(update=update, user=author, expected_version=update.version)
+
+
+@transaction.atomic
+def save_and_submit(
+    *, update: ProgressUpdate, user: User, content: UpdateContent, expected_version: int
+) -> ProgressUpdate:
+    """Save a draft and submit it: both or neither (a refused submission leaves the draft and its version)."""
+    _check_has_narrative(content.achievements, content.challenges, content.next_steps)
+    saved = save_draft(update=update, user=user, content=content, expected_version=expected_version)
+    return submit_update(update=saved, user=user, expected_version=saved.version)
+
+
+def _check_version(update: ProgressUpdate, expected_version: int | None, message: str) -> None:
+    if expected_version is not None and update.version != expected_version:
+        raise ConflictError(message)
+
+
+@transaction.atomic
+def return_update(
+    *, update: ProgressUpdate, reviewer: User, reason: str, expected_version: int | None = None
+) -> ProgressUpdate:
+    """submitted → returned, with a reason e-mailed to the author.
+
+    With ``expected_version`` (the version the reviewer read), an update changed since is refused
+    (:class:`ConflictError`) rather than returned unread.
+    """
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(_("Say why the update is returned: the author reads it."))
@@ -274,6 +345,11 @@ def return_update(*, update: ProgressUpdate, reviewer: User, reason: str) -> Pro
         if permissions.is_secretariat(reviewer):
             raise WorkflowError(_("Only a submitted update can be returned."))
         raise PermissionDenied(_("Only the Secretariat reviews updates."))
+    _check_version(
+        update,
+        expected_version,
+        _("The update changed since you opened it: read the current version, then decide again."),
+    )
     previous = update.status
     update.status = UpdateStatus.RETURNED
     update.return_reason = reason
@@ -294,28 +370,64 @@ def return_update(*, update: ProgressUpdate, reviewer: User, reason: str) -> Pro
     return update
 
 
+#: What approving a milestone report may change on the milestone, and withdrawing the approval restores.
+MILESTONE_STATE_FIELDS = ("status", "achieved_on", "planned_start", "planned_end")
+
+
+def _iso(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _milestone_state(milestone: Milestone) -> dict[str, str | None]:
+    return {
+        "status": str(milestone.status),
+        "achieved_on": _iso(milestone.achieved_on),
+        "planned_start": _iso(milestone.planned_start),
+        "planned_end": _iso(milestone.planned_end),
+    }
+
+
+def _set_milestone_state(milestone: Milestone, state: dict[str, str | None]) -> None:
+    for field in MILESTONE_STATE_FIELDS:
+        if field in state:  # states recorded before planned_start was recorded have no planned_start
+            value = state[field]
+            if field == "status":
+                milestone.status = value
+            else:
+                setattr(milestone, field, datetime.date.fromisoformat(value) if value else None)
+
+
+def _state_after(report: MilestoneReport, before: dict[str, str | None]) -> dict[str, str | None]:
+    """The milestone's state once ``report`` is applied to the state ``before``."""
+    after = dict(before)
+    if report.outcome == MilestoneOutcome.ACHIEVED:
+        after.update(status=MilestoneStatus.ACHIEVED.value, achieved_on=_iso(report.achieved_on))
+    elif report.outcome == MilestoneOutcome.DELAYED:
+        after.update(status=MilestoneStatus.DELAYED.value, achieved_on=None, planned_end=_iso(report.new_date))
+        start = after.get("planned_start")
+        if start and report.new_date < datetime.date.fromisoformat(start):
+            after["planned_start"] = _iso(report.new_date)  # the constraint: the end is not before the start
+    elif report.outcome == MilestoneOutcome.CANCELLED:
+        after.update(status=MilestoneStatus.CANCELLED.value, achieved_on=None)
+    else:  # on track
+        after.update(status=MilestoneStatus.PLANNED.value, achieved_on=None)
+    return after
+
+
 def _apply(update: ProgressUpdate) -> None:
-    """Make the initiative show what the approved update reports."""
+    """Make the initiative show what the approved update reports.
+
+    Each milestone report keeps the milestone's state before (to restore it if the approval is withdrawn)
+    and the state this approval gave it (``applied``: to see, then, whether anything changed it since).
+    """
     for report in update.milestone_reports.select_related("milestone"):
         milestone = report.milestone
-        report.previous_state = {
-            "status": milestone.status,
-            "achieved_on": milestone.achieved_on.isoformat() if milestone.achieved_on else None,
-            "planned_end": milestone.planned_end.isoformat() if milestone.planned_end else None,
-        }
-        report.save(update_fields=["previous_state"])
-        if report.outcome == MilestoneOutcome.ACHIEVED:
-            milestone.status, milestone.achieved_on = MilestoneStatus.ACHIEVED, report.achieved_on
-        elif report.outcome == MilestoneOutcome.DELAYED:
-            milestone.status, milestone.achieved_on = MilestoneStatus.DELAYED, None
-            if milestone.planned_start and report.new_date < milestone.planned_start:
-                milestone.planned_start = report.new_date
-            milestone.planned_end = report.new_date
-        elif report.outcome == MilestoneOutcome.CANCELLED:
-            milestone.status, milestone.achieved_on = MilestoneStatus.CANCELLED, None
-        else:  # on track
-            milestone.status, milestone.achieved_on = MilestoneStatus.PLANNED, None
+        before = _milestone_state(milestone)
+        after = _state_after(report, before)
+        _set_milestone_state(milestone, after)
         milestone.save()
+        report.previous_state = {**before, "applied": after}
+        report.save(update_fields=["previous_state"])
     for value in update.indicator_values.all():
         value.applied = True
         value.save(update_fields=["applied"])
@@ -336,8 +448,12 @@ def _refresh_indicators(indicator_ids: set[int]) -> None:
 
 
 @transaction.atomic
-def approve_update(*, update: ProgressUpdate, reviewer: User) -> ProgressUpdate:
-    """submitted → approved (= published), by a Secretariat member who is not the author."""
+def approve_update(*, update: ProgressUpdate, reviewer: User, expected_version: int | None = None) -> ProgressUpdate:
+    """submitted → approved (= published), by a Secretariat member who is not the author.
+
+    With ``expected_version`` (the version the reviewer read), an update changed since is refused
+    (:class:`ConflictError`): nobody publishes text they have not read.
+    """
     update = _locked(update)
     if not permissions.can(reviewer, permissions.APPROVE, update):
         if permissions.is_secretariat(reviewer) and update.status == UpdateStatus.SUBMITTED:
@@ -345,6 +461,11 @@ def approve_update(*, update: ProgressUpdate, reviewer: User) -> ProgressUpdate:
         if permissions.is_secretariat(reviewer):
             raise WorkflowError(_("Only a submitted update can be approved."))
         raise PermissionDenied(_("Only the Secretariat approves updates."))
+    _check_version(
+        update,
+        expected_version,
+        _("The update changed since you opened it: read the current version before approving it."),
+    )
     previous = update.status
     update.status = UpdateStatus.APPROVED
     update.reviewed_by = reviewer
@@ -363,20 +484,51 @@ def approve_update(*, update: ProgressUpdate, reviewer: User) -> ProgressUpdate:
     return update
 
 
-def approve_updates(*, updates: Iterable[ProgressUpdate], reviewer: User) -> tuple[list[ProgressUpdate], list[str]]:
-    """Approve several updates, each in its own transaction; report the ones that could not be."""
+def approve_updates(
+    *,
+    updates: Iterable[ProgressUpdate],
+    reviewer: User,
+    expected_versions: Mapping[int, int | None] | None = None,
+) -> tuple[list[ProgressUpdate], list[str]]:
+    """Approve several updates, each in its own transaction; report the ones that could not be.
+
+    ``expected_versions`` maps an update's id to the version the reviewer read (see :func:`approve_update`).
+    """
+    expected_versions = expected_versions or {}
     approved, problems = [], []
     for update in updates:
         try:
-            approved.append(approve_update(update=update, reviewer=reviewer))
+            approved.append(
+                approve_update(update=update, reviewer=reviewer, expected_version=expected_versions.get(update.pk))
+            )
         except (WorkflowError, PermissionDenied) as exc:
             problems.append(f"{update}: {exc}")
     return approved, problems
 
 
+def _next_approval_on(milestone: Milestone, update: ProgressUpdate) -> MilestoneReport | None:
+    """The report of the first update approved after ``update`` that applied itself to ``milestone``."""
+    later = Q(update__reviewed_at__gt=update.reviewed_at) | Q(
+        update__reviewed_at=update.reviewed_at, update__pk__gt=update.pk
+    )
+    return (
+        MilestoneReport.objects.select_for_update(of=("self",))
+        .filter(later, milestone=milestone, update__status=UpdateStatus.APPROVED, previous_state__isnull=False)
+        .exclude(update=update)
+        .order_by("update__reviewed_at", "update__pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def withdraw_approval(*, update: ProgressUpdate, reviewer: User, reason: str) -> ProgressUpdate:
-    """approved → submitted: unpublish and undo what the approval applied to the initiative."""
+    """approved → submitted: unpublish and undo what the approval applied to the initiative.
+
+    A milestone is restored only if it still shows what this approval made it. If a later approved update
+    reported on it, it keeps that update's state, and that update's record of "the state before" becomes
+    this one's (so withdrawing it too restores the state before both). If anything else changed it since,
+    it is left as it is. The transition's reason names the milestones left as they are.
+    """
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(_("Say why the approval is withdrawn."))
@@ -385,17 +537,29 @@ def withdraw_approval(*, update: ProgressUpdate, reviewer: User, reason: str) ->
         if permissions.is_secretariat(reviewer):
             raise WorkflowError(_("Only an approved update can be withdrawn."))
         raise PermissionDenied(_("Only the Secretariat withdraws approvals."))
+    left_as_they_are = []
     for report in update.milestone_reports.select_related("milestone"):
         state = report.previous_state
         if not state:
             continue
         milestone = report.milestone
-        milestone.status = state["status"]
-        milestone.achieved_on = datetime.date.fromisoformat(state["achieved_on"]) if state["achieved_on"] else None
-        milestone.planned_end = datetime.date.fromisoformat(state["planned_end"]) if state["planned_end"] else None
-        milestone.save()
+        before = {field: state[field] for field in MILESTONE_STATE_FIELDS if field in state}
+        applied = state.get("applied") or _state_after(report, before)
+        following = _next_approval_on(milestone, update) if update.reviewed_at else None
+        if following is not None:
+            following.previous_state = {**following.previous_state, **before}
+            following.save(update_fields=["previous_state"])
+            left_as_they_are.append(milestone.title)
+        elif all(_milestone_state(milestone)[field] == applied.get(field) for field in before):
+            _set_milestone_state(milestone, before)
+            milestone.save()
+        else:
+            left_as_they_are.append(milestone.title)
         report.previous_state = None
         report.save(update_fields=["previous_state"])
+    if left_as_they_are:
+        note = _("Milestones left as they are, because they changed after this approval: %(milestones)s.")
+        reason += "\n" + note % {"milestones": "; ".join(left_as_they_are)}
     previous = update.status
     update.status = UpdateStatus.SUBMITTED
     update.reviewed_by = None

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from asem_portal.parsing import parse_id
 from stakeholders.models import Organisation
 
-from .models import MilestoneOutcome, Project
+from .models import MilestoneOutcome, ProgressUpdate, Project
 from .services import IndicatorValueData, MilestoneReportData, UpdateContent, WorkPlanReportData
 from .uploads import ACCEPTED_EXTENSIONS, validate_evidence_file
 
@@ -284,7 +285,9 @@ class ProgressUpdateForm(forms.Form):
         )
 
 
-class ReturnForm(forms.Form):
+class ReasonForm(forms.Form):
+    """Why an approval is withdrawn."""
+
     reason = forms.CharField(
         label=_("Reason for returning"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -293,9 +296,53 @@ class ReturnForm(forms.Form):
     )
 
 
+OUT_OF_DATE = _("This page is out of date: open the update again, read it, then decide.")
+
+
+class ReturnForm(ReasonForm):
+    """Why an update is returned, and the version the reviewer read (a changed update is not returned unread)."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def clean_version(self) -> int | None:
+        return parse_id(self.cleaned_data["version"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("version") is None:
+            raise forms.ValidationError(OUT_OF_DATE, code="no_version")
+        return cleaned
+
+
+class VersionedUpdatesField(forms.MultipleChoiceField):
+    """A list of ``<id>:<version>`` strings; the form checks them against the queue (there are no fixed choices)."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
 class BulkApproveForm(forms.Form):
-    updates = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple, label=_("Updates"))
+    """The review queue: each ticked box is ``<id>:<version>``, the update and the version the reviewer saw."""
+
+    updates = VersionedUpdatesField(label=_("Updates"), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["updates"].queryset = queryset
+        self.queryset = queryset
+
+    def clean_updates(self) -> list[tuple[ProgressUpdate, int]]:
+        """The chosen updates with the version read; an unknown id, or one without a version, is an error."""
+        chosen: dict[int, int] = {}
+        for value in self.cleaned_data["updates"]:
+            pk, _colon, version = value.partition(":")
+            pk, version = parse_id(pk), parse_id(version)
+            if pk is None or version is None:
+                raise forms.ValidationError(OUT_OF_DATE, code="invalid_choice")
+            chosen[pk] = version
+        updates = list(self.queryset.filter(pk__in=chosen))  # in the queue's order
+        if len(updates) != len(chosen):
+            raise forms.ValidationError(
+                _("Some of the chosen updates are no longer waiting for review: reload the queue."),
+                code="invalid_choice",
+            )
+        return [(update, chosen[update.pk]) for update in updates]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
+from asem_portal.parsing import parse_id
 from monitoring.models import WorkPlanItemReport
 from stakeholders.models import Organisation
 
@@ -36,7 +37,7 @@ from .models import (
     UpdateStatus,
     UpdateTransition,
 )
-from .update_forms import BulkApproveForm, ProgressUpdateForm, ReturnForm
+from .update_forms import OUT_OF_DATE, BulkApproveForm, ProgressUpdateForm, ReasonForm, ReturnForm
 
 
 def update_detail_queryset():
@@ -113,12 +114,7 @@ class UpdateFormMixin(LoginRequiredMixin):
     template_name = "updates/update_form.html"
 
     def organisations_for(self, project: Project):
-        orgs = permissions.organisation_ids(self.request.user)
-        return Organisation.objects.filter(
-            pk__in=orgs,
-            participations__project=project,
-            participations__role__in=["lead", "partner"],
-        ).distinct()
+        return permissions.reporting_organisations(self.request.user, project)
 
     def render_form(self, form, *, update=None, preview=None, conflict=None, status=200):
         context = {
@@ -128,6 +124,8 @@ class UpdateFormMixin(LoginRequiredMixin):
             "preview": preview,
             "conflict": conflict,
             "cycle": form.cycle,
+            # Nothing was saved, and a browser never fills a file input again: say so.
+            "files_not_kept": status >= 400 and bool(self.request.FILES),
         }
         return self.response_class(request=self.request, template=self.template_name, context=context, status=status)
 
@@ -165,21 +163,22 @@ class UpdateCreateView(UpdateFormMixin, View):
             return self.render_form(form, status=400)
         if "preview" in request.POST:
             return self.render_form(form, preview=form.cleaned_data)
+        # Save and submit are one step: a refused submission saves nothing, and the form comes back as sent.
+        create = services.create_and_submit if "submit" in request.POST else services.create_update
         try:
-            update = services.create_update(
+            update = create(
                 project=self.project,
                 organisation=form.cleaned_data["organisation"],
                 author=request.user,
                 content=form.content(),
             )
-            if "submit" in request.POST:
-                services.submit_update(update=update, user=request.user)
-                messages.success(request, _("Your update was submitted to the Secretariat."))
-            else:
-                messages.success(request, _("Your draft was saved."))
         except services.WorkflowError as error:
             form.add_error(None, str(error))
             return self.render_form(form, status=400)
+        if "submit" in request.POST:
+            messages.success(request, _("Your update was submitted to the Secretariat."))
+        else:
+            messages.success(request, _("Your draft was saved."))
         return HttpResponseRedirect(update.get_absolute_url())
 
 
@@ -222,21 +221,26 @@ class UpdateEditView(UpdateFormMixin, View):
         if "preview" in request.POST:
             return self.render_form(form, update=self.update, preview=form.cleaned_data)
         expected = form.cleaned_data.get("version")
+        # Save and submit are one step: a refused submission neither saves nor raises the version.
+        save = services.save_and_submit if "submit" in request.POST else services.save_draft
         try:
-            update = services.save_draft(
-                update=self.update, user=request.user, content=form.content(), expected_version=expected or 0
-            )
-            if "submit" in request.POST:
-                services.submit_update(update=update, user=request.user, expected_version=update.version)
-                messages.success(request, _("Your update was submitted to the Secretariat."))
-            else:
-                messages.success(request, _("Your draft was saved."))
+            update = save(update=self.update, user=request.user, content=form.content(), expected_version=expected or 0)
         except services.ConflictError as error:
             current = update_detail_queryset().get(pk=self.update.pk)
+            # The user's text, bound to the version they have now seen: saving it again (after comparing) is
+            # meant to replace the other person's, not to conflict again.
+            data = request.POST.copy()
+            data["version"] = str(current.version)
+            form = self.make_form(data)
+            form.is_valid()
             return self.render_form(form, update=current, conflict=str(error), status=409)
         except services.WorkflowError as error:
             form.add_error(None, str(error))
             return self.render_form(form, update=self.update, status=400)
+        if "submit" in request.POST:
+            messages.success(request, _("Your update was submitted to the Secretariat."))
+        else:
+            messages.success(request, _("Your draft was saved."))
         return HttpResponseRedirect(update.get_absolute_url())
 
 
@@ -286,14 +290,20 @@ class TransitionView(LoginRequiredMixin, VisibleUpdateMixin, View):
 class SubmitView(TransitionView):
     def perform(self, request, update):
         version = request.POST.get("version")
-        expected = int(version) if version and version.isdigit() else None
+        expected = parse_id(version)
+        if version and expected is None:
+            raise services.WorkflowError(str(OUT_OF_DATE))
         services.submit_update(update=update, user=request.user, expected_version=expected)
         return _("Your update was submitted to the Secretariat.")
 
 
 class ApproveView(TransitionView):
     def perform(self, request, update):
-        services.approve_update(update=update, reviewer=request.user)
+        # The version the reviewer read on the update's page: a later change is not published unread.
+        expected = parse_id(request.POST.get("version"))
+        if expected is None:
+            raise services.WorkflowError(str(OUT_OF_DATE))
+        services.approve_update(update=update, reviewer=request.user, expected_version=expected)
         return _("The update is approved and published.")
 
     def success_url(self, update):
@@ -312,12 +322,22 @@ class ReturnView(LoginRequiredMixin, VisibleUpdateMixin, FormView):
             raise PermissionDenied(_("Only the Secretariat reviews updates."))
         return super().dispatch(request, *args, **kwargs)
 
+    def get_initial(self):
+        # The version the reviewer read on the update's page (its "Return" link carries it).
+        version = self.request.GET.get("version")
+        return {"version": version if parse_id(version) is not None else self.update.version}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(update=self.update, **kwargs)
 
     def form_valid(self, form):
         try:
-            services.return_update(update=self.update, reviewer=self.request.user, reason=form.cleaned_data["reason"])
+            services.return_update(
+                update=self.update,
+                reviewer=self.request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
         except services.WorkflowError as error:
             form.add_error(None, str(error))
             return self.render_to_response(self.get_context_data(form=form), status=400)
@@ -329,7 +349,11 @@ class ReturnView(LoginRequiredMixin, VisibleUpdateMixin, FormView):
 
 
 class WithdrawApprovalView(ReturnView):
+    form_class = ReasonForm
     template_name = "updates/update_withdraw.html"
+
+    def get_initial(self):
+        return {}
 
     def form_valid(self, form):
         try:
@@ -368,7 +392,12 @@ class ReviewQueueView(LoginRequiredMixin, FormView):
         return context
 
     def form_valid(self, form):
-        approved, problems = services.approve_updates(updates=form.cleaned_data["updates"], reviewer=self.request.user)
+        chosen = form.cleaned_data["updates"]  # (update, the version the reviewer saw in the queue)
+        approved, problems = services.approve_updates(
+            updates=[update for update, _version in chosen],
+            reviewer=self.request.user,
+            expected_versions={update.pk: version for update, version in chosen},
+        )
         if approved:
             messages.success(self.request, _("%(count)s updates approved and published.") % {"count": len(approved)})
         for problem in problems:

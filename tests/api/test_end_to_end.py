@@ -70,7 +70,7 @@ def test_discover_page_submit_approve_and_publish(world):
     secretariat.credentials(HTTP_AUTHORIZATION=f"Token {secretariat_token}")
     queue = secretariat.get(root["updates"] + "review-queue/").json()
     assert update["id"] in [item["id"] for item in queue["results"]]
-    approved = secretariat.post(update["url"] + "approve/", format="json")
+    approved = secretariat.post(update["url"] + "approve/", {"version": submitted.json()["version"]}, format="json")
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
 
     # It is public: in the API, and on the initiative's page of the public site.

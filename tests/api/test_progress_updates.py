@@ -84,7 +84,9 @@ def test_contributor_drafts_edits_and_submits_and_the_secretariat_returns_and_ap
 
     secretariat = client_for(world, "secretariat")
     with django_capture_on_commit_callbacks(execute=True):
-        returned = secretariat.post(url + "return/", {"reason": "Add the number of alumni."}, format="json")
+        returned = secretariat.post(
+            url + "return/", {"reason": "Add the number of alumni.", "version": 3}, format="json"
+        )
     assert returned.status_code == 200 and returned.json()["status"] == "returned"
     assert returned.json()["return_reason"] == "Add the number of alumni."
     assert mail.outbox[-1].to == ["author@example.org"]
@@ -92,8 +94,9 @@ def test_contributor_drafts_edits_and_submits_and_the_secretariat_returns_and_ap
     version = author.get(url).json()["version"]
     assert author.patch(url, {"version": version, "challenges": "None."}, format="json").status_code == 200
     assert author.post(url + "submit/", {}, format="json").status_code == 200
+    version = secretariat.get(url).json()["version"]
     with django_capture_on_commit_callbacks(execute=True):
-        approved = secretariat.post(url + "approve/", format="json")
+        approved = secretariat.post(url + "approve/", {"version": version}, format="json")
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
 
     update = ProgressUpdate.objects.get()
@@ -176,14 +179,12 @@ def test_permission_matrix_of_endpoints(world, persona, expected):
 )
 def test_permission_matrix_of_transitions(world, persona, expected, codes):
     drafted = draft(world)
-    to_approve, to_return = draft(world), draft(world)
-    for update in (to_approve, to_return):
-        services.submit_update(update=update, user=world["author"])
+    to_approve, to_return = (services.submit_update(update=draft(world), user=world["author"]) for _ in range(2))
     client = client_for(world, persona)
     responses = [
         client.post(f"{UPDATES}{drafted.pk}/submit/", {"version": drafted.version}, format="json"),
-        client.post(f"{UPDATES}{to_approve.pk}/approve/", format="json"),
-        client.post(f"{UPDATES}{to_return.pk}/return/", {"reason": "No."}, format="json"),
+        client.post(f"{UPDATES}{to_approve.pk}/approve/", {"version": to_approve.version}, format="json"),
+        client.post(f"{UPDATES}{to_return.pk}/return/", {"reason": "No.", "version": to_return.version}, format="json"),
     ]
     assert [r.status_code for r in responses] == codes
     for response in responses:
@@ -215,10 +216,12 @@ def test_nobody_approves_their_own_update_through_the_api(world):
     world["secretariat"].memberships.create(organisation=world["lead"])
     secretariat = client_for(world, "secretariat")
     created = secretariat.post(UPDATES, body(world), format="json").json()
-    assert secretariat.post(created["url"] + "submit/", format="json").status_code == 200
-    refused = secretariat.post(created["url"] + "approve/", format="json")
+    submitted = secretariat.post(created["url"] + "submit/", format="json")
+    assert submitted.status_code == 200
+    version = {"version": submitted.json()["version"]}
+    refused = secretariat.post(created["url"] + "approve/", version, format="json")
     assert refused.status_code == 403 and refused.json()["detail"] == "Nobody approves their own update."
-    assert client_for(world, "reviewer2").post(created["url"] + "approve/", format="json").status_code == 200
+    assert client_for(world, "reviewer2").post(created["url"] + "approve/", version, format="json").status_code == 200
 
 
 def test_session_authentication_needs_the_csrf_token(world):
@@ -272,12 +275,30 @@ def test_transitions_from_the_wrong_state_are_409(world):
     }
     edit_submitted = author.patch(url, {"version": 2, "achievements": "Late."}, format="json")
     assert edit_submitted.status_code == 409 and "can no longer be edited" in edit_submitted.json()["detail"]
-    assert secretariat.post(url + "approve/", format="json").status_code == 200
-    for action, payload in (("approve/", {}), ("return/", {"reason": "Too late."})):
+    assert secretariat.post(url + "approve/", {"version": 2}, format="json").status_code == 200
+    for action, payload in (("approve/", {"version": 3}), ("return/", {"reason": "Too late.", "version": 3})):
         response = secretariat.post(url + action, payload, format="json")
         assert response.status_code == 409, action
         assert response.json()["code"] == "invalid_transition"
     assert UpdateTransition.objects.filter(update=update).count() == 3
+
+
+def test_approve_and_return_need_the_version_read_and_refuse_a_stale_one(world):
+    update = services.submit_update(update=draft(world), user=world["author"])
+    secretariat, url = client_for(world, "secretariat"), f"{UPDATES}{update.pk}/"
+    for action, payload in (("approve/", {}), ("return/", {"reason": "No."})):
+        missing = secretariat.post(url + action, payload, format="json")
+        assert missing.status_code == 400 and "version" in missing.json()["errors"], action
+        for odd in ("²", "9" * 5000):
+            assert secretariat.post(url + action, {**payload, "version": odd}, format="json").status_code == 400
+        stale = secretariat.post(url + action, {**payload, "version": update.version - 1}, format="json")
+        assert stale.status_code == 409, action
+        assert stale.json()["code"] == "stale_version" and stale.json()["current_version"] == update.version
+        assert "changed since you opened it" in stale.json()["detail"]
+    assert ProgressUpdate.objects.get(pk=update.pk).status == UpdateStatus.SUBMITTED
+    assert UpdateTransition.objects.filter(update=update).count() == 2
+    approved = secretariat.post(url + "approve/", {"version": update.version}, format="json")
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
 
 
 def test_an_empty_update_cannot_be_submitted(world):
@@ -320,6 +341,52 @@ def test_bad_input_is_400_with_the_field_and_saves_nothing(world, overrides, fie
     payload = response.json()
     assert payload["code"] == "invalid" and field in payload["errors"], payload
     assert not ProgressUpdate.objects.exists()
+
+
+@pytest.mark.parametrize("initiative", ["²", "٣", "9" * 5000, "0" * 18 + "1"])
+def test_initiative_ids_that_are_not_numbers_are_400_not_500(world, initiative):
+    response = client_for(world, "author").post(UPDATES, body(world, initiative=initiative), format="json")
+    assert response.status_code == 400 and "initiative" in response.json()["errors"]
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_an_initiative_is_found_by_its_id_too(world):
+    response = client_for(world, "author").post(
+        UPDATES, body(world, initiative=str(world["project"].pk)), format="json"
+    )
+    assert response.status_code == 201 and response.json()["initiative"]["slug"] == "duo-fellowship"
+
+
+def test_only_an_organisation_taking_part_in_the_initiative_reports_through_the_api(world):
+    from tests.factories import MembershipFactory, OrganisationFactory, ProjectOrganisationFactory
+
+    funder = OrganisationFactory(slug="funder")
+    ProjectOrganisationFactory(project=world["project"], organisation=funder, role="funder")
+    MembershipFactory(user=world["author"], organisation=funder)
+    author = client_for(world, "author")
+    refused = author.post(UPDATES, body(world, organisation="funder"), format="json")
+    assert refused.status_code == 400 and "organisation" in refused.json()["errors"]
+    # Left out, the only organisation of the author's that takes part (the lead) reports.
+    created = author.post(UPDATES, body(world), format="json")
+    assert created.status_code == 201 and created.json()["organisation"]["slug"] == "duo"
+
+
+def test_the_api_messages_are_translatable(world, monkeypatch):
+    """A pseudo-translation marks every string that goes through gettext: the API's own messages must."""
+    from django.utils import translation
+
+    monkeypatch.setattr(translation._trans, "gettext", lambda message: f"«{message}»")
+    outsider = client_for(world, "outsider").post(UPDATES, body(world), format="json")
+    assert outsider.json()["detail"] == "«You may only report on your organisation's initiatives.»"
+    author = client_for(world, "author")
+    unknown = author.post(UPDATES, body(world, initiative="no-such-initiative"), format="json")
+    assert unknown.json()["errors"]["initiative"] == ["«There is no initiative with this slug or id.»"]
+    update = draft(world)
+    no_version = author.patch(f"{UPDATES}{update.pk}/", {"achievements": "x"}, format="json")
+    assert no_version.json()["errors"]["version"][0].startswith("«Send the version you read")
+    author.patch(f"{UPDATES}{update.pk}/", {"version": 1, "achievements": "Mine."}, format="json")
+    stale = author.patch(f"{UPDATES}{update.pk}/", {"version": 1, "achievements": "Theirs."}, format="json")
+    assert stale.status_code == 409 and stale.json()["detail"].endswith("then send your changes with it.)»")
 
 
 def test_editing_needs_the_version(world):

@@ -1,11 +1,33 @@
-"""Coordinators edit their initiative's profile, milestones and indicators; nobody else does."""
+"""Coordinators edit their initiative's profile, milestones and indicators; nobody else does.
+
+What the form must never do: put back a milestone an approved progress update
+changed, save over an edit it never showed, or delete another organisation's
+reports with the milestone or indicator they report on.
+"""
 
 from __future__ import annotations
 
-import pytest
-from django.urls import reverse
+import datetime
+import re
+from decimal import Decimal
 
-from projects.models import Milestone, OrganisationRole, Project
+import pytest
+from django.db.models import ProtectedError
+from django.urls import reverse
+from django.utils import timezone
+
+from projects import services
+from projects.models import (
+    Indicator,
+    IndicatorValue,
+    Milestone,
+    MilestoneOutcome,
+    MilestoneReport,
+    MilestoneStatus,
+    OrganisationRole,
+    Project,
+)
+from projects.profile_views import profile_fingerprint
 from stakeholders.models import MembershipRole
 from tests.factories import (
     IndicatorFactory,
@@ -13,29 +35,61 @@ from tests.factories import (
     MilestoneFactory,
     OrganisationFactory,
     ProjectFactory,
+    ProjectLinkFactory,
     ProjectOrganisationFactory,
     UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
+TODAY = timezone.localdate()
+URL = reverse("projects:project-edit", args=["duo-fellowship"])
+
 
 @pytest.fixture
 def setup(db, secretariat_user):
     lead = OrganisationFactory(slug="duo")
+    partner = OrganisationFactory(slug="partner")
     project = ProjectFactory(slug="duo-fellowship", summary="Old summary.")
     ProjectOrganisationFactory(project=project, organisation=lead, role=OrganisationRole.LEAD)
-    milestone = MilestoneFactory(project=project, title="Alumni meeting")
+    ProjectOrganisationFactory(project=project, organisation=partner, role=OrganisationRole.PARTNER)
+    milestone = MilestoneFactory(project=project, title="Alumni meeting", planned_start=datetime.date(2026, 5, 1))
     indicator = IndicatorFactory(project=project)
     return {
         "project": project,
         "milestone": milestone,
         "indicator": indicator,
+        "partner": partner,
         "coordinator": MembershipFactory(organisation=lead, role=MembershipRole.COORDINATOR).user,
         "contributor": MembershipFactory(organisation=lead).user,
+        # Another organisation's member, who reports on the same initiative.
+        "reporter": MembershipFactory(organisation=partner).user,
         "outsider": MembershipFactory(role=MembershipRole.COORDINATOR).user,
         "secretariat": secretariat_user,
     }
+
+
+def approved_update(setup, *, outcome=None, new_date=None, value=None):
+    """The partner's progress update on the milestone and/or indicator, approved (and applied) by the Secretariat."""
+    reports = ()
+    if outcome:
+        achieved_on = TODAY - datetime.timedelta(days=3) if outcome == MilestoneOutcome.ACHIEVED else None
+        reports = (
+            services.MilestoneReportData(setup["milestone"], outcome, achieved_on=achieved_on, new_date=new_date),
+        )
+    values = () if value is None else (services.IndicatorValueData(setup["indicator"], Decimal(value), TODAY),)
+    content = services.UpdateContent(
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 6, 30),
+        achievements="Done.",
+        milestone_reports=reports,
+        indicator_values=values,
+    )
+    update = services.create_update(
+        project=setup["project"], organisation=setup["partner"], author=setup["reporter"], content=content
+    )
+    services.submit_update(update=update, user=setup["reporter"])
+    return services.approve_update(update=update, reviewer=setup["secretariat"])
 
 
 def management(prefix, total, initial):
@@ -47,11 +101,23 @@ def management(prefix, total, initial):
     }
 
 
-def form_data(setup, **overrides):
+def version_in(page: str) -> str:
+    """The fingerprint the rendered form carries, as the browser posts it back."""
+    return re.search(r'name="version" value="([^"]+)"', page).group(1)
+
+
+def opened(client) -> str:
+    """Open the form as a browser does; its fingerprint."""
+    response = client.get(URL)
+    assert response.status_code == 200
+    return version_in(response.content.decode())
+
+
+def form_data(setup, version=None, **overrides):
     project, milestone, indicator = setup["project"], setup["milestone"], setup["indicator"]
     project.refresh_from_db()
     data = {
-        "version": project.updated_at.isoformat(),
+        "version": version or profile_fingerprint(project),
         "summary": "New summary.",
         "status": "ongoing",
         **management("links", 1, 0),
@@ -61,8 +127,6 @@ def form_data(setup, **overrides):
         "milestones-0-id": str(milestone.pk),
         "milestones-0-title": "Alumni meeting 2026",
         "milestones-0-planned_start": "2026-05-01",
-        "milestones-0-status": "achieved",
-        "milestones-0-achieved_on": "2026-05-02",
         **management("indicators", 1, 1),
         "indicators-0-id": str(indicator.pk),
         "indicators-0-name": indicator.name,
@@ -77,14 +141,14 @@ def form_data(setup, **overrides):
 
 
 @pytest.mark.parametrize(
-    "persona, status", [("anonymous", 302), ("outsider", 403), ("contributor", 403), ("coordinator", 200), ("secretariat", 200)]
+    "persona, status",
+    [("anonymous", 302), ("outsider", 403), ("contributor", 403), ("coordinator", 200), ("secretariat", 200)],
 )
 def test_who_may_edit_the_profile(client, setup, persona, status):
     if persona != "anonymous":
         client.force_login(setup[persona])
-    url = reverse("projects:project-edit", args=["duo-fellowship"])
-    assert client.get(url).status_code == status
-    response = client.post(url, form_data(setup))
+    assert client.get(URL).status_code == status
+    response = client.post(URL, form_data(setup))
     assert response.status_code == (302 if status == 200 else status)
     saved = Project.objects.get(slug="duo-fellowship").summary
     assert saved == ("New summary." if status == 200 else "Old summary.")
@@ -95,43 +159,132 @@ def test_who_may_edit_the_profile(client, setup, persona, status):
 
 def test_coordinator_saves_profile_links_milestones_and_indicators(client, setup):
     client.force_login(setup["coordinator"])
-    response = client.post(reverse("projects:project-edit", args=["duo-fellowship"]), form_data(setup))
+    response = client.post(URL, form_data(setup, version=opened(client)))
     assert response.status_code == 302
     project = Project.objects.get(slug="duo-fellowship")
     assert project.summary == "New summary."
     assert project.links.get().label == "Programme site"
     milestone = Milestone.objects.get(pk=setup["milestone"].pk)
-    assert (milestone.title, milestone.status, str(milestone.achieved_on)) == ("Alumni meeting 2026", "achieved", "2026-05-02")
+    assert (milestone.title, milestone.status, milestone.achieved_on) == ("Alumni meeting 2026", "planned", None)
     assert project.history.first().history_user == setup["coordinator"]
+
+
+def test_milestone_status_and_achieved_date_are_shown_but_not_edited(client, setup):
+    approved_update(setup, outcome=MilestoneOutcome.ACHIEVED)
+    client.force_login(setup["coordinator"])
+    page = client.get(URL).content.decode()
+    assert 'name="milestones-0-status"' not in page and 'name="milestones-0-achieved_on"' not in page
+    assert "Status: <strong>Achieved</strong>" in page
+    # A form that still posts them (an old tab, a hand-made request) changes neither.
+    data = form_data(setup, **{"milestones-0-status": "planned", "milestones-0-achieved_on": ""})
+    assert client.post(URL, data).status_code == 302
+    milestone = Milestone.objects.get(pk=setup["milestone"].pk)
+    assert milestone.title == "Alumni meeting 2026"
+    assert (milestone.status, milestone.achieved_on) == (MilestoneStatus.ACHIEVED, TODAY - datetime.timedelta(days=3))
+
+
+def test_a_form_opened_before_an_approval_does_not_undo_it(client, setup):
+    client.force_login(setup["coordinator"])
+    version = opened(client)
+    approved_update(setup, outcome=MilestoneOutcome.ACHIEVED)
+    # The form as it was before this fix posted the status it showed: "planned".
+    data = form_data(setup, version, **{"milestones-0-status": "planned", "milestones-0-achieved_on": ""})
+    assert client.post(URL, data).status_code == 302
+    milestone = Milestone.objects.get(pk=setup["milestone"].pk)
+    assert (milestone.status, milestone.achieved_on) == (MilestoneStatus.ACHIEVED, TODAY - datetime.timedelta(days=3))
+
+
+def test_an_approval_that_moves_edited_fields_is_a_conflict(client, setup):
+    client.force_login(setup["coordinator"])
+    version = opened(client)
+    approved_update(setup, outcome=MilestoneOutcome.DELAYED, new_date=datetime.date(2026, 9, 1))
+    response = client.post(URL, form_data(setup, version))
+    assert response.status_code == 409
+    assert "Someone else saved this initiative since you opened it" in response.content.decode()
+    milestone = Milestone.objects.get(pk=setup["milestone"].pk)
+    assert (milestone.title, milestone.status, milestone.planned_end) == (
+        "Alumni meeting",
+        MilestoneStatus.DELAYED,
+        datetime.date(2026, 9, 1),
+    )
+    assert Project.objects.get(slug="duo-fellowship").summary == "Old summary."
+
+
+def _rename_milestone(setup):
+    Milestone.objects.filter(pk=setup["milestone"].pk).update(title="Renamed in the admin")
+
+
+def _retarget_indicator(setup):
+    indicator = Indicator.objects.get(pk=setup["indicator"].pk)
+    indicator.target = 500
+    indicator.save()
+
+
+def _add_link(setup):
+    ProjectLinkFactory(project=setup["project"], url="https://example.org/other")
+
+
+@pytest.mark.parametrize("change", [_rename_milestone, _retarget_indicator, _add_link])
+def test_any_change_to_what_the_form_edits_is_a_conflict(client, setup, change):
+    """Admin edits of rows leave the initiative's updated_at alone; the fingerprint still sees them."""
+    client.force_login(setup["coordinator"])
+    version = opened(client)
+    updated_at = Project.objects.get(pk=setup["project"].pk).updated_at
+    change(setup)
+    assert Project.objects.get(pk=setup["project"].pk).updated_at == updated_at
+    assert client.post(URL, form_data(setup, version)).status_code == 409
+    assert Project.objects.get(pk=setup["project"].pk).summary == "Old summary."
+    assert Indicator.objects.get(pk=setup["indicator"].pk).unit == "participants"
 
 
 def test_a_stale_form_gets_a_conflict_and_nothing_is_overwritten(client, setup):
     client.force_login(setup["coordinator"])
-    url = reverse("projects:project-edit", args=["duo-fellowship"])
-    stale = form_data(setup, summary="Mine.")
-    assert client.post(url, form_data(setup, summary="Theirs.")).status_code == 302
-    response = client.post(url, stale)
+    stale = form_data(setup, opened(client), summary="Mine.")
+    assert client.post(URL, form_data(setup, opened(client), summary="Theirs.")).status_code == 302
+    response = client.post(URL, stale)
     assert response.status_code == 409
     assert "Someone else saved this initiative since you opened it." in response.content.decode()
     assert "Mine." in response.content.decode()
     assert Project.objects.get(slug="duo-fellowship").summary == "Theirs."
 
 
+def test_after_a_conflict_saving_again_goes_through(client, setup):
+    client.force_login(setup["coordinator"])
+    stale = form_data(setup, opened(client), summary="Mine.")
+    theirs = form_data(setup, opened(client), summary="Theirs.", **{"indicators-0-target": "400"})
+    theirs.update(management("links", 0, 0))  # the user's new link must not meet itself
+    assert client.post(URL, theirs).status_code == 302
+    conflict = client.post(URL, stale)
+    assert conflict.status_code == 409
+    # The re-rendered form keeps the user's input but carries the current fingerprint.
+    page = conflict.content.decode()
+    assert "Mine." in page
+    current = version_in(page)
+    assert current != stale["version"]
+    assert current == profile_fingerprint(Project.objects.get(slug="duo-fellowship"))
+    assert client.post(URL, {**stale, "version": current}).status_code == 302
+    project = Project.objects.get(slug="duo-fellowship")
+    assert (project.summary, project.links.get().url) == ("Mine.", "https://example.org/duo")
+
+
 @pytest.mark.parametrize(
     "overrides, message",
     [
-        ({"milestones-0-achieved_on": ""}, "An achieved milestone needs the date it was achieved on"),
+        ({"milestones-0-planned_end": "2026-04-01"}, "The planned end cannot be before the planned date."),
         ({"start_date": "2027-01-01", "end_date": "2026-01-01"}, "The end date cannot be before the start date."),
         ({"indicators-0-target": "-3"}, "Constraint"),
         # PostgreSQL's smallint range is a field error; SQLite has none, so the constraint speaks.
-        ({"indicators-0-target_year": "99999"}, ("Ensure this value is less than or equal to", "between 2000 and 2100")),
+        (
+            {"indicators-0-target_year": "99999"},
+            ("Ensure this value is less than or equal to", "between 2000 and 2100"),
+        ),
         ({"links-0-url": "not a url"}, "Enter a valid URL."),
         ({"summary": "x" * 6000}, "Keep the summary under 5,000 characters."),
     ],
 )
 def test_bad_input_is_a_clear_error_and_nothing_is_saved(client, setup, overrides, message):
     client.force_login(setup["coordinator"])
-    response = client.post(reverse("projects:project-edit", args=["duo-fellowship"]), form_data(setup, **overrides))
+    response = client.post(URL, form_data(setup, **overrides))
     assert response.status_code == 400
     messages = message if isinstance(message, tuple) else (message,)
     assert any(m in response.content.decode() for m in messages)
@@ -139,9 +292,121 @@ def test_bad_input_is_a_clear_error_and_nothing_is_saved(client, setup, override
     assert Milestone.objects.get(pk=setup["milestone"].pk).title == "Alumni meeting"
 
 
+def test_a_link_the_initiative_already_has_is_a_form_error(client, setup):
+    """Two coordinators adding the same link: the second gets a clear error, not a database error."""
+    ProjectLinkFactory(project=setup["project"], url="https://example.org/duo")
+    client.force_login(setup["coordinator"])
+    response = client.post(URL, form_data(setup, opened(client)))
+    assert response.status_code == 400
+    assert "This address is already one of the initiative&#x27;s links." in response.content.decode()
+    assert setup["project"].links.count() == 1
+
+
+@pytest.mark.parametrize(
+    "reported, delete, message",
+    [
+        ("milestone", {"milestones-0-DELETE": "on"}, "The milestone “Alumni meeting” cannot be deleted"),
+        ("indicator", {"indicators-0-DELETE": "on"}, "cannot be deleted: progress updates report values for it"),
+    ],
+)
+def test_a_reported_milestone_or_indicator_is_not_deleted(client, setup, reported, delete, message):
+    update = approved_update(
+        setup,
+        outcome=MilestoneOutcome.ACHIEVED if reported == "milestone" else None,
+        value="150" if reported == "indicator" else None,
+    )
+    client.force_login(setup["coordinator"])
+    response = client.post(URL, form_data(setup, opened(client), **delete))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page and "Please correct the errors below; nothing was saved." in page
+    # Nothing saved, and the partner's approved report is still there.
+    assert Project.objects.get(slug="duo-fellowship").summary == "Old summary."
+    assert Milestone.objects.filter(pk=setup["milestone"].pk).exists()
+    assert Indicator.objects.filter(pk=setup["indicator"].pk).exists()
+    assert (update.milestone_reports.count(), update.indicator_values.count()) == (
+        (1, 0) if reported == "milestone" else (0, 1)
+    )
+
+
+def test_an_unreported_milestone_or_indicator_can_be_deleted(client, setup):
+    client.force_login(setup["coordinator"])
+    data = form_data(setup, opened(client), **{"milestones-0-DELETE": "on", "indicators-0-DELETE": "on"})
+    assert client.post(URL, data).status_code == 302
+    assert not Milestone.objects.filter(pk=setup["milestone"].pk).exists()
+    assert not Indicator.objects.filter(pk=setup["indicator"].pk).exists()
+
+
+def test_the_database_protects_reported_milestones_and_indicators(setup):
+    approved_update(setup, outcome=MilestoneOutcome.ACHIEVED, value="150")
+    with pytest.raises(ProtectedError):
+        Milestone.objects.get(pk=setup["milestone"].pk).delete()
+    with pytest.raises(ProtectedError):
+        Indicator.objects.get(pk=setup["indicator"].pk).delete()
+    assert MilestoneReport.objects.count() == IndicatorValue.objects.count() == 1
+
+
+@pytest.mark.parametrize("model", [Milestone, Indicator], ids=["milestone", "indicator"])
+def test_the_admin_refuses_to_delete_a_reported_milestone_or_indicator(secretariat_client, setup, model):
+    approved_update(setup, outcome=MilestoneOutcome.ACHIEVED, value="150")
+    obj = setup[model._meta.model_name]
+    url = reverse(f"admin:projects_{model._meta.model_name}_delete", args=[obj.pk])
+    for response in (secretariat_client.get(url), secretariat_client.post(url, {"post": "yes"})):
+        assert response.status_code == 200
+        assert "would require deleting the following protected related objects" in response.content.decode()
+    assert model.objects.filter(pk=obj.pk).exists()
+
+
+def admin_change_data(client, url):
+    """The admin's change form of an initiative, posted back as the browser would (inlines included)."""
+    context = client.get(url).context
+    form = context["adminform"].form
+    data = {name: "" if value is None else value for name, value in form.initial.items() if name in form.fields}
+    for inline in context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(management(formset.prefix, formset.total_form_count(), formset.initial_form_count()))
+        for subform in formset.initial_forms:
+            for name in subform.fields:
+                value = subform[name].value()
+                if value is not None and not isinstance(value, bool):
+                    data[subform.add_prefix(name)] = value
+    return data
+
+
+def test_the_admin_inline_refuses_to_delete_a_reported_milestone(secretariat_client, setup):
+    approved_update(setup, outcome=MilestoneOutcome.ACHIEVED)
+    url = reverse("admin:projects_project_change", args=[setup["project"].pk])
+    data = admin_change_data(secretariat_client, url)
+    index = next(i for i in range(10) if data.get(f"milestones-{i}-id") == setup["milestone"].pk)
+    response = secretariat_client.post(url, {**data, f"milestones-{index}-DELETE": "on"})
+    assert response.status_code == 200
+    assert "would require deleting the following protected related objects" in response.content.decode()
+    assert Milestone.objects.filter(pk=setup["milestone"].pk).exists()
+    # The same form without the deletion saves: the refusal above was the only error.
+    assert secretariat_client.post(url, data).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "achieved_on, status",
+    [(TODAY + datetime.timedelta(days=1), 200), (TODAY, 302), (TODAY - datetime.timedelta(days=30), 302)],
+)
+def test_the_admin_refuses_a_milestone_achieved_in_the_future(secretariat_client, setup, achieved_on, status):
+    """Milestone.clean(): the admin's forms and the profile form run the same rule."""
+    data = {
+        "project": setup["project"].pk,
+        "title": "Done",
+        "status": "achieved",
+        "achieved_on": achieved_on.isoformat(),
+    }
+    response = secretariat_client.post(reverse("admin:projects_milestone_add"), data)
+    assert response.status_code == status
+    assert ("A milestone cannot be achieved in the future." in response.content.decode()) == (status == 200)
+    assert Milestone.objects.filter(title="Done").exists() == (status == 302)
+
+
 def test_row_texts_are_not_editable_by_coordinators(client, setup):
     client.force_login(setup["coordinator"])
-    page = client.get(reverse("projects:project-edit", args=["duo-fellowship"])).content.decode()
+    page = client.get(URL).content.decode()
     assert "activities" not in page.lower().split("secretariat")[-1] or 'name="rows-' not in page
     assert 'name="rows-' not in page
 
@@ -151,5 +416,5 @@ def test_an_outsider_with_a_project_of_their_own_still_cannot(client, setup):
     ProjectOrganisationFactory(project=other, organisation=setup["outsider"].memberships.get().organisation)
     client.force_login(setup["outsider"])
     assert client.get(reverse("projects:project-edit", args=[other.slug])).status_code == 200
-    assert client.get(reverse("projects:project-edit", args=["duo-fellowship"])).status_code == 403
+    assert client.get(URL).status_code == 403
     assert UserFactory  # the factories module is shared

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
+from pathlib import PurePath
 
 import pytest
 from django.core import mail
@@ -11,9 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from asem_portal.parsing import parse_id
 from projects import permissions, services
 from projects.models import (
     Milestone,
+    MilestoneReport,
     MilestoneStatus,
     OrganisationRole,
     ProgressUpdate,
@@ -132,7 +136,9 @@ def test_the_whole_workflow_applies_the_approved_state_and_can_be_withdrawn(worl
         user=world["colleague"],  # a colleague of the same organisation fixes it
         content=content(
             achievements="120 pairs; 40 alumni met.",
-            milestone_reports=(services.MilestoneReportData(milestone, "achieved", achieved_on=datetime.date(2026, 5, 2)),),
+            milestone_reports=(
+                services.MilestoneReportData(milestone, "achieved", achieved_on=datetime.date(2026, 5, 2)),
+            ),
             indicator_values=(services.IndicatorValueData(indicator, Decimal("120"), datetime.date(2026, 6, 30)),),
         ),
         expected_version=update.version,
@@ -146,7 +152,13 @@ def test_the_whole_workflow_applies_the_approved_state_and_can_be_withdrawn(worl
     indicator.refresh_from_db()
     assert (milestone.status, milestone.achieved_on) == (MilestoneStatus.ACHIEVED, datetime.date(2026, 5, 2))
     assert (indicator.latest_value, indicator.latest_value_on) == (Decimal("120.00"), datetime.date(2026, 6, 30))
-    assert [t.to_status for t in update.transitions.all()] == ["draft", "submitted", "returned", "submitted", "approved"]
+    assert [t.to_status for t in update.transitions.all()] == [
+        "draft",
+        "submitted",
+        "returned",
+        "submitted",
+        "approved",
+    ]
     assert update.transitions.get(to_status="returned").reason == "Add the number of alumni."
 
     services.withdraw_approval(update=update, reviewer=world["reviewer2"], reason="Figures disputed.")
@@ -203,6 +215,141 @@ def test_an_empty_update_cannot_be_submitted(world):
     update = draft(world, achievements="", challenges="", next_steps="")
     with pytest.raises(services.WorkflowError, match="Write at least"):
         services.submit_update(update=update, user=world["author"])
+
+
+def test_save_and_submit_is_one_step(world, monkeypatch):
+    """A submission refused after the save (here: by a stand-in) leaves no new draft and no new version."""
+    update = draft(world)
+
+    def refuse(**kwargs):
+        raise services.WorkflowError("Refused.")
+
+    monkeypatch.setattr(services, "submit_update", refuse)
+    with pytest.raises(services.WorkflowError, match="Refused"):
+        services.save_and_submit(
+            update=update, user=world["author"], content=content(achievements="New."), expected_version=1
+        )
+    with pytest.raises(services.WorkflowError, match="Refused"):
+        services.create_and_submit(
+            project=world["project"], organisation=world["lead"], author=world["author"], content=content()
+        )
+    assert ProgressUpdate.objects.count() == 1
+    update.refresh_from_db()
+    assert (update.version, update.achievements, update.status) == (1, "120 pairs exchanged.", UpdateStatus.DRAFT)
+
+
+def test_only_an_organisation_taking_part_in_the_initiative_reports_on_it(client, world):
+    funder = OrganisationFactory(slug="funder")
+    ProjectOrganisationFactory(project=world["project"], organisation=funder, role=OrganisationRole.FUNDER)
+    MembershipFactory(user=world["author"], organisation=funder)
+    assert list(permissions.reporting_organisations(world["author"], world["project"])) == [world["lead"]]
+    assert not permissions.reporting_organisations(world["outsider"], world["project"]).exists()
+    with pytest.raises(PermissionDenied, match="lead or one of its partners"):
+        services.create_update(project=world["project"], organisation=funder, author=world["author"], content=content())
+    client.force_login(world["author"])
+    url = reverse("updates:update-create", args=["duo-fellowship"])
+    assert list(client.get(url).context["form"].fields["organisation"].queryset) == [world["lead"]]
+    response = client.post(url, form_data(world, organisation=str(funder.pk)))
+    assert response.status_code == 400 and "organisation" in response.context["form"].errors
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_approve_and_return_refuse_an_update_changed_since_the_reviewer_read_it(world):
+    update = services.submit_update(update=draft(world), user=world["author"])
+    read = update.version  # reviewer A opens it…
+    # …meanwhile reviewer B returns it, and the author rewrites and resubmits it.
+    services.return_update(update=update, reviewer=world["reviewer2"], reason="Add figures.", expected_version=read)
+    rewritten = services.save_draft(
+        update=update, user=world["author"], content=content(achievements="Rewritten."), expected_version=read + 1
+    )
+    current = services.submit_update(update=rewritten, user=world["author"]).version
+    with pytest.raises(services.ConflictError):
+        services.approve_update(update=update, reviewer=world["secretariat"], expected_version=read)
+    with pytest.raises(services.ConflictError):
+        services.return_update(update=update, reviewer=world["secretariat"], reason="No.", expected_version=read)
+    approved, problems = services.approve_updates(
+        updates=[update], reviewer=world["secretariat"], expected_versions={update.pk: read}
+    )
+    assert approved == [] and "changed since you opened it" in problems[0]
+    assert ProgressUpdate.objects.get(pk=update.pk).status == UpdateStatus.SUBMITTED
+    services.approve_update(update=update, reviewer=world["secretariat"], expected_version=current)
+    assert ProgressUpdate.objects.get(pk=update.pk).status == UpdateStatus.APPROVED
+
+
+# --- Withdrawing an approval: what it restores ------------------------------------------------------------------
+
+
+def approved(world, *reports: services.MilestoneReportData) -> ProgressUpdate:
+    update = services.submit_update(update=draft(world, milestone_reports=reports), user=world["author"])
+    return services.approve_update(update=update, reviewer=world["secretariat"])
+
+
+def delayed_to(world, date: datetime.date) -> services.MilestoneReportData:
+    return services.MilestoneReportData(world["milestone"], "delayed", new_date=date)
+
+
+def achieved_on(world, date: datetime.date) -> services.MilestoneReportData:
+    return services.MilestoneReportData(world["milestone"], "achieved", achieved_on=date)
+
+
+def milestone_state(world) -> tuple:
+    m = Milestone.objects.get(pk=world["milestone"].pk)
+    return m.status, m.achieved_on, m.planned_start, m.planned_end
+
+
+ORIGINAL = (MilestoneStatus.PLANNED, None, datetime.date(2026, 5, 1), datetime.date(2026, 6, 1))
+
+
+def test_withdrawing_an_approval_restores_the_milestone_planned_date_included(world):
+    Milestone.objects.filter(pk=world["milestone"].pk).update(planned_end=datetime.date(2026, 6, 1))
+    update = approved(world, delayed_to(world, datetime.date(2026, 4, 1)))  # before the planned date: it moves too
+    assert milestone_state(world) == (
+        MilestoneStatus.DELAYED,
+        None,
+        datetime.date(2026, 4, 1),
+        datetime.date(2026, 4, 1),
+    )
+    services.withdraw_approval(update=update, reviewer=world["reviewer2"], reason="Wrong date.")
+    assert milestone_state(world) == ORIGINAL
+    assert update.transitions.last().reason == "Wrong date."  # nothing was left as it is
+
+
+def test_withdrawing_an_approval_leaves_a_milestone_a_later_approval_changed(world):
+    Milestone.objects.filter(pk=world["milestone"].pk).update(planned_end=datetime.date(2026, 6, 1))
+    first = approved(world, delayed_to(world, datetime.date(2026, 4, 1)))
+    second = approved(world, achieved_on(world, datetime.date(2026, 4, 2)))
+    services.withdraw_approval(update=first, reviewer=world["reviewer2"], reason="Wrong date.")
+    # The later approval stands (its planned dates are the ones the first approval had set).
+    assert milestone_state(world) == (
+        MilestoneStatus.ACHIEVED,
+        datetime.date(2026, 4, 2),
+        datetime.date(2026, 4, 1),
+        datetime.date(2026, 4, 1),
+    )
+    reason = first.transitions.last().reason
+    assert reason.startswith("Wrong date.") and "left as they are" in reason and "Alumni meeting" in reason
+    # Withdrawing the later one too restores the milestone as it was before both.
+    services.withdraw_approval(update=second, reviewer=world["reviewer2"], reason="Also wrong.")
+    assert milestone_state(world) == ORIGINAL
+
+
+def test_withdrawing_an_approval_leaves_a_milestone_changed_by_hand_since(world):
+    update = approved(world, delayed_to(world, datetime.date(2026, 9, 1)))
+    Milestone.objects.filter(pk=world["milestone"].pk).update(status=MilestoneStatus.CANCELLED)
+    services.withdraw_approval(update=update, reviewer=world["reviewer2"], reason="Wrong date.")
+    assert milestone_state(world)[0] == MilestoneStatus.CANCELLED
+    assert "Alumni meeting" in update.transitions.last().reason
+    assert MilestoneReport.objects.get(update=update).previous_state is None
+
+
+def test_withdrawing_an_approval_recorded_before_planned_dates_were_kept_still_restores(world):
+    update = approved(world, achieved_on(world, datetime.date(2026, 5, 2)))
+    # What approvals recorded until now: no planned_start, no record of what was applied.
+    MilestoneReport.objects.filter(update=update).update(
+        previous_state={"status": "planned", "achieved_on": None, "planned_end": None}
+    )
+    services.withdraw_approval(update=update, reviewer=world["reviewer2"], reason="Disputed.")
+    assert milestone_state(world) == (MilestoneStatus.PLANNED, None, datetime.date(2026, 5, 1), None)
 
 
 # --- The web forms ------------------------------------------------------------------------------------------------
@@ -330,6 +477,22 @@ def test_evidence_files_are_checked_by_content_and_size(client, world, settings,
     assert client.get(reverse("updates:evidence-download", args=[evidence.update_id, evidence.pk])).status_code == 404
 
 
+@pytest.mark.parametrize("name", ["r" * 250 + ".pdf", "보고서" * 80 + ".pdf"])
+def test_evidence_files_with_long_names_are_kept_under_shortened_names(client, world, settings, tmp_path, name):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world["author"])
+    url = reverse("updates:update-create", args=["duo-fellowship"])
+    uploaded = SimpleUploadedFile(name, PDF, content_type="application/pdf")
+    assert client.post(url, {**form_data(world), "file_1": uploaded}).status_code == 302
+    evidence = ProgressUpdate.objects.get().evidence.exclude(file="").get()
+    # The title fits its column (200), the stored name its column (300) and the file system (255 bytes).
+    assert len(evidence.title) <= 200 and evidence.title.endswith(".pdf") and evidence.title[:10] == name[:10]
+    assert len(evidence.file.name) <= 300 and evidence.file.name.endswith(".pdf")
+    assert len(PurePath(evidence.file.name).name.encode()) <= 255
+    download = client.get(reverse("updates:evidence-download", args=[evidence.update_id, evidence.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+
+
 def test_approved_updates_are_read_only_to_contributors(client, world):
     update = draft(world)
     services.submit_update(update=update, user=world["author"])
@@ -342,24 +505,25 @@ def test_approved_updates_are_read_only_to_contributors(client, world):
 
 
 def test_secretariat_returns_with_a_reason_and_bulk_approves(client, world):
-    updates = [draft(world) for _ in range(3)]
-    for update in updates:
-        services.submit_update(update=update, user=world["author"])
+    updates = [services.submit_update(update=draft(world), user=world["author"]) for _ in range(3)]
     client.force_login(world["secretariat"])
-    empty = client.post(reverse("updates:update-return", args=[updates[0].pk]), {"reason": ""})
+    return_url = reverse("updates:update-return", args=[updates[0].pk])
+    empty = client.post(return_url, {"reason": "", "version": updates[0].version})
     assert empty.status_code == 400 and "This field is required." in empty.content.decode()
-    client.post(reverse("updates:update-return", args=[updates[0].pk]), {"reason": "Add figures."})
+    client.post(return_url, {"reason": "Add figures.", "version": updates[0].version})
     queue = client.get(reverse("updates:review-queue"))
     assert [u.pk for u in queue.context["queue"]] == [updates[1].pk, updates[2].pk]
-    response = client.post(reverse("updates:review-queue"), {"updates": [updates[1].pk, updates[2].pk]})
+    chosen = [f"{u.pk}:{u.version}" for u in updates[1:]]
+    assert all(f'value="{value}"' in queue.content.decode() for value in chosen)
+    response = client.post(reverse("updates:review-queue"), {"updates": chosen})
     assert response.status_code == 302
     assert list(ProgressUpdate.objects.order_by("pk").values_list("status", flat=True)) == [
         "returned",
         "approved",
         "approved",
     ]
-    bogus = client.post(reverse("updates:review-queue"), {"updates": ["abc", "999999"]})
-    assert bogus.status_code == 400
+    for bogus in (["abc"], ["999999"], ["999999:1"], ["²:1"], [f"{updates[0].pk}:²"], ["9" * 5000 + ":1"]):
+        assert client.post(reverse("updates:review-queue"), {"updates": bogus}).status_code == 400, bogus
 
 
 def test_admin_action_approves_through_the_same_service(client, world):
@@ -374,6 +538,115 @@ def test_admin_action_approves_through_the_same_service(client, world):
     update.refresh_from_db()
     assert update.status == UpdateStatus.APPROVED
     assert update.transitions.last().actor == world["secretariat"]
+
+
+def test_a_refused_submit_of_a_new_update_saves_nothing_and_keeps_the_input(client, world):
+    client.force_login(world["author"])
+    url = reverse("updates:update-create", args=["duo-fellowship"])
+    empty = form_data(
+        world, save="", submit="1", achievements="", challenges="", next_steps="", links="https://example.org/plan"
+    )
+    response = client.post(url, empty)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Write at least the achievements" in page and "nothing was saved" in page
+    assert "https://example.org/plan" in page  # the input is kept
+    assert not ProgressUpdate.objects.exists()
+    # Completed, the same form makes one submitted update, and no draft is left over from the refusal.
+    assert client.post(url, {**empty, "achievements": "Done."}).status_code == 302
+    assert list(ProgressUpdate.objects.values_list("status", flat=True)) == [UpdateStatus.SUBMITTED]
+
+
+def test_a_refused_submit_of_a_draft_changes_nothing_and_the_next_save_is_no_conflict(client, world):
+    update = draft(world)
+    client.force_login(world["author"])
+    url = reverse("updates:update-edit", args=[update.pk])
+    empty = form_data(world, version="1", save="", submit="1", achievements="", challenges="", next_steps="")
+    refused = client.post(url, empty)
+    assert refused.status_code == 400 and "Write at least the achievements" in refused.content.decode()
+    update.refresh_from_db()
+    assert (update.version, update.achievements, update.status) == (1, "120 pairs exchanged.", UpdateStatus.DRAFT)
+    assert not update.milestone_reports.exists()  # the form's milestone report was not saved either
+    assert client.post(url, form_data(world, version="1")).status_code == 302
+
+
+def test_after_a_conflict_the_form_has_the_current_version_and_saving_again_works(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    update = draft(world)
+    first, second = client, client.__class__()
+    first.force_login(world["author"])
+    second.force_login(world["colleague"])
+    url = reverse("updates:update-edit", args=[update.pk])
+    assert first.post(url, form_data(world, version="1", achievements="Author's text.")).status_code == 302
+    attachment = SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf")
+    conflict = second.post(
+        url, {**form_data(world, version="1", achievements="Colleague's text."), "file_1": attachment}
+    )
+    assert conflict.status_code == 409
+    page = conflict.content.decode()
+    assert "attach them again" in page
+    version = re.search(r'name="version" value="([0-9]+)"', page).group(1)
+    assert version == "2"
+    # Having compared, the colleague saves again: their text replaces the author's, without another conflict.
+    again = second.post(url, form_data(world, version=version, achievements="Colleague's text."))
+    assert again.status_code == 302
+    update.refresh_from_db()
+    assert (update.achievements, update.version) == ("Colleague's text.", 3)
+    assert not update.evidence.exclude(file="").exists()
+
+
+def test_the_reviewer_approves_or_returns_only_the_version_they_read(client, world):
+    update = services.submit_update(update=draft(world), user=world["author"])
+    read = update.version
+    client.force_login(world["secretariat"])
+    page = client.get(update.get_absolute_url()).content.decode()
+    approve_url = reverse("updates:update-approve", args=[update.pk])
+    return_url = reverse("updates:update-return", args=[update.pk]) + f"?version={read}"
+    assert f'<input type="hidden" name="version" value="{read}">' in page and return_url in page
+    assert f'name="version" value="{read}"' in client.get(return_url).content.decode()
+    # Meanwhile reviewer2 returns it, and the author rewrites and resubmits it.
+    services.return_update(update=update, reviewer=world["reviewer2"], reason="Add figures.")
+    rewritten = services.save_draft(
+        update=update, user=world["author"], content=content(achievements="Rewritten."), expected_version=read + 1
+    )
+    current = services.submit_update(update=rewritten, user=world["author"]).version
+
+    stale_approve = client.post(approve_url, {"version": read}, follow=True)
+    assert "changed since you opened it" in stale_approve.content.decode()
+    stale_return = client.post(return_url, {"reason": "No.", "version": read})
+    assert stale_return.status_code == 400 and "changed since you opened it" in stale_return.content.decode()
+    stale_queue = client.post(reverse("updates:review-queue"), {"updates": [f"{update.pk}:{read}"]}, follow=True)
+    assert "changed since you opened it" in stale_queue.content.decode()
+    no_version = client.post(approve_url, follow=True)
+    assert "out of date" in no_version.content.decode()
+    assert client.post(return_url.split("?")[0], {"reason": "No."}).status_code == 400
+    assert ProgressUpdate.objects.get(pk=update.pk).status == UpdateStatus.SUBMITTED
+
+    assert client.post(approve_url, {"version": current}).status_code == 302
+    assert ProgressUpdate.objects.get(pk=update.pk).status == UpdateStatus.APPROVED
+
+
+@pytest.mark.parametrize("version", ["²", "9" * 5000])
+def test_versions_that_are_not_numbers_are_refused_not_a_500(client, world, version):
+    drafted = draft(world)
+    submitted = services.submit_update(update=draft(world), user=world["author"])
+    client.force_login(world["author"])
+    response = client.post(reverse("updates:update-submit", args=[drafted.pk]), {"version": version}, follow=True)
+    assert response.status_code == 200 and "out of date" in response.content.decode()
+    client.force_login(world["secretariat"])
+    response = client.post(reverse("updates:update-approve", args=[submitted.pk]), {"version": version}, follow=True)
+    assert response.status_code == 200 and "out of date" in response.content.decode()
+    response = client.post(reverse("updates:update-return", args=[submitted.pk]), {"reason": "x", "version": version})
+    assert response.status_code == 400 and "out of date" in response.content.decode()
+    response = client.post(reverse("updates:review-queue"), {"updates": [f"{submitted.pk}:{version}"]})
+    assert response.status_code == 400
+    assert [u.status for u in ProgressUpdate.objects.order_by("pk")] == [UpdateStatus.DRAFT, UpdateStatus.SUBMITTED]
+
+
+def test_parse_id_takes_ascii_digits_only():
+    assert (parse_id("42"), parse_id("007"), parse_id("9" * 18)) == (42, 7, 999_999_999_999_999_999)
+    for value in ("²", "٣", "-1", "+1", "1.0", " 1", "1\n", "", "9" * 19, "9" * 5000, None, 5):
+        assert parse_id(value) is None, value
 
 
 # --- Who sees and does what --------------------------------------------------------------------------------------
@@ -430,14 +703,14 @@ def test_permission_matrix_of_pages(client, world, persona, expected):
 )
 def test_permission_matrix_of_transitions(client, world, persona, expected):
     drafted = draft(world)
-    to_approve, to_return = draft(world), draft(world)
-    for update in (to_approve, to_return):
-        services.submit_update(update=update, user=world["author"])
+    to_approve, to_return = (services.submit_update(update=draft(world), user=world["author"]) for _ in range(2))
     login(client, world, persona)
     responses = [
         client.post(reverse("updates:update-submit", args=[drafted.pk]), {"version": drafted.version}),
-        client.post(reverse("updates:update-approve", args=[to_approve.pk])),
-        client.post(reverse("updates:update-return", args=[to_return.pk]), {"reason": "No."}),
+        client.post(reverse("updates:update-approve", args=[to_approve.pk]), {"version": to_approve.version}),
+        client.post(
+            reverse("updates:update-return", args=[to_return.pk]), {"reason": "No.", "version": to_return.version}
+        ),
     ]
     assert all(r.status_code in (302, 403, 404) for r in responses)
     statuses = {
