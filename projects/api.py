@@ -77,7 +77,7 @@ EXPORT_CHUNK_SIZE = 500
 
 def initiative_queryset() -> QuerySet[Project]:
     """An initiative with everything the API shows: seven queries for any number of initiatives."""
-    return Project.objects.prefetch_related(
+    return Project.objects.defer("search_vector").prefetch_related(
         Prefetch(
             "participations",
             queryset=ProjectOrganisation.objects.select_related("organisation").order_by(
