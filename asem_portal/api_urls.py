@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from actions.api import ActionViewSet, StrategicObjectiveViewSet, SubgoalViewSet
+from monitoring.api import MeetingViewSet, ReportingCycleViewSet
 from projects.api import InitiativeViewSet, PlanExportCSVView, PlanExportJSONView, ProgressUpdateViewSet
 from stakeholders.api import CountryViewSet, MeView, OrganisationViewSet
 
@@ -57,6 +58,8 @@ router.register("initiatives", InitiativeViewSet, basename="initiative")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("countries", CountryViewSet, basename="country")
 router.register("updates", ProgressUpdateViewSet, basename="update")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("cycles", ReportingCycleViewSet, basename="cycle")
 
 urlpatterns = [
     *router.urls,

@@ -214,6 +214,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InitiativeStatusEnum": "projects.models.ProjectStatus",
         "UpdateStatusEnum": "projects.models.UpdateStatus",
+        "MeetingKindEnum": "monitoring.models.MeetingKind",
+        "MeetingStatusEnum": "monitoring.models.MeetingStatus",
+        "CycleStatusEnum": "monitoring.models.CycleStatus",
         "RegionEnum": "stakeholders.models.Region",
         "CountryRegionEnum": "stakeholders.models.CountryRegion",
     },

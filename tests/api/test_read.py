@@ -28,6 +28,8 @@ def test_the_root_lists_every_endpoint_and_the_docs(api):
         "organisations",
         "countries",
         "updates",
+        "meetings",
+        "cycles",
         "export-json",
         "export-csv",
         "me",
