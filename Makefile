@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(PY) manage.py runserver $(or $(ADDRPORT),127.0.0.1:8000)
 
 test: $(STAMP)
-	bash scripts/ensure-chromium
+	bash scripts/ensure-system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
