@@ -546,7 +546,11 @@ def build_report(
         .order_by("position", "organisation__name")
     ):
         (leads if part.role == OrganisationRole.LEAD else partners)[part.project_id].append(part.organisation)
-    rows = list(ActionContribution.objects.order_by("action__number", "position", "project__title", "project_id").values("project_id", "action_id"))
+    rows = list(
+        ActionContribution.objects.order_by("action__number", "position", "project_id").values(
+            "project_id", "action_id"
+        )
+    )
     rows_by_action: dict[int, list[int]] = defaultdict(list)
     actions_of: dict[int, list[int]] = defaultdict(list)
     for row in rows:
