@@ -90,6 +90,7 @@ class Stats:
     errors_5xx: list[float] = field(default_factory=list)  # times of 5xx responses
     failures: list[float] = field(default_factory=list)  # times of connection failures
     successes: list[float] = field(default_factory=list)  # times of successful writes
+    ready: list[float] = field(default_factory=list)  # times /readyz answered 200
     # update id -> (last accepted marker, markers sent later without an answer)
     expected: dict[int, tuple[str, set[str]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -168,16 +169,18 @@ def contributor(i: int, port: int, deadline: float, stats: Stats, started: float
             body = form_fields(page)
             milestone = re.search(r'name="(milestone_\d+)_outcome"', page).group(1)
             indicator = re.search(r'name="(indicator_\d+)_value"', page).group(1)
+            # The form's own period (the open reporting cycle's, when there is one).
+            period = dict(re.findall(r'name="(period_start|period_end)" value="([^"]*)"', page))
             body.update(
                 {
-                    "period_start": "2026-01-01",
-                    "period_end": "2026-06-30",
+                    "period_start": period.get("period_start") or "2026-01-01",
+                    "period_end": period.get("period_end") or "2026-06-30",
                     "achievements": marker,
                     "challenges": "None.",
                     "next_steps": "More of the same.",
                     f"{milestone}_outcome": "on_track",
                     f"{indicator}_value": str(n),
-                    f"{indicator}_as_of": "2026-06-30",
+                    f"{indicator}_as_of": period.get("period_end") or "2026-06-30",
                     "save": "1",
                 }
             )
@@ -185,6 +188,7 @@ def contributor(i: int, port: int, deadline: float, stats: Stats, started: float
                 stats.sent += 1
                 if update_id is not None:
                     stats.expected[update_id][1].add(marker)
+            sent_at = time.monotonic() - started
             status, headers, _ = client.request("POST", path, body)
         except (OSError, http.client.HTTPException, AttributeError):
             with stats.lock:
@@ -201,14 +205,30 @@ def contributor(i: int, port: int, deadline: float, stats: Stats, started: float
                 stats.expected[saved_id] = (marker, pending)
                 update_id = saved_id
             elif status >= 500:
-                stats.errors_5xx.append(now)
+                stats.errors_5xx.append(sent_at)  # when it was sent: was it in flight during a fault?
             elif status != 409:  # a conflict cannot happen (one writer per update) but would not be a loss
                 stats.failures.append(now)
 
 
 def recovery_after(fault_at: float, stats: Stats) -> float | None:
-    later = [t for t in stats.successes if t > fault_at]
+    """Seconds from the fault until /readyz answered 200 again (the service and its database)."""
+    later = [t for t in stats.ready if t > fault_at]
     return (min(later) - fault_at) if later else None
+
+
+def probe_readiness(port: int, deadline: float, stats: Stats, started: float) -> None:
+    """Ask /readyz ten times a second on a fresh connection; keep the times it answered 200."""
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/readyz", headers={"Host": "127.0.0.1"})
+            if conn.getresponse().status == 200:
+                with stats.lock:
+                    stats.ready.append(time.monotonic() - started)
+            conn.close()
+        except (OSError, http.client.HTTPException):
+            pass
+        time.sleep(0.1)
 
 
 def main() -> None:
@@ -252,6 +272,9 @@ def main() -> None:
             threading.Thread(target=contributor, args=(i, args.port, deadline, stats, started), daemon=True)
             for i in range(args.contributors)
         ]
+        threads.append(
+            threading.Thread(target=probe_readiness, args=(args.port, deadline, stats, started), daemon=True)
+        )
         for thread in threads:
             thread.start()
         if not args.no_worker_kill:
@@ -291,7 +314,8 @@ print(json.dumps(rows))
         if row is None or (row[0] != marker and row[0] not in pending):
             lost += 1
     half_written = sum(1 for row in stored.values() if row[1] < 1 or row[2] != 1 or row[3] != 1)
-    in_window = [t for t in stats.errors_5xx if any(0 <= t - at <= FAULT_WINDOW for _, at in faults)]
+    # A 5xx counts as the fault's when its request was sent while the fault was under way (or just before).
+    in_window = [t for t in stats.errors_5xx if any(-FAULT_WINDOW <= t - at <= FAULT_WINDOW for _, at in faults)]
 
     print(f"contributors           {args.contributors}")
     print(f"duration               {args.seconds:.0f} s")
@@ -308,7 +332,7 @@ print(json.dumps(rows))
     for name, at in faults:
         recovery = recovery_after(at, stats)
         print(
-            f"{name:<23}at {at:5.1f} s, next accepted write after {recovery:.2f} s"
+            f"{name:<23}at {at:5.1f} s, answering again (/readyz) after {recovery:.2f} s"
             if recovery is not None
             else f"{name}: no recovery"
         )
