@@ -1,0 +1,190 @@
+"""What keeps the report fast on a large plan: excerpts read in SQL, reads alongside, the PDF digest, the XLSX.
+
+The numbers stay the builder's (``test_report`` and ``test_exports`` check them); these tests check that the
+shortcuts change nothing a reader sees, except where the digest says so.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from monitoring import exporters, report
+from monitoring.report import EXCERPT_CHARS, EXCERPT_WORDS, build_report, summary_rows, to_json
+from projects.models import ProgressUpdate
+
+from .conftest import AS_OF
+from .test_query_budgets import plan_in_a_cycle
+
+ELLIPSIS = "…"
+
+
+# --- Excerpts ---------------------------------------------------------------------------------------------------
+
+
+def words(n: int, length: int = 5) -> list[str]:
+    return [f"w{i:0{length - 1}d}" for i in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ""),
+        (None, ""),
+        ("  One\n\ttwo   three  ", "One two three"),
+        (" ".join(words(EXCERPT_WORDS)), " ".join(words(EXCERPT_WORDS))),
+        (" ".join(words(EXCERPT_WORDS + 1)), " ".join(words(EXCERPT_WORDS)) + ELLIPSIS),
+        ("\n".join(words(200)), " ".join(words(EXCERPT_WORDS)) + ELLIPSIS),
+    ],
+)
+def test_excerpt_is_the_first_words_on_one_line(text, expected):
+    assert report._excerpt(text) == expected
+
+
+def test_excerpt_of_a_narrative_of_very_long_words_stops_at_a_whole_word():
+    long_words = words(EXCERPT_WORDS, length=40)  # 60 words of 40 characters: more than EXCERPT_CHARS
+    start = " ".join(long_words)[: EXCERPT_CHARS + 1]  # what SQL gives (``_narrative_start``)
+    excerpt = report._excerpt(start)
+    assert excerpt.endswith(ELLIPSIS)
+    quoted = excerpt.removesuffix(ELLIPSIS).split(" ")
+    assert quoted == long_words[: len(quoted)] and len(quoted) == EXCERPT_CHARS // 41
+
+
+def set_narratives(update: ProgressUpdate, **texts) -> None:
+    ProgressUpdate.objects.filter(pk=update.pk).update(**texts)
+
+
+def alpha_excerpt(world) -> str:
+    entry = next(i for i in build_report(world.cycle, today=AS_OF).initiatives if i.slug == "alpha")
+    (update,) = entry.updates
+    return update.excerpt
+
+
+def test_the_builder_quotes_the_first_narrative_that_is_not_empty(world):
+    update = ProgressUpdate.objects.get(project=world.alpha, status="approved")
+    long = " ".join(words(300))
+    set_narratives(update, achievements=long, challenges="Challenges.", next_steps="Next.")
+    assert alpha_excerpt(world) == " ".join(words(EXCERPT_WORDS)) + ELLIPSIS
+    set_narratives(update, achievements="", challenges="Funding  was\nlate.", next_steps="Next.")
+    assert alpha_excerpt(world) == "Funding was late."
+    set_narratives(update, achievements="", challenges="", next_steps="Apply again.")
+    assert alpha_excerpt(world) == "Apply again."
+
+
+def test_the_builder_reads_only_the_start_of_the_cycles_narratives(world):
+    with CaptureQueriesContext(connection) as queries:
+        build_report(world.cycle, today=AS_OF)
+    narrative = re.compile(r'"projects_progressupdate"\."(achievements|challenges|next_steps)"')
+    reading = [q["sql"] for q in queries.captured_queries if narrative.search(q["sql"])]
+    assert len(reading) == 1  # the updates of the cycle, nothing else
+    # Each narrative appears only inside SUBSTR(…, 1, EXCERPT_CHARS + 1) or compared with the empty string.
+    leftover = re.sub(r"SUBSTR(ING)?\(" + narrative.pattern + r", 1, " + str(EXCERPT_CHARS + 1) + r"\)", "", reading[0])
+    leftover = re.sub(narrative.pattern + r" = ''", "", leftover)
+    assert not narrative.search(leftover), reading[0]
+
+
+# --- Reads alongside --------------------------------------------------------------------------------------------
+
+
+def test_reads_alongside_only_outside_a_transaction_on_postgresql(world):
+    assert not report._parallel_reads()  # a test runs in a transaction: another connection would not see it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reads_alongside_give_the_same_report(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("reads alongside run on PostgreSQL only")
+    assert report._parallel_reads()
+    now = build_report(world.cycle, today=AS_OF).generated_at
+    with CaptureQueriesContext(connection) as alongside:
+        parallel = to_json(build_report(world.cycle, today=AS_OF, now=now))
+    with override_settings(STOCKTAKING_PARALLEL_READS=False), CaptureQueriesContext(connection) as here:
+        sequential = to_json(build_report(world.cycle, today=AS_OF, now=now))
+    assert parallel == sequential
+    # The updates and the four reads joining them ran on other connections.
+    assert len(here) - len(alongside) == 1 + 4
+
+
+def test_a_read_falls_back_to_this_connection(world, monkeypatch):
+    """Without a second connection (or with one that fails), the read runs on the builder's own."""
+    from django.db import OperationalError
+
+    def refuse(function, *args):
+        raise OperationalError("too many connections")
+
+    monkeypatch.setattr(report, "_on_own_connection", refuse)
+    read = report._Read(True, lambda x: x * 2, 21)
+    assert read.result() == 42
+
+
+# --- The PDF digest ---------------------------------------------------------------------------------------------
+
+
+def pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def test_a_small_report_is_printed_in_full(world):
+    data = build_report(world.cycle, today=AS_OF)
+    assert exporters.pdf_entries(data) < exporters.PDF_FULL_ENTRIES and not exporters.is_digest(data)
+
+
+def test_a_large_reports_pdf_is_its_digest_with_every_figure(world, monkeypatch):
+    monkeypatch.setattr(exporters, "PDF_FULL_ENTRIES", 0)
+    monkeypatch.setattr(exporters, "DIGEST_LIST_LIMIT", 1)
+    data = build_report(world.cycle, today=AS_OF)
+    assert exporters.is_digest(data)
+    content = exporters.to_pdf(data)
+    text = pdf_text(content)
+    for _key, label, value in summary_rows(data):
+        assert f"{label} {value}" in text, label
+    for row in data.summary.per_objective + data.summary.per_action:
+        assert f"{row.label} {row.initiatives} {row.active} {row.new} {row.reported} {row.not_reported}" in text
+    assert "Digest." in text and "Reporting by strategic objective" in text
+    assert "Alpha did well in the first cycle." not in text  # no per-initiative detail
+    # Lists are cut, with what they hold in all: 2 initiatives reported, 2 indicators have a value.
+    assert "2 initiatives reported" in text
+    assert "Indicator values (2)" in text and "The first 1 of 2." in text
+    assert "2 initiatives (2 active): 2 reported, 0 active without a report." in text  # action 1
+    assert PdfReader(io.BytesIO(content)).metadata.title.startswith("Stocktaking Report, reporting cycle 1")
+
+
+def test_the_digest_lists_who_did_not_report_first(world, monkeypatch):
+    monkeypatch.setattr(exporters, "PDF_FULL_ENTRIES", 0)
+    text = pdf_text(exporters.to_pdf(build_report(world.cycle, today=AS_OF)))
+    assert "1 active initiative did not report" in text and "Beta ASI" in text
+
+
+@pytest.mark.parametrize("size", [40])
+def test_the_digest_and_the_csv_agree_on_a_larger_plan(db, size, monkeypatch):
+    monkeypatch.setattr(exporters, "PDF_FULL_ENTRIES", 0)
+    data = build_report(plan_in_a_cycle(size))
+    text = pdf_text(exporters.to_pdf(data))
+    csv = exporters.to_csv(data)
+    for key, label, value in summary_rows(data):
+        assert f"{label} {value}" in text
+        assert f"summary,,{key},{value}\r\n" in csv
+
+
+# --- XLSX -------------------------------------------------------------------------------------------------------
+
+
+def test_xlsx_keeps_text_that_reads_like_a_formula_or_an_error(world):
+    world.alpha.title = "#N/A"
+    world.alpha.save()
+    world.beta.title = "=1+1"
+    world.beta.save()
+    workbook = load_workbook(io.BytesIO(exporters.to_xlsx(build_report(world.cycle, today=AS_OF))))
+    cells = {row[1].value: row[1] for row in workbook["Initiatives"].iter_rows(min_row=2)}
+    assert cells["#N/A"].data_type == "s"
+    assert cells["'=1+1"].data_type == "s"
+    header = next(workbook["Initiatives"].iter_rows(max_row=1))
+    assert header[0].value == "Slug" and header[0].font.bold
+    assert workbook["Initiatives"].freeze_panes == "A2"
