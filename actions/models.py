@@ -77,6 +77,11 @@ class Subgoal(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("actions:subgoal-detail", kwargs={"code": self.code})
 
+    @staticmethod
+    def code_sort_key(code: str) -> tuple[int, ...]:
+        """Sort codes as numbers ("3.10" after "3.2"); parts that are not ASCII digits are left out."""
+        return tuple(int(part) for part in code.split(".") if part.isascii() and part.isdigit())
+
 
 class ActionQuerySet(models.QuerySet):
     def with_subgoals(self) -> ActionQuerySet:

@@ -39,6 +39,8 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from asem_portal.parsing import parse_id
+
 #: The largest page a client may ask for with ``?page_size=``.
 MAX_PAGE_SIZE = 100
 
@@ -305,8 +307,9 @@ class KeyLookupMixin:
         value = self.kwargs[self.lookup_url_kwarg]
         queryset = self.get_queryset()
         obj = None
-        if value.isdigit() and len(value) <= 18:
-            obj = queryset.filter(pk=int(value)).first()
+        pk = parse_id(value)
+        if pk is not None:
+            obj = queryset.filter(pk=pk).first()
         if obj is None:
             obj = queryset.filter(**{self.key_field: value}).first()
         if obj is None:

@@ -44,6 +44,7 @@ from asem_portal.api import (
     IgnoreClientContentNegotiation,
     KeyLookupMixin,
 )
+from asem_portal.csvutil import Echo, csv_safe
 from stakeholders.models import Organisation
 from stakeholders.serializers import OrganisationSerializer
 
@@ -410,18 +411,6 @@ CSV_COLUMNS = (
 )
 
 
-def _csv_safe(value: str) -> str:
-    """Keep spreadsheets from running a cell as a formula (OWASP "CSV injection")."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 class _PlanExportView(APIView):
     """The whole plan in one call: ``plan.json`` (nested) or ``plan.csv`` (one line per row of the plan)."""
 
@@ -519,7 +508,7 @@ class _PlanExportView(APIView):
         yield "}\n"
 
     def _csv(self, request) -> Iterator[str]:
-        writer = csv.writer(_Echo())
+        writer = csv.writer(Echo())
         yield writer.writerow(CSV_COLUMNS)
         rows = (
             ActionContribution.objects.select_related("action", "project")
@@ -543,7 +532,7 @@ class _PlanExportView(APIView):
     @staticmethod
     def _csv_row(request, row: ActionContribution) -> list[str]:
         project = row.project
-        subgoals = sorted(row.action.subgoals.all(), key=lambda s: tuple(int(p) for p in s.code.split(".")))
+        subgoals = sorted(row.action.subgoals.all(), key=lambda s: Subgoal.code_sort_key(s.code))
 
         def names(role: str) -> str:
             return "; ".join(p.organisation.name for p in project.participations.all() if p.role == role)
@@ -558,20 +547,20 @@ class _PlanExportView(APIView):
         return [
             EXPORT_SCHEMA_VERSION,
             str(row.action.number),
-            _csv_safe(row.action.description),
+            csv_safe(row.action.description),
             " ".join(str(n) for n in sorted({s.objective.number for s in subgoals})),
             " ".join(s.code for s in subgoals),
             project.slug,
-            _csv_safe(project.title),
+            csv_safe(project.title),
             "true" if project.is_new else "false",
             project.status,
-            _csv_safe(names(OrganisationRole.LEAD)),
-            _csv_safe(names(OrganisationRole.PARTNER)),
-            _csv_safe(names(OrganisationRole.FUNDER)),
-            _csv_safe(row.activities),
-            _csv_safe(row.expected_outcomes),
-            _csv_safe(" | ".join(f"{m.title} ({m.get_status_display()})" for m in project.milestones.all())),
-            _csv_safe(" | ".join(indicator(i) for i in project.indicators.all())),
+            csv_safe(names(OrganisationRole.LEAD)),
+            csv_safe(names(OrganisationRole.PARTNER)),
+            csv_safe(names(OrganisationRole.FUNDER)),
+            csv_safe(row.activities),
+            csv_safe(row.expected_outcomes),
+            csv_safe(" | ".join(f"{m.title} ({m.get_status_display()})" for m in project.milestones.all())),
+            csv_safe(" | ".join(indicator(i) for i in project.indicators.all())),
             " ".join(link.url for link in project.links.all()),
             request.build_absolute_uri(project.get_absolute_url()),
         ]

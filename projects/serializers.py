@@ -18,6 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from actions.models import Subgoal
 from actions.serializers import WebUrlField, api_url
 from asem_portal.parsing import parse_id
 from stakeholders.models import Organisation
@@ -40,10 +41,6 @@ from .services import IndicatorValueData, MilestoneReportData, UpdateContent
 
 #: The largest value an indicator takes (the model's 14 digits, 2 after the point).
 DECIMAL_FIELD = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": False}
-
-
-def _subgoal_key(code: str) -> tuple[int, ...]:
-    return tuple(number for number in map(parse_id, code.split(".")) if number is not None)
 
 
 # Initiatives -----------------------------------------------------------------------------------------------
@@ -76,7 +73,7 @@ class PlanRowSerializer(serializers.ModelSerializer):
         fields = ["action", "position", "activities", "expected_outcomes", "subgoals"]
 
     def get_subgoals(self, row: ActionContribution) -> list[str]:
-        return sorted((subgoal.code for subgoal in row.action.subgoals.all()), key=_subgoal_key)
+        return sorted((subgoal.code for subgoal in row.action.subgoals.all()), key=Subgoal.code_sort_key)
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -161,7 +158,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
     def get_subgoals(self, project: Project) -> list[str]:
         codes = {subgoal.code for row in project.rows.all() for subgoal in row.action.subgoals.all()}
-        return sorted(codes, key=_subgoal_key)
+        return sorted(codes, key=Subgoal.code_sort_key)
 
     def get_objectives(self, project: Project) -> list[int]:
         return sorted({subgoal.objective.number for row in project.rows.all() for subgoal in row.action.subgoals.all()})

@@ -24,6 +24,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from actions.models import Subgoal
+from asem_portal.csvutil import Echo, csv_safe
 from asem_portal.pagination import WindowCountPaginator
 
 from . import permissions
@@ -170,7 +171,7 @@ class ExportRecord:
             leads=organisations(OrganisationRole.LEAD),
             partners=organisations(OrganisationRole.PARTNER),
             actions=[row.action.number for row in rows],
-            subgoals=sorted(subgoals, key=_subgoal_sort_key),
+            subgoals=sorted(subgoals, key=Subgoal.code_sort_key),
             objectives=sorted({subgoal.objective.number for subgoal in subgoals.values()}),
             url=request.build_absolute_uri(project.get_absolute_url()),
         )
@@ -183,35 +184,17 @@ class ExportRecord:
             return "; ".join(organisation["name"] for organisation in organisations)
 
         return [
-            _csv_safe(self.slug),
-            _csv_safe(self.title),
+            csv_safe(self.slug),
+            csv_safe(self.title),
             "true" if self.is_new else "false",
             self.status,
-            _csv_safe(names(self.leads)),
-            _csv_safe(names(self.partners)),
+            csv_safe(names(self.leads)),
+            csv_safe(names(self.partners)),
             " ".join(str(number) for number in self.actions),
             " ".join(self.subgoals),
             " ".join(str(number) for number in self.objectives),
             self.url,
         ]
-
-
-def _subgoal_sort_key(code: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in code.split(".") if part.isdigit())
-
-
-def _csv_safe(value: str) -> str:
-    """Keep spreadsheets from running a cell as a formula (OWASP "CSV injection")."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
-
-
-class _Echo:
-    """A file-like object whose write() returns the line, so csv.writer can feed a streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 class ProjectExportView(View):
@@ -241,7 +224,7 @@ class ProjectExportView(View):
 
 
 def _csv_stream(records: Iterable[ExportRecord]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield writer.writerow(EXPORT_FIELDS)
     for record in records:
         yield writer.writerow(record.as_csv_row())
@@ -322,23 +305,27 @@ class ProjectDetailView(DetailView):
     context_object_name = "project"
 
     def get_queryset(self):
-        return Project.objects.defer("search_vector").with_leads().prefetch_related(
-            Prefetch(
-                "rows",
-                queryset=ActionContribution.objects.select_related("action").prefetch_related(
-                    "action__subgoals__objective"
+        return (
+            Project.objects.defer("search_vector")
+            .with_leads()
+            .prefetch_related(
+                Prefetch(
+                    "rows",
+                    queryset=ActionContribution.objects.select_related("action").prefetch_related(
+                        "action__subgoals__objective"
+                    ),
                 ),
-            ),
-            "milestones",
-            "indicators",
-            "links",
-            Prefetch(
-                "updates",
-                queryset=ProgressUpdate.objects.published()
-                .select_related("organisation")
-                .order_by("-period_end", "-pk"),
-                to_attr="published_updates",
-            ),
+                "milestones",
+                "indicators",
+                "links",
+                Prefetch(
+                    "updates",
+                    queryset=ProgressUpdate.objects.published()
+                    .select_related("organisation")
+                    .order_by("-period_end", "-pk"),
+                    to_attr="published_updates",
+                ),
+            )
         )
 
     def get_context_data(self, **kwargs):
