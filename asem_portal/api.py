@@ -23,24 +23,30 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, pagination, parsers, status, throttling
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from asem_portal.pagination import WindowCountPaginator
 from asem_portal.parsing import parse_id
 
+#: How long a serialized list item is kept (a new data version makes it unreachable anyway).
+ITEM_CACHE_SECONDS = 60 * 60
 #: The largest page a client may ask for with ``?page_size=``.
 MAX_PAGE_SIZE = 100
 
@@ -96,6 +102,7 @@ class IgnoreClientContentNegotiation(BaseContentNegotiation):
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
+    django_paginator_class = WindowCountPaginator
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     page_size_query_description = gettext_lazy("Results per page (at most %(max)d).") % {"max": MAX_PAGE_SIZE}
@@ -243,6 +250,7 @@ class ConditionalGetMixin:
 
     def _validators(self, request) -> tuple[str, datetime | None]:
         fingerprint = data_fingerprint()
+        self.data_version = fingerprint.token
         renderer = getattr(request, "accepted_renderer", None)
         parts = [
             fingerprint.token,
@@ -286,6 +294,43 @@ class ConditionalGetMixin:
 
     def retrieve(self, request, *args, **kwargs):
         return self._conditional(super().retrieve, request, *args, **kwargs)
+
+
+class CachedItemsMixin:
+    """List pages whose items are cached, serialized, per data version (with :class:`ConditionalGetMixin`).
+
+    A list with a new filter on every request still shows the same objects again and again: each one's
+    representation is kept under the data version read for the ETag (so any committed change makes new
+    ones), the language and the host the URLs in it point to. A page then reads its keys and count in one
+    query and only the objects no earlier page has serialized since the last change."""
+
+    def cached_items(self, queryset, keys: list) -> list:
+        version = getattr(self, "data_version", None)
+        request = self.request
+        prefix = f"api:{self.basename}:{version}:{get_language()}:{request.scheme}://{request.get_host()}:"
+        cache = caches["fragments"]
+        found = cache.get_many([f"{prefix}{key}" for key in keys]) if version is not None else {}
+        missing = [key for key in keys if f"{prefix}{key}" not in found]
+        if missing:
+            objects = list(self.get_queryset().filter(pk__in=missing))
+            # Through JSON: plain values only (DRF's links keep their object, which would be cached with them).
+            items = json.loads(JSONRenderer().render(self.get_serializer(objects, many=True).data))
+            fresh = {f"{prefix}{obj.pk}": item for obj, item in zip(objects, items, strict=True)}
+            if version is not None:
+                cache.set_many(fresh, ITEM_CACHE_SECONDS)
+            found.update(fresh)
+        return [found[f"{prefix}{key}"] for key in keys if f"{prefix}{key}" in found]
+
+    def paginate_queryset(self, queryset):
+        if self.paginator is not None:
+            self.paginator.django_paginator_class = partial(WindowCountPaginator, rows=self.cached_items)
+        return super().paginate_queryset(queryset)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if page is None:
+            return super().list(request, *args, **kwargs)
+        return self.get_paginated_response(page)
 
 
 # Detail lookups --------------------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ guarded against formula injection; the PDF renderer fetches nothing from the net
 
 The PDF of a large report (thousands of initiatives: more than ``PDF_FULL_ENTRIES`` entries to lay out) is its
 digest: every figure, the charts and the first ``DIGEST_LIST_LIMIT`` entries of each list, and no per-initiative
-detail, which the page, the XLSX and the CSV keep. The XLSX is written row by row (openpyxl's write-only mode).
+detail, which the report's paginated pages "Initiatives in detail", the XLSX and the CSV keep. The report's page
+shows the same digest (``monitoring/includes/report_digest_body.html``). The XLSX is written row by row
+(openpyxl's write-only mode).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.template import Context, Template
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .report import StocktakingReportData, summary_rows
@@ -43,8 +45,31 @@ def _text(value: str) -> str:
     return value
 
 
-def context(data: StocktakingReportData, *, link_prefix: str = "") -> dict:
-    return {"report": data, "summary_rows": summary_rows(data), "link_prefix": link_prefix}
+def context(data: StocktakingReportData, *, link_prefix: str = "", limit: int | None = None) -> dict:
+    """What the report's templates render: the builder's dataclasses, the summary's rows, and the lists of changes
+    (the first ``limit`` entries of each, with the size of the whole list; every entry when ``limit`` is None)."""
+    changes = data.changes
+    return {
+        "report": data,
+        "summary_rows": summary_rows(data),
+        "link_prefix": link_prefix,
+        "new_initiatives": _FirstEntries(changes.new_initiatives, limit),
+        "ended": _FirstEntries(
+            [(c.title, f"{c.before} → {c.after}") for c in changes.ended] + [(t, None) for t in changes.removed], limit
+        ),
+        "status_changes": _FirstEntries(changes.status_changes, limit),
+        "slipped": _FirstEntries(changes.slipped_milestones, limit),
+        "deltas": _FirstEntries(changes.indicator_deltas, limit),
+    }
+
+
+class _FirstEntries(list):
+    """The first ``limit`` entries of a list (all when ``limit`` is None), with the size of the whole list."""
+
+    def __init__(self, items: list, limit: int | None = None):
+        super().__init__(items if limit is None else items[:limit])
+        self.total = len(items)
+        self.cut = self.total > len(self)
 
 
 # --- PDF ----------------------------------------------------------------------------------------------------
@@ -124,147 +149,10 @@ def is_digest(data: StocktakingReportData) -> bool:
     return pdf_entries(data) > PDF_FULL_ENTRIES
 
 
-#: The PDF digest of a large report: the full report's header, summary, charts, coverage, balance, changes and
-#: notes, with the first ``DIGEST_LIST_LIMIT`` entries of each list and each action's counts instead of its
-#: initiatives. (The full report's markup is ``monitoring/includes/report_body.html``.)
-DIGEST_TEMPLATE = """{% load i18n %}<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>{% blocktranslate with number=report.cycle.number label=report.cycle.label %}Stocktaking Report, reporting cycle {{ number }} ({{ label }}){% endblocktranslate %}</title>
-  <meta name="author" content="{% translate 'ASEM Education Secretariat' %}">
-  <meta name="description" content="{% translate 'Generated from the data of the ASEM Education 2030 Action Plan portal.' %}">
-</head>
-<body class="report report-pdf report-digest">
-{% with s=report.summary c=report.cycle %}
-<header class="report-header">
-  <p class="report-kicker">{% translate "ASEM Education Process · Stocktaking Report" %}</p>
-  <h1>{% blocktranslate with number=c.number label=c.label %}Stocktaking Report, reporting cycle {{ number }} ({{ label }}){% endblocktranslate %}</h1>
-  {% if report.published %}
-  <p class="report-state report-published">{% blocktranslate with date=report.generated_at|date:"j F Y" %}Published on {{ date }}. This report is frozen: it shows the data as they were when it was published.{% endblocktranslate %}</p>
-  {% else %}
-  <p class="report-state report-draft" role="note"><strong>{% translate "Draft." %}</strong> {% blocktranslate with when=report.generated_at|date:"j F Y H:i" %}Built from the data on {{ when }} (UTC); it changes with every approved update until the Secretariat publishes it. Visible to the Secretariat only.{% endblocktranslate %}</p>
-  {% endif %}
-  <p class="report-state" role="note"><strong>{% translate "Digest." %}</strong> {% blocktranslate with total=s.initiatives limit=limit %}This PDF gives every figure of the report on {{ total }} initiatives, and the first {{ limit }} entries of each list. Each initiative's updates, milestones, indicators and work plan, and every list in full, are on the report's page, in the spreadsheet (XLSX) and in the data (CSV).{% endblocktranslate %}</p>
-  <dl class="facts">
-    <dt>{% translate "Reporting period" %}</dt><dd>{{ c.period_start|date:"j F Y" }} – {{ c.period_end|date:"j F Y" }}</dd>
-    <dt>{% translate "Submission window" %}</dt><dd>{{ c.submission_opens|date:"j F Y" }} – {{ c.submission_closes|date:"j F Y" }}</dd>
-    {% if c.opening_meeting %}<dt>{% translate "Work plan adopted at" %}</dt><dd>{% include "monitoring/includes/meeting.html" with meeting=c.opening_meeting %}</dd>{% endif %}
-    {% if c.closing_meeting %}<dt>{% translate "Reported to" %}</dt><dd>{% include "monitoring/includes/meeting.html" with meeting=c.closing_meeting %}</dd>{% endif %}
-    <dt>{% translate "Figures as of" %}</dt><dd>{{ report.as_of|date:"j F Y" }}</dd>
-  </dl>
-</header>
-
-<section aria-labelledby="summary-heading" class="report-section">
-<h2 id="summary-heading">{% translate "Summary" %}</h2>
-<table class="summary-table">
-  <caption>{% translate "The cycle in figures" %}</caption>
-  <tbody>{% for key, label, value in summary_rows %}<tr><th scope="row">{{ label }}</th><td class="num">{{ value }}</td></tr>{% endfor %}
-  </tbody>
-</table>
-{% include "monitoring/includes/count_table.html" with rows=s.per_objective caption=_("Initiatives per strategic objective") first=_("Objective") %}
-{% include "monitoring/includes/count_table.html" with rows=s.per_action caption=_("Initiatives per action") first=_("Action") %}
-{% include "monitoring/includes/chart.html" with chart=report.charts.0 %}
-</section>
-
-<section aria-labelledby="plan-heading" class="report-section">
-<h2 id="plan-heading">{% translate "The plan: objectives, subgoals and actions" %}</h2>
-<p class="meta">{% translate "The initiatives under each action are listed on the report's page and in the spreadsheet (sheet Initiatives)." %}</p>
-{% for block in plan %}{% with objective=block.objective %}
-<section class="objective-block objective-{{ objective.number }}" aria-labelledby="objective-{{ objective.number }}-heading">
-  <h3 id="objective-{{ objective.number }}-heading"><span class="objective-badge objective-{{ objective.number }}">{% blocktranslate with number=objective.number %}Objective {{ number }}{% endblocktranslate %}</span> {{ objective.title }}</h3>
-  <p class="meta">{% blocktranslate with total=objective.initiatives reported=objective.reported %}{{ total }} initiatives, of which {{ reported }} reported.{% endblocktranslate %}</p>
-  {% for part in block.subgoals %}
-  <h4>{% blocktranslate with code=part.subgoal.code %}Subgoal {{ code }}{% endblocktranslate %}: {{ part.subgoal.text }}</h4>
-  {% for entry in part.actions %}
-  <div class="action-block">
-    <p class="action-title"><strong>{% blocktranslate with number=entry.action.number %}Action {{ number }}{% endblocktranslate %}</strong>: {{ entry.action.description }}</p>
-    {% if entry.counts %}<p class="meta">{% blocktranslate with total=entry.counts.initiatives active=entry.counts.active reported=entry.counts.reported missing=entry.counts.not_reported %}{{ total }} initiatives ({{ active }} active): {{ reported }} reported, {{ missing }} active without a report.{% endblocktranslate %}</p>{% endif %}
-  </div>
-  {% endfor %}
-  {% endfor %}
-</section>
-{% endwith %}{% endfor %}
-</section>
-
-<section aria-labelledby="initiatives-heading" class="report-section">
-<h2 id="initiatives-heading">{% translate "Milestones, indicators and the work plan" %}</h2>
-{% include "monitoring/includes/chart.html" with chart=report.charts.1 %}
-{% include "monitoring/includes/chart.html" with chart=report.charts.2 %}
-{% include "monitoring/includes/chart.html" with chart=report.charts.3 %}
-</section>
-
-<section aria-labelledby="coverage-heading" class="report-section">
-<h2 id="coverage-heading">{% translate "Coverage: who reported" %}</h2>
-<h3>{% blocktranslate count counter=not_reported.total %}{{ counter }} active initiative did not report{% plural %}{{ counter }} active initiatives did not report{% endblocktranslate %}</h3>
-{% if not_reported %}
-<table class="coverage-missing">
-  <caption>{% translate "Active initiatives without an approved update in the cycle" %}{% if not_reported.cut %} ({% blocktranslate with shown=not_reported|length total=not_reported.total %}the first {{ shown }} of {{ total }}{% endblocktranslate %}){% endif %}</caption>
-  <thead><tr><th scope="col">{% translate "Initiative" %}</th><th scope="col">{% translate "Lead organisations" %}</th></tr></thead>
-  <tbody>{% for ref in not_reported %}<tr><th scope="row"><a href="{{ link_prefix }}{{ ref.url }}">{{ ref.title }}</a></th><td>{{ ref.leads|join:", "|default:"—" }}</td></tr>{% endfor %}</tbody>
-</table>
-{% endif %}
-<h3>{% blocktranslate count counter=report.coverage.reported|length %}{{ counter }} initiative reported{% plural %}{{ counter }} initiatives reported{% endblocktranslate %}</h3>
-{% if report.coverage.not_expected %}<p class="meta">{% blocktranslate count counter=report.coverage.not_expected|length %}{{ counter }} completed or suspended initiative is not expected to report.{% plural %}{{ counter }} completed or suspended initiatives are not expected to report.{% endblocktranslate %}</p>{% endif %}
-<table class="coverage-organisations">
-  <caption>{% translate "Lead organisations: their active initiatives and reports" %}{% if organisations.cut %} ({% blocktranslate with shown=organisations|length total=organisations.total %}the first {{ shown }} of {{ total }}{% endblocktranslate %}){% endif %}</caption>
-  <thead><tr><th scope="col">{% translate "Lead organisation" %}</th><th scope="col">{% translate "Region" %}</th><th scope="col" class="num">{% translate "Initiatives led" %}</th><th scope="col" class="num">{% translate "Reported" %}</th><th scope="col" class="num">{% translate "Updates approved" %}</th><th scope="col" class="num">{% translate "Without a report" %}</th></tr></thead>
-  <tbody>{% for o in organisations %}<tr><th scope="row">{{ o.name }}</th><td>{{ o.region_label }}</td><td class="num">{{ o.initiatives_led }}</td><td class="num">{{ o.reported }}</td><td class="num">{{ o.approved_updates }}</td><td class="num">{{ o.not_reported|length }}</td></tr>{% endfor %}</tbody>
-</table>
-</section>
-
-<section aria-labelledby="balance-heading" class="report-section">
-<h2 id="balance-heading">{% translate "Balance: lead organisations by region" %}</h2>
-{% include "monitoring/includes/chart.html" with chart=report.charts.4 %}
-</section>
-
-<section aria-labelledby="changes-heading" class="report-section">
-<h2 id="changes-heading">{% if report.changes.has_previous_cycle %}{% blocktranslate with number=c.previous_number label=c.previous_label %}Changes since the previous cycle ({{ number }}, {{ label }}){% endblocktranslate %}{% else %}{% translate "Changes since the plan's adoption" %}{% endif %}</h2>
-{% with ch=report.changes %}
-<p class="meta">{% if ch.has_previous_cycle %}{% blocktranslate with date=ch.baseline_date|date:"j F Y" %}Compared with the initiatives as they were on {{ date }}, the end of the previous cycle.{% endblocktranslate %}{% else %}{% blocktranslate with date=ch.baseline_date|date:"j F Y" %}This is the plan's first cycle: new initiatives are those the plan marks NEW, and statuses are compared with {{ date }}, the start of the cycle.{% endblocktranslate %}{% endif %}{% if not ch.history_available %} {% translate "The portal's records do not reach back to that date, so status changes cannot be shown." %}{% endif %}</p>
-<h3>{% translate "New initiatives" %} ({{ new_initiatives.total }})</h3>
-{% if new_initiatives %}<ul class="initiative-refs">{% for ref in new_initiatives %}<li><a href="{{ link_prefix }}{{ ref.url }}">{{ ref.title }}</a>{% if ref.leads %} <span class="meta">[{{ ref.leads|join:", " }}]</span>{% endif %}</li>{% endfor %}</ul>{% if new_initiatives.cut %}<p class="meta">{% blocktranslate with shown=new_initiatives|length total=new_initiatives.total %}The first {{ shown }} of {{ total }}.{% endblocktranslate %}</p>{% endif %}{% else %}<p class="meta">{% translate "None." %}</p>{% endif %}
-<h3>{% translate "Ended initiatives" %} ({{ ended.total }})</h3>
-{% if ended %}<ul>{% for title, change in ended %}<li>{{ title }}: {% if change %}{{ change }}{% else %}{% translate "removed from the plan" %}{% endif %}</li>{% endfor %}</ul>{% if ended.cut %}<p class="meta">{% blocktranslate with shown=ended|length total=ended.total %}The first {{ shown }} of {{ total }}.{% endblocktranslate %}</p>{% endif %}{% else %}<p class="meta">{% translate "None." %}</p>{% endif %}
-<h3>{% translate "Status changes" %} ({{ status_changes.total }})</h3>
-{% if status_changes %}<table><caption class="visually-hidden">{% translate "Status changes" %}</caption><thead><tr><th scope="col">{% translate "Initiative" %}</th><th scope="col">{% translate "Before" %}</th><th scope="col">{% translate "Now" %}</th></tr></thead><tbody>{% for change in status_changes %}<tr><th scope="row">{{ change.title }}</th><td>{{ change.before }}</td><td>{{ change.after }}</td></tr>{% endfor %}</tbody></table>{% if status_changes.cut %}<p class="meta">{% blocktranslate with shown=status_changes|length total=status_changes.total %}The first {{ shown }} of {{ total }}.{% endblocktranslate %}</p>{% endif %}{% else %}<p class="meta">{% translate "None." %}</p>{% endif %}
-<h3>{% translate "Slipped milestones" %} ({{ slipped.total }})</h3>
-{% if slipped %}<table><caption class="visually-hidden">{% translate "Slipped milestones" %}</caption><thead><tr><th scope="col">{% translate "Milestone" %}</th><th scope="col">{% translate "Initiative" %}</th><th scope="col">{% translate "Was due" %}</th><th scope="col">{% translate "Now due" %}</th></tr></thead><tbody>{% for m in slipped %}<tr><th scope="row">{{ m.milestone }}</th><td>{{ m.initiative }}</td><td>{{ m.from_date|date:"j M Y"|default:"—" }}</td><td>{{ m.to_date|date:"j M Y" }}</td></tr>{% endfor %}</tbody></table>{% if slipped.cut %}<p class="meta">{% blocktranslate with shown=slipped|length total=slipped.total %}The first {{ shown }} of {{ total }}.{% endblocktranslate %}</p>{% endif %}{% else %}<p class="meta">{% translate "None." %}</p>{% endif %}
-<h3>{% translate "Indicator values" %} ({{ deltas.total }})</h3>
-{% if deltas %}<table><caption class="visually-hidden">{% translate "Indicator values compared" %}</caption><thead><tr><th scope="col">{% translate "Indicator" %}</th><th scope="col">{% translate "Initiative" %}</th><th scope="col" class="num">{% translate "Before" %}</th><th scope="col" class="num">{% translate "This cycle" %}</th><th scope="col" class="num">{% translate "Change" %}</th></tr></thead><tbody>{% for d in deltas %}<tr><th scope="row">{{ d.indicator }} <span class="meta">({{ d.unit }})</span></th><td>{{ d.initiative }}</td><td class="num">{% if d.previous is not None %}{{ d.previous|floatformat:"-2" }} <span class="meta">({% if d.previous_basis == "baseline" %}{% translate "baseline" %}{% else %}{% translate "previous cycle" %}{% endif %})</span>{% else %}—{% endif %}</td><td class="num">{{ d.current|floatformat:"-2" }}</td><td class="num">{% if d.delta is not None %}{% if d.delta > 0 %}+{% endif %}{{ d.delta|floatformat:"-2" }}{% else %}—{% endif %}</td></tr>{% endfor %}</tbody></table>{% if deltas.cut %}<p class="meta">{% blocktranslate with shown=deltas|length total=deltas.total %}The first {{ shown }} of {{ total }}.{% endblocktranslate %}</p>{% endif %}{% else %}<p class="meta">{% translate "No indicator has a value in this cycle." %}</p>{% endif %}
-{% endwith %}
-</section>
-
-<section aria-labelledby="notes-heading" class="report-section report-notes">
-<h2 id="notes-heading">{% translate "How the figures are counted" %}</h2>
-<ul>
-  <li>{% translate "An initiative reported when at least one of its progress updates of the cycle was approved by the Secretariat. Active initiatives (planned or ongoing) are expected to report." %}</li>
-  <li>{% translate "Milestones of the cycle are those due or achieved in the reporting period, or reported on in an approved update of the cycle. Overdue: the due date has passed and the milestone is not achieved." %}</li>
-  <li>{% translate "An indicator is on track when its latest value in the cycle meets the target, or is at least where a straight line from the baseline to the target stands in the value's year." %}</li>
-  <li>{% translate "A work-plan item is done or not done as the latest approved update of the cycle reports it." %}</li>
-  <li>{% translate "Regional balance counts each lead organisation once, by its region (Asia, Europe, or international)." %}</li>
-  <li>{% translate "Every figure comes from the portal's data; nothing in this report is typed by hand." %}</li>
-</ul>
-</section>
-{% endwith %}
-</body>
-</html>
-"""  # noqa: E501 (the template's lines are its markup's)
-
-
-class _FirstEntries(list):
-    """The first entries of a list, with the size of the whole list (``total``)."""
-
-    def __init__(self, items: list, limit: int | None = None):
-        limit = DIGEST_LIST_LIMIT if limit is None else limit
-        super().__init__(items[:limit])
-        self.total = len(items)
-        self.cut = self.total > limit
-
-
 def digest_context(data: StocktakingReportData, *, link_prefix: str = "") -> dict:
-    """What the digest's template needs beyond ``context``: the plan with each action's counts, and the first
-    entries of the long lists (every number stays the builder's)."""
+    """What the digest's template (``monitoring/includes/report_digest_body.html``, in the PDF and on the page)
+    needs beyond ``context``: the plan with each action's counts, the first entries of the long lists (every number
+    stays the builder's), and the address of the report's initiatives in detail."""
     per_action = {row.key: row for row in data.summary.per_action}
     plan = [
         {
@@ -281,21 +169,16 @@ def digest_context(data: StocktakingReportData, *, link_prefix: str = "") -> dic
         }
         for objective in data.objectives
     ]
-    coverage, changes = data.coverage, data.changes
+    coverage = data.coverage
     return {
-        **context(data, link_prefix=link_prefix),
+        **context(data, link_prefix=link_prefix, limit=DIGEST_LIST_LIMIT),
+        "digest": True,
         "entries": pdf_entries(data),
         "limit": DIGEST_LIST_LIMIT,
         "plan": plan,
-        "not_reported": _FirstEntries(coverage.not_reported),
-        "organisations": _FirstEntries(coverage.organisations),
-        "new_initiatives": _FirstEntries(changes.new_initiatives),
-        "ended": _FirstEntries(
-            [(c.title, f"{c.before} → {c.after}") for c in changes.ended] + [(t, None) for t in changes.removed]
-        ),
-        "status_changes": _FirstEntries(changes.status_changes),
-        "slipped": _FirstEntries(changes.slipped_milestones),
-        "deltas": _FirstEntries(changes.indicator_deltas),
+        "not_reported": _FirstEntries(coverage.not_reported, DIGEST_LIST_LIMIT),
+        "organisations": _FirstEntries(coverage.organisations, DIGEST_LIST_LIMIT),
+        "initiatives_url": link_prefix + reverse("monitoring:report-initiatives", args=[data.cycle.number]),
     }
 
 
@@ -305,10 +188,8 @@ def to_pdf(data: StocktakingReportData) -> bytes:
     import weasyprint
 
     link_prefix = settings.SITE_URL.rstrip("/")
-    if is_digest(data):
-        html = Template(DIGEST_TEMPLATE).render(Context(digest_context(data, link_prefix=link_prefix)))
-    else:
-        html = render_to_string("monitoring/report_pdf.html", context(data, link_prefix=link_prefix))
+    report_context = (digest_context if is_digest(data) else context)(data, link_prefix=link_prefix)
+    html = render_to_string("monitoring/report_pdf.html", report_context)
     css = _stylesheet_text() + "\n" + _objective_colours(data)
     options = {"stylesheets": [weasyprint.CSS(string=css)]}
     if "pdf_tags" in getattr(weasyprint, "DEFAULT_OPTIONS", {}):

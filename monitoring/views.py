@@ -2,18 +2,33 @@
 
 A published report is public and rendered from its frozen content. A draft (the cycle not published yet) is
 built live on each request and visible to the Secretariat only: for anybody else it does not exist (404).
+
+A large report (more entries than the full PDF lays out, ``exporters.is_digest``) is shown on its page as its digest,
+every figure and the first entries of each list, and its initiatives in detail on pages of
+``INITIATIVES_PER_PAGE``: the whole report as one page would be tens of megabytes of HTML at the plan's scale.
+
+A published report never changes, so what its pages show of it (everything but the site's frame and the reader's
+own links) is rendered once per language and kept in the cache under the frozen report's row, publication time and
+JSON schema: the next reader costs two small queries, not the reading of the frozen JSON (up to a second at scale).
+That part is rendered without the request, so it is the same for every reader; the Secretariat's links are
+added around it on each request.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -24,9 +39,16 @@ from projects.permissions import is_secretariat
 from . import exporters, services
 from .completeness import completeness
 from .models import CycleStatus, ReportingCycle, StocktakingReport
-from .report import SCHEMA_VERSION
+from .report import SCHEMA_VERSION, StocktakingReportData
 
 EXPORT_CACHE_SECONDS = 24 * 60 * 60
+#: How long the rendered content of a published report's page stays in the cache (it never changes; a new
+#: publication has a new key).
+PAGE_CACHE_SECONDS = 24 * 60 * 60
+#: How long a browser or a proxy may keep a published report's page.
+PUBLIC_PAGE_MAX_AGE = 300
+#: Initiatives on each page of a report's "Initiatives in detail".
+INITIATIVES_PER_PAGE = 50
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -47,35 +69,134 @@ class ReportListView(TemplateView):
         return context
 
 
+def frozen_key(frozen: StocktakingReport, *parts) -> str:
+    """The cache key of a rendering of a published report: its row, when it was published, the shape of its JSON
+    and the language, then what the rendering is (a format, a page)."""
+    stamp = frozen.published_at.timestamp()
+    return ":".join(str(part) for part in ("stocktaking", frozen.pk, stamp, SCHEMA_VERSION, get_language(), *parts))
+
+
 class CycleReportMixin:
     """The cycle of the URL and its report, or 404 when the user may not see it."""
 
-    def load(self, number: int):
+    def visible_cycle(self, number: int) -> ReportingCycle:
         cycle = get_object_or_404(ReportingCycle, number=number)
         if cycle.status != CycleStatus.PUBLISHED and not is_secretariat(self.request.user):
             raise Http404
+        return cycle
+
+    def report_of(self, cycle: ReportingCycle) -> tuple[StocktakingReportData, StocktakingReport | None]:
         data, frozen = services.report_data(cycle)
         if frozen is None and not is_secretariat(self.request.user):
             raise Http404  # published cycle whose report row is missing: nothing public to show
-        return cycle, data, frozen
+        return data, frozen
+
+    def load(self, number: int):
+        cycle = self.visible_cycle(number)
+        return (cycle, *self.report_of(cycle))
 
 
-class ReportDetailView(CycleReportMixin, TemplateView):
-    template_name = "monitoring/report_detail.html"
+class ReportPageMixin(CycleReportMixin):
+    """A page of a report: the report's part rendered once per published report (see the module's docstring)."""
 
-    def get(self, request, number):
-        cycle, data, frozen = self.load(number)
-        context = self.get_context_data(**exporters.context(data))
-        secretariat = is_secretariat(request.user)
-        context.update(
+    def published_row(self, cycle: ReportingCycle) -> StocktakingReport | None:
+        """The frozen report's row without its content (what names its cache entries), or None for a draft."""
+        if cycle.status != CycleStatus.PUBLISHED:
+            return None
+        return StocktakingReport.objects.published().filter(cycle=cycle).only("pk", "published_at").first()
+
+    def respond(self, cycle: ReportingCycle, content: str, frozen: StocktakingReport | None, **extra):
+        secretariat = is_secretariat(self.request.user)
+        context = self.get_context_data(
             cycle=cycle,
+            content=mark_safe(content),  # noqa: S308 - the report's own templates rendered it
+            published=frozen is not None,
             is_secretariat=secretariat,
             can_publish=secretariat and cycle.status in (CycleStatus.OPEN, CycleStatus.CLOSED),
+            **extra,
         )
         response = self.render_to_response(context)
         if frozen is None:
             response["Cache-Control"] = "private, no-store"
+        elif self.request.user.is_authenticated:
+            # The frame carries the signed-in reader's own links (and a CSRF token): for their browser only.
+            response["Cache-Control"] = f"private, max-age={PUBLIC_PAGE_MAX_AGE}"
+        else:
+            response["Cache-Control"] = f"public, max-age={PUBLIC_PAGE_MAX_AGE}"
         return response
+
+
+class ReportDetailView(ReportPageMixin, TemplateView):
+    """The report's page: the full report, or the digest of a large one (``exporters.is_digest``)."""
+
+    template_name = "monitoring/report_detail.html"
+    content_template = "monitoring/includes/report_page_content.html"
+
+    def get(self, request, number):
+        cycle = self.visible_cycle(number)
+        frozen = self.published_row(cycle)
+        content = cache.get(frozen_key(frozen, "page")) if frozen is not None else None
+        if content is None:
+            data, frozen = self.report_of(cycle)
+            content = render_to_string(self.content_template, self.content_context(data))
+            if frozen is not None:
+                cache.set(frozen_key(frozen, "page"), content, PAGE_CACHE_SECONDS)
+        return self.respond(cycle, content, frozen)
+
+    def content_context(self, data) -> dict:
+        if not exporters.is_digest(data):
+            return exporters.context(data)
+        return {**exporters.digest_context(data), "initiatives_per_page": INITIATIVES_PER_PAGE}
+
+
+class ReportInitiativesView(ReportPageMixin, TemplateView):
+    """The report's initiatives in detail, ``INITIATIVES_PER_PAGE`` a page, in the report's order."""
+
+    template_name = "monitoring/report_initiatives.html"
+    content_template = "monitoring/includes/report_initiatives_content.html"
+
+    def get(self, request, number):
+        wanted = self.page_number()
+        cycle = self.visible_cycle(number)
+        frozen = self.published_row(cycle)
+        content = None
+        if frozen is not None:
+            # The number of pages is kept too, so that a page beyond the last is a 404 without reading the report.
+            pages = cache.get(frozen_key(frozen, "initiative-pages", INITIATIVES_PER_PAGE))
+            if pages is not None and wanted > pages:
+                raise Http404
+            content = cache.get(frozen_key(frozen, "initiatives", INITIATIVES_PER_PAGE, wanted))
+        if content is None:
+            data, frozen = self.report_of(cycle)
+            paginator = Paginator(data.initiatives, INITIATIVES_PER_PAGE)
+            if frozen is not None:
+                pages_key = frozen_key(frozen, "initiative-pages", INITIATIVES_PER_PAGE)
+                cache.set(pages_key, paginator.num_pages, PAGE_CACHE_SECONDS)
+            try:
+                page = paginator.page(wanted)
+            except InvalidPage:
+                raise Http404 from None
+            content = render_to_string(
+                self.content_template,
+                {
+                    "report": data,
+                    "link_prefix": "",
+                    "paginator": paginator,
+                    "page_obj": page,
+                    "is_paginated": page.has_other_pages(),
+                },
+            )
+            if frozen is not None:
+                key = frozen_key(frozen, "initiatives", INITIATIVES_PER_PAGE, wanted)
+                cache.set(key, content, PAGE_CACHE_SECONDS)
+        return self.respond(cycle, content, frozen, page_number=wanted)
+
+    def page_number(self) -> int:
+        """The page asked for: anything but a number of a few digits (letters, "²", a thousand digits) is a 404."""
+        raw = self.request.GET.get("page", "1")
+        if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
+            raise Http404
+        return int(raw)
 
 
 class ReportExportView(CycleReportMixin, View):
@@ -94,7 +215,7 @@ class ReportExportView(CycleReportMixin, View):
             body = self.render(data)
         else:
             # A published report never changes: render each format once (a PDF takes a second or two).
-            key = f"stocktaking:{frozen.pk}:{frozen.published_at.timestamp()}:{SCHEMA_VERSION}:{self.format}"
+            key = frozen_key(frozen, self.format)
             body = cache.get(key)
             if body is None:
                 body = self.render(data)

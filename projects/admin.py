@@ -219,6 +219,7 @@ class EvidenceInline(admin.TabularInline):
             return ""
         url = reverse("updates:evidence-download", args=[obj.update_id, obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.file.name.rsplit("/", 1)[-1])
+
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

@@ -38,6 +38,7 @@ from rest_framework.views import APIView
 from actions.models import Action, StrategicObjective, Subgoal
 from actions.serializers import ActionSerializer, StrategicObjectiveSerializer, SubgoalSerializer
 from asem_portal.api import (
+    CachedItemsMixin,
     ConditionalGetMixin,
     Conflict,
     ExportRateThrottle,
@@ -119,7 +120,7 @@ def initiative_queryset() -> QuerySet[Project]:
         parameters=[OpenApiParameter("id_or_slug", str, OpenApiParameter.PATH, description="Its id or slug.")],
     ),
 )
-class InitiativeViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
+class InitiativeViewSet(ConditionalGetMixin, CachedItemsMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = InitiativeSerializer
     filterset_class = ProjectFilterSet
     key_field = "slug"

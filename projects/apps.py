@@ -6,6 +6,7 @@ class ProjectsConfig(AppConfig):
     name = "projects"
 
     def ready(self) -> None:
-        from .search import connect_signals
+        from . import facets, search
 
-        connect_signals()
+        search.connect_signals()
+        facets.connect_signals()

@@ -2,10 +2,10 @@
 
 Design choices:
 
-- Every filter that crosses a multi-valued relation (an initiative's rows, its organisations) is an ``Exists``
-  subquery rather than a join. An initiative therefore matches at most once whatever the combination, so
-  counts and pagination are right without ``distinct()`` (which would also fight with ``ORDER BY`` on
-  annotations).
+- No filter joins an initiative's rows or organisations: objective, subgoal, action and region test bit sets
+  kept on the initiative's own row (``projects.facets``), the organisation filter is an ``Exists`` subquery.
+  An initiative therefore matches at most once whatever the combination, so counts and pagination are right
+  without ``distinct()``, and a filtered page costs one pass over the initiatives.
 - Objective, subgoal, action and organisation are ``ModelChoiceFilter``\\ s keyed by the public identifier
   (objective and action *number*, subgoal *code*, organisation *slug*), so URLs read like the plan
   (``?objective=3&subgoal=3.2``) and an unknown or malformed value is a form error ("Select a valid
@@ -42,9 +42,10 @@ from actions.models import Action, StrategicObjective, Subgoal
 from asem_portal.widgets import FastSelect
 from stakeholders.models import Organisation, Region
 
+from . import facets
 from .models import (
+    TAKING_PART_ROLES,
     ActionContribution,
-    OrganisationRole,
     ProgressUpdate,
     Project,
     ProjectOrganisation,
@@ -53,8 +54,6 @@ from .models import (
 )
 from .search import SEARCH_CONFIG
 
-#: The roles that count as "taking part" for the organisation and region filters (funders do not).
-TAKING_PART_ROLES = (OrganisationRole.LEAD, OrganisationRole.PARTNER)
 #: Longest accepted search text: enough for any real query, small enough to keep the database cheap.
 SEARCH_MAX_LENGTH = 200
 #: The fallback search (non-PostgreSQL) makes one subquery per word: keep it bounded.
@@ -242,22 +241,24 @@ class ProjectFilterSet(filters.FilterSet):
         model = Project
         fields: list[str] = []
 
-    # Filters over related rows: one EXISTS each, never a join (no duplicate initiatives).
+    # The plan and region filters test the initiative's own bit sets (projects.facets); the organisation
+    # filter is one EXISTS (an index lookup: few initiatives per organisation). No joins, so an initiative
+    # matches at most once whatever the combination.
 
     def filter_objective(self, queryset: QuerySet, name: str, value: StrategicObjective) -> QuerySet:
-        return queryset.filter(_rows_of(action__subgoals__objective=value))
+        return queryset.filter(facets.has_action_of(subgoals__objective=value))
 
     def filter_subgoal(self, queryset: QuerySet, name: str, value: Subgoal) -> QuerySet:
-        return queryset.filter(_rows_of(action__subgoals=value))
+        return queryset.filter(facets.has_action_of(subgoals=value))
 
     def filter_action(self, queryset: QuerySet, name: str, value: Action) -> QuerySet:
-        return queryset.filter(_rows_of(action=value))
+        return queryset.filter(facets.has_action(value.number))
 
     def filter_organisation(self, queryset: QuerySet, name: str, value: Organisation) -> QuerySet:
         return queryset.filter(_taking_part(organisation=value))
 
     def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(_taking_part(organisation__region=value))
+        return queryset.filter(facets.in_region(value))
 
     def filter_nothing(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset

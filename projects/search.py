@@ -59,13 +59,20 @@ def refresh_search_vectors(project_ids: Iterable[int] | None = None) -> int:
 
 
 def _project_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
+    if not raw and not _suspended():
         refresh_search_vectors([instance.pk])
 
 
 def _row_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
+    if not raw and not _suspended():
         refresh_search_vectors([instance.project_id])
+
+
+def _suspended() -> bool:
+    """Whether a bulk writer has suspended derived-data refreshes (``projects.facets.suspended``)."""
+    from .facets import _suspended as flag
+
+    return flag.get()
 
 
 def connect_signals() -> None:

@@ -13,23 +13,28 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from actions.models import Subgoal
+from actions.models import Action, Subgoal
+from asem_portal.cache import PAGE_TIMEOUT, request_content_version
 from asem_portal.csvutil import Echo, csv_safe
 from asem_portal.pagination import WindowCountPaginator
 
-from . import permissions
+from . import facets, permissions
 from .filters import ProjectFilterSet, default_ordering
 from .models import (
+    TAKING_PART_ROLES,
     ActionContribution,
     Milestone,
     MilestoneStatus,
@@ -41,8 +46,8 @@ from .models import (
 
 #: Initiatives per page of the directory.
 DIRECTORY_PAGE_SIZE = 25
-#: Initiatives fetched (with their prefetches) per round trip while streaming an export.
-EXPORT_CHUNK_SIZE = 500
+#: Initiatives read per round trip (and per query for their organisations) while streaming an export.
+EXPORT_CHUNK_SIZE = 2000
 #: At most this many related initiatives on an initiative's page.
 RELATED_LIMIT = 6
 
@@ -67,11 +72,55 @@ def query_string_without_page(request: HttpRequest) -> str:
     return urlencode(pairs)
 
 
+@dataclass(frozen=True)
+class RenderedSummary:
+    """An initiative's entry in the directory, rendered (``includes/initiative_summary.html``)."""
+
+    pk: int
+    slug: str
+    html: str
+
+    def __html__(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def rendered_summaries(queryset: QuerySet[Project], keys: list[int]) -> list[RenderedSummary]:
+    """The entries of these initiatives, in this order.
+
+    Each entry is cached under the content version read for this request (``asem_portal.cache``), so any
+    committed change renders it anew, and a directory page with a new filter reads and renders only the
+    initiatives no earlier page has shown since the last change. Without a version (signed-in visitors),
+    every entry is rendered."""
+    version = request_content_version.get()
+    prefix = f"summary:{version}:{get_language()}:"
+    cache = caches["fragments"]
+    cached = cache.get_many([f"{prefix}{key}" for key in keys]) if version is not None else {}
+    found = {key: RenderedSummary(key, *cached[f"{prefix}{key}"]) for key in keys if f"{prefix}{key}" in cached}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        template = get_template("includes/initiative_summary.html")
+        fresh = {
+            project.pk: RenderedSummary(project.pk, project.slug, template.render({"project": project}))
+            for project in queryset.order_by().filter(pk__in=missing)
+        }
+        if version is not None:
+            cache.set_many({f"{prefix}{key}": (entry.slug, entry.html) for key, entry in fresh.items()}, PAGE_TIMEOUT)
+        found.update(fresh)
+    return [found[key] for key in keys if key in found]
+
+
 class ProjectListView(ListView):
     model = Project
     context_object_name = "projects"
     paginate_by = DIRECTORY_PAGE_SIZE
     paginator_class = WindowCountPaginator
+
+    def get_paginator(self, *args, **kwargs):
+        # Pages of rendered entries: only initiatives whose entry is not cached are read in full.
+        return super().get_paginator(*args, rows=rendered_summaries, **kwargs)
 
     def get(self, request, *args, **kwargs):
         data = request.GET.copy()
@@ -121,22 +170,26 @@ def _with_query(url: str, query_string: str) -> str:
 EXPORT_FIELDS = ("slug", "title", "is_new", "status", "leads", "partners", "actions", "subgoals", "objectives", "url")
 
 
-def export_queryset() -> QuerySet[Project]:
-    """Everything an export row needs, in four queries per chunk whatever the number of initiatives."""
-    return Project.objects.prefetch_related(
-        Prefetch(
-            "participations",
-            queryset=ProjectOrganisation.objects.filter(
-                role__in=(OrganisationRole.LEAD, OrganisationRole.PARTNER)
-            ).select_related("organisation"),
-        ),
-        Prefetch(
-            "rows",
-            queryset=ActionContribution.objects.select_related("action").prefetch_related(
-                Prefetch("action__subgoals", queryset=Subgoal.objects.select_related("objective"))
-            ),
-        ),
-    )
+class PlanLookup:
+    """The plan's actions → subgoals → objectives, read once (one query), to describe an initiative from its
+    action bit set (``Project.action_mask``) without reading its rows."""
+
+    def __init__(self) -> None:
+        subgoals: dict[int, set[str]] = {}
+        objectives: dict[int, set[int]] = {}
+        for number, code, objective in Action.objects.values_list(
+            "number", "subgoals__code", "subgoals__objective__number"
+        ):
+            subgoals.setdefault(number, set())
+            objectives.setdefault(number, set())
+            if code is not None:
+                subgoals[number].add(code)
+                objectives[number].add(objective)
+        self.numbers = sorted(subgoals)
+        self.subgoals, self.objectives = subgoals, objectives
+
+    def actions(self, mask: int) -> list[int]:
+        return [number for number in self.numbers if mask & facets.action_bit(number)]
 
 
 @dataclass(frozen=True)
@@ -153,28 +206,46 @@ class ExportRecord:
     url: str
 
     @classmethod
-    def from_project(cls, project: Project, request: HttpRequest) -> ExportRecord:
-        participations = sorted(project.participations.all(), key=lambda p: (p.position, p.organisation.name))
+    def stream(cls, queryset: QuerySet[Project], request: HttpRequest) -> Iterator[ExportRecord]:
+        """The records of ``queryset``'s initiatives, in its order: a server-side cursor over plain values
+        and, per chunk of :data:`EXPORT_CHUNK_SIZE`, one query for the organisations. Memory stays flat
+        whatever the number of initiatives; the queries grow by one per chunk."""
+        plan = PlanLookup()
+        url = request.build_absolute_uri(reverse("projects:project-detail", kwargs={"slug": "export-slug"}))
+        head, _placeholder, tail = url.partition("export-slug")
+        rows = queryset.values_list("pk", "slug", "title", "is_new", "status", "action_mask")
+        chunk: list[tuple] = []
+        for row in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+            chunk.append(row)
+            if len(chunk) == EXPORT_CHUNK_SIZE:
+                yield from cls._chunk(chunk, plan, head, tail)
+                chunk = []
+        if chunk:
+            yield from cls._chunk(chunk, plan, head, tail)
 
-        def organisations(role: str) -> list[dict[str, str]]:
-            return [
-                {"slug": p.organisation.slug, "name": p.organisation.name} for p in participations if p.role == role
-            ]
-
-        rows = sorted(project.rows.all(), key=lambda row: row.action.number)
-        subgoals = {subgoal.code: subgoal for row in rows for subgoal in row.action.subgoals.all()}
-        return cls(
-            slug=project.slug,
-            title=project.title,
-            is_new=project.is_new,
-            status=project.status,
-            leads=organisations(OrganisationRole.LEAD),
-            partners=organisations(OrganisationRole.PARTNER),
-            actions=[row.action.number for row in rows],
-            subgoals=sorted(subgoals, key=Subgoal.code_sort_key),
-            objectives=sorted({subgoal.objective.number for subgoal in subgoals.values()}),
-            url=request.build_absolute_uri(project.get_absolute_url()),
-        )
+    @classmethod
+    def _chunk(cls, rows: list[tuple], plan: PlanLookup, head: str, tail: str) -> Iterator[ExportRecord]:
+        organisations: dict[tuple[int, str], list[dict[str, str]]] = {}
+        for project_id, role, slug, name in (
+            ProjectOrganisation.objects.filter(project_id__in=[row[0] for row in rows], role__in=TAKING_PART_ROLES)
+            .order_by("project_id", "position", "organisation__name")
+            .values_list("project_id", "role", "organisation__slug", "organisation__name")
+        ):
+            organisations.setdefault((project_id, role), []).append({"slug": slug, "name": name})
+        for pk, slug, title, is_new, status, action_mask in rows:
+            actions = plan.actions(action_mask)
+            yield cls(
+                slug=slug,
+                title=title,
+                is_new=is_new,
+                status=status,
+                leads=organisations.get((pk, OrganisationRole.LEAD), []),
+                partners=organisations.get((pk, OrganisationRole.PARTNER), []),
+                actions=actions,
+                subgoals=sorted({c for n in actions for c in plan.subgoals[n]}, key=Subgoal.code_sort_key),
+                objectives=sorted({o for n in actions for o in plan.objectives[n]}),
+                url=f"{head}{slug}{tail}",
+            )
 
     def as_json(self) -> dict:
         return {name: getattr(self, name) for name in EXPORT_FIELDS}
@@ -203,7 +274,7 @@ class ProjectExportView(View):
     format: str = "csv"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = ProjectFilterSet(request.GET, queryset=export_queryset(), request=request)
+        filterset = ProjectFilterSet(request.GET, queryset=Project.objects.all(), request=request)
         if not filterset.is_valid():
             errors = {field: [str(error) for error in errors] for field, errors in filterset.errors.items()}
             if self.format == "json":
@@ -212,9 +283,7 @@ class ProjectExportView(View):
             lines += [f"{field}: {' '.join(messages)}" for field, messages in errors.items()]
             return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")
 
-        # With chunk_size, prefetch_related runs once per chunk: the query count grows with size / chunk only.
-        projects = filterset.qs.iterator(chunk_size=EXPORT_CHUNK_SIZE)
-        records = (ExportRecord.from_project(project, request) for project in projects)
+        records = ExportRecord.stream(filterset.qs, request)
         if self.format == "json":
             response = StreamingHttpResponse(_json_stream(records), content_type="application/json")
         else:

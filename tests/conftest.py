@@ -88,9 +88,15 @@ def secretariat_client(client, secretariat_user):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (the content version restarts with the database)."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (the content version restarts with the database)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    from asem_portal import widgets
+
+    for cache in caches.all():
+        cache.clear()
+    widgets._local_options.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
+    widgets._local_options.clear()

@@ -217,7 +217,10 @@ def test_audit_log_shows_admin_deletions_and_is_read_only(secretariat_client, se
     page = secretariat_client.get(reverse("admin:admin_logentry_changelist"), {"action_flag__exact": "3"})
     assert page.status_code == 200 and project.title in page.content.decode()
     assert secretariat_client.get(reverse("admin:admin_logentry_change", args=[entry.pk])).status_code == 200
-    assert secretariat_client.post(reverse("admin:admin_logentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        secretariat_client.post(reverse("admin:admin_logentry_delete", args=[entry.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     assert LogEntry.objects.filter(pk=entry.pk).exists()
 
 
@@ -230,7 +233,9 @@ def test_progress_updates_in_the_admin_follow_the_sites_rules(secretariat_client
     page = secretariat_client.get(admin_url(ProgressUpdate, "changelist"))
     listed = {u.pk for u in page.context["cl"].result_list}
     assert submitted.pk in listed and draft.pk not in listed  # nobody's draft is the Secretariat's business
-    assert secretariat_client.get(admin_url(ProgressUpdate, "change", draft.pk)).status_code == 302  # "not found" redirect
+    assert (
+        secretariat_client.get(admin_url(ProgressUpdate, "change", draft.pk)).status_code == 302
+    )  # "not found" redirect
     assert secretariat_client.get(admin_url(ProgressUpdate, "delete", submitted.pk)).status_code == 403
     assert ProgressUpdate.objects.filter(pk=submitted.pk).exists()
 

@@ -97,7 +97,13 @@ def test_contributor_and_secretariat_take_an_update_to_publication(live_server, 
 
     update = ProgressUpdate.objects.get()
     assert update.status == UpdateStatus.APPROVED
-    assert [t.to_status for t in update.transitions.all()] == ["draft", "submitted", "returned", "submitted", "approved"]
+    assert [t.to_status for t in update.transitions.all()] == [
+        "draft",
+        "submitted",
+        "returned",
+        "submitted",
+        "approved",
+    ]
 
     # The public sees it on the initiative page, with the milestone and the indicator's latest value.
     page.goto(base + project.get_absolute_url())

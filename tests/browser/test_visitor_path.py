@@ -58,7 +58,9 @@ def test_visitor_goes_from_home_to_an_organisation(live_server, page, plan):
 
     results.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Promote ratification of the Global Convention")
-    expect(page.get_by_text("Countries are Party to and implementing the provisions of the Global Convention.")).to_be_visible()
+    expect(
+        page.get_by_text("Countries are Party to and implementing the provisions of the Global Convention.")
+    ).to_be_visible()
     assert_accessible(page, "initiative")
 
     page.locator("dl.facts").get_by_role("link", name="UNESCO", exact=True).click()

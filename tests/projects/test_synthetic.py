@@ -29,9 +29,9 @@ def test_generates_a_deterministic_plan_and_refuses_twice(loaded_plan):
     statuses = set(updates.values_list("status", flat=True))
     assert statuses == {"draft", "submitted", "returned", "approved"}
     assert updates.filter(status="approved").count() > updates.count() // 2
-    assert set(ActionContribution.objects.filter(project__in=synthetic).values_list("action__number", flat=True)) == set(
-        range(1, 18)
-    )
+    assert set(
+        ActionContribution.objects.filter(project__in=synthetic).values_list("action__number", flat=True)
+    ) == set(range(1, 18))
     first = snapshot()
 
     with pytest.raises(CommandError, match="Synthetic data exists already"):
