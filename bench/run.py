@@ -48,6 +48,8 @@ def django_env(database_url: str) -> dict[str, str]:
         SECURE_SSL_REDIRECT="false",
         CONN_MAX_AGE="600",
         LOG_LEVEL="WARNING",
+        # One client from one address: the anonymous API throttle would answer 429 after 120 requests.
+        API_THROTTLE_ANON="100000000/minute",
     )
     return env
 
@@ -114,10 +116,10 @@ pages = {
     "directory filtered": "/initiatives/?objective=2&region=asia",
     "directory searched": "/initiatives/?q=mobility",
     "api list": "/api/v1/initiatives/",
-    "csv export": "/initiatives/export.csv",
 }
 if report:
     pages["stocktaking report"] = report
+pages["csv export"] = "/initiatives/export.csv"  # last: slow requests still running would slow the next page
 client = Client()
 queries = {}
 for name, url in pages.items():
@@ -126,7 +128,10 @@ for name, url in pages.items():
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)
     queries[name] = {"status": response.status_code, "queries": len(ctx.captured_queries)}
-print(json.dumps({"pages": pages, "queries": queries, "organisations": organisations}))
+from projects.views import DIRECTORY_PAGE_SIZE
+total = Project.objects.count()
+list_pages = {"directory": -(-total // DIRECTORY_PAGE_SIZE), "api": -(-total // 100)}
+print(json.dumps({"pages": pages, "queries": queries, "organisations": organisations, "list_pages": list_pages}))
 """
     env = {**env, "DJANGO_SETTINGS_MODULE": "asem_portal.settings"}
     result = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
@@ -151,6 +156,19 @@ def varied_urls(name: str, url: str, organisations: list[str], rng: random.Rando
             yield f"/api/v1/initiatives/?objective={rng.randint(1, 4)}&is_new={rng.choice(['true', 'false'])}&_={rng.random()}"
     while True:
         yield url
+
+
+def warm_lists(port: int, list_pages: dict[str, int]) -> None:
+    def read(url: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", url)
+        conn.getresponse().read()
+        conn.close()
+
+    urls = [f"/initiatives/?page={n}" for n in range(1, list_pages["directory"] + 1)]
+    urls += [f"/api/v1/initiatives/?page={n}&page_size=100" for n in range(1, list_pages["api"] + 1)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(read, urls))
 
 
 def load_worker(args) -> list[float]:
@@ -210,9 +228,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--regenerate", action="store_true", help="Replace the synthetic data.")
+    parser.add_argument(
+        "--redis-url",
+        help="Serve with this shared cache (emptied first), as a deployment with several workers should "
+        "(docs/deployment.md); without it each worker keeps its own cache and loses it when it is recycled.",
+    )
     args = parser.parse_args()
 
     env = django_env(args.database_url)
+    if args.redis_url:
+        import redis
+
+        redis.Redis.from_url(args.redis_url).flushdb()
+        env["REDIS_URL"] = args.redis_url
+    else:
+        env.pop("REDIS_URL", None)
     ensure_database(args.database_url)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_action_plan", "-v0")
@@ -250,6 +280,9 @@ def main() -> None:
                 conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
                 conn.request("GET", url)
                 conn.getresponse().read()
+        # A site visitors have browsed since the last change: every directory and API page read once (which
+        # caches each initiative's entry; the varied pages below still hit no cached page).
+        warm_lists(args.port, sample["list_pages"])
         rows = {}
         for name, url in sample["pages"].items():
             rows[name] = measure(args.port, name, url, sample["organisations"], args.seconds, args.connections)
@@ -261,7 +294,8 @@ def main() -> None:
     floor = rows["/healthz"]
     print()
     print(f"Scale {args.scale}: {args.scale * 100} synthetic initiatives + the plan; gunicorn {args.workers} workers; "
-          f"{args.connections} connections; {args.seconds:.0f} s per page; {os.cpu_count()} cores")  # fmt: skip
+          f"{args.connections} connections; {args.seconds:.0f} s per page; {os.cpu_count()} cores; "
+          f"cache: {'Redis' if args.redis_url else 'local memory per worker'}")  # fmt: skip
     header = (
         f"{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p50/floor':>11}{'p95/floor':>11}{'queries':>9}{'5xx':>6}"
     )

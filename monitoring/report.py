@@ -41,12 +41,11 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from operator import itemgetter
 
 from django.conf import settings
 from django.db import OperationalError, connection, connections
-from django.db.models import Case, F, Prefetch, Q, QuerySet, TextField, When, Window
-from django.db.models.functions import RowNumber, Substr, TruncDate
+from django.db.models import F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import add_truncation_text
@@ -54,6 +53,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from actions.models import Action, StrategicObjective, Subgoal
+from projects.excerpts import EXCERPT_CHARS, EXCERPT_WORDS, excerpt_parts  # noqa: F401 - EXCERPT_* re-exported
 from projects.models import (
     ActionContribution,
     Indicator,
@@ -76,10 +76,6 @@ from .models import CycleStatus, Meeting, ReportingCycle, WorkPlanItem, WorkPlan
 
 #: Bumped when the dataclasses change shape; stored with every frozen report.
 SCHEMA_VERSION = 1
-#: Words of an update's narrative quoted in the report,
-EXCERPT_WORDS = 60
-#: read from (at most) this many characters at its start: the rest of the text stays in the database.
-EXCERPT_CHARS = 800
 
 ACTIVE_STATUSES = (ProjectStatus.PLANNED, ProjectStatus.ONGOING)
 REGIONS = (Region.ASIA, Region.EUROPE, Region.INTERNATIONAL)
@@ -469,41 +465,11 @@ def _end_of_day(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.max, tzinfo=datetime.UTC)
 
 
-def _narrative_start() -> Case:
-    """The start of an update's narrative, in SQL: its achievements, else its challenges, else its next steps
-    (the first that is not empty), at most ``EXCERPT_CHARS + 1`` characters of it (the one more tells that
-    the text goes on). The full texts never leave the database, and only the narrative quoted is read (testing
-    a text for emptiness does not decompress it)."""
-
-    def start(name: str) -> Substr:
-        return Substr(name, 1, EXCERPT_CHARS + 1)
-
-    return Case(
-        When(~Q(achievements=""), then=start("achievements")),
-        When(~Q(challenges=""), then=start("challenges")),
-        default=start("next_steps"),
-        output_field=TextField(),
-    )
-
-
 def _excerpt(text: str | None, truncated: str | None = None) -> str:
-    """The first ``EXCERPT_WORDS`` words of a narrative's start (``_narrative_start``), on one line, with "…"
-    when the narrative goes on. ``truncated`` is the translated "%(truncated_text)s…" (looked up once)."""
-    if not text:
-        return ""
-    cut = len(text) > EXCERPT_CHARS
-    if cut:
-        text = text[:EXCERPT_CHARS]
-    words = text.split(None, EXCERPT_WORDS)  # at most one item more than the words quoted: the rest
-    if len(words) > EXCERPT_WORDS:
-        words.pop()
-        return add_truncation_text(" ".join(words), truncated)
-    if not cut:
-        return " ".join(words)
-    # Fewer words than quoted in EXCERPT_CHARS characters (very long words): the last one may be cut short.
-    if len(words) > 1 and not text[-1].isspace():
-        words.pop()
-    return add_truncation_text(" ".join(words), truncated)
+    """The first ``EXCERPT_WORDS`` words of a narrative, on one line, with "…" when the narrative goes on.
+    ``truncated`` is the translated "%(truncated_text)s…" (looked up once)."""
+    quoted, cut = excerpt_parts(text)
+    return add_truncation_text(quoted, truncated) if cut else quoted
 
 
 def _target_met(value: Decimal, target: Decimal, comparator: str) -> bool:
@@ -594,38 +560,42 @@ def _update_order(row: tuple) -> tuple:
 
 def _approved_updates(cycle_id: int, truncated: str, zone) -> list:
     """The cycle's approved updates in the report's order (period end, approval, id), as rows
-    ``(project_id, organisation_id, entry)`` with each update's excerpt (and no URL yet: ``reverse`` is the
-    builder's, on its own thread): one query."""
+    ``(project_id, organisation_id, entry)`` with each update's excerpt (stored with the update, see
+    ``projects.excerpts``; no URL yet: ``reverse`` is the builder's, on its own thread): one query."""
     rows = (
         ProgressUpdate.objects.filter(cycle_id=cycle_id, status=UpdateStatus.APPROVED)
-        .annotate(approved_on=TruncDate("reviewed_at", tzinfo=zone), narrative=_narrative_start())
-        .order_by()  # sorted here: the database would sort the narratives' starts too, on disk
+        .annotate(approved_on=TruncDate("reviewed_at", tzinfo=zone))
+        .order_by("period_end", F("reviewed_at").asc(nulls_last=True), "pk")
         .values_list(
-            "period_end",
-            "reviewed_at",
             "pk",
             "project_id",
             "organisation_id",
             "organisation__acronym",
             "organisation__name",
             "period_start",
+            "period_end",
             "approved_on",
-            "narrative",
+            "excerpt",
+            "excerpt_cut",
         )
     )
-    try:
-        rows = sorted(rows, key=itemgetter(0, 1, 2))
-    except TypeError:  # an approved update without a review date: last, as in SQL
-        rows = sorted(rows, key=_update_order)
     entry = UpdateEntry
     return [
         # (positional: pk, url, organisation, period_start, period_end, approved_on, excerpt)
         (
             project_id,
             organisation_id,
-            entry(pk, "", acronym or name, start, end, approved_on, _excerpt(narrative, truncated)),
+            entry(
+                pk,
+                "",
+                acronym or name,
+                start,
+                end,
+                approved_on,
+                add_truncation_text(excerpt, truncated) if cut else excerpt,
+            ),
         )
-        for end, _reviewed, pk, project_id, organisation_id, acronym, name, start, approved_on, narrative in rows
+        for pk, project_id, organisation_id, acronym, name, start, end, approved_on, excerpt, cut in rows
     ]
 
 
@@ -708,8 +678,15 @@ class _Read:
         return self.function(*self.args)
 
 
+#: Memory PostgreSQL may use per sort for the builder's reads on their own connections: the latest indicator
+#: values of two cycles sort about 100,000 rows at scale, which the default 4 MB sends to disk.
+READ_WORK_MEM = "64MB"
+
+
 def _on_own_connection(function, *args):
     try:
+        with connection.cursor() as cursor:  # this thread's own connection
+            cursor.execute("SET work_mem = %s", [READ_WORK_MEM])
         return function(*args)
     finally:
         connections.close_all()  # this thread's connections only

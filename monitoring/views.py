@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import threading
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -74,6 +75,31 @@ def frozen_key(frozen: StocktakingReport, *parts) -> str:
     and the language, then what the rendering is (a format, a page)."""
     stamp = frozen.published_at.timestamp()
     return ":".join(str(part) for part in ("stocktaking", frozen.pk, stamp, SCHEMA_VERSION, get_language(), *parts))
+
+
+_render_locks: dict[str, threading.Lock] = {}
+_render_locks_guard = threading.Lock()
+
+
+def cached_rendering(key: str | None, render, timeout: int = PAGE_CACHE_SECONDS):
+    """``render()``, kept in the cache under ``key`` (None: not kept). Readers of a key nobody has rendered
+    yet wait for the first one in this process instead of each reading the frozen report again: at scale,
+    reading it costs a second or two and much memory, and a restarted worker meets many readers at once."""
+    if key is None:
+        return render()
+    content = cache.get(key)
+    if content is not None:
+        return content
+    with _render_locks_guard:
+        lock = _render_locks.setdefault(key, threading.Lock())
+    with lock:
+        content = cache.get(key)
+        if content is None:
+            content = render()
+            cache.set(key, content, timeout)
+    with _render_locks_guard:
+        _render_locks.pop(key, None)
+    return content
 
 
 class CycleReportMixin:
@@ -135,12 +161,12 @@ class ReportDetailView(ReportPageMixin, TemplateView):
     def get(self, request, number):
         cycle = self.visible_cycle(number)
         frozen = self.published_row(cycle)
-        content = cache.get(frozen_key(frozen, "page")) if frozen is not None else None
-        if content is None:
-            data, frozen = self.report_of(cycle)
-            content = render_to_string(self.content_template, self.content_context(data))
-            if frozen is not None:
-                cache.set(frozen_key(frozen, "page"), content, PAGE_CACHE_SECONDS)
+
+        def render() -> str:
+            data, _frozen = self.report_of(cycle)
+            return render_to_string(self.content_template, self.content_context(data))
+
+        content = cached_rendering(frozen_key(frozen, "page") if frozen is not None else None, render)
         return self.respond(cycle, content, frozen)
 
     def content_context(self, data) -> dict:
@@ -159,24 +185,23 @@ class ReportInitiativesView(ReportPageMixin, TemplateView):
         wanted = self.page_number()
         cycle = self.visible_cycle(number)
         frozen = self.published_row(cycle)
-        content = None
         if frozen is not None:
             # The number of pages is kept too, so that a page beyond the last is a 404 without reading the report.
             pages = cache.get(frozen_key(frozen, "initiative-pages", INITIATIVES_PER_PAGE))
             if pages is not None and wanted > pages:
                 raise Http404
-            content = cache.get(frozen_key(frozen, "initiatives", INITIATIVES_PER_PAGE, wanted))
-        if content is None:
-            data, frozen = self.report_of(cycle)
+
+        def render() -> str:
+            data, frozen_row = self.report_of(cycle)
             paginator = Paginator(data.initiatives, INITIATIVES_PER_PAGE)
-            if frozen is not None:
-                pages_key = frozen_key(frozen, "initiative-pages", INITIATIVES_PER_PAGE)
+            if frozen_row is not None:
+                pages_key = frozen_key(frozen_row, "initiative-pages", INITIATIVES_PER_PAGE)
                 cache.set(pages_key, paginator.num_pages, PAGE_CACHE_SECONDS)
             try:
                 page = paginator.page(wanted)
             except InvalidPage:
                 raise Http404 from None
-            content = render_to_string(
+            return render_to_string(
                 self.content_template,
                 {
                     "report": data,
@@ -186,9 +211,9 @@ class ReportInitiativesView(ReportPageMixin, TemplateView):
                     "is_paginated": page.has_other_pages(),
                 },
             )
-            if frozen is not None:
-                key = frozen_key(frozen, "initiatives", INITIATIVES_PER_PAGE, wanted)
-                cache.set(key, content, PAGE_CACHE_SECONDS)
+
+        key = frozen_key(frozen, "initiatives", INITIATIVES_PER_PAGE, wanted) if frozen is not None else None
+        content = cached_rendering(key, render)
         return self.respond(cycle, content, frozen, page_number=wanted)
 
     def page_number(self) -> int:

@@ -135,6 +135,13 @@ def _part_changed(sender, instance, raw=False, **kwargs):
     refresh_facets(ids)
 
 
+def _project_saved(sender, instance, raw=False, **kwargs):
+    """A save writes the masks the instance holds, which may predate changes to its rows: set them right."""
+    if raw or _suspended.get():
+        return
+    refresh_facets([instance.pk])
+
+
 def _organisation_saved(sender, instance, raw=False, created=False, **kwargs):
     """An organisation's region may have changed: refresh the initiatives it takes part in."""
     if raw or created or _suspended.get():
@@ -150,8 +157,9 @@ def connect_signals() -> None:
 
     from stakeholders.models import Organisation
 
-    from .models import ActionContribution, ProjectOrganisation
+    from .models import ActionContribution, Project, ProjectOrganisation
 
+    post_save.connect(_project_saved, sender=Project, dispatch_uid="project-facets")
     for model in (ActionContribution, ProjectOrganisation):
         name = model._meta.model_name
         pre_save.connect(_remember_project, sender=model, dispatch_uid=f"{name}-facets-remember")

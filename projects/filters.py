@@ -298,6 +298,16 @@ class ProjectFilterSet(filters.FilterSet):
             )
         return queryset.annotate(search_rank=rank)
 
+    # The form.
+
+    def get_form_class(self):
+        """django-filter builds a new form class for every request; the fields never depend on the request
+        (their option lists are read per form), so one class per filter set serves every request."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     # Ordering.
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:

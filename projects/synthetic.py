@@ -355,6 +355,8 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
                     reviewed_at=reviewed if status in (UpdateStatus.APPROVED, UpdateStatus.RETURNED) else None,
                 )
             )
+    for update in updates:
+        update.refresh_excerpt()  # bulk_create does not call save()
     updates = ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
     counts.updates = len(updates)
 

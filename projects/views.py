@@ -17,10 +17,10 @@ from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -32,6 +32,7 @@ from asem_portal.csvutil import Echo, csv_safe
 from asem_portal.pagination import WindowCountPaginator
 
 from . import facets, permissions
+from .entries import EntryRenderer, entries
 from .filters import ProjectFilterSet, default_ordering
 from .models import (
     TAKING_PART_ROLES,
@@ -52,17 +53,16 @@ EXPORT_CHUNK_SIZE = 2000
 RELATED_LIMIT = 6
 
 
-def directory_queryset() -> QuerySet[Project]:
-    """What one directory entry shows: its leads (as ``lead_participations``) and the actions of its rows."""
-    return Project.objects.defer("search_vector").prefetch_related(
+def entry_queryset() -> QuerySet[Project]:
+    """Initiatives with what their entry in a list shows (``projects.entries.Entry.of``): their leads."""
+    return Project.objects.defer("search_vector", "summary").prefetch_related(
         Prefetch(
             "participations",
             queryset=ProjectOrganisation.objects.filter(role=OrganisationRole.LEAD)
             .select_related("organisation")
             .order_by("position", "organisation__name"),
             to_attr="lead_participations",
-        ),
-        Prefetch("rows", queryset=ActionContribution.objects.select_related("action")),
+        )
     )
 
 
@@ -84,16 +84,16 @@ class RenderedSummary:
         return self.html
 
     def __str__(self) -> str:
-        return self.html
+        return mark_safe(self.html)  # noqa: S308 - built escaped by projects.entries
 
 
 def rendered_summaries(queryset: QuerySet[Project], keys: list[int]) -> list[RenderedSummary]:
-    """The entries of these initiatives, in this order.
+    """The entries of these initiatives (``projects.entries``), in this order.
 
     Each entry is cached under the content version read for this request (``asem_portal.cache``), so any
     committed change renders it anew, and a directory page with a new filter reads and renders only the
-    initiatives no earlier page has shown since the last change. Without a version (signed-in visitors),
-    every entry is rendered."""
+    initiatives no earlier page has shown since the last change (two queries for any number of them).
+    Without a version (signed-in visitors), every entry is rendered."""
     version = request_content_version.get()
     prefix = f"summary:{version}:{get_language()}:"
     cache = caches["fragments"]
@@ -101,10 +101,9 @@ def rendered_summaries(queryset: QuerySet[Project], keys: list[int]) -> list[Ren
     found = {key: RenderedSummary(key, *cached[f"{prefix}{key}"]) for key in keys if f"{prefix}{key}" in cached}
     missing = [key for key in keys if key not in found]
     if missing:
-        template = get_template("includes/initiative_summary.html")
+        renderer = EntryRenderer()
         fresh = {
-            project.pk: RenderedSummary(project.pk, project.slug, template.render({"project": project}))
-            for project in queryset.order_by().filter(pk__in=missing)
+            key: RenderedSummary(key, entry.slug, renderer.render(entry)) for key, entry in entries(missing).items()
         }
         if version is not None:
             cache.set_many({f"{prefix}{key}": (entry.slug, entry.html) for key, entry in fresh.items()}, PAGE_TIMEOUT)
@@ -127,7 +126,7 @@ class ProjectListView(ListView):
         # Show the order actually used: relevance when searching, the title otherwise.
         if not data.get("ordering"):
             data["ordering"] = default_ordering(data.get("q"))
-        self.filterset = ProjectFilterSet(data, queryset=directory_queryset(), request=request)
+        self.filterset = ProjectFilterSet(data, queryset=Project.objects.all(), request=request)
         response = super().get(request, *args, **kwargs)
         if not self.filterset.is_valid():
             response.status_code = 400
@@ -361,7 +360,7 @@ def related_projects(project: Project, limit: int = RELATED_LIMIT) -> list[Proje
         )
     )
     return list(
-        directory_queryset()
+        entry_queryset()
         .annotate(shares_action=shares_action, shares_lead=shares_lead)
         .filter(Q(shares_action=True) | Q(shares_lead=True))
         .exclude(pk=project.pk)

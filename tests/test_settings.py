@@ -47,3 +47,32 @@ def test_database_url_selects_the_engine():
         cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
+
+
+def test_redis_url_shares_both_caches_through_redis():
+    """With REDIS_URL, pages and fragments live in Redis (apart, by key prefix), so every worker shares them.
+    Against the Redis of this machine when one answers on 127.0.0.1:6379 (CI's machines have one)."""
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        import pytest
+
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    code = (
+        "from django.core.cache import caches; "
+        "[c.set('probe', alias, 30) for alias, c in ((a, caches[a]) for a in ('default', 'fragments'))]; "
+        "print(type(caches['default']).__name__, caches['default'].get('probe'), caches['fragments'].get('probe')); "
+        "[caches[a].delete('probe') for a in ('default', 'fragments')]"
+    )
+    environment = {
+        **os.environ,
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "DJANGO_SETTINGS_MODULE": "asem_portal.settings",
+    }
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.stdout.split() == ["RedisCache", "default", "fragments"], result.stderr

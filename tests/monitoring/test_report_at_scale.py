@@ -49,15 +49,16 @@ def test_excerpt_is_the_first_words_on_one_line(text, expected):
 
 def test_excerpt_of_a_narrative_of_very_long_words_stops_at_a_whole_word():
     long_words = words(EXCERPT_WORDS, length=40)  # 60 words of 40 characters: more than EXCERPT_CHARS
-    start = " ".join(long_words)[: EXCERPT_CHARS + 1]  # what SQL gives (``_narrative_start``)
-    excerpt = report._excerpt(start)
+    excerpt = report._excerpt(" ".join(long_words))
     assert excerpt.endswith(ELLIPSIS)
     quoted = excerpt.removesuffix(ELLIPSIS).split(" ")
     assert quoted == long_words[: len(quoted)] and len(quoted) == EXCERPT_CHARS // 41
 
 
 def set_narratives(update: ProgressUpdate, **texts) -> None:
-    ProgressUpdate.objects.filter(pk=update.pk).update(**texts)
+    for name, text in texts.items():
+        setattr(update, name, text)
+    update.save(update_fields=list(texts))
 
 
 def alpha_excerpt(world) -> str:
@@ -77,16 +78,24 @@ def test_the_builder_quotes_the_first_narrative_that_is_not_empty(world):
     assert alpha_excerpt(world) == "Apply again."
 
 
-def test_the_builder_reads_only_the_start_of_the_cycles_narratives(world):
+def test_the_builder_reads_no_narrative_only_the_stored_excerpts(world):
     with CaptureQueriesContext(connection) as queries:
-        build_report(world.cycle, today=AS_OF)
+        data = build_report(world.cycle, today=AS_OF)
     narrative = re.compile(r'"projects_progressupdate"\."(achievements|challenges|next_steps)"')
-    reading = [q["sql"] for q in queries.captured_queries if narrative.search(q["sql"])]
-    assert len(reading) == 1  # the updates of the cycle, nothing else
-    # Each narrative appears only inside SUBSTR(…, 1, EXCERPT_CHARS + 1) or compared with the empty string.
-    leftover = re.sub(r"SUBSTR(ING)?\(" + narrative.pattern + r", 1, " + str(EXCERPT_CHARS + 1) + r"\)", "", reading[0])
-    leftover = re.sub(narrative.pattern + r" = ''", "", leftover)
-    assert not narrative.search(leftover), reading[0]
+    assert not [q["sql"] for q in queries.captured_queries if narrative.search(q["sql"])]
+    assert any('"projects_progressupdate"."excerpt"' in q["sql"] for q in queries.captured_queries)
+    assert all(u.excerpt for i in data.initiatives for u in i.updates)
+
+
+def test_the_excerpt_follows_every_save_of_the_narrative(world):
+    update = ProgressUpdate.objects.filter(cycle=world.cycle, status="approved").first()
+    set_narratives(update, achievements="", challenges="Rain " * 100)
+    update.refresh_from_db()
+    assert (update.excerpt, update.excerpt_cut) == (" ".join(["Rain"] * EXCERPT_WORDS), True)
+    update.challenges = "Sunny."
+    update.save()
+    update.refresh_from_db()
+    assert (update.excerpt, update.excerpt_cut) == ("Sunny.", False)
 
 
 # --- Reads alongside --------------------------------------------------------------------------------------------

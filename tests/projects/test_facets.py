@@ -110,3 +110,12 @@ def test_an_objective_filter_follows_the_actions_subgoals():
     assert (found(1), found(2)) == ([project.slug], [])
     action.subgoals.set([subgoal_2])
     assert (found(1), found(2)) == ([], [project.slug])
+
+
+def test_saving_a_stale_instance_keeps_the_masks_right():
+    project = ProjectFactory()  # in memory: no actions, no regions
+    ActionContributionFactory(project=project, action=ActionFactory(number=4))
+    ProjectOrganisationFactory(project=project, organisation=OrganisationFactory(region=Region.ASIA))
+    project.title = "Renamed"
+    project.save()  # writes the masks it read before the rows existed
+    assert masks(project) == (action_bit(4), REGION_BITS[Region.ASIA])

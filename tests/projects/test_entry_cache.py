@@ -1,0 +1,48 @@
+"""Directory entries and API list items are cached per content version: a new filter reuses what earlier
+pages rendered, and any change shows at once (never a stale entry)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, url, **extra) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url, **extra)
+    assert response.status_code == 200
+    return len(context.captured_queries), response.content.decode()
+
+
+def test_directory_entries_are_reused_across_filters_and_renewed_by_a_change(client, directory):
+    cold, _page = queries(client, "/initiatives/?objective=1")
+    # Another filter listing the same initiatives (alpha, beta, epsilon): no initiative is read again.
+    warm, page = queries(client, "/initiatives/?objective=1&is_new=false&status=")
+    assert warm < cold
+    assert "Beta exchange" in page
+    directory.beta.title = "Beta exchange renamed"
+    directory.beta.save()
+    _count, page = queries(client, "/initiatives/?objective=1&is_new=false&status=&again=1")
+    assert "Beta exchange renamed" in page and "Beta exchange<" not in page
+
+
+def test_api_items_are_reused_and_renewed_by_a_change(client, directory):
+    cold, _body = queries(client, "/api/v1/initiatives/?objective=1")
+    warm, body = queries(client, "/api/v1/initiatives/?objective=1&is_new=false")
+    assert warm < cold
+    assert '"Beta exchange"' in body
+    directory.beta.title = "Beta exchange renamed"
+    directory.beta.save()
+    _count, body = queries(client, "/api/v1/initiatives/?objective=1&is_new=false")
+    assert '"Beta exchange renamed"' in body and '"Beta exchange"' not in body
+
+
+def test_api_items_keep_the_links_of_the_host_asked(client, directory, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "portal.example.org"]
+    _count, body = queries(client, "/api/v1/initiatives/?objective=1")
+    _count, other = queries(client, "/api/v1/initiatives/?objective=1&x=1", HTTP_HOST="portal.example.org")
+    assert "http://testserver/api/v1/initiatives/" in body
+    assert "http://portal.example.org/api/v1/initiatives/" in other and "testserver" not in other
