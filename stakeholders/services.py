@@ -161,6 +161,7 @@ def invite_contact(*, email: str, organisation, role: str, invited_by, first_nam
             "inviter": invited_by.get_full_name() or invited_by.username,
             "organisation": organisation,
         }
+
     def send() -> None:
         # The membership is committed: a mail server's trouble must not turn it into an error page.
         try:
