@@ -99,34 +99,44 @@ def cached_public_page(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not is_cacheable_request(request):
-            response = view(request, *args, **kwargs)
-            patch_vary_headers(response, ["Cookie"])
-            return response
-        version = current_version()
-        request_content_version.set(version)
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"page:{version}:{get_language()}:{digest}"
-        etag = f'"{version}-{digest[:16]}"'
-        if etag in request.headers.get("If-None-Match", ""):
-            response = HttpResponseNotModified()
-            response["ETag"] = etag
-            return response
-        cached = cache.get(key)
-        if cached is None:
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            if response.status_code != 200 or response.streaming or response.cookies:
-                patch_vary_headers(response, ["Cookie"])
-                return response
-            cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
-        else:
-            content, content_type = cached
-            response = HttpResponse(content, content_type=content_type)
-        response["ETag"] = etag
-        response["Cache-Control"] = "public, max-age=0, must-revalidate"
-        patch_vary_headers(response, ["Cookie"])
-        return response
+        # A thread serves request after request: the version read for one must never reach the next (a
+        # signed-in visitor's page would reuse fragments cached under it). None: nothing version-keyed.
+        cacheable = is_cacheable_request(request)
+        version = current_version() if cacheable else None
+        token = request_content_version.set(version)
+        try:
+            return _serve(view, request, version, *args, **kwargs)
+        finally:
+            request_content_version.reset(token)
 
     return wrapper
+
+
+def _serve(view, request, version, *args, **kwargs):
+    if version is None:
+        response = view(request, *args, **kwargs)
+        patch_vary_headers(response, ["Cookie"])
+        return response
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    key = f"page:{version}:{get_language()}:{digest}"
+    etag = f'"{version}-{digest[:16]}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        return response
+    cached = cache.get(key)
+    if cached is None:
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if response.status_code != 200 or response.streaming or response.cookies:
+            patch_vary_headers(response, ["Cookie"])
+            return response
+        cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+    else:
+        content, content_type = cached
+        response = HttpResponse(content, content_type=content_type)
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    patch_vary_headers(response, ["Cookie"])
+    return response

@@ -48,8 +48,8 @@ def _options(name: str, choices) -> list[tuple[str, str]]:
                     options = _option_markup(choices)
                     caches["fragments"].set(key, options, 3600)
                 prefix = f"options:{version}:"
-                for stale in [k for k in _local_options if not k.startswith(prefix)]:
-                    del _local_options[stale]
+                for stale in [k for k in list(_local_options) if not k.startswith(prefix)]:
+                    _local_options.pop(stale, None)  # another thread may have dropped it already
                 _local_options[key] = options
             return options
     return _option_markup(choices)

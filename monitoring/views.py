@@ -92,13 +92,15 @@ def cached_rendering(key: str | None, render, timeout: int = PAGE_CACHE_SECONDS)
         return content
     with _render_locks_guard:
         lock = _render_locks.setdefault(key, threading.Lock())
-    with lock:
-        content = cache.get(key)
-        if content is None:
-            content = render()
-            cache.set(key, content, timeout)
-    with _render_locks_guard:
-        _render_locks.pop(key, None)
+    try:
+        with lock:
+            content = cache.get(key)
+            if content is None:
+                content = render()
+                cache.set(key, content, timeout)
+    finally:
+        with _render_locks_guard:
+            _render_locks.pop(key, None)
     return content
 
 

@@ -35,3 +35,19 @@ def excerpt_parts(text: str | None) -> tuple[str, bool]:
     if len(words) > 1 and not text[-1].isspace():
         words.pop()
     return " ".join(words), True
+
+
+def refresh_excerpts() -> int:
+    """Recompute every update's stored excerpt (after a restore from a backup that may predate them); writes
+    only those that differ. Returns how many changed."""
+    from .models import ProgressUpdate
+
+    changed = []
+    fields = ("pk", "achievements", "challenges", "next_steps", "excerpt", "excerpt_cut")
+    for update in ProgressUpdate.objects.only(*fields).order_by("pk").iterator(chunk_size=2000):
+        stored = (update.excerpt, update.excerpt_cut)
+        update.refresh_excerpt()
+        if (update.excerpt, update.excerpt_cut) != stored:
+            changed.append(update)
+    ProgressUpdate.objects.bulk_update(changed, ["excerpt", "excerpt_cut"], batch_size=2000)
+    return len(changed)

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.db import transaction
 from django.db.models import BigIntegerField, F, IntegerField, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import GreaterThan
@@ -64,13 +65,17 @@ def refresh_facets(project_ids: Iterable[int] | None = None) -> int:
 
     ids = None if project_ids is None else list(project_ids)
     projects = Project.objects.all() if ids is None else Project.objects.filter(pk__in=ids)
-    masks = masks_of(ids)
-    changed = []
-    for pk, action_mask, region_mask in projects.values_list("pk", "action_mask", "region_mask"):
-        wanted = masks.get(pk, (0, 0))
-        if (action_mask, region_mask) != wanted:
-            changed.append(Project(pk=pk, action_mask=wanted[0], region_mask=wanted[1]))
-    Project.objects.bulk_update(changed, ["action_mask", "region_mask"], batch_size=1000)
+    with transaction.atomic():
+        # Lock the initiatives first (in key order), then read what they are made of: two transactions
+        # changing parts of the same initiative cannot each write masks computed without the other's part.
+        current = list(projects.select_for_update().order_by("pk").values_list("pk", "action_mask", "region_mask"))
+        masks = masks_of(ids)
+        changed = []
+        for pk, action_mask, region_mask in current:
+            wanted = masks.get(pk, (0, 0))
+            if (action_mask, region_mask) != wanted:
+                changed.append(Project(pk=pk, action_mask=wanted[0], region_mask=wanted[1]))
+        Project.objects.bulk_update(changed, ["action_mask", "region_mask"], batch_size=1000)
     return len(changed)
 
 
@@ -142,6 +147,15 @@ def _project_saved(sender, instance, raw=False, **kwargs):
     refresh_facets([instance.pk])
 
 
+def _action_saved(sender, instance, raw=False, created=False, **kwargs):
+    """An action renumbered moves the bit of every initiative with a row under it."""
+    if raw or created or _suspended.get():
+        return
+    from .models import ActionContribution
+
+    refresh_facets(set(ActionContribution.objects.filter(action=instance).values_list("project_id", flat=True)))
+
+
 def _organisation_saved(sender, instance, raw=False, created=False, **kwargs):
     """An organisation's region may have changed: refresh the initiatives it takes part in."""
     if raw or created or _suspended.get():
@@ -155,6 +169,7 @@ def _organisation_saved(sender, instance, raw=False, created=False, **kwargs):
 def connect_signals() -> None:
     from django.db.models.signals import post_delete, post_save, pre_save
 
+    from actions.models import Action
     from stakeholders.models import Organisation
 
     from .models import ActionContribution, Project, ProjectOrganisation
@@ -166,3 +181,4 @@ def connect_signals() -> None:
         post_save.connect(_part_changed, sender=model, dispatch_uid=f"{name}-facets-save")
         post_delete.connect(_part_changed, sender=model, dispatch_uid=f"{name}-facets-delete")
     post_save.connect(_organisation_saved, sender=Organisation, dispatch_uid="organisation-facets")
+    post_save.connect(_action_saved, sender=Action, dispatch_uid="action-facets")

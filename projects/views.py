@@ -225,10 +225,11 @@ class ExportRecord:
     @classmethod
     def _chunk(cls, rows: list[tuple], plan: PlanLookup, head: str, tail: str) -> Iterator[ExportRecord]:
         organisations: dict[tuple[int, str], list[dict[str, str]]] = {}
-        for project_id, role, slug, name in (
-            ProjectOrganisation.objects.filter(project_id__in=[row[0] for row in rows], role__in=TAKING_PART_ROLES)
-            .order_by("project_id", "position", "organisation__name")
-            .values_list("project_id", "role", "organisation__slug", "organisation__name")
+        # Ordered here (position, then name by code point), not by the database's collation.
+        for project_id, role, _position, name, slug in sorted(
+            ProjectOrganisation.objects.filter(
+                project_id__in=[row[0] for row in rows], role__in=TAKING_PART_ROLES
+            ).values_list("project_id", "role", "position", "organisation__name", "organisation__slug")
         ):
             organisations.setdefault((project_id, role), []).append({"slug": slug, "name": name})
         for pk, slug, title, is_new, status, action_mask in rows:

@@ -66,3 +66,32 @@ def test_export_then_restore_into_an_empty_database(tmp_path, secretariat_user):
     with pytest.raises(Exception, match="already holds plan data"):
         call_command("import_data", str(backup), verbosity=0)
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_a_backup_without_derived_data_gets_it_back(tmp_path, secretariat_user):
+    """A backup taken before the filters' bit sets and the stored excerpts existed restores with them."""
+    import json
+
+    call_command("load_action_plan", verbosity=0)
+    projects = build_plan(3)
+    services.approve_update(update=projects[1].updates.get(), reviewer=secretariat_user)
+    Project, ProgressUpdate = apps.get_model("projects", "Project"), apps.get_model("projects", "ProgressUpdate")
+    derived = (
+        list(Project.objects.order_by("pk").values_list("action_mask", "region_mask")),
+        list(ProgressUpdate.objects.order_by("pk").values_list("excerpt", "excerpt_cut")),
+    )
+    assert any(mask for mask, _region in derived[0]) and any(text for text, _cut in derived[1])
+    backup = tmp_path / "backup.json"
+    call_command("export_data", "--output", str(backup), verbosity=0)
+    rows = json.loads(backup.read_text())
+    for row in rows:
+        for name in ("action_mask", "region_mask", "excerpt", "excerpt_cut", "search_vector"):
+            row["fields"].pop(name, None)
+    backup.write_text(json.dumps(rows))
+    call_command("flush", "--no-input", verbosity=0)
+
+    call_command("import_data", str(backup), verbosity=0)
+    assert (
+        list(Project.objects.order_by("pk").values_list("action_mask", "region_mask")),
+        list(ProgressUpdate.objects.order_by("pk").values_list("excerpt", "excerpt_cut")),
+    ) == derived

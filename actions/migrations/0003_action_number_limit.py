@@ -4,16 +4,28 @@ import django.core.validators
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+def refuse_higher_numbers(apps, schema_editor):
+    """Initiatives keep their actions as bits of a 64-bit integer: numbers above 62 cannot be kept."""
+    Action = apps.get_model("actions", "Action")
+    higher = list(Action.objects.filter(number__gt=62).values_list("number", flat=True))
+    if higher:
+        raise RuntimeError(f"Actions are numbered 1 to 62; renumber these first: {higher}")
 
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('actions', '0002_contentversion'),
+        ("actions", "0002_contentversion"),
     ]
 
     operations = [
+        migrations.RunPython(refuse_higher_numbers, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name='action',
-            name='number',
-            field=models.PositiveSmallIntegerField(unique=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(62)], verbose_name='number'),
+            model_name="action",
+            name="number",
+            field=models.PositiveSmallIntegerField(
+                unique=True,
+                validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(62)],
+                verbose_name="number",
+            ),
         ),
     ]

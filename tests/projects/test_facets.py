@@ -119,3 +119,13 @@ def test_saving_a_stale_instance_keeps_the_masks_right():
     project.title = "Renamed"
     project.save()  # writes the masks it read before the rows existed
     assert masks(project) == (action_bit(4), REGION_BITS[Region.ASIA])
+
+
+def test_renumbering_an_action_moves_its_initiatives_bits():
+    action = ActionFactory(number=17)
+    project = ProjectFactory()
+    ActionContributionFactory(project=project, action=action)
+    action.number = 18
+    action.save()
+    assert masks(project)[0] == action_bit(18)
+    assert ProjectFilterSet({"action": "18"}, queryset=Project.objects.all()).qs.get() == project

@@ -4,7 +4,10 @@ from django.db import transaction
 
 from actions.models import StrategicObjective
 from asem_portal.cache import bump_content_version
+from projects.excerpts import refresh_excerpts
+from projects.facets import refresh_facets
 from projects.models import Project
+from projects.search import refresh_search_vectors
 
 
 class Command(BaseCommand):
@@ -22,6 +25,10 @@ class Command(BaseCommand):
             raise CommandError("The database already holds plan data: restore into an empty database, or --force.")
         with transaction.atomic():
             call_command("loaddata", file, verbosity=0)
+            # Derived data: a backup may predate it, and loaddata sends no signal that would derive it.
+            refresh_facets()
+            refresh_search_vectors()
+            refresh_excerpts()
             bump_content_version()
         if verbosity:
             self.stdout.write(f"Restored {file}.")
