@@ -65,7 +65,7 @@ def refresh_facets(project_ids: Iterable[int] | None = None) -> int:
 
     ids = None if project_ids is None else list(project_ids)
     projects = Project.objects.all() if ids is None else Project.objects.filter(pk__in=ids)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside a caller's transaction: no savepoint round trips
         # Lock the initiatives first (in key order), then read what they are made of: two transactions
         # changing parts of the same initiative cannot each write masks computed without the other's part.
         current = list(projects.select_for_update().order_by("pk").values_list("pk", "action_mask", "region_mask"))
