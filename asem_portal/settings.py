@@ -160,22 +160,29 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # "default" holds whole public pages and throttle counters; "fragments" holds many small pieces (each
 # initiative's directory entry, option lists) so they do not push pages out. Local memory per process by
-# default (bounded by entries); one shared Redis when REDIS_URL is set.
+# default (bounded by entries); one shared Redis when REDIS_URL is set. CACHE_RELEASE (e.g. the deployed
+# revision) goes into every key: markup cached by the previous release is never served by the next.
+CACHE_RELEASE = os.environ.get("CACHE_RELEASE", "")
 if os.environ.get("REDIS_URL"):
     CACHES = {
         alias: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": alias,
+            "KEY_PREFIX": f"{alias}:{CACHE_RELEASE}",
         }
         for alias in ("default", "fragments")
     }
 else:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}},
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_RELEASE,
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        },
         "fragments": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "fragments",
+            "KEY_PREFIX": CACHE_RELEASE,
             "OPTIONS": {"MAX_ENTRIES": 30000},
         },
     }

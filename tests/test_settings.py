@@ -76,3 +76,17 @@ def test_redis_url_shares_both_caches_through_redis():
         cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.stdout.split() == ["RedisCache", "default", "fragments"], result.stderr
+
+
+def test_cache_release_is_part_of_every_key():
+    code = (
+        "from django.core.cache import caches; "
+        "print(caches['default'].make_key('k'), caches['fragments'].make_key('k'))"
+    )
+    environment = {**os.environ, "CACHE_RELEASE": "abc123", "DJANGO_SETTINGS_MODULE": "asem_portal.settings"}
+    environment.pop("REDIS_URL", None)
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.stdout.split() == ["abc123:1:k", "abc123:1:k"], result.stderr
