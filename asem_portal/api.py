@@ -26,7 +26,6 @@ from datetime import datetime
 from functools import partial
 
 from django.conf import settings
-from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -42,6 +41,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from asem_portal.cache import cached_per_key
 from asem_portal.pagination import WindowCountPaginator
 from asem_portal.parsing import parse_id
 
@@ -308,18 +308,15 @@ class CachedItemsMixin:
         version = getattr(self, "data_version", None)
         request = self.request
         prefix = f"api:{self.basename}:{version}:{get_language()}:{request.scheme}://{request.get_host()}:"
-        cache = caches["fragments"]
-        found = cache.get_many([f"{prefix}{key}" for key in keys]) if version is not None else {}
-        missing = [key for key in keys if f"{prefix}{key}" not in found]
-        if missing:
+
+        def serialize(missing: list) -> dict:
             objects = list(self.get_queryset().filter(pk__in=missing))
             # Through JSON: plain values only (DRF's links keep their object, which would be cached with them).
             items = json.loads(JSONRenderer().render(self.get_serializer(objects, many=True).data))
-            fresh = {f"{prefix}{obj.pk}": item for obj, item in zip(objects, items, strict=True)}
-            if version is not None:
-                cache.set_many(fresh, ITEM_CACHE_SECONDS)
-            found.update(fresh)
-        return [found[f"{prefix}{key}"] for key in keys if f"{prefix}{key}" in found]
+            return {obj.pk: item for obj, item in zip(objects, items, strict=True)}
+
+        items = cached_per_key(None if version is None else prefix, keys, serialize, ITEM_CACHE_SECONDS)
+        return list(items.values())
 
     def paginate_queryset(self, queryset):
         if self.paginator is not None:

@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -140,3 +140,22 @@ def _serve(view, request, version, *args, **kwargs):
     response["Cache-Control"] = "public, max-age=0, must-revalidate"
     patch_vary_headers(response, ["Cookie"])
     return response
+
+
+def cached_per_key(prefix: str | None, keys: list, build, timeout: int = PAGE_TIMEOUT) -> dict:
+    """``{key: value}`` for ``keys``, in their order: cached ones from the ``fragments`` cache under ``prefix`` +
+    key, the others from ``build(missing_keys) -> {key: value}`` (then cached). With no prefix (no content
+    version was read), nothing is read from or written to the cache. Keys ``build`` does not return are left
+    out (an object deleted meanwhile)."""
+    fragments = caches["fragments"]
+    found = {}
+    if prefix is not None:
+        cached = fragments.get_many([f"{prefix}{key}" for key in keys])
+        found = {key: cached[f"{prefix}{key}"] for key in keys if f"{prefix}{key}" in cached}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        fresh = build(missing)
+        if prefix is not None:
+            fragments.set_many({f"{prefix}{key}": value for key, value in fresh.items()}, timeout)
+        found.update(fresh)
+    return {key: found[key] for key in keys if key in found}

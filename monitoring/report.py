@@ -46,13 +46,13 @@ from django.conf import settings
 from django.db import OperationalError, connection, connections
 from django.db.models import F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncDate
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import add_truncation_text
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from actions.models import Action, StrategicObjective, Subgoal
+from asem_portal.reversing import url_maker
 from projects.excerpts import EXCERPT_CHARS, EXCERPT_WORDS, excerpt_parts  # noqa: F401 - EXCERPT_* re-exported
 from projects.models import (
     ActionContribution,
@@ -542,17 +542,6 @@ def _latest_history(at: datetime.datetime) -> QuerySet:
     return _latest(history, ("id",), ("history_date", "history_id")).values_list("id", "status", "history_type")
 
 
-def _url_maker(viewname: str, kwarg: str, placeholder: str | int):
-    """``f(value)``: the URL ``reverse(viewname, kwargs={kwarg: value})``, reversed once and filled in after.
-
-    For slugs and ids, which ``reverse`` writes as they are; thousands of ``reverse`` calls are slow."""
-    url = reverse(viewname, kwargs={kwarg: placeholder})
-    if url.count(str(placeholder)) != 1:  # pragma: no cover - a URL pattern that repeats the value
-        return lambda value: reverse(viewname, kwargs={kwarg: value})
-    head, _placeholder, tail = url.partition(str(placeholder))
-    return lambda value: f"{head}{value}{tail}"
-
-
 def _update_order(row: tuple) -> tuple:
     """The report's order of updates: period end, approval (none last, as in SQL), id."""
     return (row[0], row[1] is None, row[1], row[2])
@@ -822,7 +811,7 @@ def _build_report(
     )
 
     # --- Computation (no more queries below, only the results of the reads alongside) ----------------------
-    project_url = _url_maker("projects:project-detail", "slug", "report-initiative-slug")
+    project_url = url_maker("projects:project-detail", "slug", "report-initiative-slug")
     status_labels = {key: str(label) for key, label in ProjectStatus.choices}
     comparator_labels = {key: str(label) for key, label in TargetComparator.choices}
 
@@ -975,7 +964,7 @@ def _build_report(
     updates = updates_read.result()
     updates_of: dict[int, list[UpdateEntry]] = defaultdict(list)
     updates_by_org: dict[int, int] = defaultdict(int)
-    update_url = _url_maker("updates:update-detail", "pk", 2147483647)
+    update_url = url_maker("updates:update-detail", "pk", 2147483647)
     for project_id, organisation_id, entry in updates:
         entry.url = update_url(entry.pk)
         updates_by_org[organisation_id] += 1

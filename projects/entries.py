@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from actions.models import MAX_ACTION_NUMBER
+from asem_portal.reversing import url_maker
 
+from .facets import action_numbers
 from .models import OrganisationRole, Project, ProjectOrganisation, ProjectStatus
 
 
@@ -49,7 +50,7 @@ class Entry:
 
     @property
     def actions(self) -> list[int]:
-        return [n for n in range(1, MAX_ACTION_NUMBER + 1) if self.action_mask >> n & 1]
+        return action_numbers(self.action_mask)
 
 
 def entries(keys: Iterable[int]) -> dict[int, Entry]:
@@ -74,10 +75,8 @@ class EntryRenderer:
     """Renders entries in the active language; the URLs and words it needs are looked up once."""
 
     def __init__(self) -> None:
-        head, _sep, tail = reverse("projects:project-detail", kwargs={"slug": "entry-slug"}).partition("entry-slug")
-        self.project_url = (escape(head), escape(tail))
-        action_url = reverse("actions:action-detail", kwargs={"number": 99}).partition("99")
-        self.action_url = (escape(action_url[0]), escape(action_url[2]))
+        self.project_url = url_maker("projects:project-detail", "slug", "entry-slug")
+        self.action_url = url_maker("actions:action-detail", "number", MAX_ACTION_NUMBER + 1)
         self.words = {
             "new": escape(_("New")),
             "led_by": escape(_("Led by:")),
@@ -95,17 +94,16 @@ class EntryRenderer:
 
     def render(self, entry: Entry, reason: str = "") -> str:
         words = self.words
-        head, tail = self.project_url
         new = f' <span class="tag tag-new">{words["new"]}</span>' if entry.is_new else ""
         led_by = f"{words['led_by']} {escape(', '.join(entry.leads))} · " if entry.leads else ""
-        a_head, a_tail = self.action_url
         actions = ", ".join(
-            f'<a href="{a_head}{n}{a_tail}" aria-label="{self.action_label(n)}">{n}</a>' for n in entry.actions
+            f'<a href="{escape(self.action_url(n))}" aria-label="{self.action_label(n)}">{n}</a>' for n in entry.actions
         )
         status = self.statuses.get(entry.status, escape(entry.status))
         reason = f" · {escape(reason)}" if reason else ""
+        url = escape(self.project_url(entry.slug))
         return (
-            f'<li class="initiative-summary">\n  <a href="{head}{escape(entry.slug)}{tail}">{escape(entry.title)}</a>'
+            f'<li class="initiative-summary">\n  <a href="{url}">{escape(entry.title)}</a>'
             f'{new}\n  <br><span class="meta">{led_by}{words["actions"]} {actions or words["none"]}'
             f" · {words['status']} {status}{reason}</span>\n</li>"
         )

@@ -40,6 +40,11 @@ def action_bit(number: int) -> int:
     return 1 << number
 
 
+def action_numbers(mask: int) -> list[int]:
+    """The action numbers whose bits are set in ``mask``, in order."""
+    return [number for number in range(1, MAX_ACTION_NUMBER + 1) if mask >> number & 1]
+
+
 def masks_of(project_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int]]:
     """``{project id: (action mask, region mask)}`` computed from the rows and organisations (two queries)."""
     from .models import TAKING_PART_ROLES, ActionContribution, ProjectOrganisation

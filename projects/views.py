@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -27,9 +26,10 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from actions.models import Action, Subgoal
-from asem_portal.cache import PAGE_TIMEOUT, request_content_version
+from asem_portal.cache import cached_per_key, request_content_version
 from asem_portal.csvutil import Echo, csv_safe
 from asem_portal.pagination import WindowCountPaginator
+from asem_portal.reversing import url_maker
 
 from . import facets, permissions
 from .entries import EntryRenderer, entries
@@ -95,20 +95,13 @@ def rendered_summaries(queryset: QuerySet[Project], keys: list[int]) -> list[Ren
     initiatives no earlier page has shown since the last change (two queries for any number of them).
     Without a version (signed-in visitors), every entry is rendered."""
     version = request_content_version.get()
-    prefix = f"summary:{version}:{get_language()}:"
-    cache = caches["fragments"]
-    cached = cache.get_many([f"{prefix}{key}" for key in keys]) if version is not None else {}
-    found = {key: RenderedSummary(key, *cached[f"{prefix}{key}"]) for key in keys if f"{prefix}{key}" in cached}
-    missing = [key for key in keys if key not in found]
-    if missing:
+    prefix = None if version is None else f"summary:{version}:{get_language()}:"
+
+    def render(missing: list[int]) -> dict[int, tuple[str, str]]:
         renderer = EntryRenderer()
-        fresh = {
-            key: RenderedSummary(key, entry.slug, renderer.render(entry)) for key, entry in entries(missing).items()
-        }
-        if version is not None:
-            cache.set_many({f"{prefix}{key}": (entry.slug, entry.html) for key, entry in fresh.items()}, PAGE_TIMEOUT)
-        found.update(fresh)
-    return [found[key] for key in keys if key in found]
+        return {key: (entry.slug, renderer.render(entry)) for key, entry in entries(missing).items()}
+
+    return [RenderedSummary(key, slug, html) for key, (slug, html) in cached_per_key(prefix, keys, render).items()]
 
 
 class ProjectListView(ListView):
@@ -184,11 +177,10 @@ class PlanLookup:
             if code is not None:
                 subgoals[number].add(code)
                 objectives[number].add(objective)
-        self.numbers = sorted(subgoals)
         self.subgoals, self.objectives = subgoals, objectives
 
     def actions(self, mask: int) -> list[int]:
-        return [number for number in self.numbers if mask & facets.action_bit(number)]
+        return [number for number in facets.action_numbers(mask) if number in self.subgoals]
 
 
 @dataclass(frozen=True)
@@ -210,20 +202,24 @@ class ExportRecord:
         and, per chunk of :data:`EXPORT_CHUNK_SIZE`, one query for the organisations. Memory stays flat
         whatever the number of initiatives; the queries grow by one per chunk."""
         plan = PlanLookup()
-        url = request.build_absolute_uri(reverse("projects:project-detail", kwargs={"slug": "export-slug"}))
-        head, _placeholder, tail = url.partition("export-slug")
+        path = url_maker("projects:project-detail", "slug", "export-slug")
+        origin = request.build_absolute_uri("/").removesuffix("/")
+
+        def url(slug: str) -> str:
+            return f"{origin}{path(slug)}"
+
         rows = queryset.values_list("pk", "slug", "title", "is_new", "status", "action_mask")
         chunk: list[tuple] = []
         for row in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
             chunk.append(row)
             if len(chunk) == EXPORT_CHUNK_SIZE:
-                yield from cls._chunk(chunk, plan, head, tail)
+                yield from cls._chunk(chunk, plan, url)
                 chunk = []
         if chunk:
-            yield from cls._chunk(chunk, plan, head, tail)
+            yield from cls._chunk(chunk, plan, url)
 
     @classmethod
-    def _chunk(cls, rows: list[tuple], plan: PlanLookup, head: str, tail: str) -> Iterator[ExportRecord]:
+    def _chunk(cls, rows: list[tuple], plan: PlanLookup, url) -> Iterator[ExportRecord]:
         organisations: dict[tuple[int, str], list[dict[str, str]]] = {}
         # Ordered here (position, then name by code point), not by the database's collation.
         for project_id, role, _position, name, slug in sorted(
@@ -244,7 +240,7 @@ class ExportRecord:
                 actions=actions,
                 subgoals=sorted({c for n in actions for c in plan.subgoals[n]}, key=Subgoal.code_sort_key),
                 objectives=sorted({o for n in actions for o in plan.objectives[n]}),
-                url=f"{head}{slug}{tail}",
+                url=url(slug),
             )
 
     def as_json(self) -> dict:
