@@ -41,7 +41,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from asem_portal.cache import cached_per_key
+from asem_portal.cache import cached_per_key, request_content_version
 from asem_portal.pagination import WindowCountPaginator
 from asem_portal.parsing import parse_id
 
@@ -281,7 +281,12 @@ class ConditionalGetMixin:
         if self._not_modified(request, etag, last_modified):
             response = Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
         else:
-            response = handler(request, *args, **kwargs)
+            # A public answer may use what is built once per data version (e.g. the filters' valid choices).
+            token = request_content_version.set(None if self.conditional_per_user else int(self.data_version))
+            try:
+                response = handler(request, *args, **kwargs)
+            finally:
+                request_content_version.reset(token)
             if response.status_code == status.HTTP_200_OK:
                 for name, value in headers.items():
                     response[name] = value

@@ -159,3 +159,33 @@ def cached_per_key(prefix: str | None, keys: list, build, timeout: int = PAGE_TI
             fragments.set_many({f"{prefix}{key}": value for key, value in fresh.items()}, timeout)
         found.update(fresh)
     return {key: found[key] for key in keys if key in found}
+
+
+#: This process's copies of :func:`per_version` values, for the current content version only.
+_per_version_local: dict[str, object] = {}
+
+
+def per_version(name: str, build, timeout: int = PAGE_TIMEOUT):
+    """``build()``'s value for the content version read for this request, built once per version.
+
+    Kept in this process (unpickling a long list costs more than the page around it) and in the
+    ``fragments`` cache (another worker builds it once less); a new version makes new ones, and entries of
+    older versions are dropped from the process. With no version read (signed-in visitors, code outside a
+    request), ``build()`` runs every time. ``name`` must say everything the value depends on besides the
+    version (the language of a translated label, say)."""
+    version = request_content_version.get()
+    if version is None:
+        return build()
+    prefix = f"v{version}:"
+    key = prefix + name
+    value = _per_version_local.get(key)
+    if value is None:
+        fragments = caches["fragments"]
+        value = fragments.get(key)
+        if value is None:
+            value = build()
+            fragments.set(key, value, timeout)
+        for stale in [k for k in list(_per_version_local) if not k.startswith(prefix)]:
+            _per_version_local.pop(stale, None)  # another thread may have dropped it already
+        _per_version_local[key] = value
+    return value

@@ -1,21 +1,32 @@
-"""Form widgets rendered without a template per option.
+"""Form markup rendered without templates.
 
-Django renders each ``<option>`` through a template, which costs tens of
-milliseconds for a select of a thousand organisations. These widgets build the
-same markup directly (escaped), so a filter form stays cheap as the plan grows.
+Django renders each ``<option>``, each input and each field group through a
+template, which costs tens of milliseconds for a select of a thousand
+organisations and a few milliseconds for a form of nine fields. These widgets
+and :class:`FieldGroupsForm` build the same markup directly (escaped), so a
+filter form stays cheap as the plan grows (``tests/test_widgets.py`` compares
+them with Django's own).
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.core.cache import caches
-from django.forms.models import ModelChoiceIterator
-from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from .cache import request_content_version
+from .cache import per_version
+
+
+def _attributes(attrs: dict) -> str:
+    """Attributes in the given order, as Django's ``attrs.html`` writes them (``flatatt`` sorts them)."""
+    return mark_safe(  # noqa: S308 - names are the widget's own, values escaped
+        "".join(
+            f" {name}" if value is True else f' {name}="{escape(value)}"'
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
 
 
 def _option_markup(choices) -> list[tuple[str, str]]:
@@ -29,33 +40,26 @@ def _option_markup(choices) -> list[tuple[str, str]]:
     return options
 
 
-#: This process's copy of the cached options (unpickling a thousand options costs more than building
-#: the page around them): only the current content version's entries are kept.
-_local_options: dict[str, list[tuple[str, str]]] = {}
-
-
-def _options(name: str, choices) -> list[tuple[str, str]]:
-    """The options' markup; a model's options (hundreds of organisations) are cached per content version
-    and language, so a page escapes them once per change of the plan rather than on every request."""
-    if isinstance(choices, ModelChoiceIterator):
-        version = request_content_version.get()
-        if version is not None:
-            key = f"options:{version}:{get_language()}:{name}"
-            options = _local_options.get(key)
-            if options is None:
-                options = caches["fragments"].get(key)
-                if options is None:
-                    options = _option_markup(choices)
-                    caches["fragments"].set(key, options, 3600)
-                prefix = f"options:{version}:"
-                for stale in [k for k in list(_local_options) if not k.startswith(prefix)]:
-                    _local_options.pop(stale, None)  # another thread may have dropped it already
-                _local_options[key] = options
-            return options
-    return _option_markup(choices)
+def _options(cache_as: str | None, choices) -> list[tuple[str, str]]:
+    """The options' markup, built once per content version and language under the widget's ``cache_as``
+    name (:func:`~asem_portal.cache.per_version`), so a page escapes hundreds of organisations once per
+    change of the plan rather than on every request; built every time for a widget without one."""
+    if cache_as is None:
+        return _option_markup(choices)
+    return per_version(f"options:{get_language()}:{cache_as}", lambda: _option_markup(choices))
 
 
 class FastSelect(forms.Select):
+    """Django's ``<select>``, without a template per option.
+
+    ``cache_as``: a name for these options, unique in the site, when they are the same for every request
+    of a content version (a model's rows, a fixed list): they are then built once per version and language.
+    """
+
+    def __init__(self, attrs=None, choices=(), cache_as: str | None = None):
+        super().__init__(attrs, choices)
+        self.cache_as = cache_as
+
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, attrs)
         final_attrs["name"] = name
@@ -63,6 +67,43 @@ class FastSelect(forms.Select):
         selected = {"" if v is None else str(v) for v in values}
         parts = [
             markup.replace('">', '" selected>', 1) if key in selected else markup
-            for key, markup in _options(name, self.choices)
+            for key, markup in _options(self.cache_as, self.choices)
         ]
-        return format_html("<select{}>{}</select>", flatatt(final_attrs), mark_safe("".join(parts)))  # noqa: S308
+        return format_html("<select{}>{}</select>", _attributes(final_attrs), mark_safe("".join(parts)))  # noqa: S308
+
+
+class FastSearchInput(forms.SearchInput):
+    """Django's ``<input type="search">``, without its template."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = {"type": self.input_type, "name": name}
+        value = self.format_value(value)
+        if value is not None:
+            final_attrs["value"] = value
+        final_attrs.update(self.build_attrs(self.attrs, attrs))
+        return format_html("<input{}>", _attributes(final_attrs))
+
+
+class FieldGroupsForm(forms.Form):
+    """A form whose fields render as Django's field groups (label, help text, errors, widget) in one pass.
+
+    ``{{ form.field_groups }}`` is the markup of ``{% for field in form %}{{ field.as_field_group }}`` with
+    each group in a ``<div class="{{ field_group_class }}">`` and a colon after the label."""
+
+    field_group_class = "field"
+
+    def field_groups(self) -> str:
+        groups = []
+        for field in self:
+            auto_id = field.auto_id
+            parts = [format_html('<div class="{}"><label for="{}">{}:</label>', self.field_group_class,
+                                 field.id_for_label, field.label)]  # fmt: skip
+            if field.help_text:
+                parts.append(format_html('<div class="helptext" id="{}_helptext">{}</div>', auto_id, field.help_text))
+            if field.errors:
+                items = mark_safe("".join(format_html("<li>{}</li>", error) for error in field.errors))  # noqa: S308
+                parts.append(format_html('<ul class="errorlist" id="{}_error">{}</ul>', auto_id, items))
+            parts.append(field.as_widget())
+            parts.append("</div>")
+            groups.append("".join(parts))
+        return mark_safe("".join(groups))  # noqa: S308 - every part escaped above

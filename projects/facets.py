@@ -8,7 +8,7 @@ document (``projects.search``) and kept up to date the same way, from signals:
 
 - ``action_mask``: bit *n* set when the initiative has a row under action *n* (so actions are numbered
   1 to :data:`MAX_ACTION_NUMBER`). An objective or a subgoal filter is "any bit of the actions that serve
-  it", read from the plan in the same query.
+  it" (the filters read those bits from the plan once per content version: ``projects.filters``).
 - ``region_mask``: one bit per region of a lead or partner organisation (:data:`REGION_BITS`).
 
 A filter then tests two integers on the initiative's own row. Bulk writers that send no signals call
@@ -23,8 +23,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
-from django.db.models import BigIntegerField, F, IntegerField, Subquery, Sum, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import BigIntegerField, F, IntegerField, Value
 from django.db.models.lookups import GreaterThan
 
 from actions.models import MAX_ACTION_NUMBER
@@ -84,28 +83,10 @@ def refresh_facets(project_ids: Iterable[int] | None = None) -> int:
     return len(changed)
 
 
-def _actions_mask(**lookups) -> Subquery:
-    """The bits of the actions matching ``lookups`` (e.g. ``subgoals__objective=...``), as one SQL value."""
-    from actions.models import Action
-
-    bit = Cast(Value(1), BigIntegerField()).bitleftshift(F("number"))
-    bits = (
-        Action.objects.filter(**lookups)
-        .order_by()
-        .values(group=Value(1, output_field=IntegerField()))
-        .annotate(mask=Cast(Sum(bit, distinct=True), BigIntegerField()))  # a sum of distinct bits: their OR
-        .values("mask")
-    )
-    return Coalesce(Subquery(bits, output_field=BigIntegerField()), Value(0, output_field=BigIntegerField()))
-
-
-def has_action_of(**lookups) -> GreaterThan:
-    """A filter: the initiative has a row under an action matching ``lookups``."""
-    return GreaterThan(F("action_mask").bitand(_actions_mask(**lookups)), 0)
-
-
-def has_action(number: int) -> GreaterThan:
-    return GreaterThan(F("action_mask").bitand(Value(action_bit(number), output_field=BigIntegerField())), 0)
+def has_any_action(mask: int) -> GreaterThan:
+    """A filter: the initiative has a row under one of the actions whose bits are set in ``mask`` (an
+    action's own bit, or the bits of the actions serving an objective or a subgoal)."""
+    return GreaterThan(F("action_mask").bitand(Value(mask, output_field=BigIntegerField())), 0)
 
 
 def in_region(region: str) -> GreaterThan:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import (
     Case,
@@ -39,7 +40,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from actions.models import Action, StrategicObjective, Subgoal
-from asem_portal.widgets import FastSelect
+from asem_portal.cache import per_version
+from asem_portal.widgets import FastSearchInput, FastSelect, FieldGroupsForm
 from stakeholders.models import Organisation, Region
 
 from . import facets
@@ -74,6 +76,10 @@ class Ordering:
     ]
 
 
+class FilterForm(FieldGroupsForm):
+    field_group_class = "filter-field"
+
+
 def default_ordering(search: str | None) -> str:
     """Relevance when there is a search, the title otherwise."""
     return Ordering.RELEVANCE if search and search.strip() else Ordering.TITLE
@@ -93,26 +99,59 @@ class ListModelChoiceIterator(forms.models.ModelChoiceIterator):
             yield self.choice(obj)
 
 
-class ListModelChoiceField(forms.ModelChoiceField):
+class KeyedModelChoiceField(forms.ModelChoiceField):
+    """A model choice validated against the options' keys, without reading the chosen object.
+
+    ``keys()`` maps each option's key (as in the URL) to what the filter needs of it (an action bit set, an
+    id); it is built once per content version (:func:`keys_per_version`), so a filtered page makes no query
+    to check its choices. Anything else is the usual "Select a valid choice" error."""
+
     iterator = ListModelChoiceIterator
 
+    def __init__(self, *args, keys, normalise=str, **kwargs):
+        self.keys, self.normalise = keys, normalise
+        super().__init__(*args, **kwargs)
 
-class LabelledModelChoiceFilter(filters.ModelChoiceFilter):
-    """A ``ModelChoiceFilter`` whose options use a short label rather than ``str(instance)``."""
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        try:
+            return self.keys()[self.normalise(value)]
+        except (KeyError, ValueError, TypeError) as e:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from e
 
-    field_class = ListModelChoiceField
 
-    def __init__(self, *args, label_from_instance=None, **kwargs):
+class KeyedModelChoiceFilter(filters.ModelChoiceFilter):
+    """A ``ModelChoiceFilter`` on :class:`KeyedModelChoiceField`; its options use a short label rather than
+    ``str(instance)``. The filter method receives the key's value (see ``keys``), not the object."""
+
+    field_class = KeyedModelChoiceField
+
+    def __init__(self, *args, label_from_instance, **kwargs):
         self._label_from_instance = label_from_instance
-        kwargs.setdefault("widget", FastSelect)
         super().__init__(*args, **kwargs)
 
     @property
     def field(self):
         field = super().field
-        if self._label_from_instance is not None:
-            field.label_from_instance = self._label_from_instance
+        field.label_from_instance = self._label_from_instance
         return field
+
+
+def keys_per_version(name: str, pairs):
+    """``keys()`` for a :class:`KeyedModelChoiceField`: ``{str(key): value}`` from ``pairs()``, built once
+    per content version (``asem_portal.cache.per_version``)."""
+
+    def keys() -> dict[str, object]:
+        return per_version(f"filter-keys:{name}", lambda: {str(key): value for key, value in pairs()})
+
+    return keys
+
+
+def _number(value) -> str:
+    """Numbers as the database reads them: "02" and " 2" are 2."""
+    return str(int(value))
 
 
 def _objective_label(objective: StrategicObjective) -> str:
@@ -154,6 +193,30 @@ def _organisations_taking_part(request=None) -> QuerySet:
     ).order_by("name")
 
 
+def _masks_by(pairs) -> list[tuple[str, int]]:
+    """``(key, bit set of its actions)`` from ``(key, action number or None)`` pairs."""
+    masks: dict[str, int] = {}
+    for key, number in pairs:
+        masks[key] = masks.get(key, 0) | (facets.action_bit(number) if number is not None else 0)
+    return list(masks.items())
+
+
+def _objective_keys() -> list[tuple[int, int]]:
+    return _masks_by(StrategicObjective.objects.values_list("number", "subgoals__actions__number"))
+
+
+def _subgoal_keys() -> list[tuple[str, int]]:
+    return _masks_by(Subgoal.objects.values_list("code", "actions__number"))
+
+
+def _action_keys() -> list[tuple[int, int]]:
+    return [(number, facets.action_bit(number)) for number in Action.objects.values_list("number", flat=True)]
+
+
+def _organisation_keys() -> list[tuple[str, int]]:
+    return list(_organisations_taking_part().values_list("slug", "pk"))
+
+
 def _parse_yes_no(value: str) -> bool:
     return value == "true"
 
@@ -173,40 +236,50 @@ class ProjectFilterSet(filters.FilterSet):
         label=_("Search"),
         method="filter_search",
         max_length=SEARCH_MAX_LENGTH,
-        widget=forms.SearchInput,
+        widget=FastSearchInput,
         help_text=_("Words from the title, summary, activities or expected outcomes."),
         error_messages={
             "max_length": _("Search for at most %(limit_value)d characters (this search has %(show_value)d).")
         },
     )
-    objective = LabelledModelChoiceFilter(
+    objective = KeyedModelChoiceFilter(
         label=_("Strategic objective"),
         queryset=_objectives,
         to_field_name="number",
+        keys=keys_per_version("objective", _objective_keys),
+        widget=FastSelect(cache_as="initiative-filter:objective"),
+        normalise=_number,
         method="filter_objective",
         empty_label=_("Any objective"),
         label_from_instance=_objective_label,
     )
-    subgoal = LabelledModelChoiceFilter(
+    subgoal = KeyedModelChoiceFilter(
         label=_("Subgoal"),
         queryset=_subgoals,
         to_field_name="code",
+        keys=keys_per_version("subgoal", _subgoal_keys),
+        widget=FastSelect(cache_as="initiative-filter:subgoal"),
         method="filter_subgoal",
         empty_label=_("Any subgoal"),
         label_from_instance=_subgoal_label,
     )
-    action = LabelledModelChoiceFilter(
+    action = KeyedModelChoiceFilter(
         label=_("Action"),
         queryset=_actions,
         to_field_name="number",
+        keys=keys_per_version("action", _action_keys),
+        widget=FastSelect(cache_as="initiative-filter:action"),
+        normalise=_number,
         method="filter_action",
         empty_label=_("Any action"),
         label_from_instance=_action_label,
     )
-    organisation = LabelledModelChoiceFilter(
+    organisation = KeyedModelChoiceFilter(
         label=_("Organisation (lead or partner)"),
         queryset=_organisations_taking_part,
         to_field_name="slug",
+        keys=keys_per_version("organisation", _organisation_keys),
+        widget=FastSelect(cache_as="initiative-filter:organisation"),
         method="filter_organisation",
         empty_label=_("Any organisation"),
         label_from_instance=_organisation_label,
@@ -216,17 +289,20 @@ class ProjectFilterSet(filters.FilterSet):
         choices=Region.choices,
         method="filter_region",
         empty_label=_("Any region"),
-        widget=FastSelect,
+        widget=FastSelect(cache_as="initiative-filter:region"),
     )
     status = filters.ChoiceFilter(
-        label=_("Status"), choices=ProjectStatus.choices, empty_label=_("Any status"), widget=FastSelect
+        label=_("Status"),
+        choices=ProjectStatus.choices,
+        empty_label=_("Any status"),
+        widget=FastSelect(cache_as="initiative-filter:status"),
     )
     is_new = filters.TypedChoiceFilter(
         label=_("New in the plan"),
         field_name="is_new",
         choices=[("", _("New or not")), ("true", _("New initiatives only")), ("false", _("Not new"))],
         coerce=_parse_yes_no,
-        widget=FastSelect,
+        widget=FastSelect(cache_as="initiative-filter:is_new"),
     )
     ordering = filters.ChoiceFilter(
         label=_("Sort by"),
@@ -234,28 +310,29 @@ class ProjectFilterSet(filters.FilterSet):
         # Applied in filter_queryset(), after the search has annotated its rank.
         method="filter_nothing",
         empty_label=None,
-        widget=FastSelect,
+        widget=FastSelect(cache_as="initiative-filter:ordering"),
     )
 
     class Meta:
         model = Project
         fields: list[str] = []
+        form = FilterForm
 
     # The plan and region filters test the initiative's own bit sets (projects.facets); the organisation
     # filter is one EXISTS (an index lookup: few initiatives per organisation). No joins, so an initiative
     # matches at most once whatever the combination.
 
-    def filter_objective(self, queryset: QuerySet, name: str, value: StrategicObjective) -> QuerySet:
-        return queryset.filter(facets.has_action_of(subgoals__objective=value))
+    def filter_objective(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.filter(facets.has_any_action(value))  # the objective's actions' bits
 
-    def filter_subgoal(self, queryset: QuerySet, name: str, value: Subgoal) -> QuerySet:
-        return queryset.filter(facets.has_action_of(subgoals=value))
+    def filter_subgoal(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.filter(facets.has_any_action(value))  # the subgoal's actions' bits
 
-    def filter_action(self, queryset: QuerySet, name: str, value: Action) -> QuerySet:
-        return queryset.filter(facets.has_action(value.number))
+    def filter_action(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.filter(facets.has_any_action(value))  # the action's bit
 
-    def filter_organisation(self, queryset: QuerySet, name: str, value: Organisation) -> QuerySet:
-        return queryset.filter(_taking_part(organisation=value))
+    def filter_organisation(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.filter(_taking_part(organisation_id=value))  # the organisation's id
 
     def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(facets.in_region(value))

@@ -34,3 +34,31 @@ def test_model_options_are_read_once_per_content_version(client, db, django_asse
     organisation.save()  # raises the version (at once in tests)
     assert "Renamed Organisation" in client.get(url, {"q": "third"}).content.decode()
     assert "Renamed Organisation" not in first
+
+
+def test_search_input_same_markup_as_djangos():
+    from asem_portal.widgets import FastSearchInput
+
+    for value in ("", None, 'a "quoted" <b> & c', "exchange"):
+        attrs = {"id": "id_q", "maxlength": "200", "aria-describedby": "id_q_helptext", "required": True}
+        ours = FastSearchInput().render("q", value, attrs)
+        django = forms.SearchInput().render("q", value, attrs)
+        assert ours == django, value
+
+
+def test_field_groups_same_markup_as_djangos_field_groups():
+    from asem_portal.widgets import FastSearchInput, FieldGroupsForm
+
+    class Ours(FieldGroupsForm):
+        q = forms.CharField(label="Search", help_text="Words to look for", max_length=5, widget=FastSearchInput)
+        kind = forms.ChoiceField(label="Kind & sort", choices=CHOICES, widget=FastSelect)
+
+    class Theirs(forms.Form):
+        q = forms.CharField(label="Search", help_text="Words to look for", max_length=5, widget=forms.SearchInput)
+        kind = forms.ChoiceField(label="Kind & sort", choices=CHOICES)
+
+    for data in ({"q": "ok", "kind": "2"}, {"q": "too long", "kind": "nope"}, {}):
+        ours, theirs = Ours(data), Theirs(data)
+        assert ours.is_valid() == theirs.is_valid()
+        expected = "".join(f'<div class="field">{field.as_field_group()}</div>' for field in theirs)
+        assert parse_html(ours.field_groups()) == parse_html(expected), data

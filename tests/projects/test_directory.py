@@ -195,6 +195,31 @@ def test_ordering_by_title_objective_and_latest_update(directory):
     assert slugs({"ordering": "relevance"}) == ["alpha", "beta", "delta", "epsilon", "gamma"]
 
 
+def test_choices_are_checked_without_reading_the_chosen_objects(client, directory, django_assert_num_queries):
+    """Objective, subgoal, action and organisation are checked against their keys, read once per content
+    version: a new combination of filters reads no objective or organisation."""
+    client.get(LIST_URL)  # renders every entry once for this version
+    client.get(LIST_URL, {"objective": "3", "organisation": "europe-org"})  # reads these filters' keys once
+    with django_assert_num_queries(2) as captured:  # the version, then the page's keys and count
+        response = client.get(LIST_URL, {"objective": "1", "organisation": "asia-org", "region": "asia"})
+    assert listed(response) == ["alpha", "beta", "epsilon"]
+    read = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "actions_strategicobjective" not in read and "stakeholders_organisation" not in read
+
+
+def test_a_renamed_organisation_is_chosen_by_its_new_slug_at_once(client, directory):
+    from stakeholders.models import Organisation
+
+    assert client.get(LIST_URL, {"organisation": "asia-org"}).status_code == 200
+    organisation = Organisation.objects.get(slug="asia-org")
+    organisation.slug = "asian-organisation"
+    organisation.save()  # a new content version: new keys
+    assert client.get(LIST_URL, {"organisation": "asia-org"}).status_code == 400
+    response = client.get(LIST_URL, {"organisation": "asian-organisation"})
+    assert response.status_code == 200
+    assert listed(response) == ["alpha", "beta", "epsilon"]
+
+
 # Bad input never gives a 500 ---------------------------------------------------------------------------
 
 SELECT_VALID = "Select a valid choice. That choice is not one of the available choices."
