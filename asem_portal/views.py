@@ -9,7 +9,10 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from actions.models import StrategicObjective, Subgoal
-from projects.models import ProgressUpdate, Project
+from projects.models import OrganisationRole, ProgressUpdate, Project, ProjectOrganisation
+
+#: At most this many new initiatives on the home page (the plan has 16; the rest are one link away).
+HOME_NEW_INITIATIVES = 20
 
 
 class HomeView(TemplateView):
@@ -23,7 +26,17 @@ class HomeView(TemplateView):
         ).prefetch_related(Prefetch("subgoals", queryset=Subgoal.objects.order_by("position")))
         context["objectives"] = objectives
         context["initiative_total"] = Project.objects.count()
-        context["new_initiatives"] = Project.objects.filter(is_new=True).with_leads().order_by("title")
+        new = Project.objects.filter(is_new=True)
+        context["new_initiative_total"] = new.count()
+        context["new_initiatives"] = new.order_by("title", "slug").prefetch_related(
+            Prefetch(
+                "participations",
+                queryset=ProjectOrganisation.objects.filter(role=OrganisationRole.LEAD)
+                .select_related("organisation")
+                .order_by("position", "organisation__name"),
+                to_attr="lead_participations",
+            )
+        )[:HOME_NEW_INITIATIVES]
         context["latest_updates"] = (
             ProgressUpdate.objects.published()
             .select_related("project", "organisation")

@@ -196,3 +196,27 @@ def test_listings_stay_small_as_the_plan_grows(client, db):
     assert detail.context["paginator"].count == total
     assert client.get(action.get_absolute_url(), {"page": "2"}).status_code == 200
     assert client.get(action.get_absolute_url(), {"page": "zzz"}).status_code == 200  # first page, not a 500
+
+
+def test_home_lists_a_bounded_number_of_new_initiatives_with_their_leads(client, db):
+    from asem_portal.views import HOME_NEW_INITIATIVES
+    from tests.factories import OrganisationFactory, ProjectFactory, ProjectOrganisationFactory
+
+    lead = OrganisationFactory(name="Lead University", acronym="LU")
+    partner = OrganisationFactory(name="Partner Institute", acronym="PI")
+    first = ProjectFactory(title="Aaa First New Initiative", is_new=True)
+    ProjectOrganisationFactory(project=first, organisation=partner, role="partner")
+    ProjectOrganisationFactory(project=first, organisation=lead, role="lead")
+    for i in range(HOME_NEW_INITIATIVES + 4):
+        ProjectFactory(title=f"New initiative {i:02}", is_new=True)
+    ProjectFactory(title="An Old Initiative", is_new=False)
+
+    page = client.get(reverse("home")).content.decode()
+    new_section = page[page.index("New initiatives") :]
+    assert new_section.count('<li><a href="/initiatives/') == HOME_NEW_INITIATIVES
+    # Only leads are named, without a dangling separator before a partner.
+    assert '<span class="meta">LU</span>' in new_section
+    assert "Partner Institute" not in new_section and "PI</span>" not in new_section
+    assert "An Old Initiative" not in page
+    assert f"All {HOME_NEW_INITIATIVES + 5} new initiatives" in new_section
+    assert f'href="{reverse("projects:project-list")}?is_new=true"' in new_section
