@@ -233,6 +233,11 @@ def main() -> None:
         help="Serve with this shared cache (emptied first), as a deployment with several workers should "
         "(docs/deployment.md); without it each worker keeps its own cache and loses it when it is recycled.",
     )
+    parser.add_argument(
+        "--pages",
+        help="Measure only these pages (comma-separated names from the table, e.g. 'directory filtered,api list'; "
+        "the floor is always measured) and skip the report timings: for a quick check of one change.",
+    )
     args = parser.parse_args()
 
     env = django_env(args.database_url)
@@ -258,6 +263,11 @@ def main() -> None:
         print(manage(env, "generate_synthetic_data", "--scale", str(args.scale), "--replace").strip(), flush=True)
     manage(env, "collectstatic", "--noinput", "-v0")
     sample = sample_targets(env)
+    if args.pages:
+        wanted = {"/healthz", *(name.strip() for name in args.pages.split(","))}
+        if unknown := wanted - sample["pages"].keys():
+            sys.exit(f"unknown pages: {', '.join(sorted(unknown))}; known: {', '.join(sample['pages'])}")
+        sample["pages"] = {name: url for name, url in sample["pages"].items() if name in wanted}
 
     server = subprocess.Popen(  # noqa: S603
         [PY, "-m", "gunicorn", "asem_portal.wsgi", "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
@@ -307,7 +317,7 @@ def main() -> None:
             f"{name:<22}{row['rps']:>9.0f}{row['p50']:>9.1f}{row['p95']:>9.1f}"
             f"{row['p50'] / floor['p50']:>11.1f}{row['p95'] / floor['p50']:>11.1f}{queries:>9}{row['errors']:>6}"
         )
-    timings = report_timings(env)
+    timings = {} if args.pages else report_timings(env)
     if timings:
         print()
         for label, seconds in timings.items():
