@@ -37,10 +37,11 @@ import datetime
 import gc
 import types
 import typing
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import OperationalError, connection, connections
@@ -485,22 +486,40 @@ def assess_indicator(indicator, value: Decimal | None, as_of: datetime.date | No
 
     ``indicator`` is an ``Indicator`` or any row with its ``baseline``, ``baseline_year``, ``target``,
     ``target_comparator`` and ``target_year``."""
-    if indicator.target is None:
+    return _assessment(
+        indicator.baseline,
+        indicator.baseline_year,
+        indicator.target,
+        indicator.target_comparator,
+        indicator.target_year,
+        value,
+        as_of,
+    )
+
+
+_CENT = Decimal("0.01")
+
+
+def _assessment(
+    baseline: Decimal | None,
+    baseline_year: int | None,
+    target: Decimal | None,
+    comparator: str,
+    target_year: int | None,
+    value: Decimal | None,
+    as_of: datetime.date | None,
+):
+    """``assess_indicator`` of an indicator given by its fields (the builder assesses thousands of rows)."""
+    if target is None:
         return NO_TARGET, None
     if value is None or as_of is None:
         return NO_VALUE, None
     expected = None
-    baseline, target = indicator.baseline, indicator.target
-    if (
-        baseline is not None
-        and indicator.baseline_year is not None
-        and indicator.target_year is not None
-        and indicator.target_year > indicator.baseline_year
-    ):
-        elapsed = min(max(as_of.year - indicator.baseline_year, 0), indicator.target_year - indicator.baseline_year)
-        share = Decimal(elapsed) / Decimal(indicator.target_year - indicator.baseline_year)
-        expected = (baseline + (target - baseline) * share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if _target_met(value, target, indicator.target_comparator):
+    if baseline is not None and baseline_year is not None and target_year is not None and target_year > baseline_year:
+        elapsed = min(max(as_of.year - baseline_year, 0), target_year - baseline_year)
+        share = Decimal(elapsed) / Decimal(target_year - baseline_year)
+        expected = (baseline + (target - baseline) * share).quantize(_CENT, rounding=ROUND_HALF_UP)
+    if _target_met(value, target, comparator):
         return MET, expected
     if expected is None:
         return BEHIND, None
@@ -527,11 +546,16 @@ def _in_period(day: datetime.date | None, cycle: ReportingCycle) -> bool:
 
 def _latest(queryset: QuerySet, partition: tuple[str, ...], order: tuple[str, ...]) -> QuerySet:
     """Only the latest row of ``queryset`` for each value of the ``partition`` fields: the last one in
-    ``order`` (ascending), chosen by the database with a window (ROW_NUMBER over the reversed order)."""
+    ``order`` (ascending), chosen by the database. On PostgreSQL with DISTINCT ON (one sort, the first row of
+    each partition kept as the sort goes: a third cheaper than a window over the same sort); elsewhere with a
+    window (ROW_NUMBER over the reversed order). ``order`` ends with a unique field: both pick the same row."""
+    descending = [F(name).desc() for name in order]
+    if connections[queryset.db].vendor == "postgresql":
+        return queryset.order_by(*partition, *descending).distinct(*partition)
     rank = Window(
         RowNumber(),
         partition_by=[F(name) for name in partition],
-        order_by=[F(name).desc() for name in order],
+        order_by=descending,
     )
     return queryset.order_by().annotate(latest_rank=rank).filter(latest_rank=1)
 
@@ -547,11 +571,14 @@ def _update_order(row: tuple) -> tuple:
     return (row[0], row[1] is None, row[1], row[2])
 
 
-def _approved_updates(cycle_id: int, truncated: str, zone) -> list:
-    """The cycle's approved updates in the report's order (period end, approval, id), as rows
-    ``(project_id, organisation_id, entry)`` with each update's excerpt (stored with the update, see
-    ``projects.excerpts``; no URL yet: ``reverse`` is the builder's, on its own thread): one query."""
-    rows = (
+def _approved_updates(cycle_id: int, zone) -> list[tuple]:
+    """The cycle's approved updates in the report's order (period end, approval, id), as rows ``(pk, project_id,
+    organisation_id, period_start, period_end, approved_on, excerpt, excerpt_cut)``: one query. The excerpt is
+    stored with the update (see ``projects.excerpts``). The organisation's name is not joined: the builder has
+    every organisation's name already, and one string shared by all the entries of an organisation costs less
+    than tens of thousands of copies sent, decoded and kept. The builder makes the entries, on its own thread
+    (their URLs need ``reverse``), in the same pass that files them by initiative."""
+    return list(
         ProgressUpdate.objects.filter(cycle_id=cycle_id, status=UpdateStatus.APPROVED)
         .annotate(approved_on=TruncDate("reviewed_at", tzinfo=zone))
         .order_by("period_end", F("reviewed_at").asc(nulls_last=True), "pk")
@@ -559,8 +586,6 @@ def _approved_updates(cycle_id: int, truncated: str, zone) -> list:
             "pk",
             "project_id",
             "organisation_id",
-            "organisation__acronym",
-            "organisation__name",
             "period_start",
             "period_end",
             "approved_on",
@@ -568,43 +593,27 @@ def _approved_updates(cycle_id: int, truncated: str, zone) -> list:
             "excerpt_cut",
         )
     )
-    entry = UpdateEntry
-    return [
-        # (positional: pk, url, organisation, period_start, period_end, approved_on, excerpt)
-        (
-            project_id,
-            organisation_id,
-            entry(
-                pk,
-                "",
-                acronym or name,
-                start,
-                end,
-                approved_on,
-                add_truncation_text(excerpt, truncated) if cut else excerpt,
-            ),
-        )
-        for pk, project_id, organisation_id, acronym, name, start, end, approved_on, excerpt, cut in rows
-    ]
 
 
-def _cycle_reads(cycle_id: int, previous_id: int | None, period: tuple[datetime.date, datetime.date]) -> tuple:
-    """What joins the cycle's approved updates, besides the updates themselves, in four queries: the latest
-    approved value of each indicator in the cycle and in the previous one; the milestones the updates delayed;
-    the milestones of the cycle; the latest approved report on each work-plan item."""
+def _latest_values(cycle_id: int, *fields: str) -> QuerySet:
+    """The latest approved value of each indicator in one cycle (latest as of, then approval, then id), as rows
+    of ``fields``. One cycle per query: two smaller sorts cost less than one sort of both cycles' values."""
+    approved_values = IndicatorValue.objects.filter(update__cycle_id=cycle_id, update__status=UpdateStatus.APPROVED)
+    return _latest(approved_values, ("indicator_id",), ("as_of", "update__reviewed_at", "pk")).values_list(*fields)
+
+
+def _indicator_values(cycle_id: int, previous_id: int | None) -> tuple[dict, dict]:
+    """The latest approved value of each indicator in the cycle (rows ``(indicator_id, value, as_of)`` by
+    indicator) and in the previous one (values by indicator): two queries."""
+    latest_values = {row[0]: row for row in _latest_values(cycle_id, "indicator_id", "value", "as_of")}
+    previous_values = dict(_latest_values(previous_id, "indicator_id", "value")) if previous_id is not None else {}
+    return latest_values, previous_values
+
+
+def _cycle_reads(cycle_id: int, period: tuple[datetime.date, datetime.date]) -> tuple:
+    """What else joins the cycle's approved updates, in three queries: the milestones the updates delayed; the
+    milestones of the cycle; the latest approved report on each work-plan item."""
     approved = Q(update__cycle_id=cycle_id, update__status=UpdateStatus.APPROVED)
-    latest_values: dict[int, tuple[Decimal, datetime.date]] = {}
-    previous_values: dict[int, Decimal] = {}
-    cycles = [cycle_id] if previous_id is None else [cycle_id, previous_id]
-    for value_cycle_id, indicator_id, value, as_of in _latest(
-        IndicatorValue.objects.filter(update__cycle_id__in=cycles, update__status=UpdateStatus.APPROVED),
-        ("update__cycle_id", "indicator_id"),
-        ("as_of", "update__reviewed_at", "pk"),
-    ).values_list("update__cycle_id", "indicator_id", "value", "as_of"):
-        if value_cycle_id == cycle_id:
-            latest_values[indicator_id] = (value, as_of)
-        else:
-            previous_values[indicator_id] = value
     delays = list(
         MilestoneReport.objects.filter(approved, outcome=MilestoneOutcome.DELAYED, new_date__isnull=False)
         .order_by("update__reviewed_at", "pk")
@@ -631,7 +640,7 @@ def _cycle_reads(cycle_id: int, previous_id: int | None, period: tuple[datetime.
             WorkPlanItemReport.objects.filter(approved), ("item_id",), ("update__reviewed_at", "update_id", "pk")
         ).values_list("item_id", "done", "note", "update__organisation_id")
     }
-    return latest_values, previous_values, delays, milestones, latest_item_report
+    return delays, milestones, latest_item_report
 
 
 def _parallel_reads() -> bool:
@@ -692,7 +701,20 @@ def _cyclic_gc_paused():
         yield
     finally:
         if enabled:
+            _to_oldest_generation()
             gc.enable()
+
+
+def _to_oldest_generation() -> None:
+    """Move every object the collector tracks to its oldest generation. Re-enabled with the builder's objects
+    still in the youngest generation, the collector would walk them all at its next young collection, at once
+    (a fifth of the builder's time at 9,000 initiatives), only to find that the report they make is still in
+    use; the oldest generation is where it ends up anyway, walked only by the rare full collections.
+    ``gc.freeze()`` then ``gc.unfreeze()`` does exactly that (both only relink lists). Not if the process froze
+    objects of its own (a server that freezes what it loaded before forking): unfreezing would release them."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def build_report(
@@ -710,9 +732,13 @@ def _build_report(
 
     The queries read plain values (no model instances), only the cycle's approved updates and only the
     start of their narratives, and let the database pick the latest indicator value, work-plan report and
-    history record; the Python below only sorts the rows into the report. 15 queries on this connection and 5
-    alongside (on PostgreSQL outside a transaction, in two threads on their own connections; otherwise here):
-    20 in all, whatever the size of the plan."""
+    history record; the Python below only sorts the rows into the report. 15 queries on this connection and 6
+    alongside (on PostgreSQL outside a transaction, in three threads on their own connections; otherwise here):
+    21 in all, whatever the size of the plan.
+
+    The Python makes about 100,000 small objects at scale: it makes each once (an initiative's reference and
+    entry together, an action's list of references once for all the subgoals it serves), reads rows as plain
+    tuples, and shares one string per organisation name and per label among the entries."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     labels = _bucket_labels()
@@ -720,18 +746,17 @@ def _build_report(
     zone = timezone.get_current_timezone()
     parallel = _parallel_reads()
     # Alongside (see _Read): A. the cycle's approved updates with the start of their narratives (the heaviest
-    # read), B. what else joins them (_cycle_reads: 4 queries, started below).
-    updates_read = _Read(parallel, _approved_updates, cycle.pk, truncated, zone)
+    # read); B. the indicators' values and C. what else joins the updates (started below).
+    updates_read = _Read(parallel, _approved_updates, cycle.pk, zone)
 
     # 1. The cycle, its meetings (and hosts); 2. the previous cycle.
     cycle = ReportingCycle.objects.select_related("opening_meeting__host_country", "closing_meeting__host_country").get(
         pk=cycle.pk
     )
     previous = ReportingCycle.objects.filter(number__lt=cycle.number).order_by("-number").first()
-    # B. Indicator values, delayed milestones, milestones of the cycle, work-plan reports: alongside too.
-    cycle_read = _Read(
-        parallel, _cycle_reads, cycle.pk, previous.pk if previous else None, (cycle.period_start, cycle.period_end)
-    )
+    # B. Indicator values (2 queries); C. delayed milestones, milestones of the cycle, work-plan reports (3).
+    values_read = _Read(parallel, _indicator_values, cycle.pk, previous.pk if previous else None)
+    cycle_read = _Read(parallel, _cycle_reads, cycle.pk, (cycle.period_start, cycle.period_end))
 
     # 3-4. Objectives and their subgoals; 5-6. actions and the subgoals they serve.
     objectives = list(
@@ -751,33 +776,44 @@ def _build_report(
         )
     }
     region_labels = {key: str(label) for key, label in Region.choices}
-    organisations = {
-        pk: (acronym or name, slug, region)
-        for pk, acronym, name, slug, region in Organisation.objects.order_by().values_list(
-            "pk", "acronym", "name", "slug", "region"
-        )
-    }
+    # Organisations in the database's order of their names, so that the leads and partners can be put in that
+    # order here: sorting the 18,000 roles by the names' collation in SQL took longer than all the rest of their read.
+    organisations: dict[int, tuple[str, str, str]] = {}  # (short name, slug, region)
+    name_rank: dict[int, int] = {}  # equal names, equal ranks
+    rank, previous_name = -1, None
+    for pk, acronym, name, slug, region in Organisation.objects.order_by("name").values_list(
+        "pk", "acronym", "name", "slug", "region"
+    ):
+        if rank < 0 or name != previous_name:
+            rank, previous_name = rank + 1, name
+        name_rank[pk] = rank
+        organisations[pk] = (acronym or name, slug, region)
+    short_names = {pk: short_name for pk, (short_name, _slug, _region) in organisations.items()}
     leads: dict[int, list[int]] = defaultdict(list)
     partners: dict[int, list[int]] = defaultdict(list)
-    for project_id, role, organisation_id in (
-        ProjectOrganisation.objects.filter(role__in=[OrganisationRole.LEAD, OrganisationRole.PARTNER])
-        .order_by("position", "organisation__name", "pk")
-        .values_list("project_id", "role", "organisation_id")
+    roles = ProjectOrganisation.objects.filter(role__in=[OrganisationRole.LEAD, OrganisationRole.PARTNER]).order_by()
+    for _position, organisation_id, _pk, project_id, role in sorted(
+        roles.values_list("position", "organisation_id", "pk", "project_id", "role"),
+        key=lambda row: (row[0], name_rank[row[1]], row[2]),  # position, organisation's name, pk
     ):
         (leads if role == OrganisationRole.LEAD else partners)[project_id].append(organisation_id)
     rows = list(
         ActionContribution.objects.order_by("action__number", "position", "pk").values_list("project_id", "action_id")
     )
+    action_numbers = {pk: action.number for pk, action in actions.items()}
+    action_objectives = {
+        action_id: {subgoal_objective[subgoal_id] for subgoal_id in subgoal_ids}
+        for action_id, subgoal_ids in action_subgoals.items()
+    }
     rows_by_action: dict[int, list[int]] = defaultdict(list)
     actions_of: dict[int, set[int]] = defaultdict(set)
     objectives_of: dict[int, set[int]] = defaultdict(set)
     for project_id, action_id in rows:
         rows_by_action[action_id].append(project_id)
-        actions_of[project_id].add(actions[action_id].number)
-        for subgoal_id in action_subgoals[action_id]:
-            objectives_of[project_id].add(subgoal_objective[subgoal_id])
+        actions_of[project_id].add(action_numbers[action_id])
+        objectives_of[project_id].update(action_objectives.get(action_id, ()))
 
-    # 11. Indicators.
+    # 11. Indicators (rows: id, project_id, name, unit, baseline, baseline_year, target, comparator, target_year).
     indicators = list(
         Indicator.objects.order_by("pk").values_list(
             "id",
@@ -789,7 +825,6 @@ def _build_report(
             "target",
             "target_comparator",
             "target_year",
-            named=True,
         )
     )
     # 12. The cycle's work plan.
@@ -823,7 +858,7 @@ def _build_report(
         new_basis = "history"
         new_ids = {pk for pk in projects if pk not in at_baseline} if history_available else set()
 
-    lead_names = {pk: [organisations[o][0] for o in orgs] for pk, orgs in leads.items()}
+    lead_names = {pk: [short_names[o] for o in orgs] for pk, orgs in leads.items()}
     objective_projects: dict[int, set[int]] = {o.number: set() for o in objectives}
     for pk, numbers in objectives_of.items():
         if pk in projects:
@@ -863,8 +898,8 @@ def _build_report(
         status_changes.append(change)
         if project.status == ProjectStatus.COMPLETED:
             ended.append(change)
-    # What the reads alongside bring: first the indicators' values and the milestones,
-    latest_values, previous_values, delays, milestones, latest_item_report = cycle_read.result()
+    # What the reads alongside bring: first the milestones and the indicators' values,
+    delays, milestones, latest_item_report = cycle_read.result()
 
     # Milestones: buckets, by initiative.
     milestone_entries: dict[int, list[MilestoneEntry]] = defaultdict(list)
@@ -885,30 +920,32 @@ def _build_report(
         )
 
     # Indicators: the cycle's latest value, assessment, delta.
+    latest_values, previous_values = values_read.result()
     indicator_entries: dict[int, list[IndicatorEntry]] = defaultdict(list)
     assessment_counts = dict.fromkeys(INDICATOR_ASSESSMENTS, 0)
     deltas: list[IndicatorDelta] = []
-    for indicator in indicators:
-        value, as_of = latest_values.get(indicator.id, (None, None))
-        assessment, expected = assess_indicator(indicator, value, as_of)
+    no_value = (None, None, None)  # as a row of latest_values: (indicator_id, value, as_of)
+    for indicator_id, project_id, name, unit, baseline, baseline_year, target, comparator, target_year in indicators:
+        _indicator_id, value, as_of = latest_values.get(indicator_id, no_value)
+        assessment, expected = _assessment(baseline, baseline_year, target, comparator, target_year, value, as_of)
         assessment_counts[assessment] += 1
-        if indicator.id in previous_values:
-            previous_value, basis = previous_values[indicator.id], "previous cycle"
-        elif indicator.baseline is not None:
-            previous_value, basis = indicator.baseline, "baseline"
+        if indicator_id in previous_values:
+            previous_value, basis = previous_values[indicator_id], "previous cycle"
+        elif baseline is not None:
+            previous_value, basis = baseline, "baseline"
         else:
             previous_value, basis = None, ""
         delta = value - previous_value if value is not None and previous_value is not None else None
-        indicator_entries[indicator.project_id].append(
+        indicator_entries[project_id].append(
             IndicatorEntry(
-                name=indicator.name,
-                unit=indicator.unit,
-                baseline=indicator.baseline,
-                baseline_year=indicator.baseline_year,
-                target=indicator.target,
-                target_comparator=indicator.target_comparator,
-                target_comparator_label=comparator_labels.get(indicator.target_comparator, indicator.target_comparator),
-                target_year=indicator.target_year,
+                name=name,
+                unit=unit,
+                baseline=baseline,
+                baseline_year=baseline_year,
+                target=target,
+                target_comparator=comparator,
+                target_comparator_label=comparator_labels.get(comparator, comparator),
+                target_year=target_year,
                 value=value,
                 value_as_of=as_of,
                 expected=expected,
@@ -922,9 +959,9 @@ def _build_report(
         if value is not None:
             deltas.append(
                 IndicatorDelta(
-                    initiative=projects[indicator.project_id].title,
-                    indicator=indicator.name,
-                    unit=indicator.unit,
+                    initiative=projects[project_id].title,
+                    indicator=name,
+                    unit=unit,
                     previous=previous_value,
                     previous_basis=basis,
                     current=value,
@@ -946,7 +983,7 @@ def _build_report(
                 outcome=outcome,
                 outcome_label=labels[outcome],
                 note=report[1] if report else "",
-                reported_by=organisations[report[2]][0] if report else "",
+                reported_by=short_names[report[2]] if report else "",
             )
         )
 
@@ -960,55 +997,62 @@ def _build_report(
                     initiative=projects[project_id].title, milestone=title, from_date=from_date, to_date=new_date
                 )
             )
-    # then the updates.
+    # then the updates (in the report's order: each initiative's in that order).
     updates = updates_read.result()
     updates_of: dict[int, list[UpdateEntry]] = defaultdict(list)
-    updates_by_org: dict[int, int] = defaultdict(int)
     update_url = url_maker("updates:update-detail", "pk", 2147483647)
-    for project_id, organisation_id, entry in updates:
-        entry.url = update_url(entry.pk)
-        updates_by_org[organisation_id] += 1
-        updates_of[project_id].append(entry)
-
-    reported_ids = set(updates_of)
-    refs: dict[int, InitiativeRef] = {}
-
-    def ref(pk: int) -> InitiativeRef:
-        if pk not in refs:
-            project = projects[pk]
-            refs[pk] = InitiativeRef(
-                slug=project.slug,
-                title=project.title,
-                url=project_url(project.slug),
-                is_new=pk in new_ids,
-                reported=pk in reported_ids,
-                leads=lead_names.get(pk, []),
+    for pk, project_id, organisation_id, start, end, approved_on, excerpt, cut in updates:
+        updates_of[project_id].append(
+            # (positional, as named: pk, url, organisation, period_start, period_end, approved_on, excerpt)
+            UpdateEntry(
+                pk,
+                update_url(pk),
+                short_names[organisation_id],
+                start,
+                end,
+                approved_on,
+                add_truncation_text(excerpt, truncated) if cut else excerpt,
             )
-        return refs[pk]
+        )
+    updates_by_org = Counter(map(itemgetter(2), updates))  # approved updates by organisation_id
 
-    # Initiatives in the plan's order (first action, then position); those without rows last.
+    # Initiatives in the plan's order (first action, then position); those without rows last. Each one's
+    # reference (in the plan's hierarchy, coverage and changes) is made once, with its entry.
+    reported_ids = set(updates_of)
     order = list(dict.fromkeys([project_id for project_id, _action_id in rows] + list(projects)))
+    refs: dict[int, InitiativeRef] = {}
     initiative_entries = []
+    no_entries: list = []  # read only: .get() defaults below, copied where an entry keeps a list
     for pk in order:
         project = projects[pk]
+        url = project_url(project.slug)
+        is_new, reported = pk in new_ids, pk in reported_ids
+        refs[pk] = InitiativeRef(
+            slug=project.slug,
+            title=project.title,
+            url=url,
+            is_new=is_new,
+            reported=reported,
+            leads=lead_names.get(pk) or [],
+        )
         initiative_entries.append(
             InitiativeEntry(
                 slug=project.slug,
                 title=project.title,
-                url=project_url(project.slug),
+                url=url,
                 status=project.status,
                 status_label=status_labels.get(project.status, project.status),
-                is_new=pk in new_ids,
+                is_new=is_new,
                 active=pk in active_ids,
-                reported=pk in reported_ids,
-                leads=list(lead_names.get(pk, [])),
-                partners=[organisations[o][0] for o in partners.get(pk, [])],
+                reported=reported,
+                leads=list(lead_names.get(pk, no_entries)),
+                partners=[short_names[o] for o in partners.get(pk, no_entries)],
                 actions=sorted(actions_of.get(pk, ())),
                 objectives=sorted(objectives_of.get(pk, ())),
-                updates=updates_of.get(pk, []),
-                milestones=milestone_entries.get(pk, []),
-                indicators=indicator_entries.get(pk, []),
-                work_plan=work_plan_entries.get(pk, []),
+                updates=updates_of.get(pk) or [],
+                milestones=milestone_entries.get(pk) or [],
+                indicators=indicator_entries.get(pk) or [],
+                work_plan=work_plan_entries.get(pk) or [],
             )
         )
 
@@ -1024,6 +1068,8 @@ def _build_report(
             not_reported=len((ids & active_ids) - reported_ids),
         )
 
+    # Each action's initiatives (once each, in the plan's order), listed again under every subgoal it serves.
+    action_refs = {pk: [refs[p] for p in dict.fromkeys(rows_by_action[pk])] for pk in actions}
     objective_sections, per_objective = [], []
     for objective in objectives:
         ids = objective_projects[objective.number]
@@ -1034,7 +1080,7 @@ def _build_report(
                 ActionSection(
                     number=action.number,
                     description=action.description,
-                    initiatives=[ref(pk) for pk in dict.fromkeys(rows_by_action[action.pk])],
+                    initiatives=list(action_refs[action.pk]),
                 )
                 for action in actions.values()
                 if subgoal.pk in action_subgoals[action.pk]
@@ -1056,9 +1102,12 @@ def _build_report(
     ]
 
     # Coverage: who reported, who did not (a list to act on), per lead organisation.
+    reported_refs, not_reported_refs, not_expected_refs = [], [], []
     coverage_of: dict[int, OrganisationCoverage] = {}
     for pk in order:
-        if pk not in active_ids and pk not in reported_ids:
+        reported, active = pk in reported_ids, pk in active_ids
+        (reported_refs if reported else not_reported_refs if active else not_expected_refs).append(refs[pk])
+        if not active and not reported:
             continue
         for organisation_id in leads.get(pk, ()):
             entry = coverage_of.get(organisation_id)
@@ -1075,14 +1124,14 @@ def _build_report(
                     not_reported=[],
                 )
             entry.initiatives_led += 1
-            if pk in reported_ids:
+            if reported:
                 entry.reported += 1
             else:
                 entry.not_reported.append(projects[pk].title)
     coverage = Coverage(
-        reported=[ref(pk) for pk in order if pk in reported_ids],
-        not_reported=[ref(pk) for pk in order if pk in active_ids and pk not in reported_ids],
-        not_expected=[ref(pk) for pk in order if pk not in active_ids and pk not in reported_ids],
+        reported=reported_refs,
+        not_reported=not_reported_refs,
+        not_expected=not_expected_refs,
         organisations=sorted(coverage_of.values(), key=lambda o: (-len(o.not_reported), o.name.lower())),
     )
 
@@ -1091,7 +1140,7 @@ def _build_report(
         baseline_date=baseline_date,
         history_available=history_available,
         new_basis=new_basis,
-        new_initiatives=[ref(pk) for pk in order if pk in new_ids],
+        new_initiatives=[refs[pk] for pk in order if pk in new_ids],
         ended=ended,
         removed=removed,
         status_changes=status_changes,
