@@ -339,10 +339,19 @@ except ImportError:
     print(json.dumps(out)); raise SystemExit
 cycle = ReportingCycle.objects.order_by("-number").first()
 if cycle:
+    # The first build in a new process also loads what any first request loads (the URL configuration,
+    # translations, templates): timed apart; then the builder as a serving process runs it, median of three.
     started = time.perf_counter()
-    with CaptureQueriesContext(connection) as ctx:
-        data = build_report(cycle)
-    out[f"report builder ({len(ctx.captured_queries)} queries)"] = time.perf_counter() - started
+    data = build_report(cycle)
+    out["report builder, first in a new process"] = time.perf_counter() - started
+    timings = []
+    for _ in range(3):
+        data = None
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as ctx:
+            data = build_report(cycle)
+        timings.append(time.perf_counter() - started)
+    out[f"report builder ({len(ctx.captured_queries)} queries, median of 3)"] = sorted(timings)[1]
     from monitoring import exporters
     for name in ("pdf", "xlsx", "csv"):
         started = time.perf_counter(); getattr(exporters, f"to_{name}")(data); out[f"{name.upper()} export"] = time.perf_counter() - started

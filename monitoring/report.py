@@ -44,6 +44,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from operator import itemgetter
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import OperationalError, connection, connections
 from django.db.models import F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncDate
@@ -571,16 +572,55 @@ def _update_order(row: tuple) -> tuple:
     return (row[0], row[1] is None, row[1], row[2])
 
 
+class _LocalDate(TruncDate):
+    """``TruncDate`` without Django's per-row conversion on PostgreSQL, which returns a date already."""
+
+    def get_db_converters(self, connection):
+        return [] if connection.vendor == "postgresql" else super().get_db_converters(connection)
+
+
+def _rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a ``values_list()`` as the database driver returns them (tuples), for the reads of tens of
+    thousands of rows: Django's per-row iteration costs about as much as the reading itself. Only where it
+    changes nothing: no column needs a conversion (the compiler's converters are checked) and the columns come
+    in the order asked; otherwise the queryset's own iteration."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return []
+    query = queryset.query
+    selected = [*query.extra_select, *query.values_select, *query.annotation_select]
+    if (
+        list(queryset._fields) != selected
+        or compiler.col_count != len(selected)
+        or compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
+    ):
+        return list(queryset)
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _truncation(truncated: str):
+    """``f(text)``: Django's ``add_truncation_text(text, truncated)``, with the translated pattern split once
+    (tens of thousands of excerpts)."""
+    head, found, tail = truncated.partition("%(truncated_text)s")
+    if found:
+        return lambda text: f"{head}{text}{tail}"
+    return lambda text: add_truncation_text(text, truncated)
+
+
 def _approved_updates(cycle_id: int, zone) -> list[tuple]:
     """The cycle's approved updates in the report's order (period end, approval, id), as rows ``(pk, project_id,
-    organisation_id, period_start, period_end, approved_on, excerpt, excerpt_cut)``: one query. The excerpt is
+    organisation_id, period_start, period_end, excerpt, excerpt_cut, approved_on)``: one query. The excerpt is
     stored with the update (see ``projects.excerpts``). The organisation's name is not joined: the builder has
     every organisation's name already, and one string shared by all the entries of an organisation costs less
     than tens of thousands of copies sent, decoded and kept. The builder makes the entries, on its own thread
     (their URLs need ``reverse``), in the same pass that files them by initiative."""
-    return list(
+    return _rows(
         ProgressUpdate.objects.filter(cycle_id=cycle_id, status=UpdateStatus.APPROVED)
-        .annotate(approved_on=TruncDate("reviewed_at", tzinfo=zone))
+        .annotate(approved_on=_LocalDate("reviewed_at", tzinfo=zone))
         .order_by("period_end", F("reviewed_at").asc(nulls_last=True), "pk")
         .values_list(
             "pk",
@@ -588,9 +628,9 @@ def _approved_updates(cycle_id: int, zone) -> list[tuple]:
             "organisation_id",
             "period_start",
             "period_end",
-            "approved_on",
             "excerpt",
             "excerpt_cut",
+            "approved_on",  # last, as the database returns it (an annotation)
         )
     )
 
@@ -605,8 +645,10 @@ def _latest_values(cycle_id: int, *fields: str) -> QuerySet:
 def _indicator_values(cycle_id: int, previous_id: int | None) -> tuple[dict, dict]:
     """The latest approved value of each indicator in the cycle (rows ``(indicator_id, value, as_of)`` by
     indicator) and in the previous one (values by indicator): two queries."""
-    latest_values = {row[0]: row for row in _latest_values(cycle_id, "indicator_id", "value", "as_of")}
-    previous_values = dict(_latest_values(previous_id, "indicator_id", "value")) if previous_id is not None else {}
+    latest_values = {row[0]: row for row in _rows(_latest_values(cycle_id, "indicator_id", "value", "as_of"))}
+    previous_values = (
+        dict(_rows(_latest_values(previous_id, "indicator_id", "value"))) if previous_id is not None else {}
+    )
     return latest_values, previous_values
 
 
@@ -624,7 +666,7 @@ def _cycle_reads(cycle_id: int, period: tuple[datetime.date, datetime.date]) -> 
     # Due in the period (planned end, else planned date), achieved in it, or reported on by an approved update
     # of the cycle. (IN, not EXISTS: PostgreSQL hashes the subquery once, and estimates it so.)
     reported_on = MilestoneReport.objects.filter(approved).values("milestone_id")
-    milestones = list(
+    milestones = _rows(
         Milestone.objects.filter(
             Q(planned_end__range=period)
             | Q(planned_end__isnull=True, planned_start__range=period)
@@ -793,11 +835,11 @@ def _build_report(
     partners: dict[int, list[int]] = defaultdict(list)
     roles = ProjectOrganisation.objects.filter(role__in=[OrganisationRole.LEAD, OrganisationRole.PARTNER]).order_by()
     for _position, organisation_id, _pk, project_id, role in sorted(
-        roles.values_list("position", "organisation_id", "pk", "project_id", "role"),
+        _rows(roles.values_list("position", "organisation_id", "pk", "project_id", "role")),
         key=lambda row: (row[0], name_rank[row[1]], row[2]),  # position, organisation's name, pk
     ):
         (leads if role == OrganisationRole.LEAD else partners)[project_id].append(organisation_id)
-    rows = list(
+    rows = _rows(
         ActionContribution.objects.order_by("action__number", "position", "pk").values_list("project_id", "action_id")
     )
     action_numbers = {pk: action.number for pk, action in actions.items()}
@@ -814,7 +856,7 @@ def _build_report(
         objectives_of[project_id].update(action_objectives.get(action_id, ()))
 
     # 11. Indicators (rows: id, project_id, name, unit, baseline, baseline_year, target, comparator, target_year).
-    indicators = list(
+    indicators = _rows(
         Indicator.objects.order_by("pk").values_list(
             "id",
             "project_id",
@@ -1001,7 +1043,8 @@ def _build_report(
     updates = updates_read.result()
     updates_of: dict[int, list[UpdateEntry]] = defaultdict(list)
     update_url = url_maker("updates:update-detail", "pk", 2147483647)
-    for pk, project_id, organisation_id, start, end, approved_on, excerpt, cut in updates:
+    truncate = _truncation(truncated)
+    for pk, project_id, organisation_id, start, end, excerpt, cut, approved_on in updates:
         updates_of[project_id].append(
             # (positional, as named: pk, url, organisation, period_start, period_end, approved_on, excerpt)
             UpdateEntry(
@@ -1011,7 +1054,7 @@ def _build_report(
                 start,
                 end,
                 approved_on,
-                add_truncation_text(excerpt, truncated) if cut else excerpt,
+                truncate(excerpt) if cut else excerpt,
             )
         )
     updates_by_org = Counter(map(itemgetter(2), updates))  # approved updates by organisation_id
