@@ -41,7 +41,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from asem_portal.cache import cached_per_key, request_content_version
+from asem_portal.cache import cached_per_key, request_content_version, version_row
 from asem_portal.pagination import WindowCountPaginator
 from asem_portal.parsing import parse_id
 
@@ -226,9 +226,7 @@ def data_fingerprint() -> Fingerprint:
     ``asem_portal.cache`` raises the version once per committed transaction that saves or deletes
     anything of the plan's apps, so it changes exactly when an answer of the API may change.
     """
-    from actions.models import ContentVersion
-
-    row = ContentVersion.objects.filter(pk=1).values_list("value", "changed_at").first()
+    row = version_row()
     if row is None:
         return Fingerprint(token="0", last_modified=None)  # noqa: S106 - not a secret
     value, changed_at = row

@@ -27,16 +27,20 @@ class HomeView(TemplateView):
         context["objectives"] = objectives
         context["initiative_total"] = Project.objects.count()
         new = Project.objects.filter(is_new=True)
-        context["new_initiative_total"] = new.count()
-        context["new_initiatives"] = new.order_by("title", "slug").prefetch_related(
-            Prefetch(
-                "participations",
-                queryset=ProjectOrganisation.objects.filter(role=OrganisationRole.LEAD)
-                .select_related("organisation")
-                .order_by("position", "organisation__name"),
-                to_attr="lead_participations",
-            )
-        )[:HOME_NEW_INITIATIVES]
+        shown = list(
+            new.order_by("title", "slug").prefetch_related(
+                Prefetch(
+                    "participations",
+                    queryset=ProjectOrganisation.objects.filter(role=OrganisationRole.LEAD)
+                    .select_related("organisation")
+                    .order_by("position", "organisation__name"),
+                    to_attr="lead_participations",
+                )
+            )[: HOME_NEW_INITIATIVES + 1]
+        )
+        # Counted only when there are more than the page shows (one more read is how we know).
+        context["new_initiatives"] = shown[:HOME_NEW_INITIATIVES]
+        context["new_initiative_total"] = new.count() if len(shown) > HOME_NEW_INITIATIVES else len(shown)
         context["latest_updates"] = (
             ProgressUpdate.objects.published()
             .select_related("project", "organisation")

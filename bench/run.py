@@ -260,7 +260,8 @@ def main() -> None:
     )  # fmt: skip
     if args.regenerate or count != args.scale * 100:
         print(f"Generating scale {args.scale} ({args.scale * 100} initiatives)…", flush=True)
-        print(manage(env, "generate_synthetic_data", "--scale", str(args.scale), "--replace").strip(), flush=True)
+        generated = manage(env, "generate_synthetic_data", "--scale", str(args.scale), "--replace", "--compact")
+        print(generated.strip(), flush=True)
     manage(env, "collectstatic", "--noinput", "-v0")
     sample = sample_targets(env)
     if args.pages:

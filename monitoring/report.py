@@ -48,6 +48,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import OperationalError, connection, connections
 from django.db.models import F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncDate
+from django.db.models.query import ValuesListIterable
 from django.utils import timezone
 from django.utils.text import add_truncation_text
 from django.utils.translation import gettext as _
@@ -592,7 +593,9 @@ def _rows(queryset: QuerySet) -> list[tuple]:
     query = queryset.query
     selected = [*query.extra_select, *query.values_select, *query.annotation_select]
     if (
-        list(queryset._fields) != selected
+        queryset._iterable_class is not ValuesListIterable  # flat, named, values(), instances: not tuples
+        or list(queryset._fields) != selected
+        or compiler.has_extra_select  # columns added for ORDER BY with DISTINCT: Django drops them
         or compiler.col_count != len(selected)
         or compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
     ):
@@ -630,7 +633,7 @@ def _approved_updates(cycle_id: int, zone) -> list[tuple]:
             "period_end",
             "excerpt",
             "excerpt_cut",
-            "approved_on",  # last, as the database returns it (an annotation)
+            "approved_on",
         )
     )
 

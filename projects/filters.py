@@ -116,10 +116,13 @@ class KeyedModelChoiceField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         self.validate_no_null_characters(value)
+        keys = self.keys()  # outside the try: a fault in reading them is not the visitor's invalid choice
         try:
-            return self.keys()[self.normalise(value)]
+            return keys[self.normalise(value)]
         except (KeyError, ValueError, TypeError) as e:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from e
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from e
 
 
 class KeyedModelChoiceFilter(filters.ModelChoiceFilter):

@@ -415,20 +415,22 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
     return counts
 
 
-def analyze() -> None:
+def analyze(*, compact: bool = False) -> None:
     """Refresh the planner's statistics and the visibility map after a bulk load (PostgreSQL), as autovacuum
     would later: index-only scans need the second.
 
-    The generator writes each initiative (and indicator) once, then again for what is derived from the
-    rest (search document, bit sets, latest value): the dead first copies would leave those tables two to
+    ``compact``: the generator writes each initiative (and indicator) once, then again for what is derived
+    from the rest (search document, bit sets, latest value). The dead first copies leave those tables two to
     three times their size, which a plan edited over the years with autovacuum reusing the space never
-    reaches, and every search would scan them. Those two tables are rewritten compact first."""
+    reaches, and every search would scan them: rewrite those two tables compact first (VACUUM FULL, which
+    locks them while it runs: for a benchmark's database, not one that serves visitors)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # VACUUM cannot run inside a transaction (the test suite's): statistics only, then.
             if connection.in_atomic_block:
                 cursor.execute("ANALYZE")
                 return
-            for model in (Project, Indicator):
-                cursor.execute(f"VACUUM (FULL) {connection.ops.quote_name(model._meta.db_table)}")
+            if compact:
+                for model in (Project, Indicator):
+                    cursor.execute(f"VACUUM (FULL) {connection.ops.quote_name(model._meta.db_table)}")
             cursor.execute("VACUUM ANALYZE")

@@ -30,16 +30,21 @@ def test_plain_rows_equal_djangos_rows(plan):
             "position", "organisation_id", "pk", "project_id", "role"
         ),
         Milestone.objects.order_by("pk").values_list("project_id", "title", "planned_start", "planned_end", "status"),
-        # An annotation last, as the database returns it.
         ProgressUpdate.objects.annotate(day=report._LocalDate("created_at", tzinfo=zone))
         .order_by("pk")
         .values_list("pk", "period_start", "day"),
-        # An annotation asked before a field: the database returns it last, Django puts it back in its place.
+        # An annotation asked before a field.
         ProgressUpdate.objects.annotate(day=report._LocalDate("created_at", tzinfo=zone))
         .order_by("pk")
         .values_list("day", "pk"),
         ProgressUpdate.objects.annotate(next_id=F("pk") + 1).order_by("pk").values_list("pk", "next_id"),
         ProgressUpdate.objects.none().values_list("pk"),
+        # Not tuples of the columns asked: Django's own iteration.
+        ProjectOrganisation.objects.order_by("pk").values_list("pk", flat=True),
+        ProjectOrganisation.objects.order_by("pk").values_list("pk", "role", named=True),
+        ProjectOrganisation.objects.order_by("pk").values("pk", "role"),
+        ProjectOrganisation.objects.distinct().order_by("position", "pk").values_list("role"),
+        ProjectOrganisation.objects.order_by("pk"),
     ]
     for queryset in querysets:
         assert report._rows(queryset) == list(queryset), str(queryset.query) if queryset.exists() else "empty"

@@ -17,8 +17,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2030)
         parser.add_argument("--replace", action="store_true", help="Remove earlier synthetic data first.")
         parser.add_argument("--remove", action="store_true", help="Only remove the synthetic data.")
+        parser.add_argument(
+            "--compact",
+            action="store_true",
+            help="Then rewrite the initiatives' and indicators' tables without the first copies of their rows "
+            "(PostgreSQL VACUUM FULL: locks them while it runs; for a benchmark database, not a serving one).",
+        )
 
-    def handle(self, *args, scale, seed, replace, remove, verbosity=1, **options):
+    def handle(self, *args, scale, seed, replace, remove, compact, verbosity=1, **options):
         if remove or replace:
             synthetic.remove()
             if remove:
@@ -30,6 +36,6 @@ class Command(BaseCommand):
             counts = synthetic.generate(scale, seed=seed)
         except synthetic.SyntheticDataError as exc:
             raise CommandError(str(exc)) from exc
-        synthetic.analyze()  # outside the transaction: fresh statistics for the new rows
+        synthetic.analyze(compact=compact)  # outside the transaction: fresh statistics for the new rows
         if verbosity:
             self.stdout.write(f"Created {counts} in {time.monotonic() - started:.1f} s.")
