@@ -23,7 +23,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/ensure-system-packages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(or $(TEST_WORKERS),auto) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
