@@ -18,6 +18,16 @@ def run_check(**env: str) -> subprocess.CompletedProcess:
     )
 
 
+def run_with_settings(code: str, *, unset: tuple[str, ...] = (), **env: str) -> subprocess.CompletedProcess:
+    """Run ``code`` after ``django.setup()`` in a new process, with ``env`` added to this one's environment."""
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
+    environment.update(env, DJANGO_SETTINGS_MODULE="asem_portal.settings")
+    return subprocess.run(  # noqa: S603 - our own code
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
 def test_debug_off_without_secret_key_stops_with_a_clear_message():
     result = run_check(DEBUG="false", ALLOWED_HOSTS="portal.example.org")
     assert result.returncode != 0
@@ -37,15 +47,7 @@ def test_debug_off_with_both_starts():
 
 def test_database_url_selects_the_engine():
     code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
-    environment = {
-        **os.environ,
-        "DATABASE_URL": "postgres://u@db.example.org:5432/asem",
-        "DJANGO_SETTINGS_MODULE": "asem_portal.settings",
-    }
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    result = run_with_settings(code, DATABASE_URL="postgres://u@db.example.org:5432/asem")
     assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
 
 
@@ -66,15 +68,7 @@ def test_redis_url_shares_both_caches_through_redis():
         "print(type(caches['default']).__name__, caches['default'].get('probe'), caches['fragments'].get('probe')); "
         "[caches[a].delete('probe') for a in ('default', 'fragments')]"
     )
-    environment = {
-        **os.environ,
-        "REDIS_URL": "redis://127.0.0.1:6379/15",
-        "DJANGO_SETTINGS_MODULE": "asem_portal.settings",
-    }
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    result = run_with_settings(code, REDIS_URL="redis://127.0.0.1:6379/15")
     assert result.stdout.split() == ["RedisCache", "default", "fragments"], result.stderr
 
 
@@ -83,10 +77,5 @@ def test_cache_release_is_part_of_every_key():
         "from django.core.cache import caches; "
         "print(caches['default'].make_key('k'), caches['fragments'].make_key('k'))"
     )
-    environment = {**os.environ, "CACHE_RELEASE": "abc123", "DJANGO_SETTINGS_MODULE": "asem_portal.settings"}
-    environment.pop("REDIS_URL", None)
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    result = run_with_settings(code, unset=("REDIS_URL",), CACHE_RELEASE="abc123")
     assert result.stdout.split() == ["abc123:1:k", "abc123:1:k"], result.stderr
