@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.views.generic import DetailView, ListView
 
-from projects.models import ActionContribution, OrganisationRole, ProjectOrganisation
+from projects.models import ActionContribution, leads_prefetch
 
 from .models import Action, StrategicObjective, Subgoal
 
@@ -26,15 +26,7 @@ def rows_with_projects():
     """The plan's rows with what a listing shows: the initiative and its leads."""
     return (
         ActionContribution.objects.select_related("project")
-        .prefetch_related(
-            Prefetch(
-                "project__participations",
-                queryset=ProjectOrganisation.objects.filter(role=OrganisationRole.LEAD)
-                .select_related("organisation")
-                .order_by("position"),
-                to_attr="lead_participations",
-            )
-        )
+        .prefetch_related(leads_prefetch("project__participations"))
         .defer("project__search_vector")
         .order_by("position", "pk")
     )

@@ -9,7 +9,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from actions.models import StrategicObjective, Subgoal
-from projects.models import OrganisationRole, ProgressUpdate, Project, ProjectOrganisation
+from projects.models import ProgressUpdate, Project, leads_prefetch
 
 #: At most this many new initiatives on the home page (the plan has 16; the rest are one link away).
 HOME_NEW_INITIATIVES = 20
@@ -27,17 +27,7 @@ class HomeView(TemplateView):
         context["objectives"] = objectives
         context["initiative_total"] = Project.objects.count()
         new = Project.objects.filter(is_new=True)
-        shown = list(
-            new.order_by("title", "slug").prefetch_related(
-                Prefetch(
-                    "participations",
-                    queryset=ProjectOrganisation.objects.filter(role=OrganisationRole.LEAD)
-                    .select_related("organisation")
-                    .order_by("position", "organisation__name"),
-                    to_attr="lead_participations",
-                )
-            )[: HOME_NEW_INITIATIVES + 1]
-        )
+        shown = list(new.order_by("title", "slug").prefetch_related(leads_prefetch())[: HOME_NEW_INITIATIVES + 1])
         # Counted only when there are more than the page shows (one more read is how we know).
         context["new_initiatives"] = shown[:HOME_NEW_INITIATIVES]
         context["new_initiative_total"] = new.count() if len(shown) > HOME_NEW_INITIATIVES else len(shown)

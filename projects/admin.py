@@ -18,12 +18,12 @@ from .models import (
     IndicatorValue,
     Milestone,
     MilestoneReport,
-    OrganisationRole,
     ProgressUpdate,
     Project,
     ProjectLink,
     ProjectOrganisation,
     UpdateTransition,
+    leads_prefetch,
 )
 
 
@@ -116,13 +116,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
             super()
             .get_queryset(request)
             .prefetch_related(
-                Prefetch(
-                    "participations",
-                    queryset=ProjectOrganisation.objects.filter(role=OrganisationRole.LEAD).select_related(
-                        "organisation"
-                    ),
-                    to_attr="lead_participations",
-                ),
+                leads_prefetch(),
                 Prefetch("rows", queryset=ActionContribution.objects.select_related("action")),
             )
         )

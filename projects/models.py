@@ -25,6 +25,18 @@ class ProjectStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
 
 
+def leads_prefetch(lookup: str = "participations") -> models.Prefetch:
+    """An initiative's leads (with their organisations, in their order) as ``lead_participations``; ``lookup``
+    is the path to the initiative's participations from the model read (``project__participations``, say)."""
+    return models.Prefetch(
+        lookup,
+        queryset=ProjectOrganisation.objects.filter(role=OrganisationRole.LEAD)
+        .select_related("organisation")
+        .order_by("position", "organisation__name"),
+        to_attr="lead_participations",
+    )
+
+
 class ProjectQuerySet(models.QuerySet):
     def with_leads(self) -> ProjectQuerySet:
         return self.prefetch_related(

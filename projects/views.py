@@ -43,6 +43,7 @@ from .models import (
     ProgressUpdate,
     Project,
     ProjectOrganisation,
+    leads_prefetch,
 )
 
 #: Initiatives per page of the directory.
@@ -55,15 +56,7 @@ RELATED_LIMIT = 6
 
 def entry_queryset() -> QuerySet[Project]:
     """Initiatives with what their entry in a list shows (``projects.entries.Entry.of``): their leads."""
-    return Project.objects.defer("search_vector", "summary").prefetch_related(
-        Prefetch(
-            "participations",
-            queryset=ProjectOrganisation.objects.filter(role=OrganisationRole.LEAD)
-            .select_related("organisation")
-            .order_by("position", "organisation__name"),
-            to_attr="lead_participations",
-        )
-    )
+    return Project.objects.defer("search_vector", "summary").prefetch_related(leads_prefetch())
 
 
 def query_string_without_page(request: HttpRequest) -> str:
