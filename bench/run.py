@@ -48,8 +48,10 @@ def django_env(database_url: str) -> dict[str, str]:
         SECURE_SSL_REDIRECT="false",
         CONN_MAX_AGE="600",
         LOG_LEVEL="WARNING",
-        # One client from one address: the anonymous API throttle would answer 429 after 120 requests.
+        # One client from one address: the API throttles would answer 429 after 120 requests a minute (the
+        # anonymous rate) or 600 (the per-user rate, which counts anonymous clients by address too).
         API_THROTTLE_ANON="100000000/minute",
+        API_THROTTLE_USER="100000000/minute",
     )
     return env
 
@@ -171,14 +173,15 @@ def warm_lists(port: int, list_pages: dict[str, int]) -> None:
         list(pool.map(read, urls))
 
 
-def load_worker(args) -> list[float]:
-    """One load process: ``connections`` keep-alive connections for ``seconds``; returns latencies (ms)."""
+def load_worker(args) -> tuple[list[float], int, int]:
+    """One load process: ``connections`` keep-alive connections for ``seconds``; returns the latencies (ms),
+    the errors (5xx or no answer) and the refusals (4xx)."""
     port, name, url, organisations, seconds, connections, seed = args
     rng = random.Random(seed)  # noqa: S311 - load pattern, not secrets
     urls = varied_urls(name, url, organisations, rng)
 
     def run(_):
-        latencies, errors = [], 0
+        latencies, errors, refused = [], 0, 0
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -190,6 +193,8 @@ def load_worker(args) -> list[float]:
                 response.read()
                 if response.status >= 500:
                     errors += 1
+                elif response.status >= 400:  # a 4xx (e.g. 429) is not the page: count it, show it
+                    refused += 1
             except (OSError, http.client.HTTPException):
                 errors += 1
                 conn.close()
@@ -197,25 +202,28 @@ def load_worker(args) -> list[float]:
                 continue
             latencies.append((time.perf_counter() - started) * 1000)
         conn.close()
-        return latencies, errors
+        return latencies, errors, refused
 
     with ThreadPoolExecutor(connections) as pool:
         results = list(pool.map(run, range(connections)))
-    return [lat for lats, _ in results for lat in lats], sum(e for _, e in results)
+    return [lat for lats, _e, _r in results for lat in lats], sum(r[1] for r in results), sum(r[2] for r in results)
 
 
 def measure(port, name, url, organisations, seconds, connections) -> dict[str, float]:
     with get_context("spawn").Pool(1) as pool:
-        latencies, errors = pool.apply(load_worker, ((port, name, url, organisations, seconds, connections, 7),))
+        latencies, errors, refused = pool.apply(
+            load_worker, ((port, name, url, organisations, seconds, connections, 7),)
+        )
     latencies.sort()
     if not latencies:
-        return {"requests": 0, "rps": 0, "p50": float("nan"), "p95": float("nan"), "errors": errors}
+        return {"requests": 0, "rps": 0, "p50": float("nan"), "p95": float("nan"), "errors": errors, "4xx": refused}
     return {
         "requests": len(latencies),
         "rps": len(latencies) / seconds,
         "p50": statistics.median(latencies),
         "p95": latencies[int(len(latencies) * 0.95) - 1],
         "errors": errors,
+        "4xx": refused,
     }
 
 
@@ -307,16 +315,16 @@ def main() -> None:
     print(f"Scale {args.scale}: {args.scale * 100} synthetic initiatives + the plan; gunicorn {args.workers} workers; "
           f"{args.connections} connections; {args.seconds:.0f} s per page; {os.cpu_count()} cores; "
           f"cache: {'Redis' if args.redis_url else 'local memory per worker'}")  # fmt: skip
-    header = (
-        f"{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p50/floor':>11}{'p95/floor':>11}{'queries':>9}{'5xx':>6}"
-    )
+    header = f"{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p50/floor':>11}{'p95/floor':>11}"
+    header += f"{'queries':>9}{'4xx':>6}{'5xx':>6}"
     print(header)
     print("-" * len(header))
     for name, row in rows.items():
         queries = sample["queries"].get(name, {}).get("queries", "")
         print(
             f"{name:<22}{row['rps']:>9.0f}{row['p50']:>9.1f}{row['p95']:>9.1f}"
-            f"{row['p50'] / floor['p50']:>11.1f}{row['p95'] / floor['p50']:>11.1f}{queries:>9}{row['errors']:>6}"
+            f"{row['p50'] / floor['p50']:>11.1f}{row['p95'] / floor['p50']:>11.1f}"
+            f"{queries:>9}{row['4xx']:>6}{row['errors']:>6}"
         )
     timings = {} if args.pages else report_timings(env)
     if timings:

@@ -3,7 +3,8 @@
 Design choices:
 
 - No filter joins an initiative's rows or organisations: objective, subgoal, action and region test bit sets
-  kept on the initiative's own row (``projects.facets``), the organisation filter is an ``Exists`` subquery.
+  kept on the initiative's own row (``projects.facets``), the organisation filter tests the initiative's key
+  against those of the organisation's initiatives (read once per content version).
   An initiative therefore matches at most once whatever the combination, so counts and pagination are right
   without ``distinct()``, and a filtered page costs one pass over the initiatives.
 - Objective, subgoal, action and organisation are ``ModelChoiceFilter``\\ s keyed by the public identifier
@@ -41,6 +42,7 @@ from django_filters import rest_framework as filters
 
 from actions.models import Action, StrategicObjective, Subgoal
 from asem_portal.cache import per_version
+from asem_portal.filtering import FilterSet
 from asem_portal.widgets import FastSearchInput, FastSelect, FieldGroupsForm
 from stakeholders.models import Organisation, Region
 
@@ -216,8 +218,25 @@ def _action_keys() -> list[tuple[int, int]]:
     return [(number, facets.action_bit(number)) for number in Action.objects.values_list("number", flat=True)]
 
 
-def _organisation_keys() -> list[tuple[str, int]]:
-    return list(_organisations_taking_part().values_list("slug", "pk"))
+#: An organisation filter lists the initiatives' keys in the query up to this many; beyond, it asks the
+#: database which initiatives the organisation takes part in (a subquery).
+ORGANISATION_INITIATIVES_INLINE = 500
+
+
+def _organisation_keys() -> list[tuple[str, int | tuple[int, ...]]]:
+    """Each organisation taking part in initiatives: the keys of those initiatives (or, for one taking part in
+    very many, its own id). Testing a few keys costs less to build and to run than a subquery per initiative."""
+    initiatives: dict[str, list[int]] = {}
+    organisation_ids: dict[str, int] = {}
+    for slug, organisation_id, project_id in ProjectOrganisation.objects.filter(role__in=TAKING_PART_ROLES).values_list(
+        "organisation__slug", "organisation_id", "project_id"
+    ):
+        initiatives.setdefault(slug, []).append(project_id)
+        organisation_ids[slug] = organisation_id
+    return [
+        (slug, tuple(sorted(set(ids))) if len(ids) <= ORGANISATION_INITIATIVES_INLINE else organisation_ids[slug])
+        for slug, ids in initiatives.items()
+    ]
 
 
 def _parse_yes_no(value: str) -> bool:
@@ -234,7 +253,7 @@ def _taking_part(**lookups) -> Exists:
     return Exists(ProjectOrganisation.objects.filter(project=OuterRef("pk"), role__in=TAKING_PART_ROLES, **lookups))
 
 
-class ProjectFilterSet(filters.FilterSet):
+class ProjectFilterSet(FilterSet):
     q = filters.CharFilter(
         label=_("Search"),
         method="filter_search",
@@ -322,8 +341,8 @@ class ProjectFilterSet(filters.FilterSet):
         form = FilterForm
 
     # The plan and region filters test the initiative's own bit sets (projects.facets); the organisation
-    # filter is one EXISTS (an index lookup: few initiatives per organisation). No joins, so an initiative
-    # matches at most once whatever the combination.
+    # filter tests the initiative's key against those of the organisation's initiatives (or one EXISTS). No
+    # joins, so an initiative matches at most once whatever the combination.
 
     def filter_objective(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         return queryset.filter(facets.has_any_action(value))  # the objective's actions' bits
@@ -334,7 +353,9 @@ class ProjectFilterSet(filters.FilterSet):
     def filter_action(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         return queryset.filter(facets.has_any_action(value))  # the action's bit
 
-    def filter_organisation(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+    def filter_organisation(self, queryset: QuerySet, name: str, value: tuple[int, ...] | int) -> QuerySet:
+        if isinstance(value, tuple):  # the keys of the initiatives it takes part in
+            return queryset.filter(pk__in=value)
         return queryset.filter(_taking_part(organisation_id=value))  # the organisation's id
 
     def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -377,16 +398,6 @@ class ProjectFilterSet(filters.FilterSet):
                 output_field=IntegerField(),
             )
         return queryset.annotate(search_rank=rank)
-
-    # The form.
-
-    def get_form_class(self):
-        """django-filter builds a new form class for every request; the fields never depend on the request
-        (their option lists are read per form), so one class per filter set serves every request."""
-        cls = type(self)
-        if "_form_class" not in cls.__dict__:
-            cls._form_class = super().get_form_class()
-        return cls._form_class
 
     # Ordering.
 

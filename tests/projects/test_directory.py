@@ -70,6 +70,19 @@ def test_each_filter_returns_exactly_its_initiatives_once(directory, data, expec
     assert slugs(data) == expected
 
 
+@pytest.mark.parametrize("inline", [500, 1], ids=["keys-in-query", "subquery"])
+def test_organisation_filter_lists_its_initiatives_by_keys_or_by_subquery(directory, monkeypatch, inline):
+    # Up to ORGANISATION_INITIATIVES_INLINE initiatives are tested by key; an organisation in more is
+    # asked for with a subquery. Both give the same initiatives, once each.
+    monkeypatch.setattr("projects.filters.ORGANISATION_INITIATIVES_INLINE", inline)
+    filterset = ProjectFilterSet({"organisation": "asia-org"}, queryset=Project.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    sql = str(filterset.qs.query)
+    assert ("EXISTS" in sql) is (inline == 1)
+    assert list(filterset.qs.values_list("slug", flat=True)) == ["alpha", "beta", "epsilon"]
+    assert slugs({"organisation": "asia-org", "action": "2"}) == ["alpha", "beta"]
+
+
 def test_funders_do_not_count_as_taking_part(directory):
     # gamma's only Asian organisation is a funder: region=asia leaves it out...
     assert "gamma" not in slugs({"region": "asia"})
