@@ -11,6 +11,7 @@
   query of ``MAX()``/``COUNT()`` over the plan's tables and the site's content version, so a 304 costs one
   query (two with a token) whatever the size.
 - :func:`document_error_responses`: the OpenAPI schema says which errors each operation may answer.
+- :class:`JSONRenderer`: DRF's, which also writes list items cached already encoded (:class:`EncodedJSON`).
 
 This module is imported by DRF while ``rest_framework.views`` itself is being imported (it names the parser
 class in the settings), so it must not import ``rest_framework.views``, ``generics`` or ``viewsets`` at the
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -35,9 +38,8 @@ from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions, pagination, parsers, status, throttling
+from rest_framework import exceptions, pagination, parsers, renderers, status, throttling
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -299,6 +301,50 @@ class ConditionalGetMixin:
         return self._conditional(super().retrieve, request, *args, **kwargs)
 
 
+# Rendering -------------------------------------------------------------------------------------------------
+
+
+class EncodedJSON:
+    """A value already encoded by :class:`JSONRenderer`: a list item cached as text. The renderer writes it
+    as it is, so a page of cached items is neither decoded nor encoded again."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+class _SplicingEncoder(renderers.JSONRenderer.encoder_class):
+    """Writes each :class:`EncodedJSON` as a numbered marker string and keeps its text for the renderer."""
+
+    def __init__(self, *args, texts: list[str], marker: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.texts, self.marker = texts, marker
+
+    def default(self, obj):
+        if isinstance(obj, EncodedJSON):
+            self.texts.append(obj.text)
+            return f"\x00{self.marker}:{len(self.texts) - 1}\x00"
+        return super().default(obj)
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    """DRF's JSON renderer; :class:`EncodedJSON` values are written as their text.
+
+    They go through the encoder as marker strings (a NUL character, a random marker and their number: no
+    text of ours holds a NUL, and the marker is new for each answer), replaced by their text afterwards."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        texts: list[str] = []
+        marker = secrets.token_hex(8)
+        self.encoder_class = partial(_SplicingEncoder, texts=texts, marker=marker)
+        rendered = super().render(data, accepted_media_type, renderer_context)
+        if not texts:
+            return rendered
+        pattern = re.compile(rb'"\\u0000' + marker.encode() + rb':(\d+)\\u0000"')
+        return pattern.sub(lambda match: texts[int(match[1])].encode(), rendered)
+
+
 class CachedItemsMixin:
     """List pages whose items are cached, serialized, per data version (with :class:`ConditionalGetMixin`).
 
@@ -314,12 +360,13 @@ class CachedItemsMixin:
 
         def serialize(missing: list) -> dict:
             objects = list(self.get_queryset().filter(pk__in=missing))
-            # Through JSON: plain values only (DRF's links keep their object, which would be cached with them).
-            items = json.loads(JSONRenderer().render(self.get_serializer(objects, many=True).data))
-            return {obj.pk: item for obj, item in zip(objects, items, strict=True)}
+            # Cached as JSON text: nothing of DRF's objects is kept, and a page of them is written as it is.
+            renderer = JSONRenderer()
+            items = self.get_serializer(objects, many=True).data
+            return {obj.pk: renderer.render(item).decode() for obj, item in zip(objects, items, strict=True)}
 
         items = cached_per_key(None if version is None else prefix, keys, serialize, ITEM_CACHE_SECONDS)
-        return list(items.values())
+        return [EncodedJSON(text) for text in items.values()]
 
     def paginate_queryset(self, queryset):
         if self.paginator is not None:

@@ -29,18 +29,21 @@ def _attributes(attrs: dict) -> str:
     )
 
 
-def _option_markup(choices) -> list[tuple[str, str]]:
-    """``(value, <option> markup)`` for each choice, escaped, none selected."""
-    options = []
+def _option_markup(choices) -> tuple[str, dict[str, str]]:
+    """The ``<option>`` elements of these choices, escaped, none selected, as one string; and the markup of the
+    first option of each value (the one a single select marks as selected)."""
+    options, first = [], {}
     for value, label in choices:
         if isinstance(label, (list, tuple)):  # an optgroup: not used by our filters
             raise NotImplementedError("FastSelect does not render option groups")
         key = "" if value is None else str(value)
-        options.append((key, f'<option value="{escape(key)}">{conditional_escape(label)}</option>'))
-    return options
+        markup = f'<option value="{escape(key)}">{conditional_escape(label)}</option>'
+        options.append(markup)
+        first.setdefault(key, markup)
+    return "".join(options), first
 
 
-def _options(cache_as: str | None, choices) -> list[tuple[str, str]]:
+def _options(cache_as: str | None, choices) -> tuple[str, dict[str, str]]:
     """The options' markup, built once per content version and language under the widget's ``cache_as``
     name (:func:`~asem_portal.cache.per_version`), so a page escapes hundreds of organisations once per
     change of the plan rather than on every request; built every time for a widget without one."""
@@ -63,13 +66,15 @@ class FastSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, attrs)
         final_attrs["name"] = name
-        values = value if isinstance(value, (list, tuple)) else [value]
-        selected = {"" if v is None else str(v) for v in values}
-        parts = [
-            markup.replace('">', '" selected>', 1) if key in selected else markup
-            for key, markup in _options(self.cache_as, self.choices)
-        ]
-        return format_html("<select{}>{}</select>", _attributes(final_attrs), mark_safe("".join(parts)))  # noqa: S308
+        options, first = _options(self.cache_as, self.choices)
+        if isinstance(value, (list, tuple)):  # as Django: the first option with one of these values
+            values = {"" if v is None else str(v) for v in value}
+            markup = next((markup for key, markup in first.items() if key in values), None)
+        else:
+            markup = first.get("" if value is None else str(value))
+        if markup is not None:  # the option of the value, marked (one string search, not one per option)
+            options = options.replace(markup, markup.replace('">', '" selected>', 1), 1)
+        return format_html("<select{}>{}</select>", _attributes(final_attrs), mark_safe(options))  # noqa: S308
 
 
 class FastSearchInput(forms.SearchInput):

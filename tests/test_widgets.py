@@ -5,11 +5,11 @@ from django.test.html import parse_html
 
 from asem_portal.widgets import FastSelect
 
-CHOICES = [("", "Any"), ("a&b", "A & B <i>"), ("2", "Two"), ("3", "Three")]
+CHOICES = [("", "Any"), ("a&b", "A & B <i>"), ("2", "Two"), ("3", "Three"), ("2", "Two again")]
 
 
 def test_same_markup_as_djangos_select():
-    for value in ("", "2", "a&b", "missing", None):
+    for value in ("", "2", "a&b", "missing", None, 3, ["3", "2"], []):
         attrs = {"id": "id_x", "aria-describedby": "x_help", "aria-invalid": "true"}
         ours = FastSelect(choices=CHOICES).render("x", value, attrs)
         django = forms.Select(choices=CHOICES).render("x", value, attrs)
