@@ -82,5 +82,9 @@ def test_the_json_renderer_writes_encoded_values_as_they_are():
     from asem_portal.api import EncodedJSON, JSONRenderer
 
     data = {"count": 2, "results": [EncodedJSON('{"a":"\\u0000x"}'), EncodedJSON("[1,2]")], "text": "\x00marker"}
-    assert json.loads(JSONRenderer().render(data)) == {"count": 2, "results": [{"a": "\x00x"}, [1, 2]], "text": "\x00marker"}
+    assert json.loads(JSONRenderer().render(data)) == {
+        "count": 2,
+        "results": [{"a": "\x00x"}, [1, 2]],
+        "text": "\x00marker",
+    }
     assert JSONRenderer().render({"plain": 1}) == b'{"plain":1}'
