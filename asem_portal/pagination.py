@@ -6,9 +6,9 @@ one narrow query (``COUNT(*) OVER ()`` beside the primary keys), then reads the 
 filtered list costs one pass over narrow rows whatever its size. Only when a page is empty (past the end)
 does it count again, to tell "no results" from "no such page".
 
-One exception: when the order depends on an expensive per-row expression (a search's rank), PostgreSQL
-would carry every matching row's document through the window to compute it after; then counting apart
-(one index scan) and sorting only the keys is cheaper (:data:`COUNT_APART_ANNOTATIONS`).
+A search ranked by relevance is no exception: PostgreSQL ranks the matches and counts them in the same pass
+(at 9,000 initiatives, a search for two common words took 15 ms that way, against 4 ms to count apart
+plus 12 ms to rank; rarer words 0.6 ms against 1.2 ms).
 """
 
 from __future__ import annotations
@@ -16,9 +16,6 @@ from __future__ import annotations
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, QuerySet, Window
 from django.db.models.query import ModelIterable
-
-#: Annotations that make a page cheaper to find with a separate count (see the module's note).
-COUNT_APART_ANNOTATIONS = frozenset({"search_rank"})
 
 
 class WindowCountPaginator(Paginator):
@@ -37,23 +34,19 @@ class WindowCountPaginator(Paginator):
         object_list = self.object_list
         if not isinstance(object_list, QuerySet) or object_list._iterable_class is not ModelIterable:
             return super().page(number)
-        if COUNT_APART_ANNOTATIONS & set(object_list.query.annotations):
-            number = self.validate_number(number)  # counts (one query), 404 past the end
-            keys = list(object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        counted = list(
+            object_list.annotate(_window_total=Window(Count("pk"))).values_list("pk", "_window_total")[
+                bottom : bottom + self.per_page
+            ]
+        )
+        keys = [pk for pk, _total in counted]
+        if counted:
+            self.__dict__["count"] = counted[0][1]
+        elif number > 1:
+            # Past the end: count to raise the same EmptyPage as Django's paginator.
+            number = self.validate_number(number)
         else:
-            counted = list(
-                object_list.annotate(_window_total=Window(Count("pk"))).values_list("pk", "_window_total")[
-                    bottom : bottom + self.per_page
-                ]
-            )
-            keys = [pk for pk, _total in counted]
-            if counted:
-                self.__dict__["count"] = counted[0][1]
-            elif number > 1:
-                # Past the end: count to raise the same EmptyPage as Django's paginator.
-                number = self.validate_number(number)
-            else:
-                self.__dict__["count"] = 0
+            self.__dict__["count"] = 0
         return self._get_page(self._rows(keys), number, self)
 
     def _rows(self, keys: list) -> list:
