@@ -953,15 +953,10 @@ def _build_report(
         due = planned_end or planned_start
         bucket = _milestone_bucket(status, due, today)
         bucket_counts[bucket] += 1
+        # Positional, in the fields' order (title, period_label, due, bucket, bucket_label, achieved_on): the
+        # report makes tens of thousands of entries, and keywords cost twice as much as the rest of a call.
         milestone_entries[project_id].append(
-            MilestoneEntry(
-                title=title,
-                period_label=period_label,
-                due=due,
-                bucket=bucket,
-                bucket_label=labels[bucket],
-                achieved_on=achieved_on,
-            )
+            MilestoneEntry(title, period_label, due, bucket, labels[bucket], achieved_on)
         )
 
     # Indicators: the cycle's latest value, assessment, delta.
@@ -982,36 +977,29 @@ def _build_report(
             previous_value, basis = None, ""
         delta = value - previous_value if value is not None and previous_value is not None else None
         indicator_entries[project_id].append(
-            IndicatorEntry(
-                name=name,
-                unit=unit,
-                baseline=baseline,
-                baseline_year=baseline_year,
-                target=target,
-                target_comparator=comparator,
-                target_comparator_label=comparator_labels.get(comparator, comparator),
-                target_year=target_year,
-                value=value,
-                value_as_of=as_of,
-                expected=expected,
-                assessment=assessment,
-                assessment_label=labels[assessment],
-                previous_value=previous_value,
-                previous_basis=basis,
-                delta=delta,
+            IndicatorEntry(  # positional, in the fields' order (as the milestones')
+                name,
+                unit,
+                baseline,
+                baseline_year,
+                target,
+                comparator,  # target_comparator
+                comparator_labels.get(comparator, comparator),  # target_comparator_label
+                target_year,
+                value,
+                as_of,  # value_as_of
+                expected,
+                assessment,
+                labels[assessment],  # assessment_label
+                previous_value,
+                basis,  # previous_basis
+                delta,
             )
         )
         if value is not None:
             deltas.append(
-                IndicatorDelta(
-                    initiative=projects[project_id].title,
-                    indicator=name,
-                    unit=unit,
-                    previous=previous_value,
-                    previous_basis=basis,
-                    current=value,
-                    delta=delta,
-                )
+                # (initiative, indicator, unit, previous, previous_basis, current, delta)
+                IndicatorDelta(projects[project_id].title, name, unit, previous_value, basis, value, delta)
             )
 
     # Work plan: the latest approved report on each item.
@@ -1073,32 +1061,26 @@ def _build_report(
         project = projects[pk]
         url = project_url(project.slug)
         is_new, reported = pk in new_ids, pk in reported_ids
-        refs[pk] = InitiativeRef(
-            slug=project.slug,
-            title=project.title,
-            url=url,
-            is_new=is_new,
-            reported=reported,
-            leads=lead_names.get(pk) or [],
-        )
+        # Positional, in the fields' order (as the milestones').
+        refs[pk] = InitiativeRef(project.slug, project.title, url, is_new, reported, lead_names.get(pk) or [])
         initiative_entries.append(
             InitiativeEntry(
-                slug=project.slug,
-                title=project.title,
-                url=url,
-                status=project.status,
-                status_label=status_labels.get(project.status, project.status),
-                is_new=is_new,
-                active=pk in active_ids,
-                reported=reported,
-                leads=list(lead_names.get(pk, no_entries)),
-                partners=[short_names[o] for o in partners.get(pk, no_entries)],
-                actions=sorted(actions_of.get(pk, ())),
-                objectives=sorted(objectives_of.get(pk, ())),
-                updates=updates_of.get(pk) or [],
-                milestones=milestone_entries.get(pk) or [],
-                indicators=indicator_entries.get(pk) or [],
-                work_plan=work_plan_entries.get(pk) or [],
+                project.slug,
+                project.title,
+                url,
+                project.status,
+                status_labels.get(project.status, project.status),  # status_label
+                is_new,
+                pk in active_ids,  # active
+                reported,
+                list(lead_names.get(pk, no_entries)),  # leads
+                [short_names[o] for o in partners.get(pk, no_entries)],  # partners
+                sorted(actions_of.get(pk, ())),  # actions
+                sorted(objectives_of.get(pk, ())),  # objectives
+                updates_of.get(pk) or [],  # updates
+                milestone_entries.get(pk) or [],  # milestones
+                indicator_entries.get(pk) or [],  # indicators
+                work_plan_entries.get(pk) or [],  # work_plan
             )
         )
 
