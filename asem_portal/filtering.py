@@ -31,9 +31,14 @@ def _filter_copy(filter_: filters.Filter) -> filters.Filter:
 def _field_copy(field: forms.Field) -> forms.Field:
     """A form field for one request: Django's copy of a field (its own widget, widget attributes, error
     messages and validators) without deep-copying its choices, which nothing changes in place; a model
-    choice gets its own queryset (and options iterator), as Django's copy gives it."""
+    choice gets its own queryset (and options iterator), as Django's copy gives it, unless its options
+    iterator reads a fresh copy of the queryset each time (``clones_queryset``)."""
     new = forms.Field.__deepcopy__(field, {})
-    if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+    if (
+        isinstance(field, forms.ModelChoiceField)
+        and field.queryset is not None
+        and not getattr(field.iterator, "clones_queryset", False)  # options that never keep a result
+    ):
         new.queryset = field.queryset  # the setter clones it and binds the widget's options to the copy
     return new
 

@@ -64,17 +64,28 @@ class FastSelect(forms.Select):
         self.cache_as = cache_as
 
     def render(self, name, value, attrs=None, renderer=None):
+        markup, first = self.render_unselected(name, attrs)
+        return _mark_selected(markup, first, value)
+
+    def render_unselected(self, name, attrs=None) -> tuple[str, dict[str, str]]:
+        """The select with no option selected, and its first option of each value (for ``_mark_selected``)."""
         final_attrs = self.build_attrs(self.attrs, attrs)
         final_attrs["name"] = name
         options, first = _options(self.cache_as, self.choices)
-        if isinstance(value, (list, tuple)):  # as Django: the first option with one of these values
-            values = {"" if v is None else str(v) for v in value}
-            markup = next((markup for key, markup in first.items() if key in values), None)
-        else:
-            markup = first.get("" if value is None else str(value))
-        if markup is not None:  # the option of the value, marked (one string search, not one per option)
-            options = options.replace(markup, markup.replace('">', '" selected>', 1), 1)
-        return format_html("<select{}>{}</select>", _attributes(final_attrs), mark_safe(options))  # noqa: S308
+        return format_html("<select{}>{}</select>", _attributes(final_attrs), mark_safe(options)), first  # noqa: S308
+
+
+def _mark_selected(markup: str, first: dict[str, str], value) -> str:
+    """``markup`` (a select, or a field group holding one, rendered with nothing selected) with the option of
+    ``value`` selected: one string search, not one test per option."""
+    if isinstance(value, (list, tuple)):  # as Django: the first option with one of these values
+        values = {"" if v is None else str(v) for v in value}
+        option = next((option for key, option in first.items() if key in values), None)
+    else:
+        option = first.get("" if value is None else str(value))
+    if option is None:
+        return markup
+    return mark_safe(markup.replace(option, option.replace('">', '" selected>', 1), 1))  # noqa: S308
 
 
 class FastSearchInput(forms.SearchInput):
@@ -98,17 +109,36 @@ class FieldGroupsForm(forms.Form):
     field_group_class = "field"
 
     def field_groups(self) -> str:
-        groups = []
-        for field in self:
-            auto_id = field.auto_id
-            parts = [format_html('<div class="{}"><label for="{}">{}:</label>', self.field_group_class,
-                                 field.id_for_label, field.label)]  # fmt: skip
-            if field.help_text:
-                parts.append(format_html('<div class="helptext" id="{}_helptext">{}</div>', auto_id, field.help_text))
-            if field.errors:
-                items = mark_safe("".join(format_html("<li>{}</li>", error) for error in field.errors))  # noqa: S308
-                parts.append(format_html('<ul class="errorlist" id="{}_error">{}</ul>', auto_id, items))
-            parts.append(field.as_widget())
-            parts.append("</div>")
-            groups.append("".join(parts))
-        return mark_safe("".join(groups))  # noqa: S308 - every part escaped above
+        return mark_safe("".join(self._field_group(field) for field in self))  # noqa: S308 - escaped below
+
+    def _field_group(self, field) -> str:
+        widget = field.field.widget
+        if field.errors or not isinstance(widget, FastSelect) or widget.cache_as is None:
+            return self._group_markup(field, field.as_widget())
+        # A select with cached options and no error: the same group for every request of a content version
+        # and language but for the option selected, so it is built once and only that option is marked.
+        name = f"field-group:{get_language()}:{type(self).__name__}:{self.field_group_class}:{field.auto_id}:"
+        name += f"{field.html_name}:{widget.cache_as}"
+        markup, first = per_version(name, lambda: self._unselected_group(field))
+        return _mark_selected(markup, first, field.value())
+
+    def _unselected_group(self, field) -> tuple[str, dict[str, str]]:
+        widget = field.field.widget
+        attrs = field.build_widget_attrs({}, widget)  # as BoundField.as_widget(), without a value
+        if field.auto_id and "id" not in widget.attrs:
+            attrs.setdefault("id", field.auto_id)
+        select, first = widget.render_unselected(field.html_name, attrs)
+        return self._group_markup(field, select), first
+
+    def _group_markup(self, field, widget_markup: str) -> str:
+        auto_id = field.auto_id
+        parts = [format_html('<div class="{}"><label for="{}">{}:</label>', self.field_group_class,
+                             field.id_for_label, field.label)]  # fmt: skip
+        if field.help_text:
+            parts.append(format_html('<div class="helptext" id="{}_helptext">{}</div>', auto_id, field.help_text))
+        if field.errors:
+            items = mark_safe("".join(format_html("<li>{}</li>", error) for error in field.errors))  # noqa: S308
+            parts.append(format_html('<ul class="errorlist" id="{}_error">{}</ul>', auto_id, items))
+        parts.append(widget_markup)
+        parts.append("</div>")
+        return "".join(parts)

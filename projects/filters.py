@@ -94,10 +94,14 @@ class ListModelChoiceIterator(forms.models.ModelChoiceIterator):
     is a server-side cursor: several round trips for a few hundred rows.
     """
 
+    #: Each iteration reads a fresh copy of the queryset (no result is kept on it), so the copies of a field
+    #: made for each request may share one (``asem_portal.filtering``).
+    clones_queryset = True
+
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
+        for obj in self.queryset.all():
             yield self.choice(obj)
 
 

@@ -62,3 +62,29 @@ def test_field_groups_same_markup_as_djangos_field_groups():
         assert ours.is_valid() == theirs.is_valid()
         expected = "".join(f'<div class="field">{field.as_field_group()}</div>' for field in theirs)
         assert parse_html(ours.field_groups()) == parse_html(expected), data
+
+
+def test_cached_field_groups_mark_each_requests_choice_as_djangos_do(db):
+    """A select with cached options renders its whole group once per content version and language; each
+    form then marks its own choice (or shows its own error) in the same markup as Django's."""
+    from asem_portal.cache import request_content_version
+    from asem_portal.widgets import FieldGroupsForm
+
+    class Ours(FieldGroupsForm):
+        kind = forms.ChoiceField(
+            label="Kind & sort", help_text="Pick one", required=False, choices=CHOICES,
+            widget=FastSelect(cache_as="test:kind"),
+        )  # fmt: skip
+
+    class Theirs(forms.Form):
+        kind = forms.ChoiceField(label="Kind & sort", help_text="Pick one", required=False, choices=CHOICES)
+
+    token = request_content_version.set(424242)
+    try:
+        for data in ({"kind": "2"}, {"kind": "a&b"}, {}, {"kind": "3"}, {"kind": "nope"}, {"kind": "2"}):
+            ours, theirs = Ours(data), Theirs(data)
+            assert ours.is_valid() == theirs.is_valid()
+            expected = "".join(f'<div class="field">{field.as_field_group()}</div>' for field in theirs)
+            assert parse_html(ours.field_groups()) == parse_html(expected), data
+    finally:
+        request_content_version.reset(token)
