@@ -475,10 +475,18 @@ def _excerpt(text: str | None, truncated: str | None = None) -> str:
     return add_truncation_text(quoted, truncated) if cut else quoted
 
 
+# Plain strings of the choices the builder compares in its loops: reading a member of a Django choices class
+# costs several times a comparison, tens of thousands of times per report.
+_GT, _EQ = TargetComparator.GT.value, TargetComparator.EQ.value
+_MILESTONE_ACHIEVED, _MILESTONE_CANCELLED = MilestoneStatus.ACHIEVED.value, MilestoneStatus.CANCELLED.value
+_MILESTONE_DELAYED = MilestoneStatus.DELAYED.value
+_LEAD = OrganisationRole.LEAD.value
+
+
 def _target_met(value: Decimal, target: Decimal, comparator: str) -> bool:
-    if comparator == TargetComparator.GT:
+    if comparator == _GT:
         return value > target
-    if comparator == TargetComparator.EQ:
+    if comparator == _EQ:
         return value == target
     return value >= target
 
@@ -531,13 +539,13 @@ def _assessment(
 
 
 def _milestone_bucket(status: str, due: datetime.date | None, today: datetime.date) -> str:
-    if status == MilestoneStatus.ACHIEVED:
+    if status == _MILESTONE_ACHIEVED:
         return ACHIEVED
-    if status == MilestoneStatus.CANCELLED:
+    if status == _MILESTONE_CANCELLED:
         return CANCELLED
     if due is not None and due < today:
         return OVERDUE
-    if status == MilestoneStatus.DELAYED:
+    if status == _MILESTONE_DELAYED:
         return DELAYED
     return ON_TRACK
 
@@ -841,7 +849,7 @@ def _build_report(
         _rows(roles.values_list("position", "organisation_id", "pk", "project_id", "role")),
         key=lambda row: (row[0], name_rank[row[1]], row[2]),  # position, organisation's name, pk
     ):
-        (leads if role == OrganisationRole.LEAD else partners)[project_id].append(organisation_id)
+        (leads if role == _LEAD else partners)[project_id].append(organisation_id)
     rows = _rows(
         ActionContribution.objects.order_by("action__number", "position", "pk").values_list("project_id", "action_id")
     )
