@@ -328,7 +328,11 @@ print(json.dumps(rows))
     print(f"half-written updates   {half_written}")
     print(f"5xx outside faults     {len(stats.errors_5xx) - len(in_window)}")
     print(f"5xx inside faults      {len(in_window)} (requests in flight; 503 with Retry-After)")
-    print(f"failed connections     {len(stats.failures)}")
+    failed_in_window = [t for t in stats.failures if any(-FAULT_WINDOW <= t - at <= FAULT_WINDOW for _, at in faults)]
+    print(
+        f"failed connections     {len(stats.failures)} ({len(failed_in_window)} within {FAULT_WINDOW:.0f} s of a fault; "
+        "no answer, or not the expected one)"
+    )
     for name, at in faults:
         recovery = recovery_after(at, stats)
         print(
