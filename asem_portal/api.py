@@ -356,7 +356,8 @@ class CachedItemsMixin:
     def cached_items(self, queryset, keys: list) -> list:
         version = getattr(self, "data_version", None)
         request = self.request
-        prefix = f"api:{self.basename}:{version}:{get_language()}:{request.scheme}://{request.get_host()}:"
+        # "api-json": items as JSON text (an earlier release kept them decoded, under "api").
+        prefix = f"api-json:{self.basename}:{version}:{get_language()}:{request.scheme}://{request.get_host()}:"
 
         def serialize(missing: list) -> dict:
             objects = list(self.get_queryset().filter(pk__in=missing))

@@ -40,6 +40,8 @@ def _field_copy(field: forms.Field) -> forms.Field:
         and not getattr(field.iterator, "clones_queryset", False)  # options that never keep a result
     ):
         new.queryset = field.queryset  # the setter clones it and binds the widget's options to the copy
+    elif isinstance(field, forms.ModelChoiceField):
+        new.widget.choices = new.choices  # options of this copy (its labels), over the shared queryset
     return new
 
 

@@ -5,7 +5,8 @@ serves that markup afterwards. The site's chrome (the head's links, the header's
 is the same on every page in a language, yet its two dozen ``{% translate %}`` and ``{% url %}`` tags cost
 about 0.6 ms on every page rendered. Put inside such a block only what is fixed while the release runs
 (translations, URLs, static files), never the request, the visitor or the data: the first page's markup
-would be shown on every other.
+would be shown on every other. URLs are those of the first request's script prefix: a process serves the
+site under one prefix.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ def _options(cache_as: str | None, choices) -> tuple[str, dict[str, str]]:
     change of the plan rather than on every request; built every time for a widget without one."""
     if cache_as is None:
         return _option_markup(choices)
-    return per_version(f"options:{get_language()}:{cache_as}", lambda: _option_markup(choices))
+    return per_version(f"select-options:{get_language()}:{cache_as}", lambda: _option_markup(choices))
 
 
 class FastSelect(forms.Select):

@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from actions.models import Action, StrategicObjective, Subgoal
-from asem_portal.cache import per_version
+from asem_portal.cache import per_version, request_content_version
 from asem_portal.filtering import FilterSet
 from asem_portal.widgets import FastSearchInput, FastSelect, FieldGroupsForm
 from stakeholders.models import Organisation, Region
@@ -229,7 +229,11 @@ ORGANISATION_INITIATIVES_INLINE = 500
 
 def _organisation_keys() -> list[tuple[str, int | tuple[int, ...]]]:
     """Each organisation taking part in initiatives: the keys of those initiatives (or, for one taking part in
-    very many, its own id). Testing a few keys costs less to build and to run than a subquery per initiative."""
+    very many, its own id). Testing a few keys costs less to build and to run than a subquery per initiative.
+    Keys built for one request only (no content version: a signed-in visitor, an export) hold the
+    organisations' ids: reading every participation would cost more than the subquery saves."""
+    if request_content_version.get() is None:
+        return list(_organisations_taking_part().values_list("slug", "pk"))
     initiatives: dict[str, list[int]] = {}
     organisation_ids: dict[str, int] = {}
     for slug, organisation_id, project_id in ProjectOrganisation.objects.filter(role__in=TAKING_PART_ROLES).values_list(
@@ -238,8 +242,8 @@ def _organisation_keys() -> list[tuple[str, int | tuple[int, ...]]]:
         initiatives.setdefault(slug, []).append(project_id)
         organisation_ids[slug] = organisation_id
     return [
-        (slug, tuple(sorted(set(ids))) if len(ids) <= ORGANISATION_INITIATIVES_INLINE else organisation_ids[slug])
-        for slug, ids in initiatives.items()
+        (slug, keys if len(keys) <= ORGANISATION_INITIATIVES_INLINE else organisation_ids[slug])
+        for slug, keys in ((slug, tuple(sorted(set(ids)))) for slug, ids in initiatives.items())
     ]
 
 

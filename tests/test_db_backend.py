@@ -66,3 +66,17 @@ def test_a_connection_the_server_spoke_on_is_asked_and_found_usable(own_connecti
     with own_connection.cursor() as cursor:
         cursor.execute("SELECT 2")
         assert cursor.fetchone() == (2,)
+
+
+def test_a_connection_left_in_a_transaction_is_asked(own_connection, monkeypatch):
+    """Only an idle connection is trusted without a round trip: one left in a transaction is asked."""
+    from django.db.backends.postgresql import base
+
+    asked = []
+    monkeypatch.setattr(base.DatabaseWrapper, "is_usable", lambda self: asked.append(True) or True)
+    with own_connection.connection.cursor() as cursor:
+        cursor.execute("BEGIN")
+    assert own_connection.is_usable() and asked == [True]
+    with own_connection.connection.cursor() as cursor:
+        cursor.execute("ROLLBACK")
+    assert own_connection.is_usable() and asked == [True]  # idle again: not asked

@@ -5,7 +5,9 @@ a ``SELECT 1``: one round trip to the server on every request, more than a cache
 the check first asks the operating system whether the server has sent anything since its last answer. On
 a connection in use, it has not: the server speaks only when asked, unless it is closing the connection
 (a restart, an administrator, an idle timeout), in which case the socket is readable or closed. Only then,
-or where the socket cannot be asked, is Django's ``SELECT 1`` run.
+on a connection left in a transaction, or where the socket cannot be asked, is Django's ``SELECT 1`` run.
+Like that ``SELECT 1`` (which sets no timeout), it cannot tell a peer that vanished without a word (a
+network black hole): the first query finds it.
 
 ``settings.py`` uses this backend whenever ``DATABASE_URL`` names PostgreSQL.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import select
 
 from django.db.backends.postgresql import base
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -22,6 +25,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if connection is None or connection.closed:
             return False
+        if connection.info.transaction_status != TRANSACTION_STATUS_IDLE:  # in (or after a failed) transaction
+            return super().is_usable()
         try:
             poller = select.poll()
             poller.register(connection.fileno(), select.POLLIN)
