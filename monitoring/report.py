@@ -663,6 +663,28 @@ def _indicator_values(cycle_id: int, previous_id: int | None) -> tuple[dict, dic
     return latest_values, previous_values
 
 
+def _initiative_reads() -> tuple[list, list, list]:
+    """Who leads and who is a partner (rows ``(position, organisation_id, pk, project_id, role)``, unsorted);
+    the initiatives' rows under actions (``(project_id, action_id)``, in the plan's order); the indicators
+    (``(id, project_id, name, unit, baseline, baseline_year, target, comparator, target_year)``): three
+    queries, none of them about the cycle."""
+    roles = ProjectOrganisation.objects.filter(role__in=[OrganisationRole.LEAD, OrganisationRole.PARTNER]).order_by()
+    return (
+        _rows(roles.values_list("position", "organisation_id", "pk", "project_id", "role")),
+        _rows(
+            ActionContribution.objects.order_by("action__number", "position", "pk").values_list(
+                "project_id", "action_id"
+            )
+        ),
+        _rows(
+            Indicator.objects.order_by("pk").values_list(
+                "id", "project_id", "name", "unit", "baseline", "baseline_year", "target", "target_comparator",
+                "target_year",
+            )
+        ),
+    )  # fmt: skip
+
+
 def _cycle_reads(cycle_id: int, period: tuple[datetime.date, datetime.date]) -> tuple:
     """What else joins the cycle's approved updates, in three queries: the milestones the updates delayed; the
     milestones of the cycle; the latest approved report on each work-plan item."""
@@ -785,8 +807,8 @@ def _build_report(
 
     The queries read plain values (no model instances), only the cycle's approved updates and only the
     start of their narratives, and let the database pick the latest indicator value, work-plan report and
-    history record; the Python below only sorts the rows into the report. 15 queries on this connection and 6
-    alongside (on PostgreSQL outside a transaction, in three threads on their own connections; otherwise here):
+    history record; the Python below only sorts the rows into the report. 12 queries on this connection and 9
+    alongside (on PostgreSQL outside a transaction, in four threads on their own connections; otherwise here):
     21 in all, whatever the size of the plan.
 
     The Python makes about 100,000 small objects at scale: it makes each once (an initiative's reference and
@@ -801,6 +823,8 @@ def _build_report(
     # Alongside (see _Read): A. the cycle's approved updates with the start of their narratives (the heaviest
     # read); B. the indicators' values and C. what else joins the updates (started below).
     updates_read = _Read(parallel, _approved_updates, cycle.pk, zone)
+    # D. The initiatives' leads and partners, rows under actions and indicators (3 queries; needed first).
+    initiatives_read = _Read(parallel, _initiative_reads)
 
     # 1. The cycle, its meetings (and hosts); 2. the previous cycle.
     cycle = ReportingCycle.objects.select_related("opening_meeting__host_country", "closing_meeting__host_country").get(
@@ -821,7 +845,8 @@ def _build_report(
         action_subgoals[action_id].add(subgoal_id)
     subgoal_objective = {s.pk: o.number for o in objectives for s in o.subgoals.all()}
 
-    # 7. Initiatives; 8. organisations; 9. who leads and who is a partner; 10. the initiatives' rows under actions.
+    # 7. Initiatives; 8. organisations; then (D, read alongside) who leads and who is a partner, the initiatives'
+    # rows under actions and their indicators.
     projects = {
         row.id: row
         for row in Project.objects.order_by("title", "pk").values_list(
@@ -844,15 +869,12 @@ def _build_report(
     short_names = {pk: short_name for pk, (short_name, _slug, _region) in organisations.items()}
     leads: dict[int, list[int]] = defaultdict(list)
     partners: dict[int, list[int]] = defaultdict(list)
-    roles = ProjectOrganisation.objects.filter(role__in=[OrganisationRole.LEAD, OrganisationRole.PARTNER]).order_by()
+    role_rows, rows, indicators = initiatives_read.result()
     for _position, organisation_id, _pk, project_id, role in sorted(
-        _rows(roles.values_list("position", "organisation_id", "pk", "project_id", "role")),
+        role_rows,
         key=lambda row: (row[0], name_rank[row[1]], row[2]),  # position, organisation's name, pk
     ):
         (leads if role == _LEAD else partners)[project_id].append(organisation_id)
-    rows = _rows(
-        ActionContribution.objects.order_by("action__number", "position", "pk").values_list("project_id", "action_id")
-    )
     action_numbers = {pk: action.number for pk, action in actions.items()}
     action_objectives = {
         action_id: {subgoal_objective[subgoal_id] for subgoal_id in subgoal_ids}
@@ -866,28 +888,14 @@ def _build_report(
         actions_of[project_id].add(action_numbers[action_id])
         objectives_of[project_id].update(action_objectives.get(action_id, ()))
 
-    # 11. Indicators (rows: id, project_id, name, unit, baseline, baseline_year, target, comparator, target_year).
-    indicators = _rows(
-        Indicator.objects.order_by("pk").values_list(
-            "id",
-            "project_id",
-            "name",
-            "unit",
-            "baseline",
-            "baseline_year",
-            "target",
-            "target_comparator",
-            "target_year",
-        )
-    )
-    # 12. The cycle's work plan.
+    # 9. The cycle's work plan.
     work_plan_items = list(
         WorkPlanItem.objects.filter(cycle=cycle)
         .order_by("project_id", "position", "pk")
         .values_list("pk", "project_id", "planned_activity", "expected_output")
     )
 
-    # 13-15. The initiatives' state at the baseline (history), and those removed since.
+    # 10-12. The initiatives' state at the baseline (history), and those removed since.
     baseline_date = previous.period_end if previous is not None else cycle.period_start
     baseline_at = _end_of_day(baseline_date)
     at_baseline = {pk: status for pk, status, history_type in _latest_history(baseline_at) if history_type != "-"}
