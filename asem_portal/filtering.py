@@ -34,14 +34,11 @@ def _field_copy(field: forms.Field) -> forms.Field:
     choice gets its own queryset (and options iterator), as Django's copy gives it, unless its options
     iterator reads a fresh copy of the queryset each time (``clones_queryset``)."""
     new = forms.Field.__deepcopy__(field, {})
-    if (
-        isinstance(field, forms.ModelChoiceField)
-        and field.queryset is not None
-        and not getattr(field.iterator, "clones_queryset", False)  # options that never keep a result
-    ):
-        new.queryset = field.queryset  # the setter clones it and binds the widget's options to the copy
-    elif isinstance(field, forms.ModelChoiceField):
-        new.widget.choices = new.choices  # options of this copy (its labels), over the shared queryset
+    if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+        if getattr(field.iterator, "clones_queryset", False):  # options that never keep a result
+            new.widget.choices = new.choices  # options of this copy (its labels), over the shared queryset
+        else:
+            new.queryset = field.queryset  # the setter clones it and binds the widget's options to the copy
     return new
 
 
