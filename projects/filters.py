@@ -234,16 +234,16 @@ def _organisation_keys() -> list[tuple[str, int | tuple[int, ...]]]:
     organisations' ids: reading every participation would cost more than the subquery saves."""
     if request_content_version.get() is None:
         return list(_organisations_taking_part().values_list("slug", "pk"))
-    initiatives: dict[str, list[int]] = {}
+    initiatives: dict[str, set[int]] = {}
     organisation_ids: dict[str, int] = {}
     for slug, organisation_id, project_id in ProjectOrganisation.objects.filter(role__in=TAKING_PART_ROLES).values_list(
         "organisation__slug", "organisation_id", "project_id"
     ):
-        initiatives.setdefault(slug, []).append(project_id)
+        initiatives.setdefault(slug, set()).add(project_id)
         organisation_ids[slug] = organisation_id
     return [
-        (slug, keys if len(keys) <= ORGANISATION_INITIATIVES_INLINE else organisation_ids[slug])
-        for slug, keys in ((slug, tuple(sorted(set(ids)))) for slug, ids in initiatives.items())
+        (slug, tuple(sorted(ids)) if len(ids) <= ORGANISATION_INITIATIVES_INLINE else organisation_ids[slug])
+        for slug, ids in initiatives.items()
     ]
 
 
