@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
@@ -62,21 +61,15 @@ class SubgoalViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModel
         parameters=[OpenApiParameter("number", int, OpenApiParameter.PATH, description="The action's number.")],
     ),
 )
-class ActionViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
+class ActionViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    """Actions are known by their number (as on the site, /actions/4/), never by id."""
+
     serializer_class = ActionSerializer
     pagination_class = None  # seventeen actions
-    key_field = "number"
-    lookup_url_kwarg = "number"
+    lookup_field = "number"
     lookup_value_regex = r"[0-9]{1,4}"
 
     def get_queryset(self):
         return Action.objects.order_by("number").prefetch_related(
             Prefetch("subgoals", queryset=Subgoal.objects.select_related("objective").order_by("code"))
         )
-
-    def get_object(self):
-        # Actions are known by their number (as on the site, /actions/4/), never by id.
-        obj = self.get_queryset().filter(number=int(self.kwargs[self.lookup_url_kwarg])).first()
-        if obj is None:
-            raise Http404
-        return obj

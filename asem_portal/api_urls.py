@@ -8,8 +8,6 @@ from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import routers
-from rest_framework.response import Response
-from rest_framework.reverse import reverse
 
 from actions.api import ActionViewSet, StrategicObjectiveViewSet, SubgoalViewSet
 from monitoring.api import MeetingViewSet, ReportingCycleViewSet
@@ -37,17 +35,15 @@ class APIRootView(routers.APIRootView):
     Every endpoint is listed here; the OpenAPI schema is at `schema`, its interactive docs at `docs`.
     """
 
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        namespace = request.resolver_match.namespace
-        for key, url_name in EXTRA_ROOT_ENTRIES.items():
-            response.data[key] = reverse(f"{namespace}:{url_name}", request=request, format=kwargs.get("format"))
-        return Response(response.data)
-
 
 class Router(routers.DefaultRouter):
     APIRootView = APIRootView
     include_format_suffixes = False
+
+    def get_api_root_view(self, api_urls=None):
+        """The root lists the viewsets' lists, then :data:`EXTRA_ROOT_ENTRIES`."""
+        entries = {prefix: self.routes[0].name.format(basename=basename) for prefix, _, basename in self.registry}
+        return self.APIRootView.as_view(api_root_dict={**entries, **EXTRA_ROOT_ENTRIES})
 
 
 router = Router(trailing_slash=True)

@@ -38,7 +38,6 @@ from rest_framework.views import APIView
 from actions.models import Action, StrategicObjective, Subgoal
 from actions.serializers import ActionSerializer, StrategicObjectiveSerializer, SubgoalSerializer
 from asem_portal.api import (
-    CachedItemsMixin,
     ConditionalGetMixin,
     Conflict,
     ExportRateThrottle,
@@ -120,11 +119,9 @@ def initiative_queryset() -> QuerySet[Project]:
         parameters=[OpenApiParameter("id_or_slug", str, OpenApiParameter.PATH, description="Its id or slug.")],
     ),
 )
-class InitiativeViewSet(ConditionalGetMixin, CachedItemsMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
+class InitiativeViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = InitiativeSerializer
     filterset_class = ProjectFilterSet
-    key_field = "slug"
-    lookup_url_kwarg = "id_or_slug"
 
     def get_queryset(self):
         return initiative_queryset()
@@ -275,21 +272,27 @@ class ProgressUpdateViewSet(
             current_version=current,
         )
 
+    def transition(self, request, body_class, service, **arguments) -> Response:
+        """One change of state: the body checked by ``body_class``, then the service, given the update, the
+        body's fields (``version`` as ``expected_version``) and ``arguments``."""
+        update = self.get_object()
+        body = body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        if "version" in fields:
+            fields["expected_version"] = fields.pop("version")
+        try:
+            changed = service(update=update, **fields, **arguments)
+        except services.ConflictError as error:
+            raise self._stale(update, error) from None
+        return self._read(changed)
+
     @extend_schema(
         summary="Submit to the Secretariat (members)", request=SubmitSerializer, responses=TRANSITION_RESPONSES
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        update = self.get_object()
-        body = SubmitSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            submitted = services.submit_update(
-                update=update, user=request.user, expected_version=body.validated_data.get("version")
-            )
-        except services.ConflictError as error:
-            raise self._stale(update, error) from None
-        return self._read(submitted)
+        return self.transition(request, SubmitSerializer, services.submit_update, user=request.user)
 
     @extend_schema(
         summary="Approve and publish (the Secretariat; never one's own)",
@@ -300,16 +303,7 @@ class ProgressUpdateViewSet(
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        update = self.get_object()
-        body = ApproveSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            approved = services.approve_update(
-                update=update, reviewer=request.user, expected_version=body.validated_data["version"]
-            )
-        except services.ConflictError as error:
-            raise self._stale(update, error) from None
-        return self._read(approved)
+        return self.transition(request, ApproveSerializer, services.approve_update, reviewer=request.user)
 
     @extend_schema(
         summary="Return to the author with a reason (the Secretariat)",
@@ -320,19 +314,7 @@ class ProgressUpdateViewSet(
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
-        update = self.get_object()
-        body = ReturnSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            returned = services.return_update(
-                update=update,
-                reviewer=request.user,
-                reason=body.validated_data["reason"],
-                expected_version=body.validated_data["version"],
-            )
-        except services.ConflictError as error:
-            raise self._stale(update, error) from None
-        return self._read(returned)
+        return self.transition(request, ReturnSerializer, services.return_update, reviewer=request.user)
 
     @extend_schema(
         summary="Withdraw an approval, with a reason (the Secretariat)",
@@ -341,13 +323,7 @@ class ProgressUpdateViewSet(
     )
     @action(detail=True, methods=["post"], url_path="withdraw-approval", url_name="withdraw-approval")
     def withdraw_approval(self, request, pk=None):
-        update = self.get_object()
-        body = ReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        withdrawn = services.withdraw_approval(
-            update=update, reviewer=request.user, reason=body.validated_data["reason"]
-        )
-        return self._read(withdrawn)
+        return self.transition(request, ReasonSerializer, services.withdraw_approval, reviewer=request.user)
 
     @extend_schema(summary="The review queue: submitted updates, oldest first (the Secretariat)")
     @action(detail=False, methods=["get"], url_path="review-queue", url_name="review-queue", filterset_class=None)
@@ -371,10 +347,6 @@ class CSVRenderer(renderers.BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return data  # the view streams its own rows
-
-
-class ExportJSONRenderer(renderers.JSONRenderer):
-    pass
 
 
 PlanExportSchema = inline_serializer(
@@ -421,7 +393,7 @@ class _PlanExportView(APIView):
     permission_classes = [drf_permissions.AllowAny]
 
     def get_renderers(self):
-        return [CSVRenderer()] if self.format == "csv" else [ExportJSONRenderer()]
+        return [CSVRenderer()] if self.format == "csv" else [renderers.JSONRenderer()]
 
     def handle_exception(self, exc):
         # Errors (a throttled client, a wrong token) are JSON, as everywhere else in the API.
@@ -442,11 +414,8 @@ class _PlanExportView(APIView):
         response["X-Schema-Version"] = EXPORT_SCHEMA_VERSION
         return response
 
-    def _context(self, request) -> dict:
-        return {"request": request, "view": self}
-
     def _json(self, request, stamp) -> Iterator[str]:
-        context = self._context(request)
+        context = {"request": request, "view": self}
 
         def dump(value) -> str:
             # DRF's encoder, so that numbers and dates read exactly as in the other endpoints.
@@ -567,17 +536,16 @@ class _PlanExportView(APIView):
         ]
 
 
-class PlanExportJSONView(_PlanExportView):
-    format = "json"
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         summary="The whole plan as JSON (versioned by `schema_version`)",
         description="Objectives, subgoals, actions, organisations and initiatives (with their rows, "
         "organisations and roles, milestones and indicators), each as in its own endpoint.",
         responses={(200, "application/json"): PlanExportSchema},
     )
-    def get(self, request):
-        return super().get(request)
+)
+class PlanExportJSONView(_PlanExportView):
+    format = "json"
 
 
 CSV_DESCRIPTION = (
@@ -588,13 +556,12 @@ CSV_DESCRIPTION = (
 )
 
 
-class PlanExportCSVView(_PlanExportView):
-    format = "csv"
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         summary="The whole plan as CSV (versioned by the `schema_version` column)",
         description=CSV_DESCRIPTION,
         responses={(200, "text/csv"): OpenApiTypes.STR},
     )
-    def get(self, request):
-        return super().get(request)
+)
+class PlanExportCSVView(_PlanExportView):
+    format = "csv"

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from actions.models import Subgoal
@@ -39,6 +40,9 @@ from .models import (
 )
 from .services import IndicatorValueData, MilestoneReportData, UpdateContent
 
+#: A stored milestone report and indicator value, as they are sent (to keep those not sent again).
+MILESTONE_REPORT_FIELDS = ["milestone", "outcome", "achieved_on", "new_date", "note"]
+INDICATOR_VALUE_FIELDS = ["indicator", "value", "as_of"]
 #: The largest value an indicator takes (the model's 14 digits, 2 after the point).
 DECIMAL_FIELD = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": False}
 
@@ -51,15 +55,17 @@ class InitiativeOrganisationSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="organisation.name")
     acronym = serializers.CharField(source="organisation.acronym")
     region = serializers.CharField(source="organisation.region")
-    url = serializers.SerializerMethodField()
+    url = serializers.HyperlinkedRelatedField(
+        source="organisation",
+        view_name="api:organisation-detail",
+        lookup_field="slug",
+        lookup_url_kwarg="id_or_slug",
+        read_only=True,
+    )
 
     class Meta:
         model = ProjectOrganisation
         fields = ["slug", "name", "acronym", "region", "role", "position", "url"]
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, participation: ProjectOrganisation) -> str:
-        return api_url(self.context, "api:organisation-detail", id_or_slug=participation.organisation.slug)
 
 
 class PlanRowSerializer(serializers.ModelSerializer):
@@ -219,17 +225,15 @@ class EvidenceSerializer(serializers.Serializer):
         return request.build_absolute_uri(url) if request is not None else url
 
 
-class AllowedSerializer(serializers.Serializer):
-    edit = serializers.BooleanField()
-    submit = serializers.BooleanField()
-    approve = serializers.BooleanField()
-    return_ = serializers.BooleanField()
-    withdraw_approval = serializers.BooleanField()
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["return"] = fields.pop("return_")
-        return fields
+#: What a user may do with an update (``allowed``), in the key the API shows → the permission.
+ALLOWED = {
+    "edit": permissions.EDIT,
+    "submit": permissions.SUBMIT,
+    "approve": permissions.APPROVE,
+    "return": permissions.RETURN,
+    "withdraw_approval": permissions.WITHDRAW_APPROVAL,
+}
+AllowedSerializer = inline_serializer(name="Allowed", fields={key: serializers.BooleanField() for key in ALLOWED})
 
 
 class ProgressUpdateSerializer(serializers.ModelSerializer):
@@ -285,13 +289,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     @extend_schema_field(AllowedSerializer)
     def get_allowed(self, update: ProgressUpdate) -> dict[str, bool]:
         user = self.context["request"].user
-        return {
-            "edit": permissions.can(user, permissions.EDIT, update),
-            "submit": permissions.can(user, permissions.SUBMIT, update),
-            "approve": permissions.can(user, permissions.APPROVE, update),
-            "return": permissions.can(user, permissions.RETURN, update),
-            "withdraw_approval": permissions.can(user, permissions.WITHDRAW_APPROVAL, update),
-        }
+        return {key: permissions.can(user, permission, update) for key, permission in ALLOWED.items()}
 
 
 # Progress updates: writing ---------------------------------------------------------------------------------
@@ -442,8 +440,31 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
         data, update = self.validated_data, self.update
         milestones = {m.pk: m for m in self.project.milestones.all()}
         indicators = {i.pk: i for i in self.project.indicators.all()}
-        if "milestone_reports" in data:
-            reports = tuple(
+
+        def current(name: str, stored=None):
+            """What was sent for ``name``, else the update's value (``stored(update)`` for a list)."""
+            if name in data:
+                return data[name]
+            if stored is None:
+                return getattr(update, name, "")
+            return stored(update) if update is not None else []
+
+        reports = current(
+            "milestone_reports",
+            lambda u: [model_to_dict(r, fields=MILESTONE_REPORT_FIELDS) for r in u.milestone_reports.all()],
+        )
+        values = current(
+            "indicator_values",
+            lambda u: [model_to_dict(v, fields=INDICATOR_VALUE_FIELDS) for v in u.indicator_values.all()],
+        )
+        links = current("links", lambda u: [{"title": e.title, "url": e.url} for e in u.evidence.all() if e.url])
+        return UpdateContent(
+            period_start=current("period_start"),
+            period_end=current("period_end"),
+            achievements=current("achievements") or "",
+            challenges=current("challenges") or "",
+            next_steps=current("next_steps") or "",
+            milestone_reports=tuple(
                 MilestoneReportData(
                     milestone=milestones[item["milestone"]],
                     outcome=item["outcome"],
@@ -451,54 +472,15 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
                     new_date=item.get("new_date"),
                     note=item.get("note", ""),
                 )
-                for item in data["milestone_reports"]
-            )
-        elif update is not None:
-            reports = tuple(
-                MilestoneReportData(
-                    milestone=milestones[r.milestone_id],
-                    outcome=r.outcome,
-                    achieved_on=r.achieved_on,
-                    new_date=r.new_date,
-                    note=r.note,
-                )
-                for r in update.milestone_reports.all()
-                if r.milestone_id in milestones
-            )
-        else:
-            reports = ()
-        if "indicator_values" in data:
-            values = tuple(
+                for item in reports
+                if item["milestone"] in milestones
+            ),
+            indicator_values=tuple(
                 IndicatorValueData(indicator=indicators[item["indicator"]], value=item["value"], as_of=item["as_of"])
-                for item in data["indicator_values"]
-            )
-        elif update is not None:
-            values = tuple(
-                IndicatorValueData(indicator=indicators[v.indicator_id], value=v.value, as_of=v.as_of)
-                for v in update.indicator_values.all()
-                if v.indicator_id in indicators
-            )
-        else:
-            values = ()
-        if "links" in data:
-            links = tuple((item.get("title", ""), item["url"]) for item in data["links"])
-        elif update is not None:
-            links = tuple((e.title, e.url) for e in update.evidence.all() if e.url)
-        else:
-            links = ()
-
-        def current(name: str):
-            return data[name] if name in data else getattr(update, name, "")
-
-        return UpdateContent(
-            period_start=current("period_start"),
-            period_end=current("period_end"),
-            achievements=current("achievements") or "",
-            challenges=current("challenges") or "",
-            next_steps=current("next_steps") or "",
-            milestone_reports=reports,
-            indicator_values=values,
-            links=links,
+                for item in values
+                if item["indicator"] in indicators
+            ),
+            links=tuple((item.get("title", ""), item["url"]) for item in links),
         )
 
 

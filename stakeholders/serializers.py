@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from actions.serializers import WebUrlField, api_url
+from actions.serializers import WebUrlField
 
 from .models import Country, Organisation
 
@@ -43,11 +41,13 @@ class ParticipationSerializer(serializers.Serializer):
     initiative = serializers.SlugField(source="project.slug", help_text="The initiative's slug.")
     title = serializers.CharField(source="project.title")
     role = serializers.CharField(help_text="lead, partner or funder")
-    url = serializers.SerializerMethodField()
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, participation) -> str:
-        return api_url(self.context, "api:initiative-detail", id_or_slug=participation.project.slug)
+    url = serializers.HyperlinkedRelatedField(
+        source="project",
+        view_name="api:initiative-detail",
+        lookup_field="slug",
+        lookup_url_kwarg="id_or_slug",
+        read_only=True,
+    )
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
