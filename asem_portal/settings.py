@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "mailer",  # django-mailer: the durable e-mail outbox
     "actions",
     "stakeholders",
     "projects",
@@ -319,12 +320,31 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False  # no start-up banner on every manage.py command; failures are still logged
 
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if os.environ.get("EMAIL_HOST")
-    else "django.core.mail.backends.console.EmailBackend",
+# E-mail goes through a durable outbox (django-mailer, see asem_portal/mail.py): every message is first a row
+# in the database, committed with the change it announces, then delivered by `manage.py send_mail` (cron,
+# every minute) or `manage.py runmailer`. A refused message is deferred with the error logged, and
+# `manage.py retry_deferred` (cron) queues it again. The admin shows the queue and every attempt.
+EMAIL_BACKEND = "asem_portal.mail.OutboxBackend"
+# What delivers the queue: SMTP when EMAIL_HOST is set, otherwise the console. (EMAIL_BACKEND in the
+# environment, which used to choose this, still does.)
+MAILER_EMAIL_BACKEND = (
+    os.environ.get("MAILER_EMAIL_BACKEND")
+    or os.environ.get("EMAIL_BACKEND")
+    or (
+        "django.core.mail.backends.smtp.EmailBackend"
+        if os.environ.get("EMAIL_HOST")
+        else "django.core.mail.backends.console.EmailBackend"
+    )
 )
+# Locally (no EMAIL_HOST) the queue is sent as soon as a transaction commits: `make run` needs no worker.
+MAIL_SEND_ON_COMMIT = env_bool("MAIL_SEND_ON_COMMIT", not os.environ.get("EMAIL_HOST"))
+# Any delivery error defers the message (django-mailer's own handler re-raises the unexpected ones).
+MAILER_ERROR_HANDLER = "asem_portal.mail.defer_on_error"
+# Senders on several hosts are kept apart by row locks (SELECT ... FOR UPDATE NOWAIT), not a lock file.
+MAILER_USE_FILE_LOCK = False
+# retry_deferred gives up on a message after this many retries (72 = a day at one retry every 20 minutes);
+# it stays in the admin, deferred, where it can still be sent by hand.
+MAILER_EMAIL_MAX_RETRIES = int(os.environ.get("MAILER_EMAIL_MAX_RETRIES", "72"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -3,7 +3,9 @@
 Run daily (or weekly) from cron by ``manage.py send_reporting_reminders --days N``: when the submission
 window closes within N days, each member of a lead or partner organisation of an active initiative without
 a submitted update gets one e-mail listing those initiatives. Each e-mail is recorded (``ReminderLog``) in
-the same transaction as it is sent, so a second run on the same day sends nothing again.
+the same transaction as it is queued in the outbox (``asem_portal.mail``), so a second run on the same day
+queues nothing again, and a reminder recorded is a reminder that will be delivered: "sent" means queued
+durably; the outbox delivers it, and retries it while the mail server refuses it.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from asem_portal.mail import queue_mail
 
 from .completeness import contributors_to_remind
 from .models import ReminderLog, ReportingCycle
@@ -27,7 +30,8 @@ class ReminderRun:
     cycle: ReportingCycle | None
     days_left: int | None
     reason: str = ""  # why nothing was sent, when nothing was due
-    sent: list[tuple[str, list[str]]] = field(default_factory=list)  # (e-mail address, initiative titles)
+    # (e-mail address, initiative titles): queued in the outbox (or, in a dry run, that would be)
+    sent: list[tuple[str, list[str]]] = field(default_factory=list)
     already_sent_today: int = 0
 
 
@@ -86,8 +90,8 @@ def send_reminders(*, days: int, today: datetime.date | None = None, dry_run: bo
                 ReminderLog.objects.create(
                     cycle=cycle, user=user, sent_on=today, days_before_close=days_left, projects=titles
                 )
-                # Sent inside the transaction: a failure rolls the record back, so the next run retries.
-                send_mail(subject, body, None, [user.email], fail_silently=False)
+                # Queued in the same transaction: the record and the message are committed together or not at all.
+                queue_mail(subject, body, [user.email])
         except IntegrityError:  # another run sent it a moment ago
             run.already_sent_today += 1
             continue

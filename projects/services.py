@@ -2,9 +2,9 @@
 
 Each function is atomic, locks the update row, checks the source state and
 the actor's right (through ``projects.permissions``), records the
-transition (who, when, why) and sends its e-mail after commit. The web
-forms, the admin's actions and the API call these functions and nothing
-else to change an update's state.
+transition (who, when, why) and queues its e-mail in the outbox in the
+same transaction. The web forms, the admin's actions and the API call
+these functions and nothing else to change an update's state.
 
 Reporting cycles: an update belongs to the cycle that is open when it is
 created (or, for a draft started before any cycle opened, when it is next
@@ -25,7 +25,6 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -33,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from asem_portal.audit import record_decision
+from asem_portal.mail import queue_mail
 from monitoring.models import ReportingCycle, WorkPlanItem, WorkPlanItemReport
 from stakeholders.models import Organisation
 
@@ -123,10 +123,10 @@ def _site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _mail_after_commit(subject: str, body: str, recipients: Iterable[str]) -> None:
-    to = [address for address in recipients if address]
-    if to:
-        transaction.on_commit(lambda: send_mail(subject, body, None, to, fail_silently=True))
+def _mail(subject: str, body: str, recipients: Iterable[str]) -> None:
+    # Into the outbox in this transaction: the notice is committed with the state change or not at all,
+    # and a mail server's trouble only defers its delivery (asem_portal/mail.py).
+    queue_mail(subject, body, recipients)
 
 
 def _check_period_in_cycle(cycle: ReportingCycle | None, content: UpdateContent) -> None:
@@ -358,7 +358,7 @@ def return_update(
     update.version += 1
     update.save()
     _record(update, actor=reviewer, from_status=previous, reason=reason)
-    _mail_after_commit(
+    _mail(
         _("Your progress update on %(project)s was returned") % {"project": update.project.title},
         _(
             "The ASEM Education Secretariat returned your progress update with this reason:\n\n%(reason)s\n\n"
@@ -475,7 +475,7 @@ def approve_update(*, update: ProgressUpdate, reviewer: User, expected_version: 
     update.save()
     _apply(update)
     _record(update, actor=reviewer, from_status=previous)
-    _mail_after_commit(
+    _mail(
         _("Your progress update on %(project)s is published") % {"project": update.project.title},
         _("The ASEM Education Secretariat approved your progress update. It is public now: %(url)s")
         % {"url": _site_url(update.project.get_absolute_url())},

@@ -13,6 +13,10 @@ SECRETARIAT_GROUP = "Secretariat"
 
 # The Secretariat curates everything of the plan, but not users or groups.
 SECRETARIAT_APPS = ("actions", "stakeholders", "projects", "monitoring")
+# The e-mail outbox (django-mailer): the Secretariat sees what is queued, deferred and sent, with each attempt's
+# error, and can send selected messages again from the list (the admin's "send" action). Not change: a
+# message's stored data is a serialised e-mail, not for editing by hand.
+SECRETARIAT_MAILER_PERMISSIONS = ("view_message", "view_messagelog")
 
 
 @transaction.atomic
@@ -23,6 +27,11 @@ def ensure_secretariat_group() -> bool:
     # Seeing users lets the Secretariat pick them in memberships (autocomplete).
     wanted |= set(
         Permission.objects.filter(content_type__app_label="auth", codename="view_user").values_list("pk", flat=True)
+    )
+    wanted |= set(
+        Permission.objects.filter(
+            content_type__app_label="mailer", codename__in=SECRETARIAT_MAILER_PERMISSIONS
+        ).values_list("pk", flat=True)
     )
     current = set(group.permissions.values_list("pk", flat=True))
     if wanted != current:
@@ -119,8 +128,9 @@ def invite_contact(*, email: str, organisation, role: str, invited_by, first_nam
     An existing account (same e-mail) just gets the membership and a notice.
     """
     from django.contrib.auth import get_user_model
-    from django.core.mail import send_mail
     from django.utils.translation import gettext as _
+
+    from asem_portal.mail import queue_mail
 
     from .models import Membership, MembershipRole
 
@@ -161,13 +171,6 @@ def invite_contact(*, email: str, organisation, role: str, invited_by, first_nam
             "inviter": invited_by.get_full_name() or invited_by.username,
             "organisation": organisation,
         }
-
-    def send() -> None:
-        # The membership is committed: a mail server's trouble must not turn it into an error page.
-        try:
-            send_mail(subject, body, None, [email])
-        except Exception:  # noqa: BLE001 - any mail failure is logged, not raised
-            logger.exception("Could not send the invitation e-mail to %s", email)
-
-    transaction.on_commit(send)
+    # Into the outbox with the membership, in one transaction: a mail server's trouble only defers the delivery.
+    queue_mail(subject, body, [email])
     return membership

@@ -25,6 +25,10 @@ def pytest_configure(config):
         database["CONN_MAX_AGE"] = 0
     # Test transactions never commit: move the public-page cache's version at once.
     settings.CONTENT_VERSION_BUMP_ON_COMMIT = False
+    # E-mail stays in the outbox (the database) until a test delivers it (tests/outbox.py: deliver()), and
+    # then reaches Django's memory backend, mail.outbox.
+    settings.MAILER_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MAIL_SEND_ON_COMMIT = False
 
 
 @pytest.fixture(scope="session")

@@ -11,11 +11,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core import mail
 from rest_framework.test import APIClient
 
 from projects import services
 from projects.models import MilestoneStatus, ProgressUpdate, UpdateStatus, UpdateTransition
+from tests.outbox import deliver, queued
 
 from .conftest import PERSONAS, as_persona, draft
 
@@ -89,7 +89,8 @@ def test_contributor_drafts_edits_and_submits_and_the_secretariat_returns_and_ap
         )
     assert returned.status_code == 200 and returned.json()["status"] == "returned"
     assert returned.json()["return_reason"] == "Add the number of alumni."
-    assert mail.outbox[-1].to == ["author@example.org"]
+    assert [to for to, _subject in queued()] == [["author@example.org"]]
+    assert deliver()[-1].to == ["author@example.org"]
 
     version = author.get(url).json()["version"]
     assert author.patch(url, {"version": version, "challenges": "None."}, format="json").status_code == 200

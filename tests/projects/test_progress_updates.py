@@ -35,6 +35,7 @@ from tests.factories import (
     UserFactory,
     build_plan,
 )
+from tests.outbox import deliver, queued
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +116,7 @@ def form_data(world, **overrides) -> dict:
 # --- The workflow, through the services -------------------------------------------------------------------------
 
 
-def test_the_whole_workflow_applies_the_approved_state_and_can_be_withdrawn(world, django_capture_on_commit_callbacks):
+def test_the_whole_workflow_applies_the_approved_state_and_can_be_withdrawn(world):
     milestone, indicator = world["milestone"], world["indicator"]
     update = draft(
         world,
@@ -124,12 +125,16 @@ def test_the_whole_workflow_applies_the_approved_state_and_can_be_withdrawn(worl
     )
     assert update.status == UpdateStatus.DRAFT
     services.submit_update(update=update, user=world["author"])
-    with django_capture_on_commit_callbacks(execute=True):
-        services.return_update(update=update, reviewer=world["secretariat"], reason="Add the number of alumni.")
+    assert queued() == []  # submitting notifies nobody
+    services.return_update(update=update, reviewer=world["secretariat"], reason="Add the number of alumni.")
     update.refresh_from_db()
     assert update.status == UpdateStatus.RETURNED
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["author@example.org"]
-    assert "Add the number of alumni." in mail.outbox[0].body
+    # The notice is in the outbox, in the return's own transaction (no commit callback); the sender delivers it.
+    assert [to for to, _subject in queued()] == [["author@example.org"]] and mail.outbox == []
+    delivered = deliver()
+    assert len(delivered) == 1 and delivered[0].to == ["author@example.org"]
+    assert "was returned" in delivered[0].subject and "Add the number of alumni." in delivered[0].body
+    assert queued() == []
 
     update = services.save_draft(
         update=update,
@@ -144,8 +149,8 @@ def test_the_whole_workflow_applies_the_approved_state_and_can_be_withdrawn(worl
         expected_version=update.version,
     )
     services.submit_update(update=update, user=world["colleague"])
-    with django_capture_on_commit_callbacks(execute=True):
-        services.approve_update(update=update, reviewer=world["secretariat"])
+    services.approve_update(update=update, reviewer=world["secretariat"])
+    assert [to for to, subject in queued() if "is published" in subject] == [["author@example.org"]]
     update.refresh_from_db()
     assert update.status == UpdateStatus.APPROVED and update.reviewed_by == world["secretariat"]
     milestone.refresh_from_db()

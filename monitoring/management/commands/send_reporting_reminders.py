@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "E-mail the members of lead and partner organisations of active initiatives with no submitted update in the "
         "open reporting cycle, when the submission window closes within --days days. For cron (daily or weekly): "
-        "each person gets at most one reminder a day, recorded in the admin (Monitoring › Reminders sent)."
+        "each person gets at most one reminder a day, recorded in the admin (Monitoring › Reminders sent). "
+        "The reminders are queued in the e-mail outbox, which `send_mail` (or `runmailer`) delivers."
     )
 
     def add_arguments(self, parser):
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         for address, titles in run.sent:
             self.stdout.write(f"{verb} {address}: {'; '.join(titles)}")
         self.stdout.write(
-            f"{len(run.sent)} {'to remind' if dry_run else 'sent'}, {run.already_sent_today} already reminded today; "
+            f"{len(run.sent)} {'to remind' if dry_run else 'queued in the outbox'}, "
+            f"{run.already_sent_today} already reminded today; "
             f"the window of cycle {run.cycle.number} closes in {run.days_left} days."
         )

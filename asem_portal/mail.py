@@ -1,0 +1,72 @@
+"""The durable outbox: every e-mail the portal sends is first a row in the database (django-mailer).
+
+``queue_mail`` stores a message in the outbox inside the current transaction, so the notice is committed
+together with the change it announces, or not at all: no crash, no mail server's trouble can lose it.
+Everything else Django sends (password resets) reaches the same outbox through ``EMAIL_BACKEND``
+(``OutboxBackend``). ``manage.py send_mail`` (cron, every minute) or ``manage.py runmailer`` delivers the
+queue through ``MAILER_EMAIL_BACKEND`` (SMTP); a message the server refuses is *deferred*, the error kept in
+the message log, and ``manage.py retry_deferred`` queues it again. The Secretariat sees queued and deferred
+messages and every attempt in the admin (Mailer › Messages, Message logs).
+
+Locally (no ``EMAIL_HOST``) ``MAIL_SEND_ON_COMMIT`` sends the queue to the console as soon as the
+transaction commits, so ``make run`` needs no worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from mailer.backend import DbBackend
+from mailer.engine import handle_delivery_exception, send_all
+from mailer.models import RESULT_FAILURE, MessageLog
+
+logger = logging.getLogger(__name__)
+
+
+def _send_queue_after_commit() -> None:
+    if getattr(settings, "MAIL_SEND_ON_COMMIT", False):
+        transaction.on_commit(send_all)
+
+
+class OutboxBackend(DbBackend):
+    """django-mailer's database backend: queues the messages (in the current transaction), sends nothing.
+
+    With ``MAIL_SEND_ON_COMMIT`` (local use) it also delivers the queue once the transaction commits.
+    """
+
+    def send_messages(self, email_messages):
+        count = super().send_messages(email_messages)
+        if count:
+            _send_queue_after_commit()
+        return count
+
+
+def queue_mail(subject: str, body: str, recipients: Iterable[str]) -> int:
+    """Put one plain-text message to ``recipients`` (empty addresses dropped) in the outbox; 1 if queued.
+
+    Always the outbox, whatever ``EMAIL_BACKEND`` says (the test runner swaps that for its memory backend):
+    call it inside the transaction of the change the message announces.
+    """
+    to = [address for address in recipients if address]
+    if not to:
+        return 0
+    return EmailMessage(subject, body, None, to, connection=OutboxBackend()).send()
+
+
+def defer_on_error(connection, message, exc):
+    """``MAILER_ERROR_HANDLER``: defer the message on any error, not only the SMTP and socket errors.
+
+    django-mailer's own handler defers those and re-raises anything else (a malformed address, a bug in a
+    backend), which would leave the message at the head of the queue and stop every later run at it.
+    """
+    try:
+        return handle_delivery_exception(connection, message, exc)
+    except Exception:  # noqa: BLE001 - anything a backend raises defers the message, with the error logged
+        logger.exception("Message %s deferred on an unexpected error", message.pk)
+        message.defer()
+        MessageLog.objects.log(message, RESULT_FAILURE, log_message=f"{type(exc).__name__}: {exc}")
+        return None, "deferred"
