@@ -104,7 +104,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "libraries": {"fragments": "asem_portal.fragments"},
         },
     },
 ]
@@ -121,9 +120,6 @@ DATABASES = {
     )
 }
 DB_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
-if DB_IS_POSTGRES:
-    # Django's backend with a health check that makes no round trip while the connection is quiet.
-    DATABASES["default"]["ENGINE"] = "asem_portal.db_backend"
 # Covering indexes (Index(include=...)) serve PostgreSQL; elsewhere they are plain indexes, as intended.
 SILENCED_SYSTEM_CHECKS = [] if DB_IS_POSTGRES else ["models.W040"]
 

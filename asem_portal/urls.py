@@ -17,6 +17,7 @@ admin.site.index_title = "Curate the plan"
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("", cached_public_page(views.HomeView.as_view()), name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("objectives.css", views.objective_styles, name="objective-styles"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
@@ -13,6 +14,11 @@ from projects.models import ProgressUpdate, Project, leads_prefetch
 
 #: At most this many new initiatives on the home page (the plan has 16; the rest are one link away).
 HOME_NEW_INITIATIVES = 20
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, asked for by browsers and crawlers on pages without an icon link (the API, the admin)."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
 
 
 class HomeView(TemplateView):

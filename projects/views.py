@@ -19,20 +19,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
 from actions.models import Action, Subgoal
-from asem_portal.cache import cached_per_key, request_content_version
 from asem_portal.csvutil import Echo, csv_safe
-from asem_portal.pagination import WindowCountPaginator
-from asem_portal.reversing import url_maker
 
 from . import facets, permissions
-from .entries import EntryRenderer, entries
 from .filters import ProjectFilterSet, default_ordering
 from .models import (
     TAKING_PART_ROLES,
@@ -65,47 +59,10 @@ def query_string_without_page(request: HttpRequest) -> str:
     return urlencode(pairs)
 
 
-@dataclass(frozen=True)
-class RenderedSummary:
-    """An initiative's entry in the directory, rendered (``includes/initiative_summary.html``)."""
-
-    pk: int
-    slug: str
-    html: str
-
-    def __html__(self) -> str:
-        return self.html
-
-    def __str__(self) -> str:
-        return mark_safe(self.html)  # noqa: S308 - built escaped by projects.entries
-
-
-def rendered_summaries(queryset: QuerySet[Project], keys: list[int]) -> list[RenderedSummary]:
-    """The entries of these initiatives (``projects.entries``), in this order.
-
-    Each entry is cached under the content version read for this request (``asem_portal.cache``), so any
-    committed change renders it anew, and a directory page with a new filter reads and renders only the
-    initiatives no earlier page has shown since the last change (two queries for any number of them).
-    Without a version (signed-in visitors), every entry is rendered."""
-    version = request_content_version.get()
-    prefix = None if version is None else f"summary:{version}:{get_language()}:"
-
-    def render(missing: list[int]) -> dict[int, tuple[str, str]]:
-        renderer = EntryRenderer()
-        return {key: (entry.slug, renderer.render(entry)) for key, entry in entries(missing).items()}
-
-    return [RenderedSummary(key, slug, html) for key, (slug, html) in cached_per_key(prefix, keys, render).items()]
-
-
 class ProjectListView(ListView):
     model = Project
     context_object_name = "projects"
     paginate_by = DIRECTORY_PAGE_SIZE
-    paginator_class = WindowCountPaginator
-
-    def get_paginator(self, *args, **kwargs):
-        # Pages of rendered entries: only initiatives whose entry is not cached are read in full.
-        return super().get_paginator(*args, rows=rendered_summaries, **kwargs)
 
     def get(self, request, *args, **kwargs):
         data = request.GET.copy()
@@ -121,7 +78,7 @@ class ProjectListView(ListView):
     def get_queryset(self):
         if not self.filterset.is_valid():
             return self.filterset.queryset.none()
-        return self.filterset.qs
+        return self.filterset.qs.defer("search_vector", "summary").prefetch_related(leads_prefetch())
 
     def get_paginate_by(self, queryset):
         # Invalid filters list nothing: a page number then means nothing either (400, not 404).
@@ -195,11 +152,8 @@ class ExportRecord:
         and, per chunk of :data:`EXPORT_CHUNK_SIZE`, one query for the organisations. Memory stays flat
         whatever the number of initiatives; the queries grow by one per chunk."""
         plan = PlanLookup()
-        path = url_maker("projects:project-detail", "slug", "export-slug")
-        origin = request.build_absolute_uri("/").removesuffix("/")
-
         def url(slug: str) -> str:
-            return f"{origin}{path(slug)}"
+            return request.build_absolute_uri(reverse("projects:project-detail", kwargs={"slug": slug}))
 
         rows = queryset.values_list("pk", "slug", "title", "is_new", "status", "action_mask")
         chunk: list[tuple] = []
@@ -349,13 +303,19 @@ def related_projects(project: Project, limit: int = RELATED_LIMIT) -> list[Proje
             project=OuterRef("pk"), organisation_id__in=lead_ids, role=OrganisationRole.LEAD
         )
     )
-    return list(
+    related = list(
         entry_queryset()
         .annotate(shares_action=shares_action, shares_lead=shares_lead)
         .filter(Q(shares_action=True) | Q(shares_lead=True))
         .exclude(pk=project.pk)
         .order_by(F("shares_action").desc(), F("shares_lead").desc(), "title", "slug")[:limit]
     )
+    for other in related:
+        if other.shares_action and other.shares_lead:
+            other.related_reason = _("same action and same lead")
+        else:
+            other.related_reason = _("same action") if other.shares_action else _("same lead")
+    return related
 
 
 class ProjectDetailView(DetailView):

@@ -70,29 +70,11 @@ def test_each_filter_returns_exactly_its_initiatives_once(directory, data, expec
     assert slugs(data) == expected
 
 
-@pytest.mark.parametrize(
-    ("inline", "version", "subquery"),
-    [(500, 987654, False), (1, 987654, True), (500, None, True)],
-    ids=["keys-in-query", "very-many-initiatives", "no-content-version"],
-)
-def test_organisation_filter_lists_its_initiatives_by_keys_or_by_subquery(
-    directory, monkeypatch, inline, version, subquery
-):
-    # With a content version (keys kept for every request of it), up to ORGANISATION_INITIATIVES_INLINE
-    # initiatives are tested by key and an organisation in more with a subquery; keys built for one request
-    # only (a signed-in visitor, an export) always use the subquery. All give the same initiatives, once each.
-    from asem_portal.cache import request_content_version
-
-    monkeypatch.setattr("projects.filters.ORGANISATION_INITIATIVES_INLINE", inline)
-    token = request_content_version.set(version)
-    try:
-        filterset = ProjectFilterSet({"organisation": "asia-org"}, queryset=Project.objects.all())
-        assert filterset.is_valid(), filterset.errors
-        assert ("EXISTS" in str(filterset.qs.query)) is subquery
-        assert list(filterset.qs.values_list("slug", flat=True)) == ["alpha", "beta", "epsilon"]
-        assert slugs({"organisation": "asia-org", "action": "2"}) == ["alpha", "beta"]
-    finally:
-        request_content_version.reset(token)
+def test_organisation_filter_lists_each_of_its_initiatives_once(directory):
+    filterset = ProjectFilterSet({"organisation": "asia-org"}, queryset=Project.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    assert list(filterset.qs.values_list("slug", flat=True)) == ["alpha", "beta", "epsilon"]
+    assert slugs({"organisation": "asia-org", "action": "2"}) == ["alpha", "beta"]
 
 
 def test_funders_do_not_count_as_taking_part(directory):
@@ -218,18 +200,6 @@ def test_ordering_by_title_objective_and_latest_update(directory):
     assert slugs({"ordering": "-updated"}) == ["gamma", "alpha", "epsilon", "beta", "delta"]
     # Relevance without a search falls back to the title.
     assert slugs({"ordering": "relevance"}) == ["alpha", "beta", "delta", "epsilon", "gamma"]
-
-
-def test_choices_are_checked_without_reading_the_chosen_objects(client, directory, django_assert_num_queries):
-    """Objective, subgoal, action and organisation are checked against their keys, read once per content
-    version: a new combination of filters reads no objective or organisation."""
-    client.get(LIST_URL)  # renders every entry once for this version
-    client.get(LIST_URL, {"objective": "3", "organisation": "europe-org"})  # reads these filters' keys once
-    with django_assert_num_queries(2) as captured:  # the version, then the page's keys and count
-        response = client.get(LIST_URL, {"objective": "1", "organisation": "asia-org", "region": "asia"})
-    assert listed(response) == ["alpha", "beta", "epsilon"]
-    read = " ".join(query["sql"] for query in captured.captured_queries)
-    assert "actions_strategicobjective" not in read and "stakeholders_organisation" not in read
 
 
 def test_a_renamed_organisation_is_chosen_by_its_new_slug_at_once(client, directory):

@@ -1,5 +1,4 @@
-"""Directory entries are cached per content version: a new filter reuses what earlier pages rendered, and
-any change shows at once (never a stale entry)."""
+"""Any change shows at once in the directory and the API (never a stale entry)."""
 
 from __future__ import annotations
 
