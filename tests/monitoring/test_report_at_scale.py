@@ -1,4 +1,4 @@
-"""What keeps the report fast on a large plan: excerpts read in SQL, reads alongside, the PDF digest, the XLSX.
+"""What keeps the report fast on a large plan: stored excerpts, the PDF digest, the XLSX.
 
 The numbers stay the builder's (``test_report`` and ``test_exports`` check them); these tests check that the
 shortcuts change nothing a reader sees, except where the digest says so.
@@ -11,12 +11,13 @@ import re
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from monitoring import exporters, report
-from monitoring.report import EXCERPT_CHARS, EXCERPT_WORDS, build_report, summary_rows, to_json
+from monitoring import exporters
+from monitoring.report import EXCERPT_CHARS, EXCERPT_WORDS, build_report, quote, summary_rows
+from projects.excerpts import excerpt_parts
 from projects.models import ProgressUpdate
 
 from .conftest import AS_OF
@@ -26,6 +27,11 @@ ELLIPSIS = "…"
 
 
 # --- Excerpts ---------------------------------------------------------------------------------------------------
+
+
+def excerpt(text: str | None) -> str:
+    """An update's narrative as the report quotes it (the excerpt stored with the update)."""
+    return quote(*excerpt_parts(text))
 
 
 def words(n: int, length: int = 5) -> list[str]:
@@ -44,14 +50,14 @@ def words(n: int, length: int = 5) -> list[str]:
     ],
 )
 def test_excerpt_is_the_first_words_on_one_line(text, expected):
-    assert report._excerpt(text) == expected
+    assert excerpt(text) == expected
 
 
 def test_excerpt_of_a_narrative_of_very_long_words_stops_at_a_whole_word():
     long_words = words(EXCERPT_WORDS, length=40)  # 60 words of 40 characters: more than EXCERPT_CHARS
-    excerpt = report._excerpt(" ".join(long_words))
-    assert excerpt.endswith(ELLIPSIS)
-    quoted = excerpt.removesuffix(ELLIPSIS).split(" ")
+    quoted_text = excerpt(" ".join(long_words))
+    assert quoted_text.endswith(ELLIPSIS)
+    quoted = quoted_text.removesuffix(ELLIPSIS).split(" ")
     assert quoted == long_words[: len(quoted)] and len(quoted) == EXCERPT_CHARS // 41
 
 
@@ -96,41 +102,6 @@ def test_the_excerpt_follows_every_save_of_the_narrative(world):
     update.save()
     update.refresh_from_db()
     assert (update.excerpt, update.excerpt_cut) == ("Sunny.", False)
-
-
-# --- Reads alongside --------------------------------------------------------------------------------------------
-
-
-def test_reads_alongside_only_outside_a_transaction_on_postgresql(world):
-    assert not report._parallel_reads()  # a test runs in a transaction: another connection would not see it
-
-
-@pytest.mark.django_db(transaction=True)
-def test_reads_alongside_give_the_same_report(world):
-    if connection.vendor != "postgresql":
-        pytest.skip("reads alongside run on PostgreSQL only")
-    assert report._parallel_reads()
-    now = build_report(world.cycle, today=AS_OF).generated_at
-    with CaptureQueriesContext(connection) as alongside:
-        parallel = to_json(build_report(world.cycle, today=AS_OF, now=now))
-    with override_settings(STOCKTAKING_PARALLEL_READS=False), CaptureQueriesContext(connection) as here:
-        sequential = to_json(build_report(world.cycle, today=AS_OF, now=now))
-    assert parallel == sequential
-    # The updates, the indicators' values (of this cycle only: it is the first), the three reads joining them
-    # and the three of the initiatives (leads and partners, rows, indicators) ran on other connections.
-    assert len(here) - len(alongside) == 1 + 1 + 3 + 3
-
-
-def test_a_read_falls_back_to_this_connection(world, monkeypatch):
-    """Without a second connection (or with one that fails), the read runs on the builder's own."""
-    from django.db import OperationalError
-
-    def refuse(function, *args):
-        raise OperationalError("too many connections")
-
-    monkeypatch.setattr(report, "_on_own_connection", refuse)
-    read = report._Read(True, lambda x: x * 2, 21)
-    assert read.result() == 42
 
 
 # --- The PDF digest ---------------------------------------------------------------------------------------------

@@ -1,0 +1,61 @@
+"""The stocktaking report of a reporting cycle, built from the relational data by ONE function.
+
+``build_report(cycle)`` is the only place where the report's numbers are computed. It reads the plan, the
+cycle's approved progress updates, milestones, indicators, work plan and the initiatives' history with a
+fixed number of queries (about twenty, whatever the size of the plan) and returns plain dataclasses. The
+page, the PDF, the XLSX and the CSV only render them; a published report renders the same dataclasses
+rebuilt from the JSON frozen at publication (``to_json`` / ``from_json``), and its PDF, XLSX and CSV are
+built once, at publication, and stored (``StocktakingReport.pdf`` and the others; see ``monitoring.services``).
+
+The modules, one per part of the report: ``data`` (the dataclasses and the buckets' names), ``plan`` (objectives
+→ subgoals → actions), ``initiatives`` (each initiative's updates, milestones, indicators and work plan),
+``sections`` (the plan's hierarchy and its counts), ``summary``, ``coverage``, ``balance``, ``changes``,
+``charts`` (the charts' data), ``builder`` (``build_report``, section by section) and ``serialization``.
+
+Definitions (the report's notes repeat them for readers):
+
+- *Initiatives*: every initiative of the plan. *Active*: planned or ongoing; they are expected to report.
+- *Reported*: at least one approved progress update in the cycle.
+- *New*: in the plan's first cycle, the initiatives the plan marks "(NEW)"; in later cycles, those that did
+  not exist at the end of the previous cycle (from the initiatives' history).
+- *Milestones of the cycle*: due in the cycle's period (planned end, else planned date), achieved in it, or
+  reported on by an approved update of the cycle. Each is in one bucket, as of the report's date: achieved,
+  cancelled, overdue (due date passed, not achieved), delayed (reported delayed, new date not passed yet),
+  on track (the rest).
+- *Indicators*: the value is the latest approved value of the cycle. "Met" when it satisfies the target;
+  "on track" when it is at least where a straight line from the baseline (baseline year) to the target
+  (target year) stands in the value's year; "behind" otherwise. On track in the summary = met + on track.
+- *Work-plan items*: done / not done as the latest approved update of the cycle reports them; "no report"
+  when none does.
+- *Excerpts*: an approved update is quoted by the first 60 words of its achievements, else of its challenges,
+  else of its next steps (the first that is not empty), read from their first 800 characters.
+- *Changes since the previous cycle*: against the initiatives' state at the end of the previous cycle (or,
+  in the first cycle, at its start) read from the django-simple-history records; slipped milestones are
+  those an approved update of the cycle reported delayed to a later date; indicator deltas compare the
+  cycle's value with the previous cycle's (or, failing that, the baseline).
+"""
+
+from projects.excerpts import EXCERPT_CHARS, EXCERPT_WORDS
+
+from .builder import build_report
+from .charts import build_charts
+from .data import *  # noqa: F403 - the report's shape and the buckets' names
+from .data import SCHEMA_VERSION, StocktakingReportData, bucket_label
+from .initiatives import assess_indicator, quote
+from .serialization import from_json, to_json
+from .summary import summary_rows
+
+__all__ = [  # noqa: F405 - the dataclasses
+    "EXCERPT_CHARS",
+    "EXCERPT_WORDS",
+    "SCHEMA_VERSION",
+    "StocktakingReportData",
+    "assess_indicator",
+    "bucket_label",
+    "build_charts",
+    "build_report",
+    "from_json",
+    "quote",
+    "summary_rows",
+    "to_json",
+]

@@ -1,0 +1,84 @@
+"""``build_report``: the report of a cycle, section by section."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from ..models import CycleStatus, Meeting, ReportingCycle
+from .balance import build_balance
+from .changes import build_changes, read_baseline
+from .charts import build_charts
+from .coverage import build_coverage
+from .data import SCHEMA_VERSION, CycleInfo, MeetingInfo, StocktakingReportData
+from .initiatives import build_initiatives
+from .plan import read_plan
+from .sections import build_sections
+from .summary import build_summary
+
+
+def meeting_info(meeting: Meeting | None) -> MeetingInfo | None:
+    if meeting is None:
+        return None
+    return MeetingInfo(
+        name=meeting.short_name,
+        kind_label=str(meeting.get_kind_display()),
+        status=meeting.status,
+        year=meeting.year,
+        start_date=meeting.start_date,
+        end_date=meeting.end_date,
+        host=meeting.host_country.name if meeting.host_country else "",
+        city=meeting.city,
+        is_online=meeting.is_online,
+        conclusions_url=meeting.conclusions_url,
+    )
+
+
+def cycle_info(cycle: ReportingCycle, previous: ReportingCycle | None) -> CycleInfo:
+    return CycleInfo(
+        number=cycle.number,
+        label=cycle.label,
+        period_start=cycle.period_start,
+        period_end=cycle.period_end,
+        submission_opens=cycle.submission_opens,
+        submission_closes=cycle.submission_closes,
+        status=cycle.status,
+        status_label=str(cycle.get_status_display()),
+        opening_meeting=meeting_info(cycle.opening_meeting),
+        closing_meeting=meeting_info(cycle.closing_meeting),
+        previous_number=previous.number if previous else None,
+        previous_label=previous.label if previous else "",
+    )
+
+
+def build_report(
+    cycle: ReportingCycle, *, today: datetime.date | None = None, now: datetime.datetime | None = None
+) -> StocktakingReportData:
+    """The stocktaking report of ``cycle`` as of ``today`` (default: today), from a fixed number of queries
+    (about twenty) whatever the size of the plan."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    cycle = ReportingCycle.objects.select_related("opening_meeting__host_country", "closing_meeting__host_country").get(
+        pk=cycle.pk
+    )
+    previous = ReportingCycle.objects.filter(number__lt=cycle.number).order_by("-number").first()
+    plan = read_plan()
+    baseline = read_baseline(cycle, previous)
+    initiatives = build_initiatives(cycle, previous, today, plan, is_new=baseline.is_new)
+    objectives, per_objective, per_action = build_sections(plan, initiatives)
+    data = StocktakingReportData(
+        schema_version=SCHEMA_VERSION,
+        cycle=cycle_info(cycle, previous),
+        generated_at=now,
+        as_of=today,
+        published=cycle.status == CycleStatus.PUBLISHED,
+        summary=build_summary(cycle, initiatives, per_objective, per_action),
+        objectives=objectives,
+        initiatives=list(initiatives.entries.values()),
+        coverage=build_coverage(cycle, initiatives),
+        balance=build_balance(plan),
+        changes=build_changes(cycle, baseline, initiatives),
+    )
+    data.charts = build_charts(data)
+    return data

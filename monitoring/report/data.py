@@ -1,0 +1,375 @@
+"""The report's shape: the dataclasses every rendering reads, and the names of its buckets."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import ProjectStatus
+from stakeholders.models import Region
+
+#: Bumped when the dataclasses change shape; stored with every frozen report.
+SCHEMA_VERSION = 1
+
+ACTIVE_STATUSES = (ProjectStatus.PLANNED, ProjectStatus.ONGOING)
+REGIONS = (Region.ASIA, Region.EUROPE, Region.INTERNATIONAL)
+
+# Milestone buckets, in the order the report shows them.
+ACHIEVED, ON_TRACK, DELAYED, OVERDUE, CANCELLED = "achieved", "on_track", "delayed", "overdue", "cancelled"
+MILESTONE_BUCKETS = (ACHIEVED, ON_TRACK, DELAYED, OVERDUE, CANCELLED)
+# Indicator assessments.
+MET, BEHIND, NO_VALUE, NO_TARGET = "met", "behind", "no_value", "no_target"
+INDICATOR_ASSESSMENTS = (MET, ON_TRACK, BEHIND, NO_VALUE, NO_TARGET)
+# Work-plan item outcomes.
+DONE, NOT_DONE, NO_REPORT = "done", "not_done", "no_report"
+WORK_PLAN_OUTCOMES = (DONE, NOT_DONE, NO_REPORT)
+
+COLOURS = {
+    "reported": "#1e6b2f",
+    "not_reported": "#9b1c1c",
+    ACHIEVED: "#1e6b2f",
+    ON_TRACK: "#0a58a3",
+    DELAYED: "#8a4b00",
+    OVERDUE: "#9b1c1c",
+    CANCELLED: "#4a5560",
+    MET: "#1e6b2f",
+    BEHIND: "#9b1c1c",
+    NO_VALUE: "#4a5560",
+    NO_TARGET: "#8c96a0",
+    DONE: "#1e6b2f",
+    NOT_DONE: "#9b1c1c",
+    NO_REPORT: "#4a5560",
+    Region.ASIA: "#b3541e",
+    Region.EUROPE: "#0b3d6b",
+    Region.INTERNATIONAL: "#5b4a8a",
+}
+
+BUCKET_LABELS = {
+    ACHIEVED: _("Achieved"),
+    ON_TRACK: _("On track"),
+    DELAYED: _("Delayed"),
+    OVERDUE: _("Overdue"),
+    CANCELLED: _("Cancelled"),
+    MET: _("Target met"),
+    BEHIND: _("Behind"),
+    NO_VALUE: _("No value this cycle"),
+    NO_TARGET: _("No target stated"),
+    DONE: _("Done"),
+    NOT_DONE: _("Not done"),
+    NO_REPORT: _("No report"),
+    "reported": _("Reported"),
+    "not_reported": _("Not reported"),
+    Region.ASIA: _("Asia"),
+    Region.EUROPE: _("Europe"),
+    Region.INTERNATIONAL: _("International"),
+}
+
+
+def bucket_label(key: str) -> str:
+    return str(BUCKET_LABELS[key])
+
+
+# --- The report's shape -----------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class MeetingInfo:
+    name: str  # "ASEMME8"
+    kind_label: str
+    status: str  # planned | held
+    year: int
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    host: str
+    city: str
+    is_online: bool
+    conclusions_url: str
+
+
+@dataclass(slots=True)
+class CycleInfo:
+    number: int
+    label: str
+    period_start: datetime.date
+    period_end: datetime.date
+    submission_opens: datetime.date
+    submission_closes: datetime.date
+    status: str
+    status_label: str
+    opening_meeting: MeetingInfo | None
+    closing_meeting: MeetingInfo | None
+    previous_number: int | None
+    previous_label: str
+
+
+@dataclass(slots=True)
+class CountRow:
+    """Initiatives of one objective or one action."""
+
+    key: str  # "1" for objective 1 / action 1
+    label: str
+    initiatives: int
+    active: int
+    new: int
+    reported: int
+    not_reported: int  # active, without an approved update
+
+
+@dataclass(slots=True)
+class Summary:
+    initiatives: int
+    active_initiatives: int
+    new_initiatives: int
+    reported: int
+    not_reported: int  # active, without an approved update in the cycle
+    approved_updates: int
+    reporting_organisations: int
+    milestones: int
+    milestones_achieved: int
+    milestones_on_track: int
+    milestones_delayed: int
+    milestones_overdue: int
+    milestones_cancelled: int
+    indicators: int
+    indicators_with_value: int
+    indicators_met: int
+    indicators_on_track: int  # met + on the trajectory
+    indicators_behind: int
+    indicators_no_value: int  # with a target, but no value in the cycle
+    indicators_no_target: int
+    work_plan_items: int
+    work_plan_done: int
+    work_plan_not_done: int
+    work_plan_no_report: int
+    per_objective: list[CountRow]
+    per_action: list[CountRow]
+
+
+@dataclass(slots=True)
+class InitiativeRef:
+    slug: str
+    title: str
+    url: str
+    is_new: bool
+    reported: bool
+    leads: list[str]
+
+
+@dataclass(slots=True)
+class ActionSection:
+    number: int
+    description: str
+    initiatives: list[InitiativeRef]
+
+
+@dataclass(slots=True)
+class SubgoalSection:
+    code: str
+    text: str
+    actions: list[ActionSection]
+
+
+@dataclass(slots=True)
+class ObjectiveSection:
+    number: int
+    title: str
+    colour: str
+    initiatives: int
+    reported: int
+    subgoals: list[SubgoalSection]
+
+
+@dataclass(slots=True)
+class UpdateEntry:
+    pk: int
+    url: str
+    organisation: str
+    period_start: datetime.date
+    period_end: datetime.date
+    approved_on: datetime.date | None
+    excerpt: str
+
+
+@dataclass(slots=True)
+class MilestoneEntry:
+    title: str
+    period_label: str
+    due: datetime.date | None
+    bucket: str
+    bucket_label: str
+    achieved_on: datetime.date | None
+
+
+@dataclass(slots=True)
+class IndicatorEntry:
+    name: str
+    unit: str
+    baseline: Decimal | None
+    baseline_year: int | None
+    target: Decimal | None
+    target_comparator: str
+    target_comparator_label: str
+    target_year: int | None
+    value: Decimal | None
+    value_as_of: datetime.date | None
+    expected: Decimal | None  # where the straight line from baseline to target stands in the value's year
+    assessment: str
+    assessment_label: str
+    previous_value: Decimal | None
+    previous_basis: str  # "previous cycle", "baseline" or ""
+    delta: Decimal | None
+
+
+@dataclass(slots=True)
+class WorkPlanEntry:
+    planned_activity: str
+    expected_output: str
+    outcome: str
+    outcome_label: str
+    note: str
+    reported_by: str
+
+
+@dataclass(slots=True)
+class InitiativeEntry:
+    slug: str
+    title: str
+    url: str
+    status: str
+    status_label: str
+    is_new: bool
+    active: bool
+    reported: bool
+    leads: list[str]
+    partners: list[str]
+    actions: list[int]
+    objectives: list[int]
+    updates: list[UpdateEntry]
+    milestones: list[MilestoneEntry]
+    indicators: list[IndicatorEntry]
+    work_plan: list[WorkPlanEntry]
+
+
+@dataclass(slots=True)
+class OrganisationCoverage:
+    slug: str
+    name: str
+    region: str
+    region_label: str
+    initiatives_led: int  # active or reported
+    reported: int
+    approved_updates: int  # approved updates the organisation wrote in the cycle
+    not_reported: list[str]  # titles of the initiatives it leads that have no approved update
+
+
+@dataclass(slots=True)
+class Coverage:
+    reported: list[InitiativeRef]
+    not_reported: list[InitiativeRef]
+    not_expected: list[InitiativeRef]  # completed or suspended, without an update
+    organisations: list[OrganisationCoverage]
+
+
+@dataclass(slots=True)
+class RegionCounts:
+    asia: int
+    europe: int
+    international: int
+
+    @property
+    def total(self) -> int:
+        return self.asia + self.europe + self.international
+
+
+@dataclass(slots=True)
+class BalanceRow:
+    key: str
+    label: str
+    counts: RegionCounts
+
+
+@dataclass(slots=True)
+class Balance:
+    overall: RegionCounts
+    per_objective: list[BalanceRow]
+
+
+@dataclass(slots=True)
+class StatusChange:
+    slug: str
+    title: str
+    before: str
+    after: str
+
+
+@dataclass(slots=True)
+class SlippedMilestone:
+    initiative: str
+    milestone: str
+    from_date: datetime.date | None
+    to_date: datetime.date
+
+
+@dataclass(slots=True)
+class IndicatorDelta:
+    initiative: str
+    indicator: str
+    unit: str
+    previous: Decimal | None
+    previous_basis: str
+    current: Decimal
+    delta: Decimal | None
+
+
+@dataclass(slots=True)
+class Changes:
+    has_previous_cycle: bool
+    baseline_date: datetime.date
+    history_available: bool  # the initiatives' history reaches back to the baseline date
+    new_basis: str  # "plan" (the plan's NEW) or "history"
+    new_initiatives: list[InitiativeRef]
+    ended: list[StatusChange]
+    removed: list[str]
+    status_changes: list[StatusChange]
+    slipped_milestones: list[SlippedMilestone]
+    indicator_deltas: list[IndicatorDelta]
+
+
+@dataclass(slots=True)
+class ChartSeries:
+    key: str
+    label: str
+    colour: str
+    values: list[int]
+
+
+@dataclass(slots=True)
+class Chart:
+    id: str
+    title: str
+    description: str
+    categories: list[str]
+    series: list[ChartSeries]
+    stacked: bool = False
+
+
+@dataclass(slots=True)
+class StocktakingReportData:
+    schema_version: int
+    cycle: CycleInfo
+    generated_at: datetime.datetime
+    as_of: datetime.date
+    published: bool
+    summary: Summary
+    objectives: list[ObjectiveSection]
+    initiatives: list[InitiativeEntry]
+    coverage: Coverage
+    balance: Balance
+    changes: Changes
+    charts: list[Chart] = field(default_factory=list)
+
+    def chart(self, chart_id: str) -> Chart | None:
+        return next((c for c in self.charts if c.id == chart_id), None)
