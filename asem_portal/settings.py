@@ -332,6 +332,8 @@ MAILER_EMAIL_BACKEND = (
         else "django.core.mail.backends.console.EmailBackend"
     )
 )
+if MAILER_EMAIL_BACKEND in {EMAIL_BACKEND, "mailer.backend.DbBackend"}:
+    raise ImproperlyConfigured("MAILER_EMAIL_BACKEND must deliver mail (e.g. SMTP), not queue it again.")
 # Locally (no EMAIL_HOST) the queue is sent as soon as a transaction commits: `make run` needs no worker.
 MAIL_SEND_ON_COMMIT = env_bool("MAIL_SEND_ON_COMMIT", not os.environ.get("EMAIL_HOST"))
 # Any delivery error defers the message (django-mailer's own handler re-raises the unexpected ones).
@@ -346,6 +348,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds the sender waits for the SMTP server: a hung server defers the message instead of blocking the queue.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ASEM Education Portal <noreply@localhost>")
 
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/")

@@ -200,6 +200,18 @@ def test_a_notice_survives_a_mail_server_that_is_not_listening_at_all(submitted,
     assert smtp.handler.received == [(["author@example.org"], SUBJECT)] and not Message.objects.exists()
 
 
+def test_a_mail_server_that_never_answers_defers_the_notice_after_email_timeout(submitted, secretariat_user, smtp):
+    services.return_update(update=submitted, reviewer=secretariat_user, reason="Add the figures.")
+    with socket.socket() as silent:  # accepts the connection, never sends its greeting
+        silent.bind(("127.0.0.1", smtp.port))
+        silent.listen()
+        with override_settings(EMAIL_TIMEOUT=1):
+            call_command("send_mail")
+    assert Message.objects.deferred().count() == 1
+    [(result, error)] = attempts()
+    assert result == RESULT_FAILURE and "timed out" in error
+
+
 def test_the_notice_is_queued_with_the_state_change_and_rolled_back_with_it(submitted, secretariat_user):
     with pytest.raises(RuntimeError), transaction.atomic():
         services.return_update(update=submitted, reviewer=secretariat_user, reason="Add the figures.")
