@@ -8,6 +8,9 @@ digest: every figure, the charts and the first ``DIGEST_LIST_LIMIT`` entries of 
 detail, which the report's paginated pages "Initiatives in detail", the XLSX and the CSV keep. The report's page
 shows the same digest (``monitoring/includes/report_digest_body.html``). The XLSX is written row by row
 (openpyxl's write-only mode).
+
+A draft's files are rendered on each download; a published report's are rendered once, at publication, and
+stored (``monitoring.services.publish_report``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import csv
 import io
 import logging
 import re
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -31,11 +33,26 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # WeasyPrint logs every layout step at INFO: keep its warnings only.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 REPORT_STYLESHEETS = ("monitoring/report.css", "monitoring/report-print.css")
+FORMATS = ("pdf", "xlsx", "csv")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
 
 
-def filename(data: StocktakingReportData, extension: str) -> str:
-    state = "" if data.published else "-draft"
-    return f"asem-stocktaking-report-cycle-{data.cycle.number}{state}.{extension}"
+def filename(cycle_number: int, extension: str, *, published: bool) -> str:
+    state = "" if published else "-draft"
+    return f"asem-stocktaking-report-cycle-{cycle_number}{state}.{extension}"
+
+
+def render(data: StocktakingReportData, extension: str) -> bytes:
+    """The report as a file of one of the ``FORMATS``."""
+    if extension == "pdf":
+        return to_pdf(data)
+    if extension == "xlsx":
+        return to_xlsx(data)
+    return to_csv(data).encode("utf-8")
 
 
 def _text(value: str) -> str:
@@ -402,7 +419,7 @@ def to_xlsx(data: StocktakingReportData) -> bytes:
 
     for title, header, rows in tables(data):
         sheet = workbook.create_sheet(title=title[:31])
-        rows = [[_cell(value) for value in row] for row in rows]
+        rows = [[_text(value) for value in row] for row in rows]
         for index in range(len(header)):
             width = max(
                 (len(str(row[index])) for row in rows if index < len(row) and row[index] is not None),
@@ -413,7 +430,7 @@ def to_xlsx(data: StocktakingReportData) -> bytes:
         sheet.freeze_panes = "A2"
         heading = []
         for value in header:
-            cell = WriteOnlyCell(sheet, value=_cell(str(value)))
+            cell = WriteOnlyCell(sheet, value=_text(str(value)))
             cell.font = bold
             heading.append(cell)
         sheet.append(heading)
@@ -423,14 +440,6 @@ def to_xlsx(data: StocktakingReportData) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _cell(value):
-    if isinstance(value, str):
-        return _text(value)
-    if isinstance(value, Decimal):
-        return value  # openpyxl writes decimals as numbers
-    return value
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------
@@ -506,5 +515,5 @@ def to_csv(data: StocktakingReportData) -> str:
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     for row in csv_rows(data):
-        writer.writerow([_text(value) if isinstance(value, str) else value for value in row])
+        writer.writerow([_text(value) for value in row])
     return buffer.getvalue()

@@ -288,13 +288,18 @@ class ReportStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+#: Where a published report's files are stored (in the default storage).
+EXPORTS_DIRECTORY = "stocktaking-reports/"
+
+
 class StocktakingReportQuerySet(models.QuerySet):
     def published(self) -> StocktakingReportQuerySet:
         return self.filter(status=ReportStatus.PUBLISHED)
 
 
 class StocktakingReport(models.Model):
-    """A cycle's stocktaking report. While the cycle runs it is built live; publishing freezes it here."""
+    """A cycle's stocktaking report. While the cycle runs it is built live; publishing freezes it here: its
+    content as JSON, and its PDF, XLSX and CSV, rendered once and kept in the default storage."""
 
     cycle = models.OneToOneField(
         ReportingCycle, on_delete=models.PROTECT, related_name="stocktaking_report", verbose_name=_("cycle")
@@ -317,6 +322,9 @@ class StocktakingReport(models.Model):
         verbose_name=_("published by"),
         editable=False,
     )
+    pdf_file = models.FileField(_("PDF"), upload_to=EXPORTS_DIRECTORY, max_length=200, blank=True, editable=False)
+    xlsx_file = models.FileField(_("XLSX"), upload_to=EXPORTS_DIRECTORY, max_length=200, blank=True, editable=False)
+    csv_file = models.FileField(_("CSV"), upload_to=EXPORTS_DIRECTORY, max_length=200, blank=True, editable=False)
 
     objects = StocktakingReportQuerySet.as_manager()
 
@@ -336,6 +344,10 @@ class StocktakingReport(models.Model):
 
     def __str__(self) -> str:
         return _("Stocktaking report, %(cycle)s") % {"cycle": self.cycle}
+
+    def export_file(self, extension: str) -> models.fields.files.FieldFile:
+        """The stored file of one of the published report's exports ("pdf", "xlsx" or "csv"; empty if none)."""
+        return getattr(self, f"{extension}_file")
 
 
 class ReminderLog(models.Model):

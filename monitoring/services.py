@@ -5,6 +5,9 @@ is used by the site's views, the admin's actions and the management commands ali
 
 A cycle goes planned → open (contributors report to it) → closed (the window is over) → published (the
 stocktaking report is frozen and public). Closed may be reopened; published is final.
+
+Publishing freezes the report's content (its JSON) and renders its PDF, XLSX and CSV once, into the default
+storage; downloads of a published report read those files.
 """
 
 from __future__ import annotations
@@ -13,13 +16,16 @@ import datetime
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from asem_portal.audit import record_decision
 from projects.permissions import is_secretariat
 
+from . import exporters
 from .models import CycleStatus, ReportingCycle, ReportStatus, StocktakingReport
 from .report import StocktakingReportData, build_report, from_json, to_json
 
@@ -76,8 +82,8 @@ def publish_report(
 ) -> StocktakingReport:
     """open / closed → published: build the report once more and freeze it; from now on it is public.
 
-    The frozen content is the builder's output as JSON: later edits of initiatives, milestones, indicators
-    or updates do not change a published report.
+    The frozen content is the builder's output as JSON, and its files are rendered from it once and stored:
+    later edits of initiatives, milestones, indicators or updates do not change a published report.
     """
     _require_secretariat(user)
     cycle = _locked(cycle)
@@ -88,13 +94,42 @@ def publish_report(
     cycle.status = CycleStatus.PUBLISHED
     cycle.save(update_fields=["status"])
     now = timezone.now()
-    content = to_json(build_report(cycle, today=today, now=now))
-    report, _created = StocktakingReport.objects.update_or_create(
-        cycle=cycle,
-        defaults={"status": ReportStatus.PUBLISHED, "content": content, "published_at": now, "published_by": user},
-    )
+    data = build_report(cycle, today=today, now=now)
+    frozen = {"status": ReportStatus.PUBLISHED, "content": to_json(data), "published_at": now, "published_by": user}
+    report, _created = StocktakingReport.objects.update_or_create(cycle=cycle, defaults=frozen)
+    store_exports(report, data)
     record_decision(user=user, obj=cycle, message="Stocktaking report published")
     return report
+
+
+def store_exports(report: StocktakingReport, data: StocktakingReportData) -> None:
+    """Render the published report's PDF, XLSX and CSV and store them. The files of an earlier publication are
+    deleted once the new ones are committed."""
+    replaced = []
+    for extension in exporters.FORMATS:
+        stored = report.export_file(extension)
+        previous_name = stored.name
+        name = exporters.filename(data.cycle.number, extension, published=True)
+        stored.save(name, ContentFile(exporters.render(data, extension)), save=False)
+        if previous_name and previous_name != stored.name:  # (a storage that overwrites keeps the same name)
+            replaced.append(previous_name)
+    report.save(update_fields=[f"{extension}_file" for extension in exporters.FORMATS])
+    storage = report.pdf_file.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in replaced])
+
+
+def published_export(cycle: ReportingCycle, extension: str) -> FieldFile | None:
+    """The stored file of the published report's export ("pdf", "xlsx" or "csv"), or None if the report is not
+    published. A report published before its files were stored gets them now, once."""
+    report = StocktakingReport.objects.published().filter(cycle=cycle).only("pk", f"{extension}_file").first()
+    if report is None:
+        return None
+    if not report.export_file(extension):
+        with transaction.atomic():
+            report = StocktakingReport.objects.select_for_update().get(pk=report.pk)
+            if not report.export_file(extension):
+                store_exports(report, from_json(report.content))
+    return report.export_file(extension)
 
 
 def report_data(cycle: ReportingCycle) -> tuple[StocktakingReportData, StocktakingReport | None]:

@@ -7,6 +7,8 @@ A large report (more entries than the full PDF lays out, ``exporters.is_digest``
 every figure and the first entries of each list, and its initiatives in detail on pages of
 ``INITIATIVES_PER_PAGE``: the whole report as one page would be tens of megabytes of HTML at the plan's scale.
 
+A published report's PDF, XLSX and CSV are rendered once, at publication, and served from the default storage.
+
 A published report never changes, so what its pages show of it (everything but the site's frame and the reader's
 own links) is rendered once per language and kept in the cache under the frozen report's row, publication time and
 JSON schema: the next reader costs two small queries, not the reading of the frozen JSON (up to a second at scale).
@@ -42,7 +44,6 @@ from .completeness import completeness
 from .models import CycleStatus, ReportingCycle, StocktakingReport
 from .report import SCHEMA_VERSION, StocktakingReportData
 
-EXPORT_CACHE_SECONDS = 24 * 60 * 60
 #: How long the rendered content of a published report's page stays in the cache (it never changes; a new
 #: publication has a new key).
 PAGE_CACHE_SECONDS = 24 * 60 * 60
@@ -50,11 +51,6 @@ PAGE_CACHE_SECONDS = 24 * 60 * 60
 PUBLIC_PAGE_MAX_AGE = 300
 #: Initiatives on each page of a report's "Initiatives in detail".
 INITIATIVES_PER_PAGE = 50
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
 
 
 class ReportListView(TemplateView):
@@ -227,29 +223,25 @@ class ReportInitiativesView(ReportPageMixin, TemplateView):
 
 
 class ReportExportView(CycleReportMixin, View):
+    """The report as a file: a published report's as stored at publication, a draft's rendered now."""
+
     format = "pdf"
 
-    def render(self, data) -> bytes:
-        if self.format == "pdf":
-            return exporters.to_pdf(data)
-        if self.format == "xlsx":
-            return exporters.to_xlsx(data)
-        return exporters.to_csv(data).encode("utf-8")
-
     def get(self, request, number):
-        _cycle, data, frozen = self.load(number)
-        if frozen is None:
-            body = self.render(data)
+        cycle = self.visible_cycle(number)
+        stored = services.published_export(cycle, self.format) if cycle.status == CycleStatus.PUBLISHED else None
+        if stored is not None:
+            with stored.open("rb") as handle:
+                body = handle.read()
+            published, cache_control = True, "public, max-age=3600"
         else:
-            # A published report never changes: render each format once (a PDF takes a second or two).
-            key = frozen_key(frozen, self.format)
-            body = cache.get(key)
-            if body is None:
-                body = self.render(data)
-                cache.set(key, body, EXPORT_CACHE_SECONDS)
-        response = HttpResponse(body, content_type=CONTENT_TYPES[self.format])
-        response["Content-Disposition"] = f'attachment; filename="{exporters.filename(data, self.format)}"'
-        response["Cache-Control"] = "private, no-store" if frozen is None else "public, max-age=3600"
+            data, _frozen = self.report_of(cycle)
+            body = exporters.render(data, self.format)
+            published, cache_control = data.published, "private, no-store"
+        response = HttpResponse(body, content_type=exporters.CONTENT_TYPES[self.format])
+        name = exporters.filename(cycle.number, self.format, published=published)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = cache_control
         return response
 
 

@@ -92,6 +92,12 @@ def make_cycle(number=1, start=(2022, 1, 1), end=(2023, 12, 31), status=CycleSta
     )
 
 
+@pytest.fixture(autouse=True)
+def report_files_in_memory(settings):
+    """Published reports' files go to a storage in memory, not to the media directory."""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+
+
 @pytest.fixture
 def world(db, secretariat_user) -> World:
     o1 = ObjectiveFactory(number=1, colour="#1f5fa8")

@@ -8,10 +8,11 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from monitoring import services
+from monitoring import exporters, services
 from monitoring.models import CycleStatus, ReportingCycle, ReportStatus, StocktakingReport
 from monitoring.report import build_report
 from projects import services as update_services
@@ -187,6 +188,56 @@ def test_published_files_are_rendered_once(client, world):
     assert 'filename="asem-stocktaking-report-cycle-1.pdf"' in first["Content-Disposition"]
     with mock.patch("monitoring.exporters.to_pdf", side_effect=AssertionError("rendered again")):
         assert client.get(url).content == first.content
+
+
+def test_publishing_renders_and_stores_each_file_once(client, world):
+    with mock.patch("monitoring.exporters.render", wraps=exporters.render) as render:
+        frozen = services.publish_report(cycle=world.cycle, user=world.secretariat)
+    assert sorted(call.args[1] for call in render.call_args_list) == ["csv", "pdf", "xlsx"]
+    for extension in exporters.FORMATS:
+        url = reverse(f"monitoring:report-{extension}", args=[world.cycle.number])
+        with mock.patch("monitoring.exporters.render", side_effect=AssertionError("rendered again")):
+            first, again = client.get(url), client.get(url)
+        with frozen.export_file(extension).open("rb") as stored:
+            assert first.content == again.content == stored.read()
+        assert first["Content-Type"] == exporters.CONTENT_TYPES[extension]
+        assert first["Content-Disposition"] == f'attachment; filename="asem-stocktaking-report-cycle-1.{extension}"'
+
+
+def test_a_drafts_files_are_rendered_for_each_download_and_not_stored(client, world):
+    client.force_login(world.secretariat)
+    url = reverse("monitoring:report-csv", args=[world.cycle.number])
+    with mock.patch("monitoring.exporters.render", wraps=exporters.render) as render:
+        first, again = client.get(url), client.get(url)
+    assert render.call_count == 2 and first["Cache-Control"] == again["Cache-Control"] == "private, no-store"
+    assert not StocktakingReport.objects.exists()
+
+
+def test_a_new_publication_replaces_the_stored_files(client, world, django_capture_on_commit_callbacks):
+    first = services.publish_report(cycle=world.cycle, user=world.secretariat)
+    names = [first.export_file(extension).name for extension in exporters.FORMATS]
+    url = reverse("monitoring:report-csv", args=[world.cycle.number])
+    assert b"Alpha, as published again" not in client.get(url).content
+    # Publishing is final; should a report ever be published anew (here: forced), its files follow.
+    world.alpha.title = "Alpha, as published again"
+    world.alpha.save()
+    ReportingCycle.objects.filter(pk=world.cycle.pk).update(status=CycleStatus.CLOSED)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.publish_report(cycle=world.cycle, user=world.secretariat)
+    assert b"Alpha, as published again" in client.get(url).content
+    assert not any(default_storage.exists(name) for name in names)
+    assert all(default_storage.exists(second.export_file(extension).name) for extension in exporters.FORMATS)
+
+
+def test_a_report_published_before_its_files_were_stored_gets_them_once(client, world):
+    report = services.publish_report(cycle=world.cycle, user=world.secretariat)
+    StocktakingReport.objects.filter(pk=report.pk).update(pdf_file="", xlsx_file="", csv_file="")
+    url = reverse("monitoring:report-xlsx", args=[world.cycle.number])
+    with mock.patch("monitoring.exporters.render", wraps=exporters.render) as render:
+        first, again = client.get(url), client.get(url)
+    assert render.call_count == len(exporters.FORMATS) and first.content == again.content
+    report.refresh_from_db()
+    assert all(report.export_file(extension) for extension in exporters.FORMATS)
 
 
 def test_publishing_is_in_the_audit_log(world):

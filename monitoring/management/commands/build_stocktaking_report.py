@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from monitoring import exporters, services
 from monitoring.models import CycleStatus, ReportingCycle
 
-FORMATS = ("pdf", "xlsx", "csv")
+FORMATS = exporters.FORMATS
 
 
 class Command(BaseCommand):
@@ -41,13 +41,8 @@ class Command(BaseCommand):
         directory = Path(output_dir)
         directory.mkdir(parents=True, exist_ok=True)
         for extension in wanted:
-            if extension == "pdf":
-                body = exporters.to_pdf(data)
-            elif extension == "xlsx":
-                body = exporters.to_xlsx(data)
-            else:
-                body = exporters.to_csv(data).encode("utf-8")
-            target = directory / exporters.filename(data, extension)
+            body = exporters.render(data, extension)
+            target = directory / exporters.filename(data.cycle.number, extension, published=data.published)
             target.write_bytes(body)
             if verbosity >= 1:
                 self.stdout.write(f"{target} ({len(body)} bytes)")
