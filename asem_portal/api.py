@@ -37,7 +37,7 @@ from rest_framework import exceptions, pagination, parsers, status, throttling
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.settings import api_settings
 
-from asem_portal.cache import request_content_version, version_row
+from asem_portal.cache import version_row
 from asem_portal.parsing import parse_id
 
 #: The largest page a client may ask for with ``?page_size=``.
@@ -201,7 +201,8 @@ class ConditionalGetMixin:
     The ETag covers the content version (``asem_portal.cache`` raises it once per committed transaction that
     changes anything public), the full path with its query string, the negotiated format and, for views
     whose answer depends on the user (``conditional_per_user``), who asks. A 304 is answered (by Django's
-    ``get_conditional_response``) before the objects are read.
+    ``get_conditional_response``) before the objects are read. The handler finds the version read in
+    ``self.content_version``.
     """
 
     conditional_per_user = False
@@ -211,18 +212,14 @@ class ConditionalGetMixin:
 
     def conditional(self, handler, request, *args, **kwargs):
         version, changed_at = version_row() or (0, None)
+        self.content_version = version
         user_key = self.conditional_user_key(request) if self.conditional_per_user else ""
         parts = [str(version), request.get_full_path(), request.accepted_renderer.format, user_key]
         etag = quote_etag(hashlib.sha256("|".join(parts).encode()).hexdigest()[:32])
         last_modified = int(changed_at.timestamp()) if changed_at is not None else None
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            # A public answer may use what is built once per data version (e.g. the filters' valid choices).
-            token = request_content_version.set(None if self.conditional_per_user else version)
-            try:
-                response = handler(request, *args, **kwargs)
-            finally:
-                request_content_version.reset(token)
+            response = handler(request, *args, **kwargs)
         if response.status_code in (status.HTTP_200_OK, status.HTTP_304_NOT_MODIFIED):
             response["ETag"] = etag
             response["Cache-Control"] = "private, no-cache" if self.conditional_per_user else "no-cache"

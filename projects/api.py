@@ -14,9 +14,11 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Prefetch, QuerySet
+from django.core.cache import cache
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -76,25 +78,32 @@ EXPORT_SCHEMA_VERSION = "1"
 EXPORT_CHUNK_SIZE = 500
 
 
+#: How long an initiative's representation is cached (a new content version makes it unreachable anyway).
+ITEM_CACHE_SECONDS = 60 * 60
+
+#: What the API shows of an initiative besides its row: six queries for any number of initiatives.
+INITIATIVE_PREFETCHES = (
+    Prefetch(
+        "participations",
+        queryset=ProjectOrganisation.objects.select_related("organisation").order_by(
+            "role", "position", "organisation__name"
+        ),
+    ),
+    Prefetch(
+        "rows",
+        queryset=ActionContribution.objects.select_related("action")
+        .prefetch_related(Prefetch("action__subgoals", queryset=Subgoal.objects.select_related("objective")))
+        .order_by("action__number", "position"),
+    ),
+    "milestones",
+    "indicators",
+    "links",
+)
+
+
 def initiative_queryset() -> QuerySet[Project]:
-    """An initiative with everything the API shows: seven queries for any number of initiatives."""
-    return Project.objects.defer("search_vector").prefetch_related(
-        Prefetch(
-            "participations",
-            queryset=ProjectOrganisation.objects.select_related("organisation").order_by(
-                "role", "position", "organisation__name"
-            ),
-        ),
-        Prefetch(
-            "rows",
-            queryset=ActionContribution.objects.select_related("action")
-            .prefetch_related(Prefetch("action__subgoals", queryset=Subgoal.objects.select_related("objective")))
-            .order_by("action__number", "position"),
-        ),
-        "milestones",
-        "indicators",
-        "links",
-    )
+    """Initiatives with everything the API shows."""
+    return Project.objects.defer("search_vector").prefetch_related(*INITIATIVE_PREFETCHES)
 
 
 # Initiatives -----------------------------------------------------------------------------------------------
@@ -125,6 +134,27 @@ class InitiativeViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyMo
 
     def get_queryset(self):
         return initiative_queryset()
+
+    def list(self, request, *args, **kwargs):
+        return self.conditional(self.cached_list, request, *args, **kwargs)
+
+    def cached_list(self, request, *args, **kwargs):
+        """A list page whose items are cached, serialized, under the content version (any committed change
+        makes new ones), the language and the host their links name: lists with ever new filters show the
+        same initiatives again and again. Only the page's uncached initiatives are prefetched and serialized.
+        """
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).prefetch_related(None))
+        prefix = f"api:initiative:{self.content_version}:{get_language()}:{request.build_absolute_uri('/')}:"
+        items = cache.get_many([f"{prefix}{project.pk}" for project in page])
+        missing = [project for project in page if f"{prefix}{project.pk}" not in items]
+        if missing:
+            prefetch_related_objects(missing, *INITIATIVE_PREFETCHES)
+            # Kept as plain JSON values: DRF's links hold their object (and its prefetches) otherwise.
+            fresh = json.loads(renderers.JSONRenderer().render(self.get_serializer(missing, many=True).data))
+            fresh = {f"{prefix}{project.pk}": item for project, item in zip(missing, fresh, strict=True)}
+            cache.set_many(fresh, ITEM_CACHE_SECONDS)
+            items.update(fresh)
+        return self.get_paginated_response([items[f"{prefix}{project.pk}"] for project in page])
 
 
 # Progress updates ------------------------------------------------------------------------------------------
