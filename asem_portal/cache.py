@@ -17,11 +17,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import time
-from contextvars import ContextVar
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -29,10 +28,6 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
-
-#: The content version read for the request being served (None when it was not read): lets
-#: expensive fragments (e.g. long option lists) be cached per version without another query.
-request_content_version: ContextVar[int | None] = ContextVar("request_content_version", default=None)
 
 #: The apps whose changes the public can see.
 CONTENT_APPS = frozenset({"actions", "stakeholders", "projects", "monitoring"})
@@ -102,19 +97,14 @@ def is_cacheable_request(request) -> bool:
 
 
 def cached_public_page(view):
-    """Serve a public page from the cache for anonymous visitors; answer If-None-Match with 304."""
+    """Serve a public page from the cache for anonymous visitors; answer If-None-Match with 304. The version
+    read is kept as ``request.content_version`` (None when the page is not cached) for fragments keyed by it."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        # A thread serves request after request: the version read for one must never reach the next (a
-        # signed-in visitor's page would reuse fragments cached under it). None: nothing version-keyed.
-        cacheable = is_cacheable_request(request)
-        version = current_version() if cacheable else None
-        token = request_content_version.set(version)
-        try:
-            return _serve(view, request, version, *args, **kwargs)
-        finally:
-            request_content_version.reset(token)
+        version = current_version() if is_cacheable_request(request) else None
+        request.content_version = version
+        return _serve(view, request, version, *args, **kwargs)
 
     return wrapper
 
@@ -147,52 +137,3 @@ def _serve(view, request, version, *args, **kwargs):
     response["Cache-Control"] = "public, max-age=0, must-revalidate"
     patch_vary_headers(response, ["Cookie"])
     return response
-
-
-def cached_per_key(prefix: str | None, keys: list, build, timeout: int = PAGE_TIMEOUT) -> dict:
-    """``{key: value}`` for ``keys``, in their order: cached ones from the ``fragments`` cache under ``prefix`` +
-    key, the others from ``build(missing_keys) -> {key: value}`` (then cached). With no prefix (no content
-    version was read), nothing is read from or written to the cache. Keys ``build`` does not return are left
-    out (an object deleted meanwhile)."""
-    fragments = caches["fragments"]
-    found = {}
-    if prefix is not None:
-        cached = fragments.get_many([f"{prefix}{key}" for key in keys])
-        found = {key: cached[f"{prefix}{key}"] for key in keys if f"{prefix}{key}" in cached}
-    missing = [key for key in keys if key not in found]
-    if missing:
-        fresh = build(missing)
-        if prefix is not None:
-            fragments.set_many({f"{prefix}{key}": value for key, value in fresh.items()}, timeout)
-        found.update(fresh)
-    return {key: found[key] for key in keys if key in found}
-
-
-#: This process's copies of :func:`per_version` values, for the current content version only.
-_per_version_local: dict[str, object] = {}
-
-
-def per_version(name: str, build, timeout: int = PAGE_TIMEOUT):
-    """``build()``'s value for the content version read for this request, built once per version.
-
-    Kept in this process (unpickling a long list costs more than the page around it) and in the
-    ``fragments`` cache (another worker builds it once less); a new version makes new ones, and entries of
-    older versions are dropped from the process. With no version read (signed-in visitors, code outside a
-    request), ``build()`` runs every time. ``name`` must say everything the value depends on besides the
-    version (the language of a translated label, say)."""
-    version = request_content_version.get()
-    if version is None:
-        return build()
-    prefix = f"v{version}:"
-    key = prefix + name
-    value = _per_version_local.get(key)
-    if value is None:
-        fragments = caches["fragments"]
-        value = fragments.get(key)
-        if value is None:
-            value = build()
-            fragments.set(key, value, timeout)
-        for stale in [k for k in list(_per_version_local) if not k.startswith(prefix)]:
-            _per_version_local.pop(stale, None)  # another thread may have dropped it already
-        _per_version_local[key] = value
-    return value

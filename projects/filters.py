@@ -169,7 +169,10 @@ class ProjectFilterSet(filters.FilterSet):
         queryset=_organisations_taking_part,
         to_field_name="slug",
         method="filter_organisation",
-        empty_label=_("Any organisation"),
+        # Hundreds of organisations: a text input over a list of suggestions (templates/includes/
+        # initiative_filters.html renders the list once per content version), not a select of them all.
+        widget=forms.TextInput(attrs={"list": "organisation-options", "autocomplete": "off"}),
+        help_text=_("Type part of a name and choose it from the suggestions."),
         label_from_instance=str,
     )
     region = filters.ChoiceFilter(

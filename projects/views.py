@@ -24,6 +24,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from actions.models import Action, Subgoal
+from asem_portal.cache import current_version
 from asem_portal.csvutil import Echo, csv_safe
 
 from . import facets, permissions
@@ -88,6 +89,8 @@ class ProjectListView(ListView):
         context = super().get_context_data(**kwargs)
         query_string = query_string_without_page(self.request)
         context.update(
+            # The key of fragments cached per content version (read already when the page cache was asked).
+            content_version=getattr(self.request, "content_version", None) or current_version(),
             filter=self.filterset,
             is_filtered=self.filterset.is_filtered,
             query_string=query_string,

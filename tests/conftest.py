@@ -95,12 +95,8 @@ def _empty_cache():
     """Each test starts with empty caches (the content version restarts with the database)."""
     from django.core.cache import caches
 
-    from asem_portal import cache as page_cache
-
     for cache in caches.all():
         cache.clear()
-    page_cache._per_version_local.clear()
     yield
     for cache in caches.all():
         cache.clear()
-    page_cache._per_version_local.clear()
