@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from projects.models import MilestoneOutcome, MilestoneReport, Project, ProjectStatus
 
 from ..models import ReportingCycle
-from .data import Changes, IndicatorDelta, SlippedMilestone, StatusChange
+from .data import Changes, IndicatorDelta, SlippedMilestone, StatusChange, translated
 from .initiatives import Initiatives, approved_in, latest
 
 
@@ -69,7 +69,7 @@ def slipped_milestones(cycle: ReportingCycle) -> list[SlippedMilestone]:
 
 
 def build_changes(cycle: ReportingCycle, baseline: Baseline, initiatives: Initiatives) -> Changes:
-    status_labels = dict(ProjectStatus.choices)
+    status_labels = translated(ProjectStatus.choices)
     changed = [
         (project, baseline.statuses[project.pk])
         for project in initiatives.by_title
@@ -79,8 +79,8 @@ def build_changes(cycle: ReportingCycle, baseline: Baseline, initiatives: Initia
         StatusChange(
             slug=project.slug,
             title=project.title,
-            before=str(status_labels.get(before, before)),
-            after=project.get_status_display(),
+            before=status_labels.get(before, before),
+            after=status_labels.get(project.status, project.status),
         )
         for project, before in changed
     ]

@@ -72,6 +72,11 @@ def bucket_label(key: str) -> str:
     return str(BUCKET_LABELS[key])
 
 
+def translated(labels) -> dict[str, str]:
+    """``{key: label}`` from (key, label) pairs, translated once for all the entries that show them."""
+    return {key: str(label) for key, label in labels}
+
+
 # --- The report's shape -----------------------------------------------------------------------------------------
 
 

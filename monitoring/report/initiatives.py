@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, NullIf, RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import add_truncation_text
+from django.utils.translation import pgettext
 
 from projects.models import (
     ActionContribution,
@@ -25,6 +26,7 @@ from projects.models import (
     ProgressUpdate,
     Project,
     ProjectOrganisation,
+    ProjectStatus,
     TargetComparator,
     UpdateStatus,
 )
@@ -34,6 +36,7 @@ from .data import (
     ACHIEVED,
     ACTIVE_STATUSES,
     BEHIND,
+    BUCKET_LABELS,
     CANCELLED,
     DELAYED,
     DONE,
@@ -50,7 +53,7 @@ from .data import (
     MilestoneEntry,
     UpdateEntry,
     WorkPlanEntry,
-    bucket_label,
+    translated,
 )
 from .plan import Plan
 
@@ -104,9 +107,10 @@ def approved_updates(cycle: ReportingCycle) -> QuerySet:
     return ProgressUpdate.objects.filter(cycle=cycle, status=UpdateStatus.APPROVED)
 
 
-def quote(excerpt: str, cut: bool) -> str:
-    """An update's stored excerpt (``projects.excerpts``) as quoted: with "…" when the narrative goes on."""
-    return add_truncation_text(excerpt) if cut else excerpt
+def quote(excerpt: str, cut: bool, truncation: str | None = None) -> str:
+    """An update's stored excerpt (``projects.excerpts``) as quoted: with "…" when the narrative goes on.
+    ``truncation`` is Django's translated "%(truncated_text)s…" (looked up here if not given)."""
+    return add_truncation_text(excerpt, truncation) if cut else excerpt
 
 
 # --- Updates --------------------------------------------------------------------------------------------------
@@ -132,6 +136,7 @@ def updates_by_initiative(cycle: ReportingCycle) -> dict[int, list[UpdateEntry]]
             "excerpt_cut",
         )
     )
+    truncation = pgettext("String to return when truncating text", "%(truncated_text)s…")  # Django's own
     entries = defaultdict(list)
     for update in updates:
         entries[update["project_id"]].append(
@@ -142,7 +147,7 @@ def updates_by_initiative(cycle: ReportingCycle) -> dict[int, list[UpdateEntry]]
                 period_start=update["period_start"],
                 period_end=update["period_end"],
                 approved_on=update["approved_on"],
-                excerpt=quote(update["excerpt"], update["excerpt_cut"]),
+                excerpt=quote(update["excerpt"], update["excerpt_cut"], truncation),
             )
         )
     return entries
@@ -178,7 +183,7 @@ def milestones_of(cycle: ReportingCycle, today: datetime.date) -> QuerySet:
 
 
 def milestones_by_initiative(cycle: ReportingCycle, today: datetime.date) -> dict[int, list[MilestoneEntry]]:
-    entries = defaultdict(list)
+    labels, entries = translated(BUCKET_LABELS.items()), defaultdict(list)
     for milestone in milestones_of(cycle, today).values(
         "project_id", "title", "period_label", "due", "bucket", "achieved_on"
     ):
@@ -188,7 +193,7 @@ def milestones_by_initiative(cycle: ReportingCycle, today: datetime.date) -> dic
                 period_label=milestone["period_label"],
                 due=milestone["due"],
                 bucket=milestone["bucket"],
-                bucket_label=bucket_label(milestone["bucket"]),
+                bucket_label=labels[milestone["bucket"]],
                 achieved_on=milestone["achieved_on"],
             )
         )
@@ -216,8 +221,13 @@ def target_met(value: Decimal, target: Decimal, comparator: str) -> bool:
     return value >= target
 
 
-def assess_indicator(indicator: Indicator, value: Decimal | None, as_of: datetime.date | None):
-    """(assessment, expected value on the straight line from baseline to target in the value's year)."""
+#: What an indicator is assessed by.
+ASSESSED_FIELDS = ("baseline", "baseline_year", "target", "target_comparator", "target_year")
+
+
+def assess_indicator(indicator, value: Decimal | None, as_of: datetime.date | None):
+    """(assessment, expected value on the straight line from baseline to target in the value's year).
+    ``indicator`` is an ``Indicator`` or a row of its ``ASSESSED_FIELDS``."""
     target, baseline = indicator.target, indicator.baseline
     if target is None:
         return NO_TARGET, None
@@ -236,12 +246,16 @@ def assess_indicator(indicator: Indicator, value: Decimal | None, as_of: datetim
     return (ON_TRACK if on_track else BEHIND), expected
 
 
-def indicator_entries(cycle: ReportingCycle, previous: ReportingCycle | None) -> list[tuple[Indicator, IndicatorEntry]]:
+def indicator_entries(cycle: ReportingCycle, previous: ReportingCycle | None) -> list[tuple]:
     """Every indicator with the cycle's value, its assessment, and the change since the previous cycle's value
     (or, failing that, the baseline)."""
     current, before = latest_values(cycle), latest_values(previous)
+    labels, comparators = translated(BUCKET_LABELS.items()), translated(TargetComparator.choices)
     entries = []
-    for indicator in Indicator.objects.order_by("pk"):
+    indicators = Indicator.objects.order_by("pk").values_list(
+        "pk", "project_id", *ASSESSED_FIELDS, "name", "unit", named=True
+    )
+    for indicator in indicators:
         latest_value = current.get(indicator.pk, {})
         value, as_of = latest_value.get("value"), latest_value.get("as_of")
         assessment, expected = assess_indicator(indicator, value, as_of)
@@ -258,13 +272,13 @@ def indicator_entries(cycle: ReportingCycle, previous: ReportingCycle | None) ->
             baseline_year=indicator.baseline_year,
             target=indicator.target,
             target_comparator=indicator.target_comparator,
-            target_comparator_label=indicator.get_target_comparator_display(),
+            target_comparator_label=comparators.get(indicator.target_comparator, indicator.target_comparator),
             target_year=indicator.target_year,
             value=value,
             value_as_of=as_of,
             expected=expected,
             assessment=assessment,
-            assessment_label=bucket_label(assessment),
+            assessment_label=labels[assessment],
             previous_value=previous_value,
             previous_basis=basis,
             delta=value - previous_value if value is not None and previous_value is not None else None,
@@ -283,7 +297,7 @@ def work_plan_by_initiative(cycle: ReportingCycle) -> dict[int, list[WorkPlanEnt
     )
     latest_reports = latest(reports, "item_id", "update__reviewed_at", "update_id", "pk")
     report_of = {row["item_id"]: row for row in latest_reports.values("item_id", "done", "note", "reported_by")}
-    entries = defaultdict(list)
+    labels, entries = translated(BUCKET_LABELS.items()), defaultdict(list)
     for item in WorkPlanItem.objects.filter(cycle=cycle).order_by("project_id", "position", "pk"):
         report = report_of.get(item.pk)
         outcome = NO_REPORT if report is None else DONE if report["done"] else NOT_DONE
@@ -292,7 +306,7 @@ def work_plan_by_initiative(cycle: ReportingCycle) -> dict[int, list[WorkPlanEnt
                 planned_activity=item.planned_activity,
                 expected_output=item.expected_output,
                 outcome=outcome,
-                outcome_label=bucket_label(outcome),
+                outcome_label=labels[outcome],
                 note=report["note"] if report else "",
                 reported_by=report["reported_by"] if report else "",
             )
@@ -346,6 +360,7 @@ def build_initiatives(
     work_plan = work_plan_by_initiative(cycle)
 
     by_pk = {project.pk: project for project in projects}
+    statuses = translated(ProjectStatus.choices)
     order = dict.fromkeys([pk for pks in by_action.values() for pk in pks] + list(by_pk))
     entries, refs = {}, {}
     for pk in order:
@@ -357,7 +372,7 @@ def build_initiatives(
             title=project.title,
             url=url,
             status=project.status,
-            status_label=project.get_status_display(),
+            status_label=statuses.get(project.status, project.status),
             is_new=is_new(project),
             active=project.status in ACTIVE_STATUSES,
             reported=bool(updates[pk]),
