@@ -5,7 +5,8 @@ cycle's approved progress updates, milestones, indicators, work plan and the ini
 fixed number of queries (about twenty, whatever the size of the plan) and returns plain dataclasses. The
 page, the PDF, the XLSX and the CSV only render them; a published report renders the same dataclasses
 rebuilt from the JSON frozen at publication (``to_json`` / ``from_json``), and its PDF, XLSX and CSV are
-built once, at publication, and stored (``StocktakingReport.pdf`` and the others; see ``monitoring.services``).
+built once, at publication, and stored (``StocktakingReport.pdf_file`` and the others; see
+``monitoring.services``).
 
 The modules, one per part of the report: ``data`` (the dataclasses and the buckets' names), ``plan`` (objectives
 → subgoals → actions), ``initiatives`` (each initiative's updates, milestones, indicators and work plan),
@@ -35,27 +36,12 @@ Definitions (the report's notes repeat them for readers):
   cycle's value with the previous cycle's (or, failing that, the baseline).
 """
 
-from projects.excerpts import EXCERPT_CHARS, EXCERPT_WORDS
+# The public API: the builder, the report's shape, its labels and (de)serialization.
+from projects.excerpts import EXCERPT_CHARS, EXCERPT_WORDS  # noqa: F401
 
-from .builder import build_report
-from .charts import build_charts
-from .data import *  # noqa: F403 - the report's shape and the buckets' names
-from .data import SCHEMA_VERSION, StocktakingReportData, bucket_label
-from .initiatives import assess_indicator, quote
-from .serialization import from_json, to_json
-from .summary import summary_rows
-
-__all__ = [  # noqa: F405 - the dataclasses
-    "EXCERPT_CHARS",
-    "EXCERPT_WORDS",
-    "SCHEMA_VERSION",
-    "StocktakingReportData",
-    "assess_indicator",
-    "bucket_label",
-    "build_charts",
-    "build_report",
-    "from_json",
-    "quote",
-    "summary_rows",
-    "to_json",
-]
+from .builder import build_report  # noqa: F401
+from .charts import build_charts  # noqa: F401
+from .data import *  # noqa: F403
+from .initiatives import assess_indicator, quote  # noqa: F401
+from .serialization import from_json, to_json  # noqa: F401
+from .summary import summary_rows  # noqa: F401
