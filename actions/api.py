@@ -22,13 +22,9 @@ from .serializers import ActionSerializer, StrategicObjectiveSerializer, Subgoal
 class StrategicObjectiveViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = StrategicObjectiveSerializer
     pagination_class = None  # four objectives
-    key_field = "slug"
-    lookup_url_kwarg = "id_or_slug"
-
-    def get_queryset(self):
-        return StrategicObjective.objects.order_by("number").prefetch_related(
-            Prefetch("subgoals", queryset=Subgoal.objects.order_by("position"))
-        )
+    queryset = StrategicObjective.objects.order_by("number").prefetch_related(
+        Prefetch("subgoals", queryset=Subgoal.objects.order_by("position"))
+    )
 
 
 @extend_schema_view(
@@ -45,13 +41,11 @@ class SubgoalViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModel
     pagination_class = None  # ten subgoals
     key_field = "code"
     lookup_url_kwarg = "id_or_code"
-
-    def get_queryset(self):
-        return (
-            Subgoal.objects.select_related("objective")
-            .prefetch_related(Prefetch("actions", queryset=Action.objects.only("id", "number")))
-            .order_by("objective__number", "position")
-        )
+    queryset = (
+        Subgoal.objects.select_related("objective")
+        .prefetch_related(Prefetch("actions", queryset=Action.objects.only("id", "number")))
+        .order_by("objective__number", "position")
+    )
 
 
 @extend_schema_view(
@@ -62,14 +56,11 @@ class SubgoalViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModel
     ),
 )
 class ActionViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
-    """Actions are known by their number (as on the site, /actions/4/), never by id."""
-
+    # Actions are known by their number (as on the site, /actions/4/), never by id.
     serializer_class = ActionSerializer
     pagination_class = None  # seventeen actions
     lookup_field = "number"
     lookup_value_regex = r"[0-9]{1,4}"
-
-    def get_queryset(self):
-        return Action.objects.order_by("number").prefetch_related(
-            Prefetch("subgoals", queryset=Subgoal.objects.select_related("objective").order_by("code"))
-        )
+    queryset = Action.objects.order_by("number").prefetch_related(
+        Prefetch("subgoals", queryset=Subgoal.objects.select_related("objective").order_by("code"))
+    )

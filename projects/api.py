@@ -37,7 +37,8 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 
-from actions.models import Action, StrategicObjective, Subgoal
+from actions.api import ActionViewSet, StrategicObjectiveViewSet, SubgoalViewSet
+from actions.models import Subgoal
 from actions.serializers import ActionSerializer, StrategicObjectiveSerializer, SubgoalSerializer
 from asem_portal.api import (
     ConditionalGetMixin,
@@ -47,6 +48,7 @@ from asem_portal.api import (
     KeyLookupMixin,
 )
 from asem_portal.csvutil import Echo, csv_safe
+from stakeholders.api import OrganisationViewSet
 from stakeholders.models import Organisation
 from stakeholders.serializers import OrganisationSerializer
 
@@ -101,11 +103,6 @@ INITIATIVE_PREFETCHES = (
 )
 
 
-def initiative_queryset() -> QuerySet[Project]:
-    """Initiatives with everything the API shows."""
-    return Project.objects.defer("search_vector").prefetch_related(*INITIATIVE_PREFETCHES)
-
-
 # Initiatives -----------------------------------------------------------------------------------------------
 
 
@@ -131,9 +128,7 @@ def initiative_queryset() -> QuerySet[Project]:
 class InitiativeViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = InitiativeSerializer
     filterset_class = ProjectFilterSet
-
-    def get_queryset(self):
-        return initiative_queryset()
+    queryset = Project.objects.defer("search_vector").prefetch_related(*INITIATIVE_PREFETCHES)
 
     def list(self, request, *args, **kwargs):
         return self.conditional(self.cached_list, request, *args, **kwargs)
@@ -459,51 +454,15 @@ class _PlanExportView(APIView):
 
         yield "{" + f'"schema_version": {dump(EXPORT_SCHEMA_VERSION)}, "generated_at": {dump(stamp)}'
         sections = [
-            (
-                "objectives",
-                StrategicObjectiveSerializer,
-                StrategicObjective.objects.order_by("number").prefetch_related(
-                    Prefetch("subgoals", queryset=Subgoal.objects.order_by("position"))
-                ),
-            ),
-            (
-                "subgoals",
-                SubgoalSerializer,
-                Subgoal.objects.select_related("objective")
-                .prefetch_related(Prefetch("actions", queryset=Action.objects.only("id", "number")))
-                .order_by("objective__number", "position"),
-            ),
-            (
-                "actions",
-                ActionSerializer,
-                Action.objects.order_by("number").prefetch_related(
-                    Prefetch("subgoals", queryset=Subgoal.objects.select_related("objective").order_by("code"))
-                ),
-            ),
-            (
-                "organisations",
-                OrganisationSerializer,
-                Organisation.objects.select_related("country", "parent")
-                .prefetch_related(
-                    Prefetch(
-                        "participations",
-                        queryset=ProjectOrganisation.objects.select_related("project").order_by(
-                            "role", "project__title", "project__slug"
-                        ),
-                    )
-                )
-                .order_by("name", "slug")
-                .iterator(chunk_size=EXPORT_CHUNK_SIZE),
-            ),
-            (
-                "initiatives",
-                InitiativeSerializer,
-                initiative_queryset().order_by("title", "slug").iterator(chunk_size=EXPORT_CHUNK_SIZE),
-            ),
+            ("objectives", StrategicObjectiveSerializer, StrategicObjectiveViewSet.queryset),
+            ("subgoals", SubgoalSerializer, SubgoalViewSet.queryset),
+            ("actions", ActionSerializer, ActionViewSet.queryset),
+            ("organisations", OrganisationSerializer, OrganisationViewSet.queryset),
+            ("initiatives", InitiativeSerializer, InitiativeViewSet.queryset.order_by("title", "slug")),
         ]
         for name, serializer_class, objects in sections:
             yield f', "{name}": ['
-            yield from many(serializer_class, objects)
+            yield from many(serializer_class, objects.iterator(chunk_size=EXPORT_CHUNK_SIZE))
             yield "\n]"
         yield "}\n"
 

@@ -14,31 +14,20 @@ from asem_portal.api import ConditionalGetMixin, KeyLookupMixin
 from projects import permissions
 from projects.models import ProjectOrganisation
 
-from .models import Country, CountryRegion, Membership, Organisation, OrganisationKind, Region
+from .models import Country, Membership, Organisation
 from .serializers import CountrySerializer, OrganisationSerializer
 
 
 class OrganisationFilterSet(filters.FilterSet):
-    """Filters of the organisations list. (Belongs in ``stakeholders/filters.py`` once that module exists.)"""
+    """Filters of the organisations list: ``kind``, ``region`` and ``country`` (by ISO code)."""
 
-    kind = filters.ChoiceFilter(choices=OrganisationKind.choices)
-    region = filters.ChoiceFilter(choices=Region.choices)
     country = filters.ModelChoiceFilter(
         queryset=Country.objects.all(), to_field_name="iso_code", help_text="ISO code, such as DE."
     )
 
     class Meta:
         model = Organisation
-        fields: list[str] = []
-
-
-class CountryFilterSet(filters.FilterSet):
-    region = filters.ChoiceFilter(choices=CountryRegion.choices)
-    is_asem_partner = filters.BooleanFilter()
-
-    class Meta:
-        model = Country
-        fields: list[str] = []
+        fields = ["kind", "region", "country"]
 
 
 @extend_schema_view(
@@ -51,22 +40,18 @@ class CountryFilterSet(filters.FilterSet):
 class OrganisationViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilterSet
-    key_field = "slug"
-    lookup_url_kwarg = "id_or_slug"
-
-    def get_queryset(self):
-        return (
-            Organisation.objects.select_related("country", "parent")
-            .prefetch_related(
-                Prefetch(
-                    "participations",
-                    queryset=ProjectOrganisation.objects.select_related("project").order_by(
-                        "role", "project__title", "project__slug"
-                    ),
-                )
+    queryset = (
+        Organisation.objects.select_related("country", "parent")
+        .prefetch_related(
+            Prefetch(
+                "participations",
+                queryset=ProjectOrganisation.objects.select_related("project").order_by(
+                    "role", "project__title", "project__slug"
+                ),
             )
-            .order_by("name", "slug")
         )
+        .order_by("name", "slug")
+    )
 
 
 @extend_schema_view(
@@ -82,13 +67,11 @@ class OrganisationViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnly
 )
 class CountryViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = CountrySerializer
-    filterset_class = CountryFilterSet
+    filterset_fields = ["region", "is_asem_partner"]
     pagination_class = None  # about sixty
     key_field = "iso_code"
     lookup_url_kwarg = "id_or_iso_code"
-
-    def get_queryset(self):
-        return Country.objects.order_by("name")
+    queryset = Country.objects.order_by("name")
 
     def get_object(self):
         self.kwargs[self.lookup_url_kwarg] = self.kwargs[self.lookup_url_kwarg].upper()
