@@ -32,7 +32,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
@@ -229,11 +229,7 @@ class ProgressUpdateViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"[0-9]{1,18}"
     conditional_per_user = True
-
-    def get_permissions(self):
-        if self.action in ("list", "retrieve"):
-            return [drf_permissions.AllowAny()]
-        return [drf_permissions.IsAuthenticated()]
+    permission_classes = [drf_permissions.IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):
         return update_queryset(self.request.user)
@@ -351,10 +347,15 @@ class ProgressUpdateViewSet(
         return self.transition(request, ReasonSerializer, services.withdraw_approval, reviewer=request.user)
 
     @extend_schema(summary="The review queue: submitted updates, oldest first (the Secretariat)")
-    @action(detail=False, methods=["get"], url_path="review-queue", url_name="review-queue", filterset_class=None)
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="review-queue",
+        url_name="review-queue",
+        filterset_class=None,
+        permission_classes=[drf_permissions.IsAuthenticated],
+    )
     def review_queue(self, request):
-        if not request.user.is_authenticated:
-            raise NotAuthenticated
         if not permissions.is_secretariat(request.user):
             raise PermissionDenied(_("Only the Secretariat reviews updates."))
         queue = self.get_queryset().filter(status=UpdateStatus.SUBMITTED).order_by("submitted_at", "pk")
