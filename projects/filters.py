@@ -23,6 +23,7 @@ from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import (
+    BigIntegerField,
     Case,
     Exists,
     F,
@@ -31,9 +32,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
+from django.db.models.functions import Cast, Power
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -110,9 +113,10 @@ def _organisations_taking_part(request=None) -> QuerySet:
     ).order_by("name")
 
 
-def _actions_mask(actions: QuerySet) -> int:
-    """The bit set (``projects.facets``) of these actions."""
-    return sum(facets.action_bit(number) for number in set(actions.values_list("number", flat=True)))
+def _action_bits(number: str) -> Cast:
+    """The bit set (``projects.facets``) of the actions at ``number``, summed in the query that reads the choice:
+    each action's bit once (``DISTINCT``), however many of its subgoals lead to it."""
+    return Cast(Sum(Power(2, number), distinct=True), BigIntegerField())
 
 
 def _parse_yes_no(value: str) -> bool:
@@ -142,7 +146,9 @@ class ProjectFilterSet(filters.FilterSet):
     )
     objective = LabelledModelChoiceFilter(
         label=_("Strategic objective"),
-        queryset=StrategicObjective.objects.order_by("number"),
+        queryset=StrategicObjective.objects.annotate(action_bits=_action_bits("subgoals__actions__number")).order_by(
+            "number"
+        ),
         to_field_name="number",
         method="filter_objective",
         empty_label=_("Any objective"),
@@ -150,7 +156,9 @@ class ProjectFilterSet(filters.FilterSet):
     )
     subgoal = LabelledModelChoiceFilter(
         label=_("Subgoal"),
-        queryset=Subgoal.objects.order_by("objective__number", "position"),
+        queryset=Subgoal.objects.annotate(action_bits=_action_bits("actions__number")).order_by(
+            "objective__number", "position"
+        ),
         to_field_name="code",
         method="filter_subgoal",
         empty_label=_("Any subgoal"),
@@ -208,10 +216,10 @@ class ProjectFilterSet(filters.FilterSet):
     # filter is one semi-join. No joins, so an initiative matches at most once whatever the combination.
 
     def filter_objective(self, queryset: QuerySet, name: str, value: StrategicObjective) -> QuerySet:
-        return queryset.filter(facets.has_any_action(_actions_mask(Action.objects.filter(subgoals__objective=value))))
+        return queryset.filter(facets.has_any_action(value.action_bits or 0))
 
     def filter_subgoal(self, queryset: QuerySet, name: str, value: Subgoal) -> QuerySet:
-        return queryset.filter(facets.has_any_action(_actions_mask(value.actions.all())))
+        return queryset.filter(facets.has_any_action(value.action_bits or 0))
 
     def filter_action(self, queryset: QuerySet, name: str, value: Action) -> QuerySet:
         return queryset.filter(facets.has_any_action(facets.action_bit(value.number)))
