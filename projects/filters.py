@@ -106,17 +106,34 @@ def _action_label(action: Action) -> str:
     return f"{action.number}. {Truncator(action.description).chars(70)}"
 
 
+def _action_bits(number: str) -> Cast:
+    """The bit set (``projects.facets``) of the actions at ``number``, summed in the query that reads the choice:
+    each action's bit once (``DISTINCT``), however many of its subgoals lead to it."""
+    return Cast(Sum(Power(2, number), distinct=True), BigIntegerField())
+
+
+# The choices (querysets and lists) are given as callables: a FilterSet deep-copies its filters and their form
+# fields for every request, and deep-copying a queryset or a list of translated labels costs more than making it.
+
+
+def _objectives(request=None) -> QuerySet:
+    return StrategicObjective.objects.annotate(action_bits=_action_bits("subgoals__actions__number")).order_by("number")
+
+
+def _subgoals(request=None) -> QuerySet:
+    subgoals = Subgoal.objects.annotate(action_bits=_action_bits("actions__number"))
+    return subgoals.order_by("objective__number", "position")
+
+
+def _actions(request=None) -> QuerySet:
+    return Action.objects.order_by("number")
+
+
 def _organisations_taking_part(request=None) -> QuerySet:
     """Only organisations that take part in an initiative: any other choice would always give nothing."""
     return Organisation.objects.filter(
         Exists(ProjectOrganisation.objects.filter(organisation=OuterRef("pk"), role__in=TAKING_PART_ROLES))
     ).order_by("name")
-
-
-def _action_bits(number: str) -> Cast:
-    """The bit set (``projects.facets``) of the actions at ``number``, summed in the query that reads the choice:
-    each action's bit once (``DISTINCT``), however many of its subgoals lead to it."""
-    return Cast(Sum(Power(2, number), distinct=True), BigIntegerField())
 
 
 def _parse_yes_no(value: str) -> bool:
@@ -146,9 +163,7 @@ class ProjectFilterSet(filters.FilterSet):
     )
     objective = LabelledModelChoiceFilter(
         label=_("Strategic objective"),
-        queryset=StrategicObjective.objects.annotate(action_bits=_action_bits("subgoals__actions__number")).order_by(
-            "number"
-        ),
+        queryset=_objectives,
         to_field_name="number",
         method="filter_objective",
         empty_label=_("Any objective"),
@@ -156,9 +171,7 @@ class ProjectFilterSet(filters.FilterSet):
     )
     subgoal = LabelledModelChoiceFilter(
         label=_("Subgoal"),
-        queryset=Subgoal.objects.annotate(action_bits=_action_bits("actions__number")).order_by(
-            "objective__number", "position"
-        ),
+        queryset=_subgoals,
         to_field_name="code",
         method="filter_subgoal",
         empty_label=_("Any subgoal"),
@@ -166,7 +179,7 @@ class ProjectFilterSet(filters.FilterSet):
     )
     action = LabelledModelChoiceFilter(
         label=_("Action"),
-        queryset=Action.objects.order_by("number"),
+        queryset=_actions,
         to_field_name="number",
         method="filter_action",
         empty_label=_("Any action"),
@@ -185,24 +198,24 @@ class ProjectFilterSet(filters.FilterSet):
     )
     region = filters.ChoiceFilter(
         label=_("Region of a lead or partner"),
-        choices=Region.choices,
+        choices=lambda: Region.choices,
         method="filter_region",
         empty_label=_("Any region"),
     )
     status = filters.ChoiceFilter(
         label=_("Status"),
-        choices=ProjectStatus.choices,
+        choices=lambda: ProjectStatus.choices,
         empty_label=_("Any status"),
     )
     is_new = filters.TypedChoiceFilter(
         label=_("New in the plan"),
         field_name="is_new",
-        choices=[("", _("New or not")), ("true", _("New initiatives only")), ("false", _("Not new"))],
+        choices=lambda: [("", _("New or not")), ("true", _("New initiatives only")), ("false", _("Not new"))],
         coerce=_parse_yes_no,
     )
     ordering = filters.ChoiceFilter(
         label=_("Sort by"),
-        choices=Ordering.CHOICES,
+        choices=lambda: Ordering.CHOICES,
         # Applied in filter_queryset(), after the search has annotated its rank.
         method="filter_nothing",
         empty_label=None,
