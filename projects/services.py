@@ -3,8 +3,9 @@
 Each function is atomic, locks the update row, checks the source state and
 the actor's right (through ``projects.permissions``), records the
 transition (who, when, why) and queues its e-mail in the outbox in the
-same transaction. The web forms, the admin's actions and the API call
-these functions and nothing else to change an update's state.
+same transaction (``asem_portal.mail.queue_mail``: the notice is committed
+with the state change or not at all). The web forms, the admin's actions
+and the API call these functions and nothing else to change an update's state.
 
 Reporting cycles: an update belongs to the cycle that is open when it is
 created (or, for a draft started before any cycle opened, when it is next
@@ -27,7 +28,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,10 +123,20 @@ def _site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _mail(subject: str, body: str, recipients: Iterable[str]) -> None:
-    # Into the outbox in this transaction: the notice is committed with the state change or not at all,
-    # and a mail server's trouble only defers its delivery (asem_portal/mail.py).
-    queue_mail(subject, body, recipients)
+def _transition(update: ProgressUpdate, *, actor: User, to_status: str, reason: str = "", **fields) -> None:
+    """Move the locked ``update`` to ``to_status`` with ``fields`` set, a new version and its history."""
+    previous = update.status
+    update.status = to_status
+    for name, value in fields.items():
+        setattr(update, name, value)
+    update.version += 1
+    update.save()
+    _record(update, actor=actor, from_status=previous, reason=reason)
+
+
+def _check_version(update: ProgressUpdate, expected_version: int | None, message: str) -> None:
+    if expected_version is not None and update.version != expected_version:
+        raise ConflictError(message)
 
 
 def _check_period_in_cycle(cycle: ReportingCycle | None, content: UpdateContent) -> None:
@@ -205,19 +215,13 @@ def _write_content(update: ProgressUpdate, content: UpdateContent) -> None:
             size=getattr(uploaded, "size", None),
         )
     update.work_plan_reports.all().delete()
-    if content.work_plan_reports:
-        # Only the work plan of the update's own cycle and initiative.
-        allowed = set(
-            WorkPlanItem.objects.filter(cycle_id=update.cycle_id, project_id=update.project_id).values_list(
-                "pk", flat=True
-            )
-            if update.cycle_id
-            else ()
-        )
-        for report in content.work_plan_reports:
-            if report.item.pk not in allowed:
-                raise WorkflowError(_("That work-plan item belongs to another initiative or cycle."))
-            WorkPlanItemReport.objects.create(update=update, item=report.item, done=report.done, note=report.note)
+    # Only the work plan of the update's own cycle and initiative.
+    allowed = WorkPlanItem.objects.filter(cycle_id=update.cycle_id, project_id=update.project_id)
+    allowed_ids = set(allowed.values_list("pk", flat=True))
+    for report in content.work_plan_reports:
+        if report.item.pk not in allowed_ids:
+            raise WorkflowError(_("That work-plan item belongs to another initiative or cycle."))
+        WorkPlanItemReport.objects.create(update=update, item=report.item, done=report.done, note=report.note)
 
 
 @transaction.atomic
@@ -258,13 +262,14 @@ def save_draft(*, update: ProgressUpdate, user: User, content: UpdateContent, ex
             _("This update is %(status)s and can no longer be edited.")
             % {"status": update.get_status_display().lower()}
         )
-    if update.version != expected_version:
-        raise ConflictError(
-            _(
-                "Someone else saved this update since you opened it. Your text is kept below: compare it with the "
-                "current version, then save again."
-            )
-        )
+    _check_version(
+        update,
+        expected_version,
+        _(
+            "Someone else saved this update since you opened it. Your text is kept below: compare it with the "
+            "current version, then save again."
+        ),
+    )
     update.version += 1
     if update.cycle_id is None:
         # A draft started before any cycle opened joins the open one.
@@ -288,15 +293,11 @@ def submit_update(*, update: ProgressUpdate, user: User, expected_version: int |
         if update.organisation_id in permissions.organisation_ids(user):
             raise WorkflowError(_("This update cannot be submitted in its current state."))
         raise PermissionDenied(_("You may not submit this update."))
-    if expected_version is not None and update.version != expected_version:
-        raise ConflictError(_("Someone else saved this update since you opened it. Review it, then submit again."))
+    _check_version(
+        update, expected_version, _("Someone else saved this update since you opened it. Review it, then submit again.")
+    )
     _check_has_narrative(update.achievements, update.challenges, update.next_steps)
-    previous = update.status
-    update.status = UpdateStatus.SUBMITTED
-    update.submitted_at = timezone.now()
-    update.version += 1
-    update.save()
-    _record(update, actor=user, from_status=previous)
+    _transition(update, actor=user, to_status=UpdateStatus.SUBMITTED, submitted_at=timezone.now())
     return update
 
 
@@ -319,11 +320,6 @@ def save_and_submit(
     _check_has_narrative(content.achievements, content.challenges, content.next_steps)
     saved = save_draft(update=update, user=user, content=content, expected_version=expected_version)
     return submit_update(update=saved, user=user, expected_version=saved.version)
-
-
-def _check_version(update: ProgressUpdate, expected_version: int | None, message: str) -> None:
-    if expected_version is not None and update.version != expected_version:
-        raise ConflictError(message)
 
 
 @transaction.atomic
@@ -350,15 +346,16 @@ def return_update(
         expected_version,
         _("The update changed since you opened it: read the current version, then decide again."),
     )
-    previous = update.status
-    update.status = UpdateStatus.RETURNED
-    update.return_reason = reason
-    update.reviewed_by = reviewer
-    update.reviewed_at = timezone.now()
-    update.version += 1
-    update.save()
-    _record(update, actor=reviewer, from_status=previous, reason=reason)
-    _mail(
+    _transition(
+        update,
+        actor=reviewer,
+        to_status=UpdateStatus.RETURNED,
+        reason=reason,
+        return_reason=reason,
+        reviewed_by=reviewer,
+        reviewed_at=timezone.now(),
+    )
+    queue_mail(
         _("Your progress update on %(project)s was returned") % {"project": update.project.title},
         _(
             "The ASEM Education Secretariat returned your progress update with this reason:\n\n%(reason)s\n\n"
@@ -379,22 +376,16 @@ def _iso(value: datetime.date | None) -> str | None:
 
 
 def _milestone_state(milestone: Milestone) -> dict[str, str | None]:
-    return {
-        "status": str(milestone.status),
-        "achieved_on": _iso(milestone.achieved_on),
-        "planned_start": _iso(milestone.planned_start),
-        "planned_end": _iso(milestone.planned_end),
-    }
+    return {"status": str(milestone.status), **{f: _iso(getattr(milestone, f)) for f in MILESTONE_STATE_FIELDS[1:]}}
 
 
 def _set_milestone_state(milestone: Milestone, state: dict[str, str | None]) -> None:
     for field in MILESTONE_STATE_FIELDS:
         if field in state:  # states recorded before planned_start was recorded have no planned_start
             value = state[field]
-            if field == "status":
-                milestone.status = value
-            else:
-                setattr(milestone, field, datetime.date.fromisoformat(value) if value else None)
+            if field != "status":
+                value = datetime.date.fromisoformat(value) if value else None
+            setattr(milestone, field, value)
 
 
 def _state_after(report: MilestoneReport, before: dict[str, str | None]) -> dict[str, str | None]:
@@ -428,15 +419,13 @@ def _apply(update: ProgressUpdate) -> None:
         milestone.save()
         report.previous_state = {**before, "applied": after}
         report.save(update_fields=["previous_state"])
-    for value in update.indicator_values.all():
-        value.applied = True
-        value.save(update_fields=["applied"])
-    _refresh_indicators({v.indicator_id for v in update.indicator_values.all()})
+    update.indicator_values.update(applied=True)
+    _refresh_indicators(update)
 
 
-def _refresh_indicators(indicator_ids: set[int]) -> None:
-    """The latest value of each indicator is its latest approved value (by as-of date)."""
-    for indicator in Indicator.objects.filter(pk__in=indicator_ids):
+def _refresh_indicators(update: ProgressUpdate) -> None:
+    """The latest value of each indicator ``update`` reports on is its latest approved value (by as-of date)."""
+    for indicator in Indicator.objects.filter(values__update=update).distinct():
         latest = (
             IndicatorValue.objects.filter(indicator=indicator, applied=True, update__status=UpdateStatus.APPROVED)
             .order_by("-as_of", "-pk")
@@ -466,16 +455,16 @@ def approve_update(*, update: ProgressUpdate, reviewer: User, expected_version: 
         expected_version,
         _("The update changed since you opened it: read the current version before approving it."),
     )
-    previous = update.status
-    update.status = UpdateStatus.APPROVED
-    update.reviewed_by = reviewer
-    update.reviewed_at = timezone.now()
-    update.return_reason = ""
-    update.version += 1
-    update.save()
+    _transition(
+        update,
+        actor=reviewer,
+        to_status=UpdateStatus.APPROVED,
+        reviewed_by=reviewer,
+        reviewed_at=timezone.now(),
+        return_reason="",
+    )
     _apply(update)
-    _record(update, actor=reviewer, from_status=previous)
-    _mail(
+    queue_mail(
         _("Your progress update on %(project)s is published") % {"project": update.project.title},
         _("The ASEM Education Secretariat approved your progress update. It is public now: %(url)s")
         % {"url": _site_url(update.project.get_absolute_url())},
@@ -560,17 +549,9 @@ def withdraw_approval(*, update: ProgressUpdate, reviewer: User, reason: str) ->
     if left_as_they_are:
         note = _("Milestones left as they are, because they changed after this approval: %(milestones)s.")
         reason += "\n" + note % {"milestones": "; ".join(left_as_they_are)}
-    previous = update.status
-    update.status = UpdateStatus.SUBMITTED
-    update.reviewed_by = None
-    update.reviewed_at = None
-    update.version += 1
-    update.save()
+    _transition(
+        update, actor=reviewer, to_status=UpdateStatus.SUBMITTED, reason=reason, reviewed_by=None, reviewed_at=None
+    )
     update.indicator_values.update(applied=False)
-    _refresh_indicators(set(update.indicator_values.values_list("indicator_id", flat=True)))
-    _record(update, actor=reviewer, from_status=previous, reason=reason)
+    _refresh_indicators(update)
     return update
-
-
-def reporting_url(project: Project) -> str:
-    return reverse("updates:update-create", kwargs={"slug": project.slug})
