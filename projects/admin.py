@@ -178,33 +178,32 @@ class ProjectLinkAdmin(SimpleHistoryAdmin):
     list_select_related = ("project",)
 
 
-class MilestoneReportInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    """What an update reports and its history: shown, never changed here."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class MilestoneReportInline(ReadOnlyInline):
     model = MilestoneReport
-    extra = 0
     fields = ("milestone", "outcome", "achieved_on", "new_date", "note")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class IndicatorValueInline(admin.TabularInline):
+class IndicatorValueInline(ReadOnlyInline):
     model = IndicatorValue
-    extra = 0
     fields = ("indicator", "value", "as_of", "applied")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(ReadOnlyInline):
     model = Evidence
-    extra = 0
     fields = ("title", "url", "download", "content_type", "size")
-    readonly_fields = fields
 
     @admin.display(description=_("file"))
     def download(self, obj):
@@ -214,25 +213,28 @@ class EvidenceInline(admin.TabularInline):
         url = reverse("updates:evidence-download", args=[obj.update_id, obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.file.name.rsplit("/", 1)[-1])
 
-    can_delete = False
 
-    def has_add_permission(self, request, obj=None):
+class UpdateTransitionInline(ReadOnlyInline):
+    model = UpdateTransition
+    fields = ("at", "actor", "from_status", "to_status", "reason")
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Updates are written through the site's form and change state only through the services (the actions):
+    adding, editing or deleting here would bypass them (an approved update's effects would stay behind)."""
+
+    def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
 
-class UpdateTransitionInline(admin.TabularInline):
-    model = UpdateTransition
-    extra = 0
-    fields = ("at", "actor", "from_status", "to_status", "reason")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SimpleHistoryAdmin):
+class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
     """Review in the admin: the state changes only through the workflow's services (the actions)."""
 
     list_display = ("project", "organisation", "author", "period_start", "period_end", "status", "submitted_at")
@@ -258,18 +260,6 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
     inlines = [MilestoneReportInline, IndicatorValueInline, EvidenceInline, UpdateTransitionInline]
     actions = ["approve_selected"]
 
-    def has_add_permission(self, request):
-        # Updates are written by stakeholders through the site's form.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Only view here: edits go through the site's form, state through the services.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Deleting would bypass the services (an approved update's effects would stay behind).
-        return False
-
     def get_queryset(self, request):
         # The same rule as the site: nobody sees another organisation's drafts, not even here.
         return super().get_queryset(request).filter(pk__in=permissions.updates_visible_to(request.user).values("pk"))
@@ -284,7 +274,7 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(UpdateTransition)
-class UpdateTransitionAdmin(admin.ModelAdmin):
+class UpdateTransitionAdmin(ViewOnlyAdmin):
     """The audit log of the workflow: who moved which update, when and why."""
 
     list_display = ("at", "actor", "update", "from_status", "to_status", "reason")
@@ -292,12 +282,3 @@ class UpdateTransitionAdmin(admin.ModelAdmin):
     search_fields = ("actor__username", "update__project__title", "reason")
     list_select_related = ("actor", "update__project")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -18,6 +18,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
@@ -32,7 +33,6 @@ from .models import (
     IndicatorValue,
     MilestoneReport,
     ProgressUpdate,
-    Project,
     ProjectOrganisation,
     UpdateStatus,
     UpdateTransition,
@@ -110,84 +110,95 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class UpdateFormMixin(LoginRequiredMixin):
-    template_name = "updates/update_form.html"
+class LoadAfterLoginMixin(LoginRequiredMixin):
+    """Logs in first, then ``load()`` the view's objects (404 for what is not the user's; a response to stop)."""
 
-    def organisations_for(self, project: Project):
-        return permissions.reporting_organisations(self.request.user, project)
-
-    def render_form(self, form, *, update=None, preview=None, conflict=None, status=200):
-        context = {
-            "form": form,
-            "project": self.project,
-            "update": update,
-            "preview": preview,
-            "conflict": conflict,
-            "cycle": form.cycle,
-            # Nothing was saved, and a browser never fills a file input again: say so.
-            "files_not_kept": status >= 400 and bool(self.request.FILES),
-        }
-        return self.response_class(request=self.request, template=self.template_name, context=context, status=status)
-
-    response_class = TemplateView.response_class
-
-
-class UpdateCreateView(UpdateFormMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        # Not my initiative: 404, as for anything not one's own.
-        self.project = get_object_or_404(permissions.projects_for(request.user), slug=kwargs["slug"])
-        return super().dispatch(request, *args, **kwargs)
+        return self.load(request, **kwargs) or super().dispatch(request, *args, **kwargs)
 
-    def get(self, request, slug):
-        cycle = services.open_cycle()
-        start, end = (cycle.period_start, cycle.period_end) if cycle else current_period()
-        form = ProgressUpdateForm(
-            project=self.project,
-            organisations=self.organisations_for(self.project),
-            cycle=cycle,
-            initial={"period_start": start, "period_end": end},
-        )
-        return self.render_form(form)
 
-    def post(self, request, slug):
-        form = ProgressUpdateForm(
-            request.POST,
-            request.FILES,
+class UpdateFormView(LoadAfterLoginMixin, FormView):
+    """Save (or save and submit, one step: a refused submission saves nothing), or preview, one update."""
+
+    form_class = ProgressUpdateForm
+    template_name = "updates/update_form.html"
+    update = None
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "project": self.project, "cycle": self.cycle}
+
+    def render_form(self, form, *, preview=None, conflict=None, status=200):
+        context = self.get_context_data(
+            form=form,
             project=self.project,
-            organisations=self.organisations_for(self.project),
-            cycle=services.open_cycle(),
+            update=self.update,
+            preview=preview,
+            conflict=conflict,
+            cycle=form.cycle,
+            # Nothing was saved, and a browser never fills a file input again: say so.
+            files_not_kept=status >= 400 and bool(self.request.FILES),
         )
-        if not form.is_valid():
-            return self.render_form(form, status=400)
-        if "preview" in request.POST:
+        return self.render_to_response(context, status=status)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_form(self.get_form())
+
+    def form_invalid(self, form):
+        return self.render_form(form, status=400)
+
+    def form_valid(self, form):
+        if "preview" in self.request.POST:
             return self.render_form(form, preview=form.cleaned_data)
-        # Save and submit are one step: a refused submission saves nothing, and the form comes back as sent.
-        create = services.create_and_submit if "submit" in request.POST else services.create_update
         try:
-            update = create(
-                project=self.project,
-                organisation=form.cleaned_data["organisation"],
-                author=request.user,
-                content=form.content(),
-            )
+            update = self.save(form, submit="submit" in self.request.POST)
+        except services.ConflictError as error:
+            return self.conflict(error)
         except services.WorkflowError as error:
             form.add_error(None, str(error))
             return self.render_form(form, status=400)
-        if "submit" in request.POST:
-            messages.success(request, _("Your update was submitted to the Secretariat."))
+        if "submit" in self.request.POST:
+            messages.success(self.request, _("Your update was submitted to the Secretariat."))
         else:
-            messages.success(request, _("Your draft was saved."))
+            messages.success(self.request, _("Your draft was saved."))
         return HttpResponseRedirect(update.get_absolute_url())
 
 
-class UpdateEditView(UpdateFormMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+class UpdateCreateView(UpdateFormView):
+    def load(self, request, slug):
+        # Not my initiative: 404, as for anything not one's own.
+        self.project = get_object_or_404(permissions.projects_for(request.user), slug=slug)
+
+    @cached_property
+    def cycle(self):
+        return services.open_cycle()
+
+    def get_initial(self):
+        cycle = self.cycle
+        start, end = (cycle.period_start, cycle.period_end) if cycle else current_period()
+        return {"period_start": start, "period_end": end}
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "organisations": permissions.reporting_organisations(self.request.user, self.project),
+        }
+
+    def save(self, form, *, submit):
+        create = services.create_and_submit if submit else services.create_update
+        return create(
+            project=self.project,
+            organisation=form.cleaned_data["organisation"],
+            author=self.request.user,
+            content=form.content(),
+        )
+
+
+class UpdateEditView(UpdateFormView):
+    def load(self, request, pk):
         self.update = get_object_or_404(
-            update_detail_queryset().filter(pk__in=permissions.updates_visible_to(request.user)), pk=kwargs["pk"]
+            update_detail_queryset().filter(pk__in=permissions.updates_visible_to(request.user)), pk=pk
         )
         self.project = self.update.project
         if not permissions.can(request.user, permissions.EDIT, self.update):
@@ -199,49 +210,36 @@ class UpdateEditView(UpdateFormMixin, View):
                 )
                 return HttpResponseRedirect(self.update.get_absolute_url())
             raise PermissionDenied(_("You may not edit this update."))
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
-    def make_form(self, *args):
-        return ProgressUpdateForm(
-            *args,
-            project=self.project,
-            organisations=Organisation.objects.filter(pk=self.update.organisation_id),
-            # A draft started before any cycle opened joins the open one when saved (as the service does).
-            cycle=self.update.cycle if self.update.cycle_id else services.open_cycle(),
-            initial=ProgressUpdateForm.initial_from(self.update),
-        )
+    @cached_property
+    def cycle(self):
+        # A draft started before any cycle opened joins the open one when saved (as the service does).
+        return self.update.cycle if self.update.cycle_id else services.open_cycle()
 
-    def get(self, request, pk):
-        return self.render_form(self.make_form(), update=self.update)
+    def get_initial(self):
+        return ProgressUpdateForm.initial_from(self.update)
 
-    def post(self, request, pk):
-        form = self.make_form(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_form(form, update=self.update, status=400)
-        if "preview" in request.POST:
-            return self.render_form(form, update=self.update, preview=form.cleaned_data)
-        expected = form.cleaned_data.get("version")
-        # Save and submit are one step: a refused submission neither saves nor raises the version.
-        save = services.save_and_submit if "submit" in request.POST else services.save_draft
-        try:
-            update = save(update=self.update, user=request.user, content=form.content(), expected_version=expected or 0)
-        except services.ConflictError as error:
-            current = update_detail_queryset().get(pk=self.update.pk)
-            # The user's text, bound to the version they have now seen: saving it again (after comparing) is
-            # meant to replace the other person's, not to conflict again.
-            data = request.POST.copy()
-            data["version"] = str(current.version)
-            form = self.make_form(data)
-            form.is_valid()
-            return self.render_form(form, update=current, conflict=str(error), status=409)
-        except services.WorkflowError as error:
-            form.add_error(None, str(error))
-            return self.render_form(form, update=self.update, status=400)
-        if "submit" in request.POST:
-            messages.success(request, _("Your update was submitted to the Secretariat."))
-        else:
-            messages.success(request, _("Your draft was saved."))
-        return HttpResponseRedirect(update.get_absolute_url())
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "organisations": Organisation.objects.filter(pk=self.update.organisation_id),
+        }
+
+    def save(self, form, *, submit):
+        save = services.save_and_submit if submit else services.save_draft
+        expected = form.cleaned_data.get("version") or 0
+        return save(update=self.update, user=self.request.user, content=form.content(), expected_version=expected)
+
+    def conflict(self, error):
+        self.update = update_detail_queryset().get(pk=self.update.pk)
+        # The user's text, bound to the version they have now seen: saving it again (after comparing) is
+        # meant to replace the other person's, not to conflict again.
+        data = self.request.POST.copy()
+        data["version"] = str(self.update.version)
+        form = self.form_class(**{**self.get_form_kwargs(), "data": data, "files": None})
+        form.is_valid()
+        return self.render_form(form, conflict=str(error), status=409)
 
 
 class VisibleUpdateMixin:
@@ -310,17 +308,14 @@ class ApproveView(TransitionView):
         return reverse("updates:review-queue")
 
 
-class ReturnView(LoginRequiredMixin, VisibleUpdateMixin, FormView):
+class ReturnView(LoadAfterLoginMixin, VisibleUpdateMixin, FormView):
     form_class = ReturnForm
     template_name = "updates/update_return.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.update = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+    def load(self, request, pk):
+        self.update = get_object_or_404(self.get_queryset(), pk=pk)
         if not permissions.is_secretariat(request.user):
             raise PermissionDenied(_("Only the Secretariat reviews updates."))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
         # The version the reviewer read on the update's page (its "Return" link carries it).
