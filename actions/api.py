@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from asem_portal.api import ConditionalGetMixin, KeyLookupMixin
+from asem_portal.api import ConditionalGetMixin, KeyLookupMixin, read_only_schema
 
 from .models import Action, StrategicObjective, Subgoal
 from .serializers import ActionSerializer, StrategicObjectiveSerializer, SubgoalSerializer
 
 
-@extend_schema_view(
-    list=extend_schema(summary="The strategic objectives, with their subgoals"),
-    retrieve=extend_schema(
-        summary="One strategic objective",
-        parameters=[OpenApiParameter("id_or_slug", str, OpenApiParameter.PATH, description="Its id or its slug.")],
-    ),
+@read_only_schema(
+    "The strategic objectives, with their subgoals", "One strategic objective", "id_or_slug", "Its id or its slug."
 )
 class StrategicObjectiveViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = StrategicObjectiveSerializer
@@ -27,15 +22,7 @@ class StrategicObjectiveViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.Re
     )
 
 
-@extend_schema_view(
-    list=extend_schema(summary="The subgoals of the objectives"),
-    retrieve=extend_schema(
-        summary="One subgoal",
-        parameters=[
-            OpenApiParameter("id_or_code", str, OpenApiParameter.PATH, description="Its id or its code (such as 3.2).")
-        ],
-    ),
-)
+@read_only_schema("The subgoals of the objectives", "One subgoal", "id_or_code", "Its id or its code (such as 3.2).")
 class SubgoalViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SubgoalSerializer
     pagination_class = None  # ten subgoals
@@ -48,13 +35,7 @@ class SubgoalViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModel
     )
 
 
-@extend_schema_view(
-    list=extend_schema(summary="The plan's 17 actions"),
-    retrieve=extend_schema(
-        summary="One action",
-        parameters=[OpenApiParameter("number", int, OpenApiParameter.PATH, description="The action's number.")],
-    ),
-)
+@read_only_schema("The plan's 17 actions", "One action", "number", "The action's number.", int)
 class ActionViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     # Actions are known by their number (as on the site, /actions/4/), never by id.
     serializer_class = ActionSerializer

@@ -30,19 +30,24 @@ class WebUrlField(serializers.Field):
         return request.build_absolute_uri(url) if request is not None else url
 
 
-def api_url(context: dict, view_name: str, query: dict | None = None, **kwargs) -> str:
-    """An absolute API address (with a query string), from the serializer's request."""
-    url = reverse(view_name, kwargs=kwargs or None)
-    if query:
-        url = f"{url}?{urlencode(query)}"
+def api_url(context: dict, view_name: str, query: dict) -> str:
+    """An absolute API address with a query string, from the serializer's request."""
+    url = f"{reverse(view_name)}?{urlencode(query)}"
     request = context.get("request")
     return request.build_absolute_uri(url) if request is not None else url
 
 
-class SubgoalBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:subgoal-detail", lookup_field="code", lookup_url_kwarg="id_or_code"
+def detail_link(view_name: str, key: str = "slug", kwarg: str = "id_or_slug", source: str | None = None):
+    """The address of the object's detail endpoint (of the related object ``source`` when given), by ``key``."""
+    if source is None:
+        return serializers.HyperlinkedIdentityField(view_name=view_name, lookup_field=key, lookup_url_kwarg=kwarg)
+    return serializers.HyperlinkedRelatedField(
+        source=source, view_name=view_name, lookup_field=key, lookup_url_kwarg=kwarg, read_only=True
     )
+
+
+class SubgoalBriefSerializer(serializers.ModelSerializer):
+    url = detail_link("api:subgoal-detail", "code", "id_or_code")
 
     class Meta:
         model = Subgoal
@@ -50,9 +55,7 @@ class SubgoalBriefSerializer(serializers.ModelSerializer):
 
 
 class StrategicObjectiveSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:objective-detail", lookup_field="slug", lookup_url_kwarg="id_or_slug"
-    )
+    url = detail_link("api:objective-detail")
     label = serializers.CharField(read_only=True, help_text="An accessible label that does not rely on the colour.")
     subgoals = SubgoalBriefSerializer(many=True, read_only=True)
     web_url = WebUrlField()
@@ -63,9 +66,7 @@ class StrategicObjectiveSerializer(serializers.ModelSerializer):
 
 
 class SubgoalSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:subgoal-detail", lookup_field="code", lookup_url_kwarg="id_or_code"
-    )
+    url = detail_link("api:subgoal-detail", "code", "id_or_code")
     objective = serializers.IntegerField(source="objective.number", read_only=True, help_text="Its objective's number.")
     actions = serializers.SerializerMethodField(help_text="The numbers of the actions that serve this subgoal.")
     web_url = WebUrlField()
@@ -79,9 +80,7 @@ class SubgoalSerializer(serializers.ModelSerializer):
 
 
 class ActionSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:action-detail", lookup_field="number", lookup_url_kwarg="number"
-    )
+    url = detail_link("api:action-detail", "number", "number")
     subgoals = serializers.SerializerMethodField(help_text="The codes of the subgoals the action serves.")
     objectives = serializers.SerializerMethodField(help_text="The numbers of the objectives the action serves.")
     initiatives = serializers.SerializerMethodField(

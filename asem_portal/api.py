@@ -33,6 +33,7 @@ from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, pagination, parsers, status, throttling
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.settings import api_settings
@@ -259,6 +260,20 @@ class KeyLookupMixin:
 
 
 # OpenAPI ---------------------------------------------------------------------------------------------------
+
+
+def read_only_schema(
+    list_summary: str, detail_summary: str, lookup: str, described: str, lookup_type=str, **list_options
+):
+    """The OpenAPI summaries of a read-only viewset's list and detail, and what its detail's ``lookup`` takes."""
+    return extend_schema_view(
+        list=extend_schema(summary=list_summary, **list_options),
+        retrieve=extend_schema(
+            summary=detail_summary,
+            parameters=[OpenApiParameter(lookup, lookup_type, OpenApiParameter.PATH, description=described)],
+        ),
+    )
+
 
 ERROR_SCHEMA = {
     "type": "object",

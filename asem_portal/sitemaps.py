@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import GenericSitemap, Sitemap
 from django.urls import reverse
 
 from actions.models import Action, StrategicObjective, Subgoal
@@ -29,54 +29,15 @@ class StaticPageSitemap(Sitemap):
         return reverse(item)
 
 
-class ObjectiveSitemap(Sitemap):
-    changefreq = "yearly"
-    priority = 0.8
-
-    def items(self):
-        return StrategicObjective.objects.order_by("number")
+def model_sitemap(queryset, changefreq: str, priority: float, date_field: str | None = None) -> GenericSitemap:
+    return GenericSitemap({"queryset": queryset, "date_field": date_field}, priority=priority, changefreq=changefreq)
 
 
-class SubgoalSitemap(Sitemap):
-    changefreq = "yearly"
-    priority = 0.6
-
-    def items(self):
-        return Subgoal.objects.order_by("objective__number", "position")
-
-
-class ActionSitemap(Sitemap):
-    changefreq = "monthly"
-    priority = 0.7
-
-    def items(self):
-        return Action.objects.order_by("number")
-
-
-class InitiativeSitemap(Sitemap):
-    changefreq = "weekly"
-    priority = 0.7
-
-    def items(self):
-        return Project.objects.order_by("slug")
-
-    def lastmod(self, project: Project):
-        return project.updated_at
-
-
-class OrganisationSitemap(Sitemap):
-    changefreq = "monthly"
-    priority = 0.5
-
-    def items(self):
-        return Organisation.objects.order_by("slug")
-
-
-SITEMAPS: dict[str, type[Sitemap]] = {
+SITEMAPS: dict[str, Sitemap | type[Sitemap]] = {
     "pages": StaticPageSitemap,
-    "objectives": ObjectiveSitemap,
-    "subgoals": SubgoalSitemap,
-    "actions": ActionSitemap,
-    "initiatives": InitiativeSitemap,
-    "organisations": OrganisationSitemap,
+    "objectives": model_sitemap(StrategicObjective.objects.order_by("number"), "yearly", 0.8),
+    "subgoals": model_sitemap(Subgoal.objects.order_by("objective__number", "position"), "yearly", 0.6),
+    "actions": model_sitemap(Action.objects.order_by("number"), "monthly", 0.7),
+    "initiatives": model_sitemap(Project.objects.order_by("slug"), "weekly", 0.7, date_field="updated_at"),
+    "organisations": model_sitemap(Organisation.objects.order_by("slug"), "monthly", 0.5),
 }

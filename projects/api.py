@@ -29,8 +29,8 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework import permissions as drf_permissions
+from rest_framework import renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -46,6 +46,7 @@ from asem_portal.api import (
     ExportRateThrottle,
     IgnoreClientContentNegotiation,
     KeyLookupMixin,
+    read_only_schema,
 )
 from asem_portal.csvutil import Echo, csv_safe
 from stakeholders.api import OrganisationViewSet
@@ -106,24 +107,21 @@ INITIATIVE_PREFETCHES = (
 # Initiatives -----------------------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Initiatives, filtered as in the public directory",
-        description="The same filters as the directory (`objective`, `subgoal`, `action`, `organisation`, "
-        "`region`, `status`, `is_new`, `q`) and its `ordering`. An unknown value is a 400 naming the filter.",
-        parameters=[
-            OpenApiParameter("objective", int, description="An objective's number (1-4)."),
-            OpenApiParameter("subgoal", str, description="A subgoal's code, such as 3.2."),
-            OpenApiParameter("action", int, description="An action's number (1-17)."),
-            OpenApiParameter("organisation", str, description="The slug of a lead or partner organisation."),
-            OpenApiParameter("is_new", str, enum=["true", "false"], description="New in the plan, or not."),
-            OpenApiParameter("q", str, description="Words from the title, summary, activities or outcomes."),
-        ],
-    ),
-    retrieve=extend_schema(
-        summary="One initiative: its rows per action, organisations and roles, milestones and indicators",
-        parameters=[OpenApiParameter("id_or_slug", str, OpenApiParameter.PATH, description="Its id or slug.")],
-    ),
+@read_only_schema(
+    "Initiatives, filtered as in the public directory",
+    "One initiative: its rows per action, organisations and roles, milestones and indicators",
+    "id_or_slug",
+    "Its id or slug.",
+    description="The same filters as the directory (`objective`, `subgoal`, `action`, `organisation`, "
+    "`region`, `status`, `is_new`, `q`) and its `ordering`. An unknown value is a 400 naming the filter.",
+    parameters=[
+        OpenApiParameter("objective", int, description="An objective's number (1-4)."),
+        OpenApiParameter("subgoal", str, description="A subgoal's code, such as 3.2."),
+        OpenApiParameter("action", int, description="An action's number (1-17)."),
+        OpenApiParameter("organisation", str, description="The slug of a lead or partner organisation."),
+        OpenApiParameter("is_new", str, enum=["true", "false"], description="New in the plan, or not."),
+        OpenApiParameter("q", str, description="Words from the title, summary, activities or outcomes."),
+    ],
 )
 class InitiativeViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = InitiativeSerializer
@@ -216,14 +214,7 @@ TRANSITION_RESPONSES = {
         responses={200: ProgressUpdateSerializer},
     ),
 )
-class ProgressUpdateViewSet(
-    ConditionalGetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     serializer_class = ProgressUpdateSerializer
     filterset_class = UpdateFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -375,16 +366,20 @@ class CSVRenderer(renderers.BaseRenderer):
         return data  # the view streams its own rows
 
 
+#: The JSON export's sections: name, serializer, objects (each read as its viewset reads it).
+EXPORT_SECTIONS = (
+    ("objectives", StrategicObjectiveSerializer, StrategicObjectiveViewSet.queryset),
+    ("subgoals", SubgoalSerializer, SubgoalViewSet.queryset),
+    ("actions", ActionSerializer, ActionViewSet.queryset),
+    ("organisations", OrganisationSerializer, OrganisationViewSet.queryset),
+    ("initiatives", InitiativeSerializer, InitiativeViewSet.queryset.order_by("title", "slug")),
+)
 PlanExportSchema = inline_serializer(
     name="PlanExport",
     fields={
         "schema_version": serializers.CharField(help_text=f"The layout's version, now {EXPORT_SCHEMA_VERSION}."),
         "generated_at": serializers.DateTimeField(),
-        "objectives": StrategicObjectiveSerializer(many=True),
-        "subgoals": SubgoalSerializer(many=True),
-        "actions": ActionSerializer(many=True),
-        "organisations": OrganisationSerializer(many=True),
-        "initiatives": InitiativeSerializer(many=True),
+        **{name: serializer_class(many=True) for name, serializer_class, _ in EXPORT_SECTIONS},
     },
 )
 
@@ -454,14 +449,7 @@ class _PlanExportView(APIView):
                 separator = ",\n"
 
         yield "{" + f'"schema_version": {dump(EXPORT_SCHEMA_VERSION)}, "generated_at": {dump(stamp)}'
-        sections = [
-            ("objectives", StrategicObjectiveSerializer, StrategicObjectiveViewSet.queryset),
-            ("subgoals", SubgoalSerializer, SubgoalViewSet.queryset),
-            ("actions", ActionSerializer, ActionViewSet.queryset),
-            ("organisations", OrganisationSerializer, OrganisationViewSet.queryset),
-            ("initiatives", InitiativeSerializer, InitiativeViewSet.queryset.order_by("title", "slug")),
-        ]
-        for name, serializer_class, objects in sections:
+        for name, serializer_class, objects in EXPORT_SECTIONS:
             yield f', "{name}": ['
             yield from many(serializer_class, objects.iterator(chunk_size=EXPORT_CHUNK_SIZE))
             yield "\n]"
@@ -535,7 +523,7 @@ class _PlanExportView(APIView):
     )
 )
 class PlanExportJSONView(_PlanExportView):
-    format = "json"
+    pass
 
 
 CSV_DESCRIPTION = (

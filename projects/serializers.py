@@ -20,7 +20,7 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from actions.models import Subgoal
-from actions.serializers import WebUrlField, api_url
+from actions.serializers import WebUrlField, api_url, detail_link
 from asem_portal.parsing import parse_id
 from stakeholders.models import Organisation
 from stakeholders.serializers import OrganisationBriefSerializer
@@ -55,13 +55,7 @@ class InitiativeOrganisationSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="organisation.name")
     acronym = serializers.CharField(source="organisation.acronym")
     region = serializers.CharField(source="organisation.region")
-    url = serializers.HyperlinkedRelatedField(
-        source="organisation",
-        view_name="api:organisation-detail",
-        lookup_field="slug",
-        lookup_url_kwarg="id_or_slug",
-        read_only=True,
-    )
+    url = detail_link("api:organisation-detail", source="organisation")
 
     class Meta:
         model = ProjectOrganisation
@@ -119,9 +113,7 @@ class LinkSerializer(serializers.ModelSerializer):
 
 
 class InitiativeSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:initiative-detail", lookup_field="slug", lookup_url_kwarg="id_or_slug"
-    )
+    url = detail_link("api:initiative-detail")
     organisations = InitiativeOrganisationSerializer(source="participations", many=True, read_only=True)
     rows = PlanRowSerializer(many=True, read_only=True, help_text="Its rows of the plan, one per action.")
     actions = serializers.SerializerMethodField(help_text="Numbers of the actions it stands under.")
@@ -175,9 +167,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
 
 class InitiativeBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:initiative-detail", lookup_field="slug", lookup_url_kwarg="id_or_slug"
-    )
+    url = detail_link("api:initiative-detail")
 
     class Meta:
         model = Project

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from asem_portal.api import ConditionalGetMixin, KeyLookupMixin
+from asem_portal.api import ConditionalGetMixin, KeyLookupMixin, read_only_schema
 from projects import permissions
 from projects.models import ProjectOrganisation
 
@@ -30,12 +30,11 @@ class OrganisationFilterSet(filters.FilterSet):
         fields = ["kind", "region", "country"]
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Organisations: partner governments, institutional partners, stakeholders"),
-    retrieve=extend_schema(
-        summary="One organisation, with the initiatives it takes part in",
-        parameters=[OpenApiParameter("id_or_slug", str, OpenApiParameter.PATH, description="Its id or slug.")],
-    ),
+@read_only_schema(
+    "Organisations: partner governments, institutional partners, stakeholders",
+    "One organisation, with the initiatives it takes part in",
+    "id_or_slug",
+    "Its id or slug.",
 )
 class OrganisationViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganisationSerializer
@@ -54,16 +53,11 @@ class OrganisationViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnly
     )
 
 
-@extend_schema_view(
-    list=extend_schema(summary="The ASEM partner countries (and others named by organisations)"),
-    retrieve=extend_schema(
-        summary="One country",
-        parameters=[
-            OpenApiParameter(
-                "id_or_iso_code", str, OpenApiParameter.PATH, description="Its id or ISO 3166-1 code (DE)."
-            )
-        ],
-    ),
+@read_only_schema(
+    "The ASEM partner countries (and others named by organisations)",
+    "One country",
+    "id_or_iso_code",
+    "Its id or ISO 3166-1 code (DE).",
 )
 class CountryViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = CountrySerializer

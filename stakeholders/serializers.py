@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from actions.serializers import WebUrlField
+from actions.serializers import WebUrlField, detail_link
 
 from .models import Country, Organisation
 
 
 class CountrySerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:country-detail", lookup_field="iso_code", lookup_url_kwarg="id_or_iso_code"
-    )
+    url = detail_link("api:country-detail", "iso_code", "id_or_iso_code")
 
     class Meta:
         model = Country
@@ -28,9 +26,7 @@ class CountryBriefSerializer(serializers.ModelSerializer):
 class OrganisationBriefSerializer(serializers.ModelSerializer):
     """An organisation where another object names it."""
 
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:organisation-detail", lookup_field="slug", lookup_url_kwarg="id_or_slug"
-    )
+    url = detail_link("api:organisation-detail")
 
     class Meta:
         model = Organisation
@@ -41,19 +37,11 @@ class ParticipationSerializer(serializers.Serializer):
     initiative = serializers.SlugField(source="project.slug", help_text="The initiative's slug.")
     title = serializers.CharField(source="project.title")
     role = serializers.CharField(help_text="lead, partner or funder")
-    url = serializers.HyperlinkedRelatedField(
-        source="project",
-        view_name="api:initiative-detail",
-        lookup_field="slug",
-        lookup_url_kwarg="id_or_slug",
-        read_only=True,
-    )
+    url = detail_link("api:initiative-detail", source="project")
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:organisation-detail", lookup_field="slug", lookup_url_kwarg="id_or_slug"
-    )
+    url = detail_link("api:organisation-detail")
     country = CountryBriefSerializer(read_only=True, allow_null=True)
     parent = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True, help_text="The parent organisation's slug."
