@@ -4,9 +4,9 @@
 with organisations, members, milestones, indicators, links and about ten
 progress updates per initiative across three reporting cycles (mostly
 approved, some drafts, submissions and returns), with text of realistic length.
-Everything it makes is recognisable by the ``synthetic-`` slug or user-name
-prefix, so it can be refused twice and removed. Deterministic for a seed; bulk
-inserts throughout (no history rows are written for synthetic data).
+Everything it makes has the ``synthetic-`` slug or user-name prefix, so it
+can be refused twice and removed. Deterministic for a seed; bulk inserts
+throughout (no history rows for synthetic data).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import datetime
 import random
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -23,6 +22,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from asem_portal.cache import bump_content_version
+from monitoring.models import ReportingCycle, WorkPlanItem, WorkPlanItemReport
 from stakeholders.models import Country, Membership, MembershipRole, Organisation, OrganisationKind, Region
 
 from . import facets
@@ -82,37 +82,23 @@ class Counts:
         return ", ".join(f"{value} {name}" for name, value in vars(self).items())
 
 
-def synthetic_exists() -> bool:
-    return Project.objects.filter(slug__startswith=PREFIX).exists()
-
-
 @transaction.atomic
 def remove() -> None:
     """Delete everything the generator made (and nothing else). The initiatives go with their rows, so
     their search documents and bit sets need no refresh on the way out."""
-    with facets.suspended():
-        _remove()
-
-
-def _remove() -> None:
     projects = Project.objects.filter(slug__startswith=PREFIX)
     updates = ProgressUpdate.objects.filter(project__in=projects)
-    if apps.is_installed("monitoring"):
-        for model in apps.get_app_config("monitoring").get_models():
-            fields = {f.name for f in model._meta.get_fields()}
-            if "update" in fields:
-                model.objects.filter(update__in=updates).delete()
-            if "project" in fields:
-                model.objects.filter(project__in=projects).delete()
-    UpdateTransition.objects.filter(update__in=updates).delete()
-    updates.delete()
-    ProjectOrganisation.objects.filter(project__in=projects).delete()
-    projects.delete()
-    Membership.objects.filter(organisation__slug__startswith=PREFIX).delete()
-    Organisation.objects.filter(slug__startswith=PREFIX).delete()
-    get_user_model().objects.filter(username__startswith=PREFIX).delete()
-    if apps.is_installed("monitoring"):
-        apps.get_model("monitoring", "ReportingCycle").objects.filter(note__startswith="synthetic").delete()
+    with facets.suspended():
+        WorkPlanItemReport.objects.filter(update__in=updates).delete()
+        WorkPlanItem.objects.filter(project__in=projects).delete()
+        UpdateTransition.objects.filter(update__in=updates).delete()
+        updates.delete()
+        ProjectOrganisation.objects.filter(project__in=projects).delete()
+        projects.delete()
+        Membership.objects.filter(organisation__slug__startswith=PREFIX).delete()
+        Organisation.objects.filter(slug__startswith=PREFIX).delete()
+        get_user_model().objects.filter(username__startswith=PREFIX).delete()
+        ReportingCycle.objects.filter(note__startswith="synthetic").delete()
 
 
 #: The words between the plan's words: most are stop words, which search ignores.
@@ -153,19 +139,16 @@ def text(rng: random.Random, low: int, high: int, vocabulary: list[str] | tuple[
     return " ".join(sentences)
 
 
-def reporting_periods() -> list[tuple[object | None, datetime.date, datetime.date]]:
+def reporting_cycles() -> list[ReportingCycle]:
     """Three two-year cycles: the real ones where they exist, synthetic closed ones before them otherwise."""
-    if not apps.is_installed("monitoring"):
-        return [(None, datetime.date(y, 1, 1), datetime.date(y + 1, 12, 31)) for y in (2020, 2022, 2024)]
-    Cycle = apps.get_model("monitoring", "ReportingCycle")
-    cycles = list(Cycle.objects.order_by("-period_start")[:3])
+    cycles = list(ReportingCycle.objects.order_by("-period_start")[:3])
     while len(cycles) < 3:
         earliest = min((c.period_start for c in cycles), default=datetime.date(2025, 1, 1))
-        number = (Cycle.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        number = (ReportingCycle.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         start = earliest.replace(year=earliest.year - 2)
         end = earliest - datetime.timedelta(days=1)
         cycles.append(
-            Cycle.objects.create(
+            ReportingCycle.objects.create(
                 number=number,
                 period_start=start,
                 period_end=end,
@@ -175,14 +158,14 @@ def reporting_periods() -> list[tuple[object | None, datetime.date, datetime.dat
                 note="synthetic cycle for benchmarks",
             )
         )
-    return [(c, c.period_start, c.period_end) for c in sorted(cycles, key=lambda c: c.period_start)]
+    return sorted(cycles, key=lambda c: c.period_start)
 
 
 @transaction.atomic
 def generate(scale: int, *, seed: int = 2030) -> Counts:
     if scale < 1:
         raise SyntheticDataError("The scale is at least 1 (100 initiatives).")
-    if synthetic_exists():
+    if Project.objects.filter(slug__startswith=PREFIX).exists():
         raise SyntheticDataError("Synthetic data exists already: remove it first (--replace).")
     actions = list(Action.objects.order_by("number"))
     if len(actions) < 1:
@@ -323,18 +306,16 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
     members = {m.organisation_id: m.user_id for m in Membership.objects.filter(organisation__in=organisations)}
     reviewer = user_model.objects.filter(is_superuser=True).order_by("pk").first() or users[0]
 
-    periods = reporting_periods()
+    cycles = reporting_cycles()
     statuses = [UpdateStatus.APPROVED, UpdateStatus.SUBMITTED, UpdateStatus.DRAFT, UpdateStatus.RETURNED]
-    # The cycle link exists once the monitoring app is installed.
-    cycle_field = {"cycle"} & {f.name for f in ProgressUpdate._meta.fields}
     updates = []
     for project in projects:
         lead = leads[project.pk]
         for k in range(rng.randint(8, 12)):
-            cycle, start, end = periods[min(k * 3 // 10, 2)]
-            period_start = start + datetime.timedelta(days=rng.randint(0, 300))
+            cycle = cycles[min(k * 3 // 10, 2)]
+            period_start = cycle.period_start + datetime.timedelta(days=rng.randint(0, 300))
             status = (
-                rng.choices(statuses, weights=[70, 10, 10, 10])[0] if cycle is periods[-1][0] else UpdateStatus.APPROVED
+                rng.choices(statuses, weights=[70, 10, 10, 10])[0] if cycle is cycles[-1] else UpdateStatus.APPROVED
             )
             reviewed = now - datetime.timedelta(days=rng.randint(1, 1500))
             updates.append(
@@ -342,10 +323,10 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
                     project=project,
                     organisation=lead,
                     author_id=members[lead.pk],
-                    **({"cycle": cycle} if cycle_field else {}),
+                    cycle=cycle,
                     status=status,
                     period_start=period_start,
-                    period_end=min(end, period_start + datetime.timedelta(days=rng.randint(90, 360))),
+                    period_end=min(cycle.period_end, period_start + datetime.timedelta(days=rng.randint(90, 360))),
                     achievements=text(rng, 60, 300),
                     challenges=text(rng, 20, 120),
                     next_steps=text(rng, 20, 120),
