@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from stakeholders.models import Membership, MembershipRole
+from stakeholders.models import Membership, MembershipRole, Organisation
 from stakeholders.services import SECRETARIAT_GROUP
 
 from .models import OrganisationRole, ProgressUpdate, Project, ProjectOrganisation, UpdateStatus
@@ -92,19 +92,15 @@ def review_queue(user: UserLike) -> QuerySet[ProgressUpdate]:
     return ProgressUpdate.objects.filter(status=UpdateStatus.SUBMITTED)
 
 
-def can_see_update(user: UserLike, update: ProgressUpdate) -> bool:
-    if update.status == UpdateStatus.APPROVED:
-        return True
-    if update.organisation_id in organisation_ids(user):
-        return True
-    return is_secretariat(user) and (update.status != UpdateStatus.DRAFT or update.author_id == user.pk)
-
-
 def can(user: UserLike, verb: str, obj: ProgressUpdate | Project) -> bool:
     """May ``user`` do ``verb`` to ``obj`` now (its state included)?"""
     if verb == VIEW and isinstance(obj, ProgressUpdate):
         # Seeing follows updates_visible_to(), anonymous visitors included (approved updates).
-        return can_see_update(user, obj)
+        return (
+            obj.status == UpdateStatus.APPROVED
+            or obj.organisation_id in organisation_ids(user)
+            or (is_secretariat(user) and (obj.status != UpdateStatus.DRAFT or obj.author_id == user.pk))
+        )
     if not user.is_authenticated or not user.is_active:
         return False
     if isinstance(obj, Project):
@@ -115,11 +111,8 @@ def can(user: UserLike, verb: str, obj: ProgressUpdate | Project) -> bool:
         raise ValueError(f"unknown verb for an initiative: {verb}")
 
     update = obj
-    member = update.organisation_id in organisation_ids(user)
-    if verb == VIEW:
-        return can_see_update(user, update)
     if verb in (EDIT, SUBMIT):
-        return member and update.is_editable
+        return update.organisation_id in organisation_ids(user) and update.is_editable
     if verb in (RETURN, APPROVE):
         # Nobody reviews their own update, not even the Secretariat.
         return is_secretariat(user) and update.status == UpdateStatus.SUBMITTED and update.author_id != user.pk
@@ -134,8 +127,6 @@ def reporting_organisations(user: UserLike, project: Project) -> QuerySet:
     The one rule for "which organisation may this progress update be for", asked by the form, the API and
     ``services.create_update`` alike (a funder, or an organisation not on the initiative, does not report).
     """
-    from stakeholders.models import Organisation  # imported here to leave this module's imports as they are
-
     orgs = organisation_ids(user)
     if not orgs:
         return Organisation.objects.none()

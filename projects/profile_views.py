@@ -1,20 +1,15 @@
 """Coordinators (and the Secretariat) edit an initiative's public profile: summary, links, milestones, indicators.
 
-The plan's row texts (activities, expected outcomes) are the Secretariat's and
-are edited in the admin only. A milestone's status and achieved date are set
-by approved progress updates, so the form shows them but does not edit them.
+The plan's row texts (activities, expected outcomes) are edited in the admin only; a milestone's status and
+achieved date are set by approved progress updates, so the form shows them but does not edit them.
 
-Two people editing one profile, or an approval or an admin edit landing while
-the form is open: the form carries a fingerprint of everything it edits (the
-initiative's ``updated_at`` and the edited fields of its links, milestones and
-indicators), recomputed under row locks when it is saved. Any difference is a
-409 with the user's input kept, and the re-rendered form carries the current
-fingerprint, so saving again after a review goes through.
+Concurrent edits (another user, an approval, an admin edit): the form carries a fingerprint of everything it
+edits, recomputed under row locks when it is saved. Any difference is a 409 with the user's input kept and the
+current fingerprint, so saving again after a review goes through.
 
-A milestone or indicator that progress updates report on cannot be deleted
-here (the database protects it too): those reports are other organisations'
-records, approved ones included. A milestone that will not happen is
-reported as cancelled in an update instead.
+A milestone or indicator that progress updates report on cannot be deleted here (the database protects it
+too): those reports are other organisations' records. A milestone that will not happen is reported as
+cancelled in an update instead.
 """
 
 from __future__ import annotations
@@ -120,10 +115,7 @@ class LinkBaseFormSet(forms.BaseInlineFormSet):
                 form.add_error("url", _("This address is already one of the initiative's links."))
 
 
-# What the coordinators' form edits, row by row; the fingerprint hashes the same
-# fields. A milestone's status and achieved date are not among them: approved
-# progress updates set them (and withdrawing an approval restores them); the
-# template shows them read-only. (Tuples: Django appends the parent's key to a
+# What the form edits, row by row, and the fingerprint hashes. (Tuples: Django appends the parent's key to a
 # formset's field list, which must not change the fingerprint.)
 LINK_FIELDS = ("url", "label")
 MILESTONE_FIELDS = ("title", "planned_start", "planned_end", "period_label", "note")
@@ -251,10 +243,7 @@ class ProjectProfileEditView(LoginRequiredMixin, TemplateResponseMixin, View):
             all_forms = self.forms(request.POST)
             if not all([f.is_valid() for f in all_forms]):  # a list: every form shows its errors
                 return self.render(all_forms, status=400)
-            profile, links, milestones, indicators = all_forms
-            profile.save()  # also moves updated_at: the next stale form conflicts
-            links.save()
-            milestones.save()
-            indicators.save()
+            for form in all_forms:
+                form.save()  # the profile's save moves updated_at: the next stale form conflicts
         messages.success(request, _("The initiative's profile was saved."))
         return HttpResponseRedirect(self.project.get_absolute_url())
