@@ -30,6 +30,10 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def note_field() -> forms.CharField:
+    return forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.TextInput)
+
+
 def narrative_field(label, help_text="") -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -76,8 +80,7 @@ class ProgressUpdateForm(forms.Form):
         self.indicators = list(project.indicators.all())
         self.work_plan_items = list(cycle.work_plan_items.filter(project=project)) if cycle is not None else []
         for item in self.work_plan_items:
-            prefix = f"workplan_{item.pk}"
-            self.fields[f"{prefix}_status"] = forms.ChoiceField(
+            self.fields[f"workplan_{item.pk}_status"] = forms.ChoiceField(
                 label=_("Done?"),
                 required=False,
                 choices=[
@@ -86,32 +89,28 @@ class ProgressUpdateForm(forms.Form):
                     (WORK_PLAN_NOT_DONE, _("Not done")),
                 ],
             )
-            self.fields[f"{prefix}_note"] = forms.CharField(
-                label=_("Note"), required=False, max_length=2000, widget=forms.TextInput
-            )
+            self.fields[f"workplan_{item.pk}_note"] = note_field()
         for milestone in self.milestones:
-            prefix = f"milestone_{milestone.pk}"
-            self.fields[f"{prefix}_outcome"] = forms.ChoiceField(
+            self.fields[f"milestone_{milestone.pk}_outcome"] = forms.ChoiceField(
                 label=_("Outcome"),
                 required=False,
                 choices=[(NOT_REPORTED, _("Not reported"))] + list(MilestoneOutcome.choices),
             )
-            self.fields[f"{prefix}_date"] = forms.DateField(
+            self.fields[f"milestone_{milestone.pk}_date"] = forms.DateField(
                 label=_("Achieved on, or delayed to"), required=False, widget=DateInput
             )
-            self.fields[f"{prefix}_note"] = forms.CharField(
-                label=_("Note"), required=False, max_length=2000, widget=forms.TextInput
-            )
+            self.fields[f"milestone_{milestone.pk}_note"] = note_field()
         for indicator in self.indicators:
-            prefix = f"indicator_{indicator.pk}"
-            self.fields[f"{prefix}_value"] = forms.DecimalField(
+            self.fields[f"indicator_{indicator.pk}_value"] = forms.DecimalField(
                 label=_("Value (%(unit)s)") % {"unit": indicator.unit},
                 required=False,
                 min_value=0,
                 max_digits=14,
                 decimal_places=2,
             )
-            self.fields[f"{prefix}_as_of"] = forms.DateField(label=_("As of"), required=False, widget=DateInput)
+            self.fields[f"indicator_{indicator.pk}_as_of"] = forms.DateField(
+                label=_("As of"), required=False, widget=DateInput
+            )
         accept = ",".join(ACCEPTED_EXTENSIONS)
         for slot in range(1, EVIDENCE_FILE_SLOTS + 1):
             self.fields[f"file_{slot}"] = forms.FileField(
@@ -122,21 +121,18 @@ class ProgressUpdateForm(forms.Form):
                 widget=forms.ClearableFileInput(attrs={"accept": accept}),
             )
 
-    # Grouped fields for the template.
+    # Grouped fields for the template: (object, its fields…) per row.
+    def rows(self, kind, objects, parts):
+        return [(obj, *(self[f"{kind}_{obj.pk}_{part}"] for part in parts)) for obj in objects]
+
     def milestone_rows(self):
-        for milestone in self.milestones:
-            prefix = f"milestone_{milestone.pk}"
-            yield milestone, self[f"{prefix}_outcome"], self[f"{prefix}_date"], self[f"{prefix}_note"]
+        return self.rows("milestone", self.milestones, ("outcome", "date", "note"))
 
     def indicator_rows(self):
-        for indicator in self.indicators:
-            prefix = f"indicator_{indicator.pk}"
-            yield indicator, self[f"{prefix}_value"], self[f"{prefix}_as_of"]
+        return self.rows("indicator", self.indicators, ("value", "as_of"))
 
     def work_plan_rows(self):
-        for item in self.work_plan_items:
-            prefix = f"workplan_{item.pk}"
-            yield item, self[f"{prefix}_status"], self[f"{prefix}_note"]
+        return self.rows("workplan", self.work_plan_items, ("status", "note"))
 
     def file_fields(self):
         return [self[f"file_{slot}"] for slot in range(1, EVIDENCE_FILE_SLOTS + 1)]
@@ -234,30 +230,26 @@ class ProgressUpdateForm(forms.Form):
 
     def content(self) -> UpdateContent:
         data = self.cleaned_data
-        milestones = {m.pk: m for m in self.milestones}
-        indicators = {i.pk: i for i in self.indicators}
-        reports = []
-        for pk, milestone in milestones.items():
-            outcome = data.get(f"milestone_{pk}_outcome")
-            if outcome:
-                date = data.get(f"milestone_{pk}_date")
-                reports.append(
-                    MilestoneReportData(
-                        milestone=milestone,
-                        outcome=outcome,
-                        achieved_on=date if outcome == MilestoneOutcome.ACHIEVED else None,
-                        new_date=date if outcome == MilestoneOutcome.DELAYED else None,
-                        note=data.get(f"milestone_{pk}_note", ""),
-                    )
-                )
+        reports = [
+            MilestoneReportData(
+                milestone=m,
+                outcome=data[f"milestone_{m.pk}_outcome"],
+                # The service keeps the date that the outcome asks for (achieved on, or delayed to).
+                achieved_on=data.get(f"milestone_{m.pk}_date"),
+                new_date=data.get(f"milestone_{m.pk}_date"),
+                note=data.get(f"milestone_{m.pk}_note", ""),
+            )
+            for m in self.milestones
+            if data.get(f"milestone_{m.pk}_outcome")
+        ]
         values = [
             IndicatorValueData(
-                indicator=indicator, value=data[f"indicator_{pk}_value"], as_of=data[f"indicator_{pk}_as_of"]
+                indicator=i, value=data[f"indicator_{i.pk}_value"], as_of=data[f"indicator_{i.pk}_as_of"]
             )
-            for pk, indicator in indicators.items()
-            if data.get(f"indicator_{pk}_value") is not None
+            for i in self.indicators
+            if data.get(f"indicator_{i.pk}_value") is not None
         ]
-        work_plan = tuple(
+        work_plan = [
             WorkPlanReportData(
                 item=item,
                 done=data[f"workplan_{item.pk}_status"] == WORK_PLAN_DONE,
@@ -265,12 +257,10 @@ class ProgressUpdateForm(forms.Form):
             )
             for item in self.work_plan_items
             if data.get(f"workplan_{item.pk}_status")
-        )
-        files = tuple(
-            (f.name and data[f.name].name, data[f.name], data[f"{f.name}_type"])
-            for f in self.file_fields()
-            if data.get(f.name)
-        )
+        ]
+        files = [
+            (data[f.name].name, data[f.name], data[f"{f.name}_type"]) for f in self.file_fields() if data.get(f.name)
+        ]
         return UpdateContent(
             period_start=data["period_start"],
             period_end=data["period_end"],
@@ -280,8 +270,8 @@ class ProgressUpdateForm(forms.Form):
             milestone_reports=tuple(reports),
             indicator_values=tuple(values),
             links=tuple(data["links"]),
-            files=files,
-            work_plan_reports=work_plan,
+            files=tuple(files),
+            work_plan_reports=tuple(work_plan),
         )
 
 
