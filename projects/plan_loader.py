@@ -54,25 +54,27 @@ class LoadReport:
             return "The plan is up to date: nothing changed."
         return "; ".join(f"{name}: {self.created[name]} created, {self.updated[name]} updated" for name in names)
 
+    def sync(self, model: type[models.Model], lookup: dict[str, Any], **values: Any):
+        """Get or create one object; save it only when one of ``values`` differs."""
+        obj = model.objects.filter(**lookup).first()
+        name = model._meta.verbose_name_plural
+        if obj is None:
+            obj = model(**lookup, **values)
+            self.created[name] += 1
+        elif any(getattr(obj, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(obj, key, value)
+            self.updated[name] += 1
+        else:
+            return obj
+        obj.full_clean(validate_unique=False, validate_constraints=False)
+        obj.save()
+        return obj
+
 
 def _sync(report: LoadReport, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]):
-    """Get or create one object; save it only when one of ``values`` differs."""
-    obj = model.objects.filter(**lookup).first()
-    name = model._meta.verbose_name_plural
-    if obj is None:
-        obj = model(**lookup, **values)
-        obj.full_clean(validate_unique=False, validate_constraints=False)
-        obj.save()
-        report.created[name] += 1
-        return obj
-    changed = [key for key, value in values.items() if getattr(obj, key) != value]
-    if changed:
-        for key in changed:
-            setattr(obj, key, values[key])
-        obj.full_clean(validate_unique=False, validate_constraints=False)
-        obj.save()
-        report.updated[name] += 1
-    return obj
+    """:meth:`LoadReport.sync` with the values as a dict (monitoring.plan_loader calls it so)."""
+    return report.sync(model, lookup, **values)
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -148,37 +150,26 @@ def _load_plan(directory: Path | None) -> LoadReport:
     report = LoadReport()
 
     for obj in plan["objectives"]:
-        objective = _sync(
-            report,
+        objective = report.sync(
             StrategicObjective,
             {"number": obj["number"]},
-            {
-                "slug": obj["slug"],
-                "title": obj["title"],
-                "short_title": obj.get("short_title", ""),
-                "colour": obj["colour"],
-            },
+            slug=obj["slug"],
+            title=obj["title"],
+            short_title=obj.get("short_title", ""),
+            colour=obj["colour"],
         )
         for position, sub in enumerate(obj["subgoals"], start=1):
-            _sync(
-                report,
-                Subgoal,
-                {"code": sub["code"]},
-                {"objective": objective, "position": position, "text": sub["text"]},
-            )
+            report.sync(Subgoal, {"code": sub["code"]}, objective=objective, position=position, text=sub["text"])
 
     subgoals = {s.code: s for s in Subgoal.objects.all()}
     for number in sorted(plan["actions"]):
         data = plan["actions"][number]
-        action = _sync(
-            report,
+        action = report.sync(
             Action,
             {"number": number},
-            {
-                "description": data["description"],
-                "serves_all_objectives": bool(data.get("serves_all_objectives", False)),
-                "mapping_rationale": data.get("rationale", ""),
-            },
+            description=data["description"],
+            serves_all_objectives=bool(data.get("serves_all_objectives", False)),
+            mapping_rationale=data.get("rationale", ""),
         )
         wanted = set()
         for code in data.get("subgoals", []):
@@ -191,12 +182,7 @@ def _load_plan(directory: Path | None) -> LoadReport:
             report.updated["action subgoal mappings"] += 1
 
     for iso, data in sorted(plan["countries"].items()):
-        _sync(
-            report,
-            Country,
-            {"iso_code": iso},
-            {"name": data["name"], "region": data["region"], "is_asem_partner": True},
-        )
+        report.sync(Country, {"iso_code": iso}, name=data["name"], region=data["region"], is_asem_partner=True)
     countries = {c.iso_code: c for c in Country.objects.all()}
 
     # The ministries in charge of education of the 51 partner countries are
@@ -204,19 +190,16 @@ def _load_plan(directory: Path | None) -> LoadReport:
     for iso, country in sorted(countries.items()):
         if not country.is_asem_partner:
             continue
-        _sync(
-            report,
+        report.sync(
             Organisation,
             {"slug": f"ministry-{iso.lower()}"},
-            {
-                "name": f"Ministry in charge of education, {country.name}",
-                "acronym": "",
-                "kind": OrganisationKind.PARTNER_GOVERNMENT,
-                "region": country.region,
-                "country": country,
-                "website": "",
-                "parent": None,
-            },
+            name=f"Ministry in charge of education, {country.name}",
+            acronym="",
+            kind=OrganisationKind.PARTNER_GOVERNMENT,
+            region=country.region,
+            country=country,
+            website="",
+            parent=None,
         )
 
     # Parents first: an organisation may name a parent defined later in the files.
@@ -237,19 +220,16 @@ def _load_plan(directory: Path | None) -> LoadReport:
                 country = countries.get(org["country"])
                 if country is None:
                     raise PlanDataError(f"Organisation {slug!r}: unknown country {org['country']!r}.")
-            _sync(
-                report,
+            report.sync(
                 Organisation,
                 {"slug": slug},
-                {
-                    "name": org["name"],
-                    "acronym": org.get("acronym") or "",
-                    "kind": org["kind"],
-                    "region": org["region"],
-                    "country": country,
-                    "website": org.get("website") or "",
-                    "parent": parent,
-                },
+                name=org["name"],
+                acronym=org.get("acronym") or "",
+                kind=org["kind"],
+                region=org["region"],
+                country=country,
+                website=org.get("website") or "",
+                parent=parent,
             )
             del pending[slug]
             progress = True
@@ -259,16 +239,13 @@ def _load_plan(directory: Path | None) -> LoadReport:
     organisations = {o.slug: o for o in Organisation.objects.all()}
     actions = {a.number: a for a in Action.objects.all()}
     for slug, data in plan["initiatives"].items():
-        project = _sync(
-            report,
+        project = report.sync(
             Project,
             {"slug": slug},
-            {
-                "title": data["title"],
-                "is_new": bool(data.get("is_new", False)),
-                "lead_note": data.get("lead_note") or "",
-                "summary": data.get("summary") or "",
-            },
+            title=data["title"],
+            is_new=bool(data.get("is_new", False)),
+            lead_note=data.get("lead_note") or "",
+            summary=data.get("summary") or "",
         )
         for role, key in (
             (OrganisationRole.LEAD, "leads"),
@@ -278,55 +255,45 @@ def _load_plan(directory: Path | None) -> LoadReport:
             for position, org_slug in enumerate(data.get(key) or []):
                 if org_slug not in organisations:
                     raise PlanDataError(f"Initiative {slug!r}: unknown organisation {org_slug!r}.")
-                _sync(
-                    report,
+                report.sync(
                     ProjectOrganisation,
                     {"project": project, "organisation": organisations[org_slug], "role": role},
-                    {"position": position},
+                    position=position,
                 )
         for row in data.get("rows", []):
             number = int(row["action"])
             if number not in actions:
                 raise PlanDataError(f"Initiative {slug!r}: unknown action {number}.")
-            _sync(
-                report,
+            report.sync(
                 ActionContribution,
                 {"project": project, "action": actions[number]},
-                {
-                    "position": row["position"],
-                    "activities": (row.get("activities") or "").strip(),
-                    "expected_outcomes": (row.get("outcomes") or "").strip(),
-                },
+                position=row["position"],
+                activities=(row.get("activities") or "").strip(),
+                expected_outcomes=(row.get("outcomes") or "").strip(),
             )
         for position, url in enumerate(data.get("urls") or []):
-            _sync(report, ProjectLink, {"project": project, "url": url}, {"position": position})
+            report.sync(ProjectLink, {"project": project, "url": url}, position=position)
         for ms in data.get("milestones") or []:
-            _sync(
-                report,
+            report.sync(
                 Milestone,
                 {"project": project, "title": ms["title"]},
-                {
-                    "planned_start": _date(ms.get("planned_start")),
-                    "planned_end": _date(ms.get("planned_end")),
-                    "period_label": ms.get("period_label") or "",
-                    "status": ms.get("status", "planned"),
-                    "achieved_on": _date(ms.get("achieved_on")),
-                    "note": ms.get("note") or "",
-                },
+                planned_start=_date(ms.get("planned_start")),
+                planned_end=_date(ms.get("planned_end")),
+                period_label=ms.get("period_label") or "",
+                status=ms.get("status", "planned"),
+                achieved_on=_date(ms.get("achieved_on")),
+                note=ms.get("note") or "",
             )
         for ind in data.get("indicators") or []:
-            _sync(
-                report,
+            report.sync(
                 Indicator,
                 {"project": project, "name": ind["name"]},
-                {
-                    "unit": ind.get("unit") or "",
-                    "baseline": _decimal(ind.get("baseline")),
-                    "baseline_year": ind.get("baseline_year"),
-                    "target": _decimal(ind.get("target")),
-                    "target_comparator": ind.get("target_comparator") or "gte",
-                    "target_year": ind.get("target_year"),
-                    "note": ind.get("note") or "",
-                },
+                unit=ind.get("unit") or "",
+                baseline=_decimal(ind.get("baseline")),
+                baseline_year=ind.get("baseline_year"),
+                target=_decimal(ind.get("target")),
+                target_comparator=ind.get("target_comparator") or "gte",
+                target_year=ind.get("target_year"),
+                note=ind.get("note") or "",
             )
     return report
