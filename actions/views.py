@@ -1,8 +1,6 @@
-"""Objective, subgoal and action pages.
-
-Listings show at most ``ROWS_PER_ACTION`` initiatives under each action (in the
-plan's order) with a link to all of them in the directory, and an action's page
-pages through its rows: the pages stay small and fast as the plan grows.
+"""Objective, subgoal and action pages. Listings show the first ``ROWS_PER_ACTION`` initiatives of each action
+(with a link to all of them in the directory) and an action's page pages through its rows: the pages stay
+small as the plan grows.
 """
 
 from __future__ import annotations
@@ -45,52 +43,38 @@ def actions_with_first_rows():
 
 
 class ObjectiveDetailView(DetailView):
-    model = StrategicObjective
     context_object_name = "objective"
-
-    def get_queryset(self):
-        return StrategicObjective.objects.prefetch_related(
-            Prefetch(
-                "subgoals",
-                queryset=Subgoal.objects.prefetch_related(Prefetch("actions", queryset=actions_with_first_rows())),
-            )
+    queryset = StrategicObjective.objects.prefetch_related(
+        Prefetch(
+            "subgoals",
+            queryset=Subgoal.objects.prefetch_related(Prefetch("actions", queryset=actions_with_first_rows())),
         )
+    )
 
 
 class SubgoalDetailView(DetailView):
-    model = Subgoal
     slug_field = "code"
     slug_url_kwarg = "code"
-    context_object_name = "subgoal"
-
-    def get_queryset(self):
-        return Subgoal.objects.select_related("objective").prefetch_related(
-            Prefetch("actions", queryset=actions_with_first_rows())
-        )
+    queryset = Subgoal.objects.select_related("objective").prefetch_related(
+        Prefetch("actions", queryset=actions_with_first_rows())
+    )
 
 
 class ActionListView(ListView):
-    model = Action
     context_object_name = "actions"
-
-    def get_queryset(self):
-        return actions_with_first_rows()
+    queryset = actions_with_first_rows()
 
 
 class ActionDetailView(DetailView):
-    model = Action
     slug_field = "number"
     slug_url_kwarg = "number"
-    context_object_name = "action"
+    queryset = Action.objects.with_subgoals()
 
     def get_object(self, queryset=None):
         # A number beyond the column's range cannot exist (and PostgreSQL would reject it).
         if self.kwargs["number"] > 32767:
             raise Http404
         return super().get_object(queryset)
-
-    def get_queryset(self):
-        return Action.objects.with_subgoals()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,19 +1,8 @@
-"""Pieces shared by every endpoint of the REST API (``/api/v1/``).
+"""Pieces shared by every endpoint of the REST API (``/api/v1/``): parsing, pagination, throttles, errors,
+conditional GETs, detail lookups and the OpenAPI schema's error answers.
 
-- :class:`LimitedJSONParser`: JSON only, and never more than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes (DRF's own
-  parser reads the stream directly and would skip Django's limit).
-- :class:`PageNumberPagination`: ``?page=`` and ``?page_size=`` (at most :data:`MAX_PAGE_SIZE`).
-- Throttles whose rates are read from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` on every request (DRF's
-  own classes freeze them at import), themselves read from the environment in ``settings.py``.
-- :func:`exception_handler`: one error body everywhere: ``{"detail": …, "code": …}``, plus ``"errors"`` (by
-  field) for a 400, and the workflow's conflicts (stale version, wrong state) as 409.
-- Conditional GETs (:class:`ConditionalGetMixin`): ETag and Last-Modified from the site's content version
-  (one primary-key read), so a 304 costs one query (two with a token) whatever the size.
-- :func:`document_error_responses`: the OpenAPI schema says which errors each operation may answer.
-
-This module is imported by DRF while ``rest_framework.views`` itself is being imported (it names the parser
-class in the settings), so it must not import ``rest_framework.views``, ``generics`` or ``viewsets`` at the
-top.
+DRF imports this module while ``rest_framework.views`` is being imported (the settings name its parser), so
+it must not import ``rest_framework.views``, ``generics`` or ``viewsets`` at the top.
 """
 
 from __future__ import annotations
@@ -26,7 +15,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
@@ -39,7 +27,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.settings import api_settings
 
 from asem_portal.cache import version_row
-from asem_portal.parsing import parse_id
+from asem_portal.parsing import by_id_or_key
 
 #: The largest page a client may ask for with ``?page_size=``.
 MAX_PAGE_SIZE = 100
@@ -61,7 +49,7 @@ class RequestTooLarge(exceptions.APIException):
 
 class LimitedJSONParser(parsers.JSONParser):
     """DRF's JSON parser, refusing with 413 a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (DRF reads the
-    request's stream itself, where Django does not apply its limit)."""
+    stream itself, where Django does not apply its limit)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -98,7 +86,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 
 class RatesFromSettings:
-    """Read the rate on each request, so ``override_settings`` and the environment both apply."""
+    """Read the rate on each request (DRF's own classes freeze it at import), so ``override_settings`` applies."""
 
     def get_rate(self):
         self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
@@ -197,13 +185,12 @@ def api_not_found(request, *args, **kwargs):
 
 
 class ConditionalGetMixin:
-    """ETag and Last-Modified on ``list`` and ``retrieve``; 304 when the client's copy is current.
+    """ETag and Last-Modified on ``list`` and ``retrieve``; 304, before any object is read, when the client's
+    copy is current.
 
-    The ETag covers the content version (``asem_portal.cache`` raises it once per committed transaction that
-    changes anything public), the full path with its query string, the negotiated format and, for views
-    whose answer depends on the user (``conditional_per_user``), who asks. A 304 is answered (by Django's
-    ``get_conditional_response``) before the objects are read. The handler finds the version read in
-    ``self.content_version``.
+    The ETag covers the content version (raised once per committed transaction that changes anything public),
+    the full path, the negotiated format and, with ``conditional_per_user``, who asks. The handler finds the
+    version in ``self.content_version``.
     """
 
     conditional_per_user = False
@@ -238,11 +225,8 @@ class ConditionalGetMixin:
 
 
 class KeyLookupMixin:
-    """Detail URLs take the id or a readable key: ``/initiatives/12/`` and ``/initiatives/asem-duo/`` alike.
-
-    ``key_field`` names the readable key (a slug, a code). A value made only of digits is tried as the id
-    first, then as the key. The detail is read from ``get_queryset()`` (never filtered by the list's query
-    string), so what the user may not see is a 404.
+    """Detail URLs take the id or the readable ``key_field`` (tried in that order): ``/initiatives/12/`` and
+    ``/initiatives/asem-duo/`` alike. Read from ``get_queryset()``, so what the user may not see is a 404.
     """
 
     key_field = "slug"
@@ -250,11 +234,9 @@ class KeyLookupMixin:
     lookup_value_regex = r"[-a-zA-Z0-9_.]+"
 
     def get_object(self):
-        value = self.kwargs[self.lookup_url_kwarg]
-        queryset = self.get_queryset()
-        pk = parse_id(value)
-        obj = queryset.filter(pk=pk).first() if pk is not None else None
-        obj = obj or get_object_or_404(queryset, **{self.key_field: value})
+        obj = by_id_or_key(self.get_queryset(), self.kwargs[self.lookup_url_kwarg], self.key_field)
+        if obj is None:
+            raise Http404
         self.check_object_permissions(self.request, obj)
         return obj
 

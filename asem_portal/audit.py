@@ -1,11 +1,5 @@
-"""The audit log of Secretariat decisions, kept in Django's admin log (``LogEntry``).
-
-Admin changes and deletions are logged by the admin itself; the review
-decisions and publications made on the site or through the API are logged here,
-by the service functions, so that one list in the admin (Administration › Log
-entries) answers "who approved, returned, withdrew, published or deleted what,
-and when".
-"""
+"""The audit log of Secretariat decisions, in Django's admin log (``LogEntry``) beside the admin's own changes:
+one list answers "who approved, returned, withdrew, published or deleted what, and when"."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Logging pieces wired in ``settings.LOGGING``: the request-ID filter and a JSON formatter.
-
-With ``LOG_FORMAT=json`` each record is one JSON object on one line of stdout,
-for a log shipper; otherwise plain text, still carrying the request ID so a
-line can be matched with the ``X-Request-ID`` a user reports.
-"""
+"""Logging pieces wired in ``settings.LOGGING``: the request-ID filter and the JSON formatter (``LOG_FORMAT=json``)."""
 
 from __future__ import annotations
 
@@ -37,8 +32,7 @@ class JSONFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", None) or get_request_id(),
         }
-        # Simple values passed with ``extra=`` (e.g. django.request's status_code);
-        # objects such as the request itself are left out rather than stringified.
+        # Simple values passed with ``extra=`` (django.request's status_code); objects such as the request are left out.
         for key, value in record.__dict__.items():
             if key not in _STANDARD_ATTRIBUTES and key not in entry and isinstance(value, str | int | float | bool):
                 entry[key] = value

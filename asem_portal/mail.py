@@ -1,15 +1,5 @@
-"""The durable outbox: every e-mail the portal sends is first a row in the database (django-mailer).
-
-``queue_mail`` stores a message in the outbox inside the current transaction, so the notice is committed
-together with the change it announces, or not at all: no crash, no mail server's trouble can lose it.
-Everything else Django sends (password resets) reaches the same outbox through ``EMAIL_BACKEND``
-(``OutboxBackend``). ``manage.py send_mail`` (cron, every minute) or ``manage.py runmailer`` delivers the
-queue through ``MAILER_EMAIL_BACKEND`` (SMTP); a message the server refuses is *deferred*, the error kept in
-the message log, and ``manage.py retry_deferred`` queues it again. The Secretariat sees queued and deferred
-messages and every attempt in the admin (Mailer › Messages, Message logs).
-
-Locally (no ``EMAIL_HOST``) ``MAIL_SEND_ON_COMMIT`` sends the queue to the console as soon as the
-transaction commits, so ``make run`` needs no worker.
+"""The durable outbox (django-mailer): every e-mail is first a row in the database, committed with the change
+it announces or not at all. Delivery and retries are described with the e-mail settings in ``settings.py``.
 """
 
 from __future__ import annotations
@@ -33,10 +23,7 @@ def _send_queue_after_commit() -> None:
 
 
 class OutboxBackend(DbBackend):
-    """django-mailer's database backend: queues the messages (in the current transaction), sends nothing.
-
-    With ``MAIL_SEND_ON_COMMIT`` (local use) it also delivers the queue once the transaction commits.
-    """
+    """django-mailer's database backend; with ``MAIL_SEND_ON_COMMIT`` it delivers the queue once committed."""
 
     def send_messages(self, email_messages):
         count = super().send_messages(email_messages)

@@ -1,14 +1,7 @@
-"""Site-wide middleware: request IDs and the Permissions-Policy header.
+"""Site-wide middleware: request IDs (kept in a context variable for every log record) and Permissions-Policy.
 
-Request IDs: a proxy or load balancer in front of the portal may already have
-given the request an ``X-Request-ID``; we keep it so one ID follows the request
-through every log, and make a uuid4 otherwise. The ID is echoed on the
-response and kept in a context variable that ``asem_portal.logging`` puts into
-every log record.
-
-The context variable is cleared on ``request_finished`` rather than when the
-middleware returns, because Django logs 4xx/5xx responses (``django.request``)
-after the middleware chain has returned, and those lines need the ID most.
+The ID is cleared on ``request_finished``, not when the middleware returns: Django logs 4xx/5xx responses
+(``django.request``) after the middleware chain has returned, and those lines need the ID most.
 """
 
 from __future__ import annotations
@@ -25,9 +18,7 @@ from django.http import HttpRequest, HttpResponse
 REQUEST_ID_HEADER = "X-Request-ID"
 NO_REQUEST_ID = "-"
 
-# An incoming ID is copied into logs and a response header: accept only short
-# IDs of safe characters (a uuid, a trace id), never anything that could forge
-# log lines or headers.
+# An incoming ID is copied into logs and a header: only short IDs of safe characters, which cannot forge either.
 _ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
 current_request_id: ContextVar[str] = ContextVar("current_request_id", default=NO_REQUEST_ID)
@@ -46,11 +37,7 @@ request_finished.connect(_clear_request_id, dispatch_uid="asem_portal.clear_requ
 
 
 class RequestIDMiddleware:
-    """Give each request an ID (``X-Request-ID`` in, or a new uuid4) and echo it on the response.
-
-    First in ``MIDDLEWARE`` so that every response, redirects and lockouts
-    included, carries it.
-    """
+    """Give each request an ID (a proxy's ``X-Request-ID``, or a new uuid4) and echo it on the response."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -71,10 +58,7 @@ def build_permissions_policy(policy: dict[str, list[str]]) -> str:
 
 
 class PermissionsPolicyMiddleware:
-    """Set ``Permissions-Policy`` from ``settings.PERMISSIONS_POLICY``, a dict of feature → allowlist.
-
-    An empty allowlist denies the feature to the page and to every frame.
-    """
+    """Set ``Permissions-Policy`` from ``settings.PERMISSIONS_POLICY`` (feature → allowlist; empty denies)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -1,9 +1,5 @@
-"""Reading numbers out of untrusted text (form fields, query strings, JSON bodies).
-
-``str.isdigit()`` is not a test for "``int()`` will take this": it is true for "²" and other Unicode digits
-that ``int()`` refuses, and ``int()`` also refuses strings of more than 4,300 digits. Either is a 500 where
-the answer should be "not a valid id". ``parse_id`` accepts ASCII digits only, at most 18 of them (so the
-result fits a 64-bit database column), and answers ``None`` for anything else.
+"""Reading ids out of untrusted text. Not ``str.isdigit()``: it is true for "²", which ``int()`` refuses (a 500),
+as ``int()`` refuses strings of over 4,300 digits. At most 18 ASCII digits also fit a 64-bit column.
 """
 
 from __future__ import annotations
@@ -18,3 +14,9 @@ def parse_id(value: object) -> int | None:
     if not isinstance(value, str) or _ID.fullmatch(value) is None:
         return None
     return int(value)
+
+
+def by_id_or_key(queryset, value: str, key: str):
+    """The object of ``queryset`` with the id ``value`` spells, else with ``key`` equal to ``value``, or ``None``."""
+    pk = parse_id(value)
+    return (queryset.filter(pk=pk).first() if pk is not None else None) or queryset.filter(**{key: value}).first()

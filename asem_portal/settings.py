@@ -1,9 +1,5 @@
-"""Settings for the ASEM Education Action Plan Portal.
-
-One module, read from the environment, that works with no environment at all:
-with nothing set, the portal runs in DEBUG on an embedded SQLite database.
-``DATABASE_URL`` switches to PostgreSQL. With ``DEBUG`` off, a missing
-``SECRET_KEY`` or ``ALLOWED_HOSTS`` stops start-up with a clear message.
+"""Settings, read from the environment. With nothing set: DEBUG on SQLite (``DATABASE_URL`` for PostgreSQL).
+With ``DEBUG`` off, a missing ``SECRET_KEY`` or ``ALLOWED_HOSTS`` stops start-up with a clear message.
 """
 
 from __future__ import annotations
@@ -35,7 +31,6 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set in the environment when DEBUG is off.")
-    # Only ever used for local development with DEBUG on.
     SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
@@ -73,7 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that every response and every log line carries the request ID.
+    # First, so that every response (redirects, lockouts) and every log line carries the request ID.
     "asem_portal.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -110,7 +105,6 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "asem_portal.wsgi.application"
 
-# SQLite by default so a fresh checkout runs; DATABASE_URL switches to PostgreSQL.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -161,10 +155,9 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# "default" holds whole public pages and throttle counters; "fragments" holds many small pieces (each
-# initiative's directory entry, option lists) so they do not push pages out. Local memory per process by
-# default (bounded by entries); one shared Redis when REDIS_URL is set. CACHE_RELEASE (e.g. the deployed
-# revision) goes into every key: markup cached by the previous release is never served by the next.
+# "default": whole pages and throttle counters; "fragments": many small pieces, kept apart not to push pages out.
+# Local memory per process, or one shared Redis (REDIS_URL). CACHE_RELEASE (the deployed revision) is in every
+# key: markup cached by the previous release is never served by the next.
 CACHE_RELEASE = os.environ.get("CACHE_RELEASE", "")
 if os.environ.get("REDIS_URL"):
     CACHES = {
@@ -194,8 +187,7 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "updates:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
-# The REST API under /api/v1/ (asem_portal/api_urls.py; shared pieces in asem_portal/api.py).
-# Token first: an unauthenticated request is answered 401 with "WWW-Authenticate: Token".
+# Token first: an unauthenticated API request is answered 401 with "WWW-Authenticate: Token".
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -266,8 +258,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
-# django-csp 4 format. No 'unsafe-inline': the site and the admin load scripts
-# and styles from files only (objective colours come from /objectives.css).
+# No 'unsafe-inline': scripts and styles come from files only (objective colours from /objectives.css).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -305,9 +296,8 @@ PERMISSIONS_POLICY = {
     )
 }
 
-# django-axes: 5 failed sign-ins for one username from one IP address lock that
-# pair out for 30 minutes (the admin's and the site's logins alike). Unlock:
-# delete the access attempt in the admin, or `manage.py axes_reset_username NAME`.
+# django-axes: 5 failed sign-ins for one username from one IP address lock that pair out for 30 minutes.
+# Unlock: delete the access attempt in the admin, or `manage.py axes_reset_username NAME`.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -354,18 +344,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ASEM Education Portal
 
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/")
 
-# The public address, for links in e-mails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
-# Progress-update evidence: what may be uploaded, and how big.
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 NARRATIVE_MAX_CHARS = 20000
 
-# Where the loader finds the plan.
 ACTION_PLAN_DIR = BASE_DIR / "fixtures" / "plan"
 
-# To stdout, each line with the request ID (asem_portal/logging.py);
-# LOG_FORMAT=json writes one JSON object per line for a log shipper.
+# To stdout, each line with the request ID; LOG_FORMAT=json writes one JSON object per line for a log shipper.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower()
 if LOG_FORMAT not in {"plain", "json"}:
     raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")

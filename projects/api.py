@@ -1,11 +1,5 @@
-"""API of initiatives and progress updates, and the whole plan as one versioned download.
-
-- ``/api/v1/initiatives/``: read-only, filtered by the directory's own :class:`~projects.filters.ProjectFilterSet`
-  (same parameters, same answers, ``ordering`` included).
-- ``/api/v1/updates/``: what ``projects.permissions.updates_visible_to`` lets the user see (what they may
-  not see is a 404); drafts are created and edited by the reporting organisation's members, and every change
-  of state is one ``@action`` that calls the same service as the web forms.
-- ``/api/v1/export/plan.json`` and ``plan.csv``: streamed, in a fixed number of queries.
+"""API of initiatives (filtered as the directory is) and progress updates (every change of state an ``@action``
+calling the web forms' service), and the whole plan as one streamed, versioned download.
 """
 
 from __future__ import annotations
@@ -15,7 +9,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -132,10 +126,8 @@ class InitiativeViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyMo
         return self.conditional(self.cached_list, request, *args, **kwargs)
 
     def cached_list(self, request, *args, **kwargs):
-        """A list page whose items are cached, serialized, under the content version (any committed change
-        makes new ones), the language and the host their links name: lists with ever new filters show the
-        same initiatives again and again. Only the page's uncached initiatives are prefetched and serialized.
-        """
+        """A list page whose items are cached, serialized, per content version, language and host: lists with
+        ever new filters show the same initiatives again and again. Only uncached ones are prefetched."""
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).prefetch_related(None))
         prefix = f"api:initiative:{self.content_version}:{get_language()}:{request.build_absolute_uri('/')}:"
         items = cache.get_many([f"{prefix}{project.pk}" for project in page])
@@ -171,19 +163,6 @@ class UpdateFilterSet(filters.FilterSet):
     class Meta:
         model = ProgressUpdate
         fields: list[str] = []
-
-
-def update_queryset(user) -> QuerySet[ProgressUpdate]:
-    """The updates ``user`` may see, with everything the API shows about them."""
-    return (
-        permissions.updates_visible_to(user)
-        .select_related("project", "organisation", "author")
-        .prefetch_related(
-            Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
-            Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),
-            "evidence",
-        )
-    )
 
 
 TRANSITION_RESPONSES = {
@@ -223,7 +202,16 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     permission_classes = [drf_permissions.IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):
-        return update_queryset(self.request.user)
+        # What the user may not see is a 404.
+        return (
+            permissions.updates_visible_to(self.request.user)
+            .select_related("project", "organisation", "author")
+            .prefetch_related(
+                Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
+                Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),
+                "evidence",
+            )
+        )
 
     def conditional_user_key(self, request) -> str:
         user = request.user

@@ -1,10 +1,5 @@
-"""Initiatives and progress updates as the API shows and takes them.
-
-Reading: every serializer works from the prefetches of its viewset (``projects/api.py``) and runs no query
-of its own, so a list costs the same number of queries whatever its length.
-
-Writing: :class:`ProgressUpdateWriteSerializer` checks the body the way ``ProgressUpdateForm`` checks the web
-form, then hands an :class:`~projects.services.UpdateContent` to the same services.
+"""Initiatives and progress updates as the API shows them (from their viewset's prefetches: no query of
+their own) and takes them (checked as ``ProgressUpdateForm`` checks the web form, for the same services).
 """
 
 from __future__ import annotations
@@ -21,7 +16,7 @@ from rest_framework import serializers
 
 from actions.models import Subgoal
 from actions.serializers import WebUrlField, api_url, detail_link
-from asem_portal.parsing import parse_id
+from asem_portal.parsing import by_id_or_key
 from stakeholders.models import Organisation
 from stakeholders.serializers import OrganisationBriefSerializer
 
@@ -362,10 +357,7 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
     # Create: which initiative, for which organisation.
 
     def validate_initiative(self, value: str) -> Project:
-        projects = Project.objects.all()
-        pk = parse_id(value)
-        project = projects.filter(pk=pk).first() if pk is not None else None
-        project = project or projects.filter(slug=value).first()
+        project = by_id_or_key(Project.objects.all(), value, "slug")
         if project is None:
             raise serializers.ValidationError(_("There is no initiative with this slug or id."))
         return project
@@ -474,17 +466,18 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
         )
 
 
+def _version(doing: str, required: bool = True) -> serializers.IntegerField:
+    read = "The version you read (required)" if required else "The version you read"
+    help_text = f"{read}: {doing} an update that changed since is refused (409)."
+    return serializers.IntegerField(required=required, min_value=1, help_text=help_text)
+
+
 class SubmitSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
-        required=False, min_value=1, help_text="The version you read: submitting a newer one is refused (409)."
-    )
+    version = _version("submitting", required=False)
 
 
 class ApproveSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
-        min_value=1,
-        help_text="The version you read (required): approving an update that changed since is refused (409).",
-    )
+    version = _version("approving")
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -492,7 +485,4 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class ReturnSerializer(ReasonSerializer):
-    version = serializers.IntegerField(
-        min_value=1,
-        help_text="The version you read (required): returning an update that changed since is refused (409).",
-    )
+    version = _version("returning")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import KW_ONLY, dataclass
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
 logger = logging.getLogger(__name__)
 
@@ -23,14 +25,12 @@ SECRETARIAT_MAILER_PERMISSIONS = ("view_message", "view_messagelog")
 def ensure_secretariat_group() -> bool:
     """Create or refresh the Secretariat group's permissions; True when anything changed."""
     group, created = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
-    wanted = set(Permission.objects.filter(content_type__app_label__in=SECRETARIAT_APPS).values_list("pk", flat=True))
-    # Seeing users lets the Secretariat pick them in memberships (autocomplete).
-    wanted |= set(
-        Permission.objects.filter(content_type__app_label="auth", codename="view_user").values_list("pk", flat=True)
-    )
-    wanted |= set(
+    wanted = set(
         Permission.objects.filter(
-            content_type__app_label="mailer", codename__in=SECRETARIAT_MAILER_PERMISSIONS
+            Q(content_type__app_label__in=SECRETARIAT_APPS)
+            # Seeing users lets the Secretariat pick them in memberships (autocomplete).
+            | Q(content_type__app_label="auth", codename="view_user")
+            | Q(content_type__app_label="mailer", codename__in=SECRETARIAT_MAILER_PERMISSIONS)
         ).values_list("pk", flat=True)
     )
     current = set(group.permissions.values_list("pk", flat=True))
@@ -40,24 +40,19 @@ def ensure_secretariat_group() -> bool:
     return created
 
 
+@dataclass(frozen=True)
 class DemoAccount:
-    def __init__(
-        self,
-        username: str,
-        description: str,
-        *,
-        organisation: str | None = None,
-        role: str = "",
-        superuser: bool = False,
-        secretariat: bool = False,
-    ) -> None:
-        self.username = username
-        self.password = f"{username}-demo-2030"
-        self.description = description
-        self.organisation = organisation
-        self.role = role
-        self.superuser = superuser
-        self.secretariat = secretariat
+    username: str
+    description: str
+    _: KW_ONLY
+    organisation: str | None = None
+    role: str = ""
+    superuser: bool = False
+    secretariat: bool = False
+
+    @property
+    def password(self) -> str:
+        return f"{self.username}-demo-2030"
 
 
 DEMO_ACCOUNTS = [

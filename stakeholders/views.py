@@ -9,30 +9,23 @@ from .models import Country, Organisation
 
 
 class OrganisationListView(ListView):
-    model = Organisation
     context_object_name = "organisations"
     paginate_by = 50
-
-    def get_queryset(self):
-        return (
-            Organisation.objects.select_related("country")
-            .annotate(initiative_total=Count("participations__project", distinct=True))
-            .order_by("name")
-        )
+    queryset = (
+        Organisation.objects.select_related("country")
+        .annotate(initiative_total=Count("participations__project", distinct=True))
+        .order_by("name")
+    )
 
 
 class OrganisationDetailView(DetailView):
-    model = Organisation
-    context_object_name = "organisation"
-
-    def get_queryset(self):
-        return Organisation.objects.select_related("country", "parent").prefetch_related(
-            "children",
-            Prefetch(
-                "participations",
-                queryset=ProjectOrganisation.objects.select_related("project").order_by("role", "project__title"),
-            ),
-        )
+    queryset = Organisation.objects.select_related("country", "parent").prefetch_related(
+        "children",
+        Prefetch(
+            "participations",
+            queryset=ProjectOrganisation.objects.select_related("project").order_by("role", "project__title"),
+        ),
+    )
 
 
 class CountryListView(ListView):

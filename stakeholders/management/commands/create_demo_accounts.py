@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from stakeholders.services import DEMO_ACCOUNTS, ensure_demo_accounts
 
@@ -18,8 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, verbosity=1, **options):
         if not settings.DEBUG and not force:
             raise CommandError("Demo accounts are for local use: DEBUG is off. Use --force to create them anyway.")
-        with transaction.atomic():
-            ensure_demo_accounts()
+        ensure_demo_accounts()
         if verbosity >= 1:
             User = get_user_model()
             self.stdout.write("Demo accounts (local use only):")
