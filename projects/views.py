@@ -155,6 +155,7 @@ class ExportRecord:
         and, per chunk of :data:`EXPORT_CHUNK_SIZE`, one query for the organisations. Memory stays flat
         whatever the number of initiatives; the queries grow by one per chunk."""
         plan = PlanLookup()
+
         def url(slug: str) -> str:
             return request.build_absolute_uri(reverse("projects:project-detail", kwargs={"slug": slug}))
 
