@@ -220,3 +220,11 @@ def test_home_lists_a_bounded_number_of_new_initiatives_with_their_leads(client,
     assert "An Old Initiative" not in page
     assert f"All {HOME_NEW_INITIATIVES + 5} new initiatives" in new_section
     assert f'href="{reverse("projects:project-list")}?is_new=true"' in new_section
+
+
+def test_the_favicon_is_served_where_browsers_look_for_it(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.ico") and response["Location"].startswith("/static/")
+    page = client.get("/").content.decode()
+    assert 'rel="icon" href="/static/favicon.ico"' in page and 'href="/static/favicon.svg"' in page
