@@ -34,34 +34,16 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PY = sys.executable
+from run import django_env, ensure_database, manage, serve  # the benchmark's helpers (bench/ is the script's directory)
+
 PASSWORD = "load-and-faults-2030"  # noqa: S105 - a throwaway local test account
 FAULT_WINDOW = 8.0  # seconds after a fault during which failures are expected
 
 
 def env_for(database_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "false",
-        "SECRET_KEY": "load-and-faults-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "CONN_MAX_AGE": "60",
-        "LOG_LEVEL": "ERROR",
-        # The lockout counts failures per user and IP: these clients never fail a login.
-    }
-
-
-def manage(env, *args, input_code: str | None = None) -> str:
-    command = [PY, "manage.py", *args] if input_code is None else [PY, "manage.py", "shell", "-c", input_code]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
-    if result.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
+    # The benchmark's production-like settings; these clients never fail a login, so the lockout stays out of it.
+    return {**django_env(database_url), "CONN_MAX_AGE": "60", "LOG_LEVEL": "ERROR"}
 
 
 SETUP = r"""
@@ -241,30 +223,17 @@ def main() -> None:
     parser.add_argument("--no-postgres-restart", action="store_true")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    from run import ensure_database  # the benchmark's helper
-
     env = env_for(args.database_url)
     ensure_database(args.database_url)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_action_plan", "-v0")
-    manage(env, input_code=f"N = {args.contributors}\nPASSWORD = {PASSWORD!r}\n" + SETUP)
+    manage(env, code=f"N = {args.contributors}\nPASSWORD = {PASSWORD!r}\n" + SETUP)
 
-    server = subprocess.Popen(  # noqa: S603
-        [PY, "-m", "gunicorn", "asem_portal.wsgi", "--bind", f"127.0.0.1:{args.port}", "--workers", "2",
-         "--threads", "4", "--timeout", "30", "--access-logfile", "/dev/null", "--error-logfile", "/dev/null"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
+    server = serve(
+        env, args.port, "--workers", "2", "--threads", "4", "--timeout", "30", "--error-logfile", "/dev/null"
+    )
     faults: list[tuple[str, float]] = []
     try:
-        for _ in range(100):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
         stats = Stats()
         started = time.monotonic()
         deadline = started + args.seconds
@@ -307,7 +276,7 @@ print(json.dumps(rows))
 """
     import json
 
-    stored = {int(k): v for k, v in json.loads(manage(env, input_code=check).strip().splitlines()[-1]).items()}
+    stored = {int(k): v for k, v in json.loads(manage(env, code=check).strip().splitlines()[-1]).items()}
     lost = 0
     for update_id, (marker, pending) in stats.expected.items():
         row = stored.get(update_id)

@@ -56,11 +56,32 @@ def django_env(database_url: str) -> dict[str, str]:
     return env
 
 
-def manage(env: dict[str, str], *args: str) -> str:
+def manage(env: dict[str, str], *args: str, code: str | None = None) -> str:
+    """``manage.py args`` (or ``manage.py shell -c code``); its output, or exit with its errors."""
+    args = ("shell", "-c", code) if code is not None else args
     result = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
     if result.returncode:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
+
+
+def serve(env: dict[str, str], port: int, *options: str) -> subprocess.Popen:
+    """gunicorn serving the portal on 127.0.0.1 (in its own process group), once it answers /healthz."""
+    server = subprocess.Popen(  # noqa: S603
+        [PY, "-m", "gunicorn", "asem_portal.wsgi", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
+         *options],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    os.killpg(server.pid, signal.SIGTERM)
+    sys.exit("gunicorn did not answer /healthz")
 
 
 def ensure_database(database_url: str) -> None:
@@ -260,11 +281,8 @@ def main() -> None:
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_action_plan", "-v0")
     count = int(
-        subprocess.run(  # noqa: S603
-            [PY, "manage.py", "shell", "-c",
-             "from projects.models import Project; print(Project.objects.filter(slug__startswith='synthetic-').count())"],
-            cwd=ROOT, env=env, capture_output=True, text=True,
-        ).stdout.strip().splitlines()[-1]
+        manage(env, code="from projects.models import Project; "
+               "print(Project.objects.filter(slug__startswith='synthetic-').count())").strip().splitlines()[-1]
     )  # fmt: skip
     if args.regenerate or count != args.scale * 100:
         print(f"Generating scale {args.scale} ({args.scale * 100} initiatives)…", flush=True)
@@ -278,22 +296,8 @@ def main() -> None:
             sys.exit(f"unknown pages: {', '.join(sorted(unknown))}; known: {', '.join(sample['pages'])}")
         sample["pages"] = {name: url for name, url in sample["pages"].items() if name in wanted}
 
-    server = subprocess.Popen(  # noqa: S603
-        [PY, "-m", "gunicorn", "asem_portal.wsgi", "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
-         "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
+    server = serve(env, args.port, "--workers", str(args.workers), "--error-logfile", "-", "--log-level", "warning")
     try:
-        for _ in range(100):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            sys.exit("gunicorn did not answer /healthz")
         for url in sample["pages"].values():  # warm every worker
             for _ in range(args.workers * 3):
                 conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
