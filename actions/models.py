@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -34,9 +32,7 @@ class StrategicObjective(models.Model):
         ordering = ["number"]
         verbose_name = _("strategic objective")
         verbose_name_plural = _("strategic objectives")
-        constraints = [
-            models.CheckConstraint(condition=models.Q(number__gte=1), name="objective_number_positive"),
-        ]
+        constraints = [models.CheckConstraint(condition=models.Q(number__gte=1), name="objective_number_positive")]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
@@ -46,7 +42,7 @@ class StrategicObjective(models.Model):
 
     @staticmethod
     def colour_is_valid(colour: str) -> bool:
-        return bool(re.fullmatch(r"#[0-9a-fA-F]{6}", colour or ""))
+        return hex_colour.regex.fullmatch(colour or "") is not None
 
     @property
     def label(self) -> str:
@@ -71,9 +67,7 @@ class Subgoal(models.Model):
         ordering = ["objective__number", "position"]
         verbose_name = _("subgoal")
         verbose_name_plural = _("subgoals")
-        constraints = [
-            models.UniqueConstraint(fields=["objective", "position"], name="subgoal_position_unique"),
-        ]
+        constraints = [models.UniqueConstraint(fields=["objective", "position"], name="subgoal_position_unique")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.text}"
@@ -115,27 +109,18 @@ class Action(models.Model):
         ordering = ["number"]
         verbose_name = _("action")
         verbose_name_plural = _("actions")
-        constraints = [
-            models.CheckConstraint(condition=models.Q(number__gte=1), name="action_number_positive"),
-        ]
+        constraints = [models.CheckConstraint(condition=models.Q(number__gte=1), name="action_number_positive")]
 
     def __str__(self) -> str:
-        return _("Action %(number)s: %(description)s") % {
-            "number": self.number,
-            "description": self.description,
-        }
+        return _("Action %(number)s: %(description)s") % {"number": self.number, "description": self.description}
 
     def get_absolute_url(self) -> str:
         return reverse("actions:action-detail", kwargs={"number": self.number})
 
 
 class ContentVersion(models.Model):
-    """One row counting changes to anything the public sees: the key of the public-page cache.
-
-    Every save or delete of the plan's, stakeholders', projects' and monitoring's
-    models raises it once per committed transaction (``asem_portal.cache``), so a
-    page cached under the old number is never served again, in any process.
-    """
+    """One row counting changes to anything the public sees, raised once per committed transaction that saves or
+    deletes any of it (``asem_portal.cache``): the key of the public-page cache, in every process."""
 
     value = models.BigIntegerField(_("version"), default=1)
     changed_at = models.DateTimeField(_("changed"), auto_now=True)

@@ -68,20 +68,21 @@ class StrategicObjectiveSerializer(serializers.ModelSerializer):
 class SubgoalSerializer(serializers.ModelSerializer):
     url = detail_link("api:subgoal-detail", "code", "id_or_code")
     objective = serializers.IntegerField(source="objective.number", read_only=True, help_text="Its objective's number.")
-    actions = serializers.SerializerMethodField(help_text="The numbers of the actions that serve this subgoal.")
+    actions = serializers.SlugRelatedField(
+        slug_field="number", many=True, read_only=True, help_text="The numbers of the actions that serve this subgoal."
+    )
     web_url = WebUrlField()
 
     class Meta:
         model = Subgoal
         fields = ["id", "url", "code", "text", "objective", "actions", "web_url"]
 
-    def get_actions(self, subgoal: Subgoal) -> list[int]:
-        return sorted(action.number for action in subgoal.actions.all())
-
 
 class ActionSerializer(serializers.ModelSerializer):
     url = detail_link("api:action-detail", "number", "number")
-    subgoals = serializers.SerializerMethodField(help_text="The codes of the subgoals the action serves.")
+    subgoals = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text="The codes of the subgoals the action serves."
+    )
     objectives = serializers.SerializerMethodField(help_text="The numbers of the objectives the action serves.")
     initiatives = serializers.SerializerMethodField(
         help_text="The initiatives under this action (the initiatives list filtered by action)."
@@ -102,9 +103,6 @@ class ActionSerializer(serializers.ModelSerializer):
             "initiatives",
             "web_url",
         ]
-
-    def get_subgoals(self, action: Action) -> list[str]:
-        return [subgoal.code for subgoal in action.subgoals.all()]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_initiatives(self, action: Action) -> str:

@@ -52,11 +52,6 @@ class RequestIDMiddleware:
         return response
 
 
-def build_permissions_policy(policy: dict[str, list[str]]) -> str:
-    """``{"camera": [], "fullscreen": ["self"]}`` → ``camera=(), fullscreen=(self)``."""
-    return ", ".join(f"{feature}=({' '.join(allowlist)})" for feature, allowlist in policy.items())
-
-
 class PermissionsPolicyMiddleware:
     """Set ``Permissions-Policy`` from ``settings.PERMISSIONS_POLICY`` (feature → allowlist; empty denies)."""
 
@@ -65,8 +60,9 @@ class PermissionsPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        # Built per response (a few microseconds) so that a changed setting applies at once.
-        header = build_permissions_policy(getattr(settings, "PERMISSIONS_POLICY", {}))
+        # Built per response (a few microseconds) so that a changed setting applies at once: camera=(), ...
+        policy = getattr(settings, "PERMISSIONS_POLICY", {})
+        header = ", ".join(f"{feature}=({' '.join(allowlist)})" for feature, allowlist in policy.items())
         if header:
             response.headers.setdefault("Permissions-Policy", header)
         return response

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.db import connection
+import sys
+
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
@@ -63,10 +66,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 @cache_control(public=True, max_age=300)
 def objective_styles(request: HttpRequest) -> HttpResponse:
-    """The objectives' colours as CSS classes (colours are data; inline styles would break the CSP).
-
-    Colours are validated as #rrggbb by the model, so they are safe to write here.
-    """
+    """The objectives' colours as CSS classes (inline styles would break the CSP), each checked as #rrggbb."""
     rules = [
         f".objective-{number} {{ --objective-colour: {colour}; }}"
         for number, colour in StrategicObjective.objects.values_list("number", "colour")
@@ -76,17 +76,9 @@ def objective_styles(request: HttpRequest) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The 500 handler; a lost database connection is a 503 with a clear message instead.
-
-    While PostgreSQL restarts or fails over, requests in flight fail: they get
-    "try again in a moment" and ``Retry-After`` rather than a generic error, and
-    the next request reconnects (``CONN_HEALTH_CHECKS``).
+    """The 500 handler; a lost database connection (PostgreSQL restarting or failing over) is a 503 that says
+    to try again, with ``Retry-After``: the next request reconnects (``CONN_HEALTH_CHECKS``).
     """
-    import sys
-
-    from django.db import InterfaceError, OperationalError
-    from django.template import loader
-
     exception = sys.exc_info()[1]
     if isinstance(exception, (OperationalError, InterfaceError)):
         message = "The database is briefly unavailable. Nothing was saved by this request; please try again."

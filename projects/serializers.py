@@ -261,13 +261,10 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "web_url",
         ]
 
-    def _in_workflow(self, update: ProgressUpdate) -> bool:
-        user = self.context["request"].user
-        return update.organisation_id in permissions.organisation_ids(user) or permissions.is_secretariat(user)
-
     @extend_schema_field({"type": "string", "nullable": True})
     def get_author(self, update: ProgressUpdate) -> str | None:
-        if not self._in_workflow(update):
+        user = self.context["request"].user
+        if update.organisation_id not in permissions.organisation_ids(user) and not permissions.is_secretariat(user):
             return None
         return update.author.get_full_name() or update.author.get_username()
 

@@ -55,10 +55,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(LogEntry)
 class AuditLogAdmin(admin.ModelAdmin):
-    """The audit log: every change made in the admin and every review decision, by whom and when.
-
-    Read-only: nobody edits or deletes the record of what was done.
-    """
+    """The audit log of admin changes and review decisions; read-only: nobody edits the record of what was done."""
 
     list_display = ("action_time", "user", "action_label", "content_type", "object_repr", "change_message_text")
     list_filter = (

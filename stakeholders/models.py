@@ -39,7 +39,7 @@ class Country(models.Model):
         verbose_name = _("country")
         verbose_name_plural = _("countries")
         constraints = [
-            models.CheckConstraint(condition=models.Q(region__in=CountryRegion.values), name="country_region_valid"),
+            models.CheckConstraint(condition=models.Q(region__in=CountryRegion.values), name="country_region_valid")
         ]
 
     def __str__(self) -> str:
@@ -113,10 +113,7 @@ class MembershipRole(models.TextChoices):
 
 class Membership(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="memberships",
-        verbose_name=_("user"),
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
     )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
