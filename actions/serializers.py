@@ -1,8 +1,4 @@
-"""The plan's structure as the API shows it: objectives, subgoals and actions.
-
-Each serializer expects the prefetches of its viewset (``actions/api.py``): no serializer runs a query of
-its own.
-"""
+"""Objectives, subgoals and actions as the API shows them, from their viewset's prefetches (no query of their own)."""
 
 from __future__ import annotations
 

@@ -33,9 +33,6 @@ from asem_portal.parsing import by_id_or_key
 MAX_PAGE_SIZE = 100
 
 
-# Parsing ---------------------------------------------------------------------------------------------------
-
-
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = gettext_lazy("The request body is too large.")
@@ -75,9 +72,6 @@ class IgnoreClientContentNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-# Pagination and throttling ---------------------------------------------------------------------------------
-
-
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
@@ -109,9 +103,6 @@ class ExportRateThrottle(RatesFromSettings, throttling.SimpleRateThrottle):
     def get_cache_key(self, request, view):
         ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-# Errors ----------------------------------------------------------------------------------------------------
 
 
 class Conflict(exceptions.APIException):
@@ -181,9 +172,6 @@ def api_not_found(request, *args, **kwargs):
     return JsonResponse(body, status=404)
 
 
-# Conditional GETs and detail lookups -----------------------------------------------------------------------
-
-
 class ConditionalGetMixin:
     """ETag and Last-Modified on ``list`` and ``retrieve``; 304, before any object is read, when the client's
     copy is current.
@@ -239,9 +227,6 @@ class KeyLookupMixin:
             raise Http404
         self.check_object_permissions(self.request, obj)
         return obj
-
-
-# OpenAPI ---------------------------------------------------------------------------------------------------
 
 
 def read_only_schema(

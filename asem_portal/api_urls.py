@@ -1,7 +1,4 @@
-"""The REST API, version 1: one router for the viewsets, the exports, the schema and its docs.
-
-Included under ``/api/v1/`` by ``asem_portal/urls.py``; every name is in the ``api`` namespace.
-"""
+"""The REST API under ``/api/v1/`` (namespace ``api``): the viewsets' router, the exports, the schema, its docs."""
 
 from csp.constants import NONCE, SELF
 from csp.decorators import csp_update
@@ -41,7 +38,6 @@ class Router(routers.DefaultRouter):
     include_format_suffixes = False
 
     def get_api_root_view(self, api_urls=None):
-        """The root lists the viewsets' lists, then :data:`EXTRA_ROOT_ENTRIES`."""
         entries = {prefix: self.routes[0].name.format(basename=basename) for prefix, _, basename in self.registry}
         return self.APIRootView.as_view(api_root_dict={**entries, **EXTRA_ROOT_ENTRIES})
 

@@ -17,18 +17,13 @@ from mailer.models import RESULT_FAILURE, MessageLog
 logger = logging.getLogger(__name__)
 
 
-def _send_queue_after_commit() -> None:
-    if getattr(settings, "MAIL_SEND_ON_COMMIT", False):
-        transaction.on_commit(send_all)
-
-
 class OutboxBackend(DbBackend):
     """django-mailer's database backend; with ``MAIL_SEND_ON_COMMIT`` it delivers the queue once committed."""
 
     def send_messages(self, email_messages):
         count = super().send_messages(email_messages)
-        if count:
-            _send_queue_after_commit()
+        if count and getattr(settings, "MAIL_SEND_ON_COMMIT", False):
+            transaction.on_commit(send_all)
         return count
 
 

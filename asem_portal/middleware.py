@@ -36,33 +36,31 @@ def _clear_request_id(**kwargs) -> None:
 request_finished.connect(_clear_request_id, dispatch_uid="asem_portal.clear_request_id")
 
 
-class RequestIDMiddleware:
+def request_id_middleware(get_response: Callable[[HttpRequest], HttpResponse]):
     """Give each request an ID (a proxy's ``X-Request-ID``, or a new uuid4) and echo it on the response."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def middleware(request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if _ACCEPTABLE_REQUEST_ID.match(incoming) else str(uuid.uuid4())
         request.request_id = request_id
         current_request_id.set(request_id)
-        response = self.get_response(request)
+        response = get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
 
+    return middleware
 
-class PermissionsPolicyMiddleware:
+
+def permissions_policy_middleware(get_response: Callable[[HttpRequest], HttpResponse]):
     """Set ``Permissions-Policy`` from ``settings.PERMISSIONS_POLICY`` (feature → allowlist; empty denies)."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
         # Built per response (a few microseconds) so that a changed setting applies at once: camera=(), ...
         policy = getattr(settings, "PERMISSIONS_POLICY", {})
         header = ", ".join(f"{feature}=({' '.join(allowlist)})" for feature, allowlist in policy.items())
         if header:
             response.headers.setdefault("Permissions-Policy", header)
         return response
+
+    return middleware

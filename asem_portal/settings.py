@@ -69,10 +69,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so that every response (redirects, lockouts) and every log line carries the request ID.
-    "asem_portal.middleware.RequestIDMiddleware",
+    "asem_portal.middleware.request_id_middleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "asem_portal.middleware.PermissionsPolicyMiddleware",
+    "asem_portal.middleware.permissions_policy_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -167,17 +167,13 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": alias,
             "KEY_PREFIX": CACHE_RELEASE,
-            "OPTIONS": {"MAX_ENTRIES": 1000},
-        },
-        "fragments": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "fragments",
-            "KEY_PREFIX": CACHE_RELEASE,
-            "OPTIONS": {"MAX_ENTRIES": 30000},
-        },
+            "OPTIONS": {"MAX_ENTRIES": max_entries},
+        }
+        for alias, max_entries in (("default", 1000), ("fragments", 30000))
     }
 
 LOGIN_URL = "accounts:login"
@@ -268,29 +264,14 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
-# Features the portal never uses, denied (asem_portal.middleware.PermissionsPolicyMiddleware).
+# Features the portal never uses, denied (asem_portal.middleware.permissions_policy_middleware). interest-cohort
+# (FLoC) is superseded by browsing-topics but still understood by Chromium.
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
-        "accelerometer",
-        "autoplay",
-        "browsing-topics",
-        "camera",
-        "display-capture",
-        "encrypted-media",
-        "geolocation",
-        "gyroscope",
-        "hid",
-        "interest-cohort",  # FLoC, superseded by browsing-topics; still understood by Chromium
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "screen-wake-lock",
-        "serial",
-        "usb",
-        "xr-spatial-tracking",
-    )
+        "accelerometer autoplay browsing-topics camera display-capture encrypted-media geolocation gyroscope hid "
+        "interest-cohort magnetometer microphone midi payment screen-wake-lock serial usb xr-spatial-tracking"
+    ).split()
 }
 
 # django-axes: 5 failed sign-ins for one username from one IP address lock that pair out for 30 minutes.

@@ -73,8 +73,6 @@ from .serializers import (
 EXPORT_SCHEMA_VERSION = "1"
 #: Initiatives read (with their prefetches) per round trip while streaming the export.
 EXPORT_CHUNK_SIZE = 500
-
-
 #: How long an initiative's representation is cached (a new content version makes it unreachable anyway).
 ITEM_CACHE_SECONDS = 60 * 60
 
@@ -96,9 +94,6 @@ INITIATIVE_PREFETCHES = (
     "indicators",
     "links",
 )
-
-
-# Initiatives -----------------------------------------------------------------------------------------------
 
 
 @read_only_schema(
@@ -140,9 +135,6 @@ class InitiativeViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyMo
             cache.set_many(fresh, ITEM_CACHE_SECONDS)
             items.update(fresh)
         return self.get_paginated_response([items[f"{prefix}{project.pk}"] for project in page])
-
-
-# Progress updates ------------------------------------------------------------------------------------------
 
 
 class UpdateFilterSet(filters.FilterSet):
@@ -273,8 +265,7 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         )
 
     def transition(self, request, body_class, service, **arguments) -> Response:
-        """One change of state: the body checked by ``body_class``, then the service, given the update, the
-        body's fields (``version`` as ``expected_version``) and ``arguments``."""
+        """The body checked by ``body_class``, then ``service`` (``version`` passed as ``expected_version``)."""
         update = self.get_object()
         body = body_class(data=request.data)
         body.is_valid(raise_exception=True)
@@ -342,9 +333,6 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-# The whole plan in one download ----------------------------------------------------------------------------
-
-
 class CSVRenderer(renderers.BaseRenderer):
     media_type = "text/csv"
     format = "csv"
@@ -371,25 +359,9 @@ PlanExportSchema = inline_serializer(
     },
 )
 
-CSV_COLUMNS = (
-    "schema_version",
-    "action",
-    "action_description",
-    "objectives",
-    "subgoals",
-    "initiative",
-    "initiative_title",
-    "is_new",
-    "status",
-    "leads",
-    "partners",
-    "funders",
-    "activities",
-    "expected_outcomes",
-    "milestones",
-    "indicators",
-    "links",
-    "initiative_url",
+CSV_COLUMNS = tuple(
+    "schema_version action action_description objectives subgoals initiative initiative_title is_new status leads "
+    "partners funders activities expected_outcomes milestones indicators links initiative_url".split()
 )
 
 

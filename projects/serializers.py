@@ -42,9 +42,6 @@ INDICATOR_VALUE_FIELDS = ["indicator", "value", "as_of"]
 DECIMAL_FIELD = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": False}
 
 
-# Initiatives -----------------------------------------------------------------------------------------------
-
-
 class InitiativeOrganisationSerializer(serializers.ModelSerializer):
     slug = serializers.SlugField(source="organisation.slug")
     name = serializers.CharField(source="organisation.name")
@@ -169,9 +166,6 @@ class InitiativeBriefSerializer(serializers.ModelSerializer):
         fields = ["slug", "title", "url"]
 
 
-# Progress updates: reading ---------------------------------------------------------------------------------
-
-
 class MilestoneReportSerializer(serializers.ModelSerializer):
     milestone_title = serializers.CharField(source="milestone.title", read_only=True)
 
@@ -274,9 +268,6 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         return {key: permissions.can(user, permission, update) for key, permission in ALLOWED.items()}
 
 
-# Progress updates: writing ---------------------------------------------------------------------------------
-
-
 class MilestoneReportInputSerializer(serializers.Serializer):
     milestone = serializers.IntegerField(min_value=1, help_text="The id of one of the initiative's milestones.")
     outcome = serializers.ChoiceField(choices=MilestoneOutcome.choices)
@@ -350,8 +341,6 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         self.project = project
         self.update = update
-
-    # Create: which initiative, for which organisation.
 
     def validate_initiative(self, value: str) -> Project:
         project = by_id_or_key(Project.objects.all(), value, "slug")

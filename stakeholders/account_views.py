@@ -29,11 +29,7 @@ class ProfileView(LoginRequiredMixin, TemplateView):
 
 
 class APITokenView(LoginRequiredMixin, View):
-    """Create or replace (POST) and revoke (POST with ``revoke``) the user's API token.
-
-    The key is shown once, on the page that answers the POST, and never again: whoever needs it later
-    makes a new one, which revokes the old.
-    """
+    """Replace (POST) or revoke (POST with ``revoke``) the user's API token; a new key is shown once, never again."""
 
     def post(self, request):
         Token.objects.filter(user=request.user).delete()

@@ -19,8 +19,6 @@ from .serializers import CountrySerializer, OrganisationSerializer
 
 
 class OrganisationFilterSet(filters.FilterSet):
-    """Filters of the organisations list: ``kind``, ``region`` and ``country`` (by ISO code)."""
-
     country = filters.ModelChoiceFilter(
         queryset=Country.objects.all(), to_field_name="iso_code", help_text="ISO code, such as DE."
     )

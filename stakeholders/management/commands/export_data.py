@@ -1,14 +1,9 @@
-from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 #: What a backup holds: the plan, the stakeholders, initiatives and updates (with their
 #: history and audit trail), monitoring, and the accounts and groups that own them.
 BACKUP_LABELS = ["auth.user", "auth.group", "actions", "stakeholders", "projects", "monitoring", "admin.logentry"]
-
-
-def backup_labels() -> list[str]:
-    return [label for label in BACKUP_LABELS if "." in label or apps.is_installed(label)]
 
 
 class Command(BaseCommand):
@@ -24,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, output, verbosity=1, **options):
         call_command(
             "dumpdata",
-            *backup_labels(),
+            *BACKUP_LABELS,
             exclude=["actions.ContentVersion"],  # a cache counter, not data
             natural_foreign=True,
             natural_primary=False,
@@ -33,4 +28,4 @@ class Command(BaseCommand):
             verbosity=0,
         )
         if verbosity:
-            self.stdout.write(f"Exported {', '.join(backup_labels())} to {output}.")
+            self.stdout.write(f"Exported {', '.join(BACKUP_LABELS)} to {output}.")
