@@ -50,7 +50,7 @@ RELATED_LIMIT = 6
 
 
 def entry_queryset() -> QuerySet[Project]:
-    """Initiatives with what their entry in a list shows (``projects.entries.Entry.of``): their leads."""
+    """Initiatives with what their entry in a list shows (``includes/initiative_summary.html``): their leads."""
     return Project.objects.defer("search_vector", "summary").prefetch_related(leads_prefetch())
 
 
