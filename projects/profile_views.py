@@ -202,18 +202,9 @@ class ProjectProfileEditView(LoginRequiredMixin, TemplateResponseMixin, View):
         )
 
     def render(self, all_forms, *, conflict=None, status=200):
-        profile, links, milestones, indicators = all_forms
-        return self.render_to_response(
-            {
-                "project": self.project,
-                "form": profile,
-                "link_formset": links,
-                "milestone_formset": milestones,
-                "indicator_formset": indicators,
-                "conflict": conflict,
-            },
-            status=status,
-        )
+        names = ("form", "link_formset", "milestone_formset", "indicator_formset")
+        context = {"project": self.project, "conflict": conflict, **dict(zip(names, all_forms, strict=True))}
+        return self.render_to_response(context, status=status)
 
     def get(self, request, slug):
         return self.render(self.forms())

@@ -244,7 +244,6 @@ def create_update(
         period_start=content.period_start,
         period_end=content.period_end,
     )
-    _check_period_in_cycle(update.cycle, content)
     update.save()
     _write_content(update, content)
     _record(update, actor=author, from_status="")
@@ -278,8 +277,8 @@ def save_draft(*, update: ProgressUpdate, user: User, content: UpdateContent, ex
     return update
 
 
-def _check_has_narrative(achievements: str, challenges: str, next_steps: str) -> None:
-    if not (achievements.strip() or challenges.strip() or next_steps.strip()):
+def _check_has_narrative(text: UpdateContent | ProgressUpdate) -> None:
+    if not (text.achievements.strip() or text.challenges.strip() or text.next_steps.strip()):
         raise WorkflowError(_("Write at least the achievements, challenges or next steps before submitting."))
 
 
@@ -296,7 +295,7 @@ def submit_update(*, update: ProgressUpdate, user: User, expected_version: int |
     _check_version(
         update, expected_version, _("Someone else saved this update since you opened it. Review it, then submit again.")
     )
-    _check_has_narrative(update.achievements, update.challenges, update.next_steps)
+    _check_has_narrative(update)
     _transition(update, actor=user, to_status=UpdateStatus.SUBMITTED, submitted_at=timezone.now())
     return update
 
@@ -307,7 +306,7 @@ def create_and_submit(
 ) -> ProgressUpdate:
     """Start an update and submit it at once: both or neither (a refused submission leaves no draft)."""
     # Checked before anything is written, so that a refusal leaves no uploaded file behind either.
-    _check_has_narrative(content.achievements, content.challenges, content.next_steps)
+    _check_has_narrative(content)
     update = create_update(project=project, organisation=organisation, author=author, content=content)
     return submit_update(update=update, user=author, expected_version=update.version)
 
@@ -317,7 +316,7 @@ def save_and_submit(
     *, update: ProgressUpdate, user: User, content: UpdateContent, expected_version: int
 ) -> ProgressUpdate:
     """Save a draft and submit it: both or neither (a refused submission leaves the draft and its version)."""
-    _check_has_narrative(content.achievements, content.challenges, content.next_steps)
+    _check_has_narrative(content)
     saved = save_draft(update=update, user=user, content=content, expected_version=expected_version)
     return submit_update(update=saved, user=user, expected_version=saved.version)
 
@@ -326,11 +325,7 @@ def save_and_submit(
 def return_update(
     *, update: ProgressUpdate, reviewer: User, reason: str, expected_version: int | None = None
 ) -> ProgressUpdate:
-    """submitted → returned, with a reason e-mailed to the author.
-
-    With ``expected_version`` (the version the reviewer read), an update changed since is refused
-    (:class:`ConflictError`) rather than returned unread.
-    """
+    """submitted → returned, with a reason e-mailed to the author; not unread (see :func:`approve_update`)."""
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(_("Say why the update is returned: the author reads it."))
@@ -438,11 +433,8 @@ def _refresh_indicators(update: ProgressUpdate) -> None:
 
 @transaction.atomic
 def approve_update(*, update: ProgressUpdate, reviewer: User, expected_version: int | None = None) -> ProgressUpdate:
-    """submitted → approved (= published), by a Secretariat member who is not the author.
-
-    With ``expected_version`` (the version the reviewer read), an update changed since is refused
-    (:class:`ConflictError`): nobody publishes text they have not read.
-    """
+    """submitted → approved (= published), by a Secretariat member who is not the author. With ``expected_version``
+    (the version the reviewer read), an update changed since is refused (:class:`ConflictError`)."""
     update = _locked(update)
     if not permissions.can(reviewer, permissions.APPROVE, update):
         if permissions.is_secretariat(reviewer) and update.status == UpdateStatus.SUBMITTED:
@@ -479,10 +471,8 @@ def approve_updates(
     reviewer: User,
     expected_versions: Mapping[int, int | None] | None = None,
 ) -> tuple[list[ProgressUpdate], list[str]]:
-    """Approve several updates, each in its own transaction; report the ones that could not be.
-
-    ``expected_versions`` maps an update's id to the version the reviewer read (see :func:`approve_update`).
-    """
+    """Approve several updates (``expected_versions``: id → version read), each in its own transaction;
+    report the ones that could not be."""
     expected_versions = expected_versions or {}
     approved, problems = [], []
     for update in updates:

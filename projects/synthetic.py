@@ -111,12 +111,9 @@ TOPICAL_SHARE = 0.2
 
 
 def document_vocabulary(rng: random.Random) -> list[str]:
-    """The words one initiative's texts are about.
-
-    Real texts are about a few things: in the plan, "network" appears in 38% of the initiatives, "mobility"
-    in 24%, "recognition" in 8%, "credits" in 2%. Each word of :data:`WORDS` is taken with a chance falling
-    with its rank (45% for the first, about 2% for the last), so a search for a word or two matches a
-    realistic share of the initiatives instead of nearly all of them."""
+    """The words one initiative's texts are about: each word of :data:`WORDS` with a chance falling with its
+    rank (45% to about 2%, as "network" is in 38% of the plan's initiatives and "credits" in 2%), so a search
+    matches a realistic share of the initiatives."""
     words = [word for rank, word in enumerate(WORDS) if rng.random() < 0.45 / (1 + rank / 4)]
     return words if len(words) >= 5 else words + list(WORDS[: 5 - len(words)])
 
@@ -397,14 +394,11 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
 
 
 def analyze(*, compact: bool = False) -> None:
-    """Refresh the planner's statistics and the visibility map after a bulk load (PostgreSQL), as autovacuum
-    would later: index-only scans need the second.
+    """Refresh the planner's statistics and the visibility map after a bulk load (PostgreSQL).
 
-    ``compact``: the generator writes each initiative (and indicator) once, then again for what is derived
-    from the rest (search document, bit sets, latest value). The dead first copies leave those tables two to
-    three times their size, which a plan edited over the years with autovacuum reusing the space never
-    reaches, and every search would scan them: rewrite those two tables compact first (VACUUM FULL, which
-    locks them while it runs: for a benchmark's database, not one that serves visitors)."""
+    ``compact``: first rewrite the initiatives' and indicators' tables without the dead first copies of their
+    rows (written again for what is derived), which a real plan never has (VACUUM FULL locks them: for a
+    benchmark's database, not one that serves visitors)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # VACUUM cannot run inside a transaction (the test suite's): statistics only, then.
