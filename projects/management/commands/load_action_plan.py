@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from monitoring.plan_loader import load_cycles
 from projects.plan_loader import PlanDataError, load_plan
@@ -17,8 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Report what would change, then roll back.")
 
     def handle(self, *args, path=None, dry_run=False, verbosity=1, **options):
-        from django.db import transaction
-
         try:
             with transaction.atomic():
                 report = load_plan(path)
