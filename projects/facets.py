@@ -8,7 +8,7 @@ document (``projects.search``) and kept up to date the same way, from signals:
 
 - ``action_mask``: bit *n* set when the initiative has a row under action *n* (so actions are numbered
   1 to :data:`MAX_ACTION_NUMBER`). An objective or a subgoal filter is "any bit of the actions that serve
-  it" (the filters read those bits from the plan once per content version: ``projects.filters``).
+  it" (summed in the query that validates the choice: ``projects.filters``).
 - ``region_mask``: one bit per region of a lead or partner organisation (:data:`REGION_BITS`).
 
 A filter then tests two integers on the initiative's own row. Bulk writers that send no signals call
