@@ -26,8 +26,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .charts import table_rows as chart_table
 from .report import StocktakingReportData, summary_rows
+from .report.charts import table_rows as chart_table
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # WeasyPrint logs every layout step at INFO: keep its warnings only.

@@ -8,10 +8,10 @@ rebuilt from the JSON frozen at publication (``to_json`` / ``from_json``), and i
 built once, at publication, and stored (``StocktakingReport.pdf_file`` and the others; see
 ``monitoring.services``).
 
-The modules, one per part of the report: ``data`` (the dataclasses and the buckets' names), ``plan`` (objectives
+The modules: ``data`` (the dataclasses, the buckets' names, ``to_json`` / ``from_json``), ``plan`` (objectives
 → subgoals → actions), ``initiatives`` (each initiative's updates, milestones, indicators and work plan),
-``sections`` (the plan's hierarchy and its counts), ``summary``, ``coverage``, ``balance``, ``changes``,
-``charts`` (the charts' data), ``builder`` (``build_report``, section by section) and ``serialization``.
+``sections`` (the plan's hierarchy, the summary, coverage and balance), ``changes``, ``charts`` (the charts'
+data and their SVG) and ``builder`` (``build_report``, section by section).
 
 Definitions (the report's notes repeat them for readers):
 
@@ -40,8 +40,6 @@ Definitions (the report's notes repeat them for readers):
 from projects.excerpts import EXCERPT_CHARS, EXCERPT_WORDS  # noqa: F401
 
 from .builder import build_report  # noqa: F401
-from .charts import build_charts  # noqa: F401
 from .data import *  # noqa: F403
-from .initiatives import assess_indicator, quote  # noqa: F401
-from .serialization import from_json, to_json  # noqa: F401
-from .summary import summary_rows  # noqa: F401
+from .initiatives import quote  # noqa: F401
+from .sections import summary_rows  # noqa: F401

@@ -7,15 +7,12 @@ import datetime
 from django.utils import timezone
 
 from ..models import CycleStatus, Meeting, ReportingCycle
-from .balance import build_balance
 from .changes import build_changes, read_baseline
 from .charts import build_charts
-from .coverage import build_coverage
 from .data import SCHEMA_VERSION, CycleInfo, MeetingInfo, StocktakingReportData
 from .initiatives import build_initiatives
 from .plan import read_plan
-from .sections import build_sections
-from .summary import build_summary
+from .sections import build_balance, build_coverage, build_sections, build_summary
 
 
 def meeting_info(meeting: Meeting | None) -> MeetingInfo | None:

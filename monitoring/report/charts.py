@@ -1,16 +1,21 @@
-"""The report's charts: their data, taken from the report's own numbers (nothing is counted again)."""
+"""The report's charts: their data, taken from the report's own numbers (nothing is counted again), and each as a
+server-rendered SVG bar chart: no JavaScript, the same markup in the page and the PDF.
+
+Each chart is an ``<svg role="img">`` labelled by its ``<title>`` and ``<desc>``; the numbers are written
+beside the bars (never colour alone), and the page shows the chart's data table right after it. Colours are
+presentation attributes, not inline styles, so the strict Content-Security-Policy holds.
+"""
 
 from __future__ import annotations
 
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from .data import (
-    BEHIND,
     COLOURS,
-    MET,
+    INDICATOR_ASSESSMENTS,
     MILESTONE_BUCKETS,
-    NO_TARGET,
-    NO_VALUE,
     ON_TRACK,
     REGIONS,
     WORK_PLAN_OUTCOMES,
@@ -20,11 +25,34 @@ from .data import (
     bucket_label,
 )
 
+WIDTH = 660
+LABEL_WIDTH = 200
+VALUE_WIDTH = 56
+BAR_HEIGHT = 18
+ROW_GAP = 10
+LEGEND_HEIGHT = 26
+INK = "#1b1f24"
+GRID = "#d5dbe1"
+FONT = "DejaVu Sans, Arial, sans-serif"
+
+
+def _series(key: str, values: list[int]) -> ChartSeries:
+    return ChartSeries(key, bucket_label(key), COLOURS[key], values)
+
+
+def _counts_chart(chart_id, title, description, buckets, series_key, series_label, values) -> Chart:
+    """A chart of one series: how many fall in each of ``buckets``."""
+    return Chart(
+        id=chart_id,
+        title=title,
+        description=description,
+        categories=[bucket_label(bucket) for bucket in buckets],
+        series=[ChartSeries(series_key, series_label, COLOURS[ON_TRACK], values)],
+    )
+
 
 def build_charts(data: StocktakingReportData) -> list[Chart]:
-    """The charts' data, taken from the report's own numbers (nothing is counted again)."""
-    s = data.summary
-    objective_labels = [row.label for row in s.per_objective]
+    s, balance = data.summary, data.balance
     return [
         Chart(
             id="coverage-by-objective",
@@ -33,89 +61,133 @@ def build_charts(data: StocktakingReportData) -> list[Chart]:
                 "For each objective, the active initiatives that reported in the cycle (an approved update) and "
                 "those that did not."
             ),
-            categories=objective_labels,
+            categories=[row.label for row in s.per_objective],
             series=[
-                ChartSeries(
-                    "reported", bucket_label("reported"), COLOURS["reported"], [r.reported for r in s.per_objective]
-                ),
-                ChartSeries(
-                    "not_reported",
-                    bucket_label("not_reported"),
-                    COLOURS["not_reported"],
-                    [r.not_reported for r in s.per_objective],
-                ),
+                _series("reported", [r.reported for r in s.per_objective]),
+                _series("not_reported", [r.not_reported for r in s.per_objective]),
             ],
             stacked=True,
         ),
-        Chart(
-            id="milestones",
-            title=_("Milestones of the cycle"),
-            description=_("The milestones due or achieved in the cycle, by outcome as of the report's date."),
-            categories=[bucket_label(b) for b in MILESTONE_BUCKETS],
-            series=[
-                ChartSeries(
-                    "milestones",
-                    _("Milestones"),
-                    COLOURS[ON_TRACK],
-                    [
-                        s.milestones_achieved,
-                        s.milestones_on_track,
-                        s.milestones_delayed,
-                        s.milestones_overdue,
-                        s.milestones_cancelled,
-                    ],
-                )
+        _counts_chart(
+            "milestones",
+            _("Milestones of the cycle"),
+            _("The milestones due or achieved in the cycle, by outcome as of the report's date."),
+            MILESTONE_BUCKETS,
+            "milestones",
+            _("Milestones"),
+            [getattr(s, f"milestones_{bucket}") for bucket in MILESTONE_BUCKETS],
+        ),
+        _counts_chart(
+            "indicators",
+            _("Indicators against their targets"),
+            _("Each indicator's latest value in the cycle against its target and trajectory."),
+            INDICATOR_ASSESSMENTS,
+            "indicators",
+            _("Indicators"),
+            [
+                s.indicators_met,
+                s.indicators_on_track - s.indicators_met,
+                s.indicators_behind,
+                s.indicators_no_value,
+                s.indicators_no_target,
             ],
         ),
-        Chart(
-            id="indicators",
-            title=_("Indicators against their targets"),
-            description=_("Each indicator's latest value in the cycle against its target and trajectory."),
-            categories=[bucket_label(a) for a in (MET, ON_TRACK, BEHIND, NO_VALUE, NO_TARGET)],
-            series=[
-                ChartSeries(
-                    "indicators",
-                    _("Indicators"),
-                    COLOURS[ON_TRACK],
-                    [
-                        s.indicators_met,
-                        s.indicators_on_track - s.indicators_met,
-                        s.indicators_behind,
-                        s.indicators_no_value,
-                        s.indicators_no_target,
-                    ],
-                )
-            ],
-        ),
-        Chart(
-            id="work-plan",
-            title=_("Work plan of the cycle"),
-            description=_("The cycle's planned activities, as the approved updates report them."),
-            categories=[bucket_label(o) for o in WORK_PLAN_OUTCOMES],
-            series=[
-                ChartSeries(
-                    "items",
-                    _("Planned activities"),
-                    COLOURS[ON_TRACK],
-                    [s.work_plan_done, s.work_plan_not_done, s.work_plan_no_report],
-                )
-            ],
+        _counts_chart(
+            "work-plan",
+            _("Work plan of the cycle"),
+            _("The cycle's planned activities, as the approved updates report them."),
+            WORK_PLAN_OUTCOMES,
+            "items",
+            _("Planned activities"),
+            [getattr(s, f"work_plan_{outcome}") for outcome in WORK_PLAN_OUTCOMES],
         ),
         Chart(
             id="balance",
             title=_("Lead organisations by region"),
             description=_("Distinct lead organisations of the initiatives, by region, overall and for each objective."),
-            categories=[_("All initiatives")] + [row.label for row in data.balance.per_objective],
+            categories=[_("All initiatives")] + [row.label for row in balance.per_objective],
             series=[
-                ChartSeries(
+                _series(
                     region,
-                    bucket_label(region),
-                    COLOURS[region],
-                    [getattr(data.balance.overall, region)]
-                    + [getattr(row.counts, region) for row in data.balance.per_objective],
+                    [getattr(balance.overall, region)] + [getattr(r.counts, region) for r in balance.per_objective],
                 )
                 for region in REGIONS
             ],
             stacked=True,
         ),
     ]
+
+
+def table_rows(chart: Chart) -> list[tuple[str, list[int], int]]:
+    """The chart's data table: (category, one value per series, total)."""
+    return [
+        (category, [s.values[i] for s in chart.series], sum(s.values[i] for s in chart.series))
+        for i, category in enumerate(chart.categories)
+    ]
+
+
+def _shorten(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _element(name: str, content=None, /, **attributes) -> SafeString:
+    """An SVG element, everything escaped; an attribute named ``text_anchor`` is written ``text-anchor``."""
+    attrs = format_html_join("", ' {}="{}"', ((key.replace("_", "-"), value) for key, value in attributes.items()))
+    if content is None:
+        return format_html("<{}{}/>", name, attrs)
+    return format_html("<{}{}>{}</{}>", name, attrs, content, name)
+
+
+def render_svg(chart: Chart) -> SafeString:
+    """The chart as an accessible SVG: stacked bars when ``chart.stacked``, grouped bars otherwise."""
+    series = chart.series
+    grouped = not chart.stacked and len(series) > 1
+    per_row = BAR_HEIGHT * (len(series) if grouped else 1)
+    legend = LEGEND_HEIGHT if len(series) > 1 else 0
+    height = legend + len(chart.categories) * (per_row + ROW_GAP) + ROW_GAP
+    rows = table_rows(chart)
+    totals = [total if chart.stacked else max(values, default=0) for _category, values, total in rows]
+    scale = (WIDTH - LABEL_WIDTH - VALUE_WIDTH) / max(max(totals, default=0), 1)
+
+    parts = [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
+            'viewBox="0 0 {width} {height}" aria-labelledby="{id}-title {id}-desc" font-family="{font}" font-size="12">'
+            '<title id="{id}-title">{title}</title><desc id="{id}-desc">{description}</desc>',
+            width=WIDTH,
+            height=height,
+            id=chart.id,
+            font=FONT,
+            title=chart.title,
+            description=chart.description,
+        )
+    ]
+    if legend:
+        x = LABEL_WIDTH
+        for s in series:
+            parts.append(_element("rect", x=x, y=6, width=12, height=12, fill=s.colour))
+            parts.append(_element("text", s.label, x=x + 16, y=16, fill=INK))
+            x += 24 + 7 * len(s.label)
+    y = legend + ROW_GAP
+    for (category, values, _total), total in zip(rows, totals, strict=True):
+        label_y = y + per_row / 2 + 4
+        parts.append(_element("text", _shorten(category), x=LABEL_WIDTH - 8, y=label_y, text_anchor="end", fill=INK))
+        x = LABEL_WIDTH
+        for offset, (s, value) in enumerate(zip(series, values, strict=True)):
+            bar_y = y + (offset * BAR_HEIGHT if grouped else 0)
+            width = round(value * scale, 1)
+            if value:
+                title = _element("title", f"{category}: {s.label}, {value}")
+                parts.append(_element("rect", title, x=x, y=bar_y, width=width, height=BAR_HEIGHT - 2, fill=s.colour))
+            if grouped:
+                parts.append(_element("text", value, x=x + width + 4, y=bar_y + BAR_HEIGHT - 5, fill=INK))
+            elif chart.stacked:
+                x += width
+        if not grouped:
+            total_x = x if chart.stacked else LABEL_WIDTH + round(total * scale, 1)
+            parts.append(_element("text", total, x=total_x + 4, y=y + BAR_HEIGHT - 5, fill=INK))
+        line_y = y + per_row + ROW_GAP / 2
+        parts.append(_element("line", x1=LABEL_WIDTH, x2=WIDTH - VALUE_WIDTH, y1=line_y, y2=line_y, stroke=GRID))
+        y += per_row + ROW_GAP
+    parts.append(mark_safe("</svg>"))  # noqa: S308 - a constant
+    return mark_safe("".join(str(p) for p in parts))  # noqa: S308 - every piece above is escaped by format_html

@@ -1,8 +1,16 @@
-"""The report's shape: the dataclasses every rendering reads, and the names of its buckets."""
+"""The report's shape: the dataclasses every rendering reads, the names of its buckets, and their freezing.
+
+Frozen, dates are ISO strings and decimals strings (nothing is rounded); ``from_json`` reads the types back from
+the dataclasses' annotations.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import functools
+import types
+import typing
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,45 +35,28 @@ INDICATOR_ASSESSMENTS = (MET, ON_TRACK, BEHIND, NO_VALUE, NO_TARGET)
 DONE, NOT_DONE, NO_REPORT = "done", "not_done", "no_report"
 WORK_PLAN_OUTCOMES = (DONE, NOT_DONE, NO_REPORT)
 
-COLOURS = {
-    "reported": "#1e6b2f",
-    "not_reported": "#9b1c1c",
-    ACHIEVED: "#1e6b2f",
-    ON_TRACK: "#0a58a3",
-    DELAYED: "#8a4b00",
-    OVERDUE: "#9b1c1c",
-    CANCELLED: "#4a5560",
-    MET: "#1e6b2f",
-    BEHIND: "#9b1c1c",
-    NO_VALUE: "#4a5560",
-    NO_TARGET: "#8c96a0",
-    DONE: "#1e6b2f",
-    NOT_DONE: "#9b1c1c",
-    NO_REPORT: "#4a5560",
-    Region.ASIA: "#b3541e",
-    Region.EUROPE: "#0b3d6b",
-    Region.INTERNATIONAL: "#5b4a8a",
+#: Each bucket's label and colour, as every rendering shows them.
+BUCKETS = {
+    ACHIEVED: (_("Achieved"), "#1e6b2f"),
+    ON_TRACK: (_("On track"), "#0a58a3"),
+    DELAYED: (_("Delayed"), "#8a4b00"),
+    OVERDUE: (_("Overdue"), "#9b1c1c"),
+    CANCELLED: (_("Cancelled"), "#4a5560"),
+    MET: (_("Target met"), "#1e6b2f"),
+    BEHIND: (_("Behind"), "#9b1c1c"),
+    NO_VALUE: (_("No value this cycle"), "#4a5560"),
+    NO_TARGET: (_("No target stated"), "#8c96a0"),
+    DONE: (_("Done"), "#1e6b2f"),
+    NOT_DONE: (_("Not done"), "#9b1c1c"),
+    NO_REPORT: (_("No report"), "#4a5560"),
+    "reported": (_("Reported"), "#1e6b2f"),
+    "not_reported": (_("Not reported"), "#9b1c1c"),
+    Region.ASIA: (_("Asia"), "#b3541e"),
+    Region.EUROPE: (_("Europe"), "#0b3d6b"),
+    Region.INTERNATIONAL: (_("International"), "#5b4a8a"),
 }
-
-BUCKET_LABELS = {
-    ACHIEVED: _("Achieved"),
-    ON_TRACK: _("On track"),
-    DELAYED: _("Delayed"),
-    OVERDUE: _("Overdue"),
-    CANCELLED: _("Cancelled"),
-    MET: _("Target met"),
-    BEHIND: _("Behind"),
-    NO_VALUE: _("No value this cycle"),
-    NO_TARGET: _("No target stated"),
-    DONE: _("Done"),
-    NOT_DONE: _("Not done"),
-    NO_REPORT: _("No report"),
-    "reported": _("Reported"),
-    "not_reported": _("Not reported"),
-    Region.ASIA: _("Asia"),
-    Region.EUROPE: _("Europe"),
-    Region.INTERNATIONAL: _("International"),
-}
+BUCKET_LABELS = {key: label for key, (label, _colour) in BUCKETS.items()}
+COLOURS = {key: colour for key, (_label, colour) in BUCKETS.items()}
 
 
 def bucket_label(key: str) -> str:
@@ -378,3 +369,53 @@ class StocktakingReportData:
 
     def chart(self, chart_id: str) -> Chart | None:
         return next((c for c in self.charts if c.id == chart_id), None)
+
+
+# --- Freezing and thawing ----------------------------------------------------------------------------------------
+
+
+def to_json(data: StocktakingReportData) -> dict:
+    """The report as JSON-ready data."""
+    return _encode(data)
+
+
+def from_json(content: dict) -> StocktakingReportData:
+    """The report as frozen at publication, as the same dataclasses the builder returns."""
+    return _decode(StocktakingReportData, content)
+
+
+def _encode(value):
+    if dataclasses.is_dataclass(value):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_encode(item) for item in value]
+    if isinstance(value, datetime.date):  # and datetime.datetime
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+@functools.cache
+def _hints(kind: type) -> dict:
+    return typing.get_type_hints(kind)
+
+
+def _decode(kind, value):
+    if value is None:
+        return None
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):  # "X | None"
+        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        return _decode(inner, value)
+    if typing.get_origin(kind) is list:
+        (item_kind,) = typing.get_args(kind)
+        return [_decode(item_kind, item) for item in value]
+    if dataclasses.is_dataclass(kind):
+        hints = _hints(kind)
+        fields = dataclasses.fields(kind)
+        return kind(**{f.name: _decode(hints[f.name], value[f.name]) for f in fields if f.name in value})
+    if kind in (datetime.date, datetime.datetime):
+        return kind.fromisoformat(value)
+    if kind is Decimal:
+        return Decimal(value)
+    return value

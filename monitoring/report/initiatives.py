@@ -184,19 +184,10 @@ def milestones_of(cycle: ReportingCycle, today: datetime.date) -> QuerySet:
 
 def milestones_by_initiative(cycle: ReportingCycle, today: datetime.date) -> dict[int, list[MilestoneEntry]]:
     labels, entries = translated(BUCKET_LABELS.items()), defaultdict(list)
-    for milestone in milestones_of(cycle, today).values(
-        "project_id", "title", "period_label", "due", "bucket", "achieved_on"
-    ):
-        entries[milestone["project_id"]].append(
-            MilestoneEntry(
-                title=milestone["title"],
-                period_label=milestone["period_label"],
-                due=milestone["due"],
-                bucket=milestone["bucket"],
-                bucket_label=labels[milestone["bucket"]],
-                achieved_on=milestone["achieved_on"],
-            )
-        )
+    rows = milestones_of(cycle, today).values("project_id", "title", "period_label", "due", "bucket", "achieved_on")
+    for row in rows:
+        project_id = row.pop("project_id")
+        entries[project_id].append(MilestoneEntry(**row, bucket_label=labels[row["bucket"]]))
     return entries
 
 

@@ -2,16 +2,8 @@
 
 from django import template
 
-from monitoring.charts import render_svg, table_rows
+from monitoring.report.charts import render_svg, table_rows
 
 register = template.Library()
-
-
-@register.simple_tag
-def chart_svg(chart):
-    return render_svg(chart)
-
-
-@register.filter
-def chart_table(chart):
-    return table_rows(chart)
+register.simple_tag(render_svg, name="chart_svg")
+register.filter("chart_table", table_rows)

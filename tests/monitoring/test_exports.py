@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from monitoring import exporters
-from monitoring.charts import render_svg
 from monitoring.report import build_report, summary_rows
+from monitoring.report.charts import render_svg
 
 pytestmark = pytest.mark.django_db
 
