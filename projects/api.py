@@ -8,7 +8,7 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -125,14 +125,15 @@ class InitiativeViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyMo
         ever new filters show the same initiatives again and again. Only uncached ones are prefetched."""
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).prefetch_related(None))
         prefix = f"api:initiative:{self.content_version}:{get_language()}:{request.build_absolute_uri('/')}:"
-        items = cache.get_many([f"{prefix}{project.pk}" for project in page])
+        fragments = caches["fragments"]  # beside the directory's entries, not among whole pages
+        items = fragments.get_many([f"{prefix}{project.pk}" for project in page])
         missing = [project for project in page if f"{prefix}{project.pk}" not in items]
         if missing:
             prefetch_related_objects(missing, *INITIATIVE_PREFETCHES)
             # Kept as plain JSON values: DRF's links hold their object (and its prefetches) otherwise.
             fresh = json.loads(renderers.JSONRenderer().render(self.get_serializer(missing, many=True).data))
             fresh = {f"{prefix}{project.pk}": item for project, item in zip(missing, fresh, strict=True)}
-            cache.set_many(fresh, ITEM_CACHE_SECONDS)
+            fragments.set_many(fresh, ITEM_CACHE_SECONDS)
             items.update(fresh)
         return self.get_paginated_response([items[f"{prefix}{project.pk}"] for project in page])
 
