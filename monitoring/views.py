@@ -115,10 +115,6 @@ class CycleReportMixin:
             raise Http404  # published cycle whose report row is missing: nothing public to show
         return data, frozen
 
-    def load(self, number: int):
-        cycle = self.visible_cycle(number)
-        return (cycle, *self.report_of(cycle))
-
 
 class ReportPageMixin(CycleReportMixin):
     """A page of a report: the report's part rendered once per published report (see the module's docstring)."""
