@@ -1,6 +1,5 @@
-"""Read-only API of the monitoring process: ``/api/v1/meetings/``, ``/api/v1/cycles/`` and, once
-published, each cycle's stocktaking report as data (``/api/v1/cycles/<number>/report/``): the frozen
-content the report page, PDF, XLSX and CSV are rendered from. Draft reports are not in the API."""
+"""Read-only API of the monitoring process: meetings, cycles and each published cycle's stocktaking report as
+data (``/api/v1/cycles/<number>/report/``), the frozen content its page and files are rendered from."""
 
 from __future__ import annotations
 
@@ -11,9 +10,9 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from asem_portal.api import ConditionalGetMixin, KeyLookupMixin
+from asem_portal.api import ConditionalGetMixin, KeyLookupMixin, read_only_schema
 
-from .models import Meeting, ReportingCycle, ReportStatus, StocktakingReport
+from .models import Meeting, ReportingCycle, ReportStatus
 from .serializers import MeetingSerializer, ReportingCycleSerializer
 
 
@@ -23,35 +22,25 @@ from .serializers import MeetingSerializer, ReportingCycleSerializer
 )
 class MeetingViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = MeetingSerializer
-
-    def get_queryset(self):
-        return Meeting.objects.select_related("host_country").order_by("year", "kind", "number", "pk")
+    queryset = Meeting.objects.select_related("host_country").order_by("year", "kind", "number", "pk")
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Reporting cycles (the two years between two ASEMMEs)"),
-    retrieve=extend_schema(
-        summary="One reporting cycle",
-        parameters=[OpenApiParameter("id_or_number", str, OpenApiParameter.PATH, description="Its id or number.")],
-    ),
+@read_only_schema(
+    "Reporting cycles (the two years between two ASEMMEs)", "One reporting cycle", "id_or_number", "Its id or number."
 )
 class ReportingCycleViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ReportingCycleSerializer
-
+    queryset = ReportingCycle.objects.select_related(
+        "opening_meeting", "closing_meeting", "stocktaking_report"
+    ).order_by("number")
     key_field = "number"
     lookup_url_kwarg = "id_or_number"
     lookup_value_regex = r"[0-9]{1,18}"
 
-    def get_queryset(self):
-        return ReportingCycle.objects.select_related(
-            "opening_meeting", "closing_meeting", "stocktaking_report"
-        ).order_by("number")
-
     def get_object(self):
         # A number first (what people use), then an id.
         value = self.kwargs[self.lookup_url_kwarg]
-        queryset = self.get_queryset()
-        obj = queryset.filter(number=int(value)).first() if len(value) <= 4 else None
+        obj = self.get_queryset().filter(number=int(value)).first() if len(value) <= 4 else None
         return obj or super().get_object()
 
     @extend_schema(
@@ -62,7 +51,7 @@ class ReportingCycleViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOn
     @action(detail=True, methods=["get"])
     def report(self, request, *args, **kwargs):
         cycle = self.get_object()
-        report = StocktakingReport.objects.filter(cycle=cycle, status=ReportStatus.PUBLISHED).first()
-        if report is None:
+        report = getattr(cycle, "stocktaking_report", None)
+        if report is None or report.status != ReportStatus.PUBLISHED:
             raise Http404
         return Response({"cycle": cycle.number, "published_at": report.published_at, "content": report.content})
