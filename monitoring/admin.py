@@ -17,14 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .forms import WorkPlanImportForm
-from .models import (
-    Meeting,
-    ReminderLog,
-    ReportingCycle,
-    StocktakingReport,
-    WorkPlanItem,
-    WorkPlanItemReport,
-)
+from .models import Meeting, ReminderLog, ReportingCycle, StocktakingReport, WorkPlanItem, WorkPlanItemReport
 from .workplan_import import WorkPlanFileError, import_work_plan, read_rows
 
 
@@ -217,6 +210,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Part of a contributor's update or a frozen report: changed only through their own workflow.
+        return False
+
 
 @admin.register(WorkPlanItemReport)
 class WorkPlanItemReportAdmin(ReadOnlyAdmin):
@@ -224,10 +221,6 @@ class WorkPlanItemReportAdmin(ReadOnlyAdmin):
     list_filter = ("done", "item__cycle")
     search_fields = ("item__planned_activity", "update__project__title", "note")
     list_select_related = ("item", "update__project")
-
-    def has_delete_permission(self, request, obj=None):
-        # Part of a contributor's update: changed only through the update's own workflow.
-        return False
 
 
 @admin.register(StocktakingReport)
@@ -239,9 +232,6 @@ class StocktakingReportAdmin(ReadOnlyAdmin):
     list_select_related = ("cycle", "published_by")
     exclude = ("content",)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description=_("report"))
     def view_link(self, obj):
         return format_html('<a href="{}">{}</a>', obj.cycle.get_absolute_url(), _("view"))
@@ -249,6 +239,8 @@ class StocktakingReportAdmin(ReadOnlyAdmin):
 
 @admin.register(ReminderLog)
 class ReminderLogAdmin(ReadOnlyAdmin):
+    has_delete_permission = admin.ModelAdmin.has_delete_permission  # a log the Secretariat may clear
+
     list_display = ("sent_on", "user", "cycle", "days_before_close")
     list_filter = ("cycle", "sent_on")
     search_fields = ("user__username", "user__email")

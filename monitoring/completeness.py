@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef
 
 from projects.models import OrganisationRole, ProgressUpdate, Project, ProjectOrganisation, ProjectStatus, UpdateStatus
@@ -96,7 +95,6 @@ def contributors_to_remind(cycle: ReportingCycle) -> dict[int, tuple[object, lis
     ).values_list("organisation_id", "project_id"):
         projects_of_org[organisation_id].append(project_id)
     result: dict[int, tuple[object, list[Project]]] = {}
-    User = get_user_model()
     memberships = (
         Membership.objects.filter(organisation_id__in=projects_of_org, user__is_active=True)
         .exclude(user__email="")
@@ -104,7 +102,7 @@ def contributors_to_remind(cycle: ReportingCycle) -> dict[int, tuple[object, lis
         .order_by("user_id")
     )
     for membership in memberships:
-        user: User = membership.user
+        user = membership.user
         _user, titles = result.setdefault(user.pk, (user, []))
         for project_id in projects_of_org[membership.organisation_id]:
             if projects[project_id] not in titles:
