@@ -31,10 +31,7 @@ from django.views.generic.base import TemplateResponseMixin
 
 from . import permissions
 from .models import Indicator, IndicatorValue, Milestone, MilestoneReport, Project, ProjectLink
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from .update_forms import DateInput
 
 
 class ProfileForm(forms.ModelForm):
@@ -97,10 +94,8 @@ class IndicatorBaseFormSet(ReportedOnFormSet):
 class LinkBaseFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
-        # An address is allowed once per initiative, but inline forms leave the
-        # initiative out of their checks: without this, a repeated address is a
-        # database error. Compared with the links as saved now, which is what
-        # each row's save meets.
+        # An address is allowed once per initiative, but inline forms leave the initiative out of their checks:
+        # without this, a repeated address is a database error. Compared with the links as saved now.
         changed = [
             form
             for form in self.forms
@@ -121,15 +116,9 @@ LINK_FIELDS = ("url", "label")
 MILESTONE_FIELDS = ("title", "planned_start", "planned_end", "period_label", "note")
 INDICATOR_FIELDS = ("name", "unit", "baseline", "baseline_year", "target_comparator", "target", "target_year")
 
+FORMSET_OPTIONS = {"extra": 1, "can_delete": True, "validate_max": True}
 LinkFormSet = forms.inlineformset_factory(
-    Project,
-    ProjectLink,
-    formset=LinkBaseFormSet,
-    fields=LINK_FIELDS,
-    extra=1,
-    can_delete=True,
-    max_num=30,
-    validate_max=True,
+    Project, ProjectLink, formset=LinkBaseFormSet, fields=LINK_FIELDS, max_num=30, **FORMSET_OPTIONS
 )
 MilestoneFormSet = forms.inlineformset_factory(
     Project,
@@ -137,30 +126,19 @@ MilestoneFormSet = forms.inlineformset_factory(
     formset=MilestoneBaseFormSet,
     fields=MILESTONE_FIELDS,
     widgets={"planned_start": DateInput, "planned_end": DateInput},
-    extra=1,
-    can_delete=True,
     max_num=100,
-    validate_max=True,
+    **FORMSET_OPTIONS,
 )
 IndicatorFormSet = forms.inlineformset_factory(
-    Project,
-    Indicator,
-    formset=IndicatorBaseFormSet,
-    fields=INDICATOR_FIELDS,
-    extra=1,
-    can_delete=True,
-    max_num=50,
-    validate_max=True,
+    Project, Indicator, formset=IndicatorBaseFormSet, fields=INDICATOR_FIELDS, max_num=50, **FORMSET_OPTIONS
 )
 
 
 def profile_fingerprint(project: Project, *, lock: bool = False) -> str:
     """A hash of what the profile form edits: the initiative's ``updated_at`` and its rows' ids and edited fields.
 
-    Approvals and admin edits change milestones and indicators without touching
-    the initiative, so ``updated_at`` alone would miss them. With ``lock`` (inside
-    a transaction) the rows stay locked until it ends, so nothing changes them
-    between this check and the save.
+    Approvals and admin edits change milestones and indicators without touching the initiative, so ``updated_at``
+    alone would miss them. With ``lock`` (inside a transaction) the rows stay locked until it ends.
     """
     digest = hashlib.sha256(project.updated_at.isoformat().encode())
     for model, fields in ((ProjectLink, LINK_FIELDS), (Milestone, MILESTONE_FIELDS), (Indicator, INDICATOR_FIELDS)):
@@ -188,8 +166,7 @@ class ProjectProfileEditView(LoginRequiredMixin, TemplateResponseMixin, View):
     def forms(self, data=None, *, version=None):
         """The profile form and the three formsets; ``version`` replaces the fingerprint posted in ``data``."""
         if data is None and version is None:
-            # Read before the formsets load their rows: a change in between makes
-            # the form conflict rather than save over something its user never saw.
+            # Read before the formsets load their rows: a change in between makes the form conflict.
             version = profile_fingerprint(self.project)
         if data is not None and version is not None:
             data = data.copy()
@@ -211,14 +188,11 @@ class ProjectProfileEditView(LoginRequiredMixin, TemplateResponseMixin, View):
 
     def post(self, request, slug):
         with transaction.atomic():
-            # Lock first, then load and validate: the rows the forms save are the
-            # locked ones, and an approval or admin edit waits for this save.
+            # Lock first, then load and validate: an approval or admin edit waits for this save.
             self.project = Project.objects.select_for_update().get(pk=self.project.pk)
             current = profile_fingerprint(self.project, lock=True)
             if request.POST.get("version") != current:
-                # Keep the user's input (and show its errors, if any), but with the
-                # current fingerprint: once they have compared it with the initiative
-                # as it is now, saving again goes through.
+                # The user's input (and its errors) with the current fingerprint: saving again goes through.
                 conflicting = self.forms(request.POST, version=current)
                 for form in conflicting:
                     form.is_valid()

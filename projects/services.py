@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from asem_portal.audit import record_decision
 from asem_portal.mail import queue_mail
@@ -58,6 +59,18 @@ class WorkflowError(Exception):
 
 class ConflictError(WorkflowError):
     """Someone else saved the update since this user loaded it."""
+
+
+SAVED_SINCE = gettext_lazy(
+    "Someone else saved this update since you opened it. Your text is kept below: compare it with the "
+    "current version, then save again."
+)
+CHANGED_BEFORE_RETURN = gettext_lazy(
+    "The update changed since you opened it: read the current version, then decide again."
+)
+CHANGED_BEFORE_APPROVAL = gettext_lazy(
+    "The update changed since you opened it: read the current version before approving it."
+)
 
 
 @dataclass
@@ -174,11 +187,8 @@ def _write_content(update: ProgressUpdate, content: UpdateContent) -> None:
     project_milestones = {m.pk for m in update.project.milestones.all()}
     project_indicators = {i.pk for i in update.project.indicators.all()}
     _check_period_in_cycle(update.cycle, content)
-    update.period_start = content.period_start
-    update.period_end = content.period_end
-    update.achievements = content.achievements
-    update.challenges = content.challenges
-    update.next_steps = content.next_steps
+    for name in ("period_start", "period_end", "achievements", "challenges", "next_steps"):
+        setattr(update, name, getattr(content, name))
     update.full_clean(exclude=["project", "organisation", "author", "reviewed_by", "cycle"])
     update.save()
     update.milestone_reports.all().delete()
@@ -261,14 +271,7 @@ def save_draft(*, update: ProgressUpdate, user: User, content: UpdateContent, ex
             _("This update is %(status)s and can no longer be edited.")
             % {"status": update.get_status_display().lower()}
         )
-    _check_version(
-        update,
-        expected_version,
-        _(
-            "Someone else saved this update since you opened it. Your text is kept below: compare it with the "
-            "current version, then save again."
-        ),
-    )
+    _check_version(update, expected_version, SAVED_SINCE)
     update.version += 1
     if update.cycle_id is None:
         # A draft started before any cycle opened joins the open one.
@@ -336,11 +339,7 @@ def return_update(
         if permissions.is_secretariat(reviewer):
             raise WorkflowError(_("Only a submitted update can be returned."))
         raise PermissionDenied(_("Only the Secretariat reviews updates."))
-    _check_version(
-        update,
-        expected_version,
-        _("The update changed since you opened it: read the current version, then decide again."),
-    )
+    _check_version(update, expected_version, CHANGED_BEFORE_RETURN)
     _transition(
         update,
         actor=reviewer,
@@ -442,11 +441,7 @@ def approve_update(*, update: ProgressUpdate, reviewer: User, expected_version: 
         if permissions.is_secretariat(reviewer):
             raise WorkflowError(_("Only a submitted update can be approved."))
         raise PermissionDenied(_("Only the Secretariat approves updates."))
-    _check_version(
-        update,
-        expected_version,
-        _("The update changed since you opened it: read the current version before approving it."),
-    )
+    _check_version(update, expected_version, CHANGED_BEFORE_APPROVAL)
     _transition(
         update,
         actor=reviewer,
