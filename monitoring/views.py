@@ -1,19 +1,9 @@
 """Stocktaking reports on the site: the public list, each report as a page, PDF, XLSX and CSV, publishing.
 
-A published report is public and rendered from its frozen content. A draft (the cycle not published yet) is
-built live on each request and visible to the Secretariat only: for anybody else it does not exist (404).
-
-A large report (more entries than the full PDF lays out, ``exporters.is_digest``) is shown on its page as its digest,
-every figure and the first entries of each list, and its initiatives in detail on pages of
-``INITIATIVES_PER_PAGE``: the whole report as one page would be tens of megabytes of HTML at the plan's scale.
-
-A published report's PDF, XLSX and CSV are rendered once, at publication, and served from the default storage.
-
-A published report never changes, so what its pages show of it (everything but the site's frame and the reader's
-own links) is rendered once per language and kept in the cache under the frozen report's row, publication time and
-JSON schema: the next reader costs two small queries, not the reading of the frozen JSON (up to a second at scale).
-That part is rendered without the request, so it is the same for every reader; the Secretariat's links are
-added around it on each request.
+A draft is built on each request and exists for the Secretariat only (404 for anybody else). A large report
+(``exporters.is_digest``) shows its digest and its initiatives on pages of ``INITIATIVES_PER_PAGE``. A published
+report never changes: its files are stored at publication, and its pages' report part (rendered without the
+request, the same for every reader) is cached per language under the frozen row, its publication and JSON schema.
 """
 
 from __future__ import annotations
@@ -44,8 +34,7 @@ from .completeness import completeness
 from .models import CycleStatus, ReportingCycle, StocktakingReport
 from .report import SCHEMA_VERSION, StocktakingReportData
 
-#: How long the rendered content of a published report's page stays in the cache (it never changes; a new
-#: publication has a new key).
+#: How long a published report's rendered page stays in the cache (a new publication has a new key).
 PAGE_CACHE_SECONDS = 24 * 60 * 60
 #: How long a browser or a proxy may keep a published report's page.
 PUBLIC_PAGE_MAX_AGE = 300
@@ -67,8 +56,7 @@ class ReportListView(TemplateView):
 
 
 def frozen_key(frozen: StocktakingReport, *parts) -> str:
-    """The cache key of a rendering of a published report: its row, when it was published, the shape of its JSON
-    and the language, then what the rendering is (a format, a page)."""
+    """The cache key of a rendering (``parts``: a format, a page) of a published report."""
     stamp = frozen.published_at.timestamp()
     return ":".join(str(part) for part in ("stocktaking", frozen.pk, stamp, SCHEMA_VERSION, get_language(), *parts))
 
@@ -78,9 +66,8 @@ _render_locks_guard = threading.Lock()
 
 
 def cached_rendering(key: str | None, render, timeout: int = PAGE_CACHE_SECONDS):
-    """``render()``, kept in the cache under ``key`` (None: not kept). Readers of a key nobody has rendered
-    yet wait for the first one in this process instead of each reading the frozen report again: at scale,
-    reading it costs a second or two and much memory, and a restarted worker meets many readers at once."""
+    """``render()``, cached under ``key`` (None: not cached). Readers of a key not rendered yet wait for the first
+    one in this process: reading a large frozen report costs seconds, and a restarted worker meets many readers."""
     if key is None:
         return render()
     content = cache.get(key)
@@ -125,6 +112,9 @@ class ReportPageMixin(CycleReportMixin):
             return None
         return StocktakingReport.objects.published().filter(cycle=cycle).only("pk", "published_at").first()
 
+    def cached(self, frozen: StocktakingReport | None, render, *parts) -> str:
+        return cached_rendering(frozen_key(frozen, *parts) if frozen is not None else None, render)
+
     def respond(self, cycle: ReportingCycle, content: str, frozen: StocktakingReport | None, **extra):
         secretariat = is_secretariat(self.request.user)
         context = self.get_context_data(
@@ -160,8 +150,7 @@ class ReportDetailView(ReportPageMixin, TemplateView):
             data, _frozen = self.report_of(cycle)
             return render_to_string(self.content_template, self.content_context(data))
 
-        content = cached_rendering(frozen_key(frozen, "page") if frozen is not None else None, render)
-        return self.respond(cycle, content, frozen)
+        return self.respond(cycle, self.cached(frozen, render, "page"), frozen)
 
     def content_context(self, data) -> dict:
         if not exporters.is_digest(data):
@@ -195,19 +184,10 @@ class ReportInitiativesView(ReportPageMixin, TemplateView):
                 page = paginator.page(wanted)
             except InvalidPage:
                 raise Http404 from None
-            return render_to_string(
-                self.content_template,
-                {
-                    "report": data,
-                    "link_prefix": "",
-                    "paginator": paginator,
-                    "page_obj": page,
-                    "is_paginated": page.has_other_pages(),
-                },
-            )
+            pagination = {"paginator": paginator, "page_obj": page, "is_paginated": page.has_other_pages()}
+            return render_to_string(self.content_template, {"report": data, "link_prefix": "", **pagination})
 
-        key = frozen_key(frozen, "initiatives", INITIATIVES_PER_PAGE, wanted) if frozen is not None else None
-        content = cached_rendering(key, render)
+        content = self.cached(frozen, render, "initiatives", INITIATIVES_PER_PAGE, wanted)
         return self.respond(cycle, content, frozen, page_number=wanted)
 
     def page_number(self) -> int:
@@ -281,15 +261,12 @@ class CompletenessView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         cycles = list(ReportingCycle.objects.order_by("-number"))
         wanted = self.request.GET.get("cycle", "")
-        cycle = None
+        cycle = next((c for c in cycles if c.status == CycleStatus.OPEN), cycles[0] if cycles else None)
         if wanted:
             # Anything but a known cycle number (letters, "²", a thousand digits) is a 404, never a 500.
             cycle = next((c for c in cycles if str(c.number) == wanted), None)
             if cycle is None:
                 raise Http404
-        cycle = (
-            cycle or next((c for c in cycles if c.status == CycleStatus.OPEN), None) or (cycles[0] if cycles else None)
-        )
         context.update(cycles=cycles, cycle=cycle)
         if cycle is not None:
             rows, totals = completeness(cycle)
