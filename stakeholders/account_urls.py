@@ -4,6 +4,7 @@ from django.urls import path, reverse_lazy
 from . import account_views
 
 app_name = "accounts"
+reset_complete = reverse_lazy("accounts:password-reset-complete")
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -27,15 +28,14 @@ urlpatterns = [
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password-reset-done"),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("accounts:password-reset-complete")),
+        auth_views.PasswordResetConfirmView.as_view(success_url=reset_complete),
         name="password-reset-confirm",
     ),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password-reset-complete"),
     path(
         "invitation/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name="registration/invitation_accept.html",
-            success_url=reverse_lazy("accounts:password-reset-complete"),
+            template_name="registration/invitation_accept.html", success_url=reset_complete
         ),
         name="invitation-accept",
     ),

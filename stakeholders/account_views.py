@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -58,6 +58,7 @@ class InviteView(LoginRequiredMixin, FormView):
 
     template_name = "registration/invite.html"
     form_class = InviteForm
+    success_url = reverse_lazy("accounts:invite")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not permissions.is_secretariat(request.user):
@@ -65,14 +66,7 @@ class InviteView(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        membership = invite_contact(
-            email=form.cleaned_data["email"],
-            organisation=form.cleaned_data["organisation"],
-            role=form.cleaned_data["role"],
-            invited_by=self.request.user,
-            first_name=form.cleaned_data["first_name"],
-            last_name=form.cleaned_data["last_name"],
-        )
+        membership = invite_contact(**form.cleaned_data, invited_by=self.request.user)
         messages.success(
             self.request,
             _("%(email)s is now a %(role)s of %(organisation)s; an e-mail with a link to set a password is on its way.")
@@ -86,6 +80,3 @@ class InviteView(LoginRequiredMixin, FormView):
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def get_success_url(self):
-        return reverse("accounts:invite")

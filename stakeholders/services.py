@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import KW_ONLY, dataclass
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
-logger = logging.getLogger(__name__)
+from asem_portal.mail import queue_mail
+
+from .models import Membership, MembershipRole, Organisation
 
 SECRETARIAT_GROUP = "Secretariat"
 
@@ -71,10 +79,6 @@ DEMO_ACCOUNTS = [
 @transaction.atomic
 def ensure_demo_accounts() -> None:
     """Create the local demo accounts; existing ones keep their passwords."""
-    from django.contrib.auth import get_user_model
-
-    from .models import Membership, Organisation
-
     User = get_user_model()
     ensure_secretariat_group()
     secretariat = Group.objects.get(name=SECRETARIAT_GROUP)
@@ -100,19 +104,8 @@ def ensure_demo_accounts() -> None:
 
 def invitation_link(user) -> str:
     """A one-time link to set a password (it stops working once the password is set)."""
-    from django.conf import settings
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
-    path = reverse(
-        "accounts:invitation-accept",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse("accounts:invitation-accept", args=[uidb64, default_token_generator.make_token(user)])
     return settings.SITE_URL.rstrip("/") + path
 
 
@@ -122,13 +115,6 @@ def invite_contact(*, email: str, organisation, role: str, invited_by, first_nam
 
     An existing account (same e-mail) just gets the membership and a notice.
     """
-    from django.contrib.auth import get_user_model
-    from django.utils.translation import gettext as _
-
-    from asem_portal.mail import queue_mail
-
-    from .models import Membership, MembershipRole
-
     User = get_user_model()
     email = User.objects.normalize_email(email).strip()
     user = User.objects.filter(email__iexact=email).first()
@@ -149,23 +135,16 @@ def invite_contact(*, email: str, organisation, role: str, invited_by, first_nam
     if not created_membership and role == MembershipRole.COORDINATOR and membership.role != role:
         membership.role = role
         membership.save(update_fields=["role"])
+    names = {"inviter": invited_by.get_full_name() or invited_by.username, "organisation": organisation}
     if created:
         subject = _("You are invited to the ASEM Education Action Plan portal")
         body = _(
             "%(inviter)s invited you to report on the initiatives of %(organisation)s.\n\n"
             "Set your password with this link (it works once):\n%(link)s\n\nYour user name is %(username)s."
-        ) % {
-            "inviter": invited_by.get_full_name() or invited_by.username,
-            "organisation": organisation,
-            "link": invitation_link(user),
-            "username": user.username,
-        }
+        ) % {**names, "link": invitation_link(user), "username": user.username}
     else:
-        subject = _("You can now report for %(organisation)s") % {"organisation": organisation}
-        body = _("%(inviter)s added you to %(organisation)s on the ASEM Education Action Plan portal.") % {
-            "inviter": invited_by.get_full_name() or invited_by.username,
-            "organisation": organisation,
-        }
+        subject = _("You can now report for %(organisation)s") % names
+        body = _("%(inviter)s added you to %(organisation)s on the ASEM Education Action Plan portal.") % names
     # Into the outbox with the membership, in one transaction: a mail server's trouble only defers the delivery.
     queue_mail(subject, body, [email])
     return membership
