@@ -13,12 +13,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
@@ -43,6 +47,8 @@ from .models import (
 
 #: Initiatives per page of the directory.
 DIRECTORY_PAGE_SIZE = 25
+#: How long an entry stays in the fragments cache at most (a new content version makes it unreachable anyway).
+ENTRY_CACHE_SECONDS = 60 * 60
 #: Initiatives read per round trip (and per query for their organisations) while streaming an export.
 EXPORT_CHUNK_SIZE = 2000
 #: At most this many related initiatives on an initiative's page.
@@ -58,6 +64,25 @@ def query_string_without_page(request: HttpRequest) -> str:
     """The filter state of the URL, for pagination and export links (empty values dropped)."""
     pairs = [(key, value) for key, values in request.GET.lists() if key != "page" for value in values if value != ""]
     return urlencode(pairs)
+
+
+def entry_markup(projects: list[Project], version: int) -> list[str]:
+    """The entries of these initiatives in a list (``includes/initiative_summary.html``), kept in the fragments
+    cache per content version and language: a directory page with ever new filters shows the same initiatives
+    again and again. Only the initiatives whose entry is not cached have their leads read (one query)."""
+    fragments = caches["fragments"]
+    prefix = f"initiative-summary:{version}:{get_language()}:"
+    markup = fragments.get_many([f"{prefix}{project.pk}" for project in projects])
+    missing = [project for project in projects if f"{prefix}{project.pk}" not in markup]
+    if missing:
+        prefetch_related_objects(missing, leads_prefetch())
+        fresh = {
+            f"{prefix}{project.pk}": render_to_string("includes/initiative_summary.html", {"project": project})
+            for project in missing
+        }
+        fragments.set_many(fresh, ENTRY_CACHE_SECONDS)
+        markup.update(fresh)
+    return [mark_safe(markup[f"{prefix}{project.pk}"]) for project in projects]  # noqa: S308 - rendered escaped
 
 
 class ProjectListView(ListView):
@@ -79,7 +104,7 @@ class ProjectListView(ListView):
     def get_queryset(self):
         if not self.filterset.is_valid():
             return self.filterset.queryset.none()
-        return self.filterset.qs.defer("search_vector", "summary").prefetch_related(leads_prefetch())
+        return self.filterset.qs.defer("search_vector", "summary")
 
     def get_paginate_by(self, queryset):
         # Invalid filters list nothing: a page number then means nothing either (400, not 404).
@@ -88,9 +113,11 @@ class ProjectListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query_string = query_string_without_page(self.request)
+        # The key of fragments cached per content version (read already when the page cache was asked).
+        version = getattr(self.request, "content_version", None) or current_version()
         context.update(
-            # The key of fragments cached per content version (read already when the page cache was asked).
-            content_version=getattr(self.request, "content_version", None) or current_version(),
+            content_version=version,
+            entries=entry_markup(list(context["projects"]), version),
             filter=self.filterset,
             is_filtered=self.filterset.is_filtered,
             query_string=query_string,
