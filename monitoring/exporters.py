@@ -1,16 +1,8 @@
 """The stocktaking report as PDF (WeasyPrint), XLSX (openpyxl) and CSV: renderings of the builder's dataclasses.
 
-Nothing is counted here: every number comes from ``monitoring.report``. Text written to spreadsheets is
-guarded against formula injection; the PDF renderer fetches nothing from the network or the disk.
-
-The PDF of a large report (thousands of initiatives: more than ``PDF_FULL_ENTRIES`` entries to lay out) is its
-digest: every figure, the charts and the first ``DIGEST_LIST_LIMIT`` entries of each list, and no per-initiative
-detail, which the report's paginated pages "Initiatives in detail", the XLSX and the CSV keep. The report's page
-shows the same digest (``monitoring/includes/report_digest_body.html``). The XLSX is written row by row
-(openpyxl's write-only mode).
-
-A draft's files are rendered on each download; a published report's are rendered once, at publication, and
-stored (``monitoring.services.publish_report``).
+Every number comes from ``monitoring.report``. Spreadsheet text is guarded against formula injection; the PDF
+fetches nothing. A large report's PDF (``PDF_FULL_ENTRIES``) is its digest, as on its page; the XLSX and CSV
+hold everything. A published report's files are rendered once, at publication (``services.publish_report``).
 """
 
 from __future__ import annotations
@@ -62,21 +54,23 @@ def _text(value: str) -> str:
     return value
 
 
-def context(data: StocktakingReportData, *, link_prefix: str = "", limit: int | None = None) -> dict:
+def context(data: StocktakingReportData, *, link_prefix: str = "", limit: int | None = None, **lists) -> dict:
     """What the report's templates render: the builder's dataclasses, the summary's rows, and the lists of changes
-    (the first ``limit`` entries of each, with the size of the whole list; every entry when ``limit`` is None)."""
+    and any other ``lists`` (the first ``limit`` entries of each, with the size of the whole list)."""
     changes = data.changes
+    lists = {
+        "new_initiatives": changes.new_initiatives,
+        "ended": [(c.title, f"{c.before} → {c.after}") for c in changes.ended] + [(t, None) for t in changes.removed],
+        "status_changes": changes.status_changes,
+        "slipped": changes.slipped_milestones,
+        "deltas": changes.indicator_deltas,
+        **lists,
+    }
     return {
         "report": data,
         "summary_rows": summary_rows(data),
         "link_prefix": link_prefix,
-        "new_initiatives": _FirstEntries(changes.new_initiatives, limit),
-        "ended": _FirstEntries(
-            [(c.title, f"{c.before} → {c.after}") for c in changes.ended] + [(t, None) for t in changes.removed], limit
-        ),
-        "status_changes": _FirstEntries(changes.status_changes, limit),
-        "slipped": _FirstEntries(changes.slipped_milestones, limit),
-        "deltas": _FirstEntries(changes.indicator_deltas, limit),
+        **{name: _FirstEntries(items, limit) for name, items in lists.items()},
     }
 
 
@@ -148,16 +142,10 @@ def pdf_entries(data: StocktakingReportData) -> int:
     return (
         sum(1 + len(i.updates) + len(i.milestones) + len(i.indicators) + len(i.work_plan) for i in data.initiatives)
         + sum(len(a.initiatives) for o in data.objectives for s in o.subgoals for a in s.actions)
-        + len(coverage.reported)
-        + len(coverage.not_reported)
-        + len(coverage.not_expected)
         + sum(1 + len(o.not_reported) for o in coverage.organisations)
-        + len(changes.new_initiatives)
-        + len(changes.ended)
-        + len(changes.removed)
-        + len(changes.status_changes)
-        + len(changes.slipped_milestones)
-        + len(changes.indicator_deltas)
+        + sum(map(len, (coverage.reported, coverage.not_reported, coverage.not_expected, changes.removed)))
+        + sum(map(len, (changes.new_initiatives, changes.ended, changes.status_changes)))
+        + sum(map(len, (changes.slipped_milestones, changes.indicator_deltas)))
     )
 
 
@@ -186,15 +174,13 @@ def digest_context(data: StocktakingReportData, *, link_prefix: str = "") -> dic
         }
         for objective in data.objectives
     ]
-    coverage = data.coverage
+    lists = {"not_reported": data.coverage.not_reported, "organisations": data.coverage.organisations}
     return {
-        **context(data, link_prefix=link_prefix, limit=DIGEST_LIST_LIMIT),
+        **context(data, link_prefix=link_prefix, limit=DIGEST_LIST_LIMIT, **lists),
         "digest": True,
         "entries": pdf_entries(data),
         "limit": DIGEST_LIST_LIMIT,
         "plan": plan,
-        "not_reported": _FirstEntries(coverage.not_reported, DIGEST_LIST_LIMIT),
-        "organisations": _FirstEntries(coverage.organisations, DIGEST_LIST_LIMIT),
         "initiatives_url": link_prefix + reverse("monitoring:report-initiatives", args=[data.cycle.number]),
     }
 
@@ -235,12 +221,10 @@ def tables(data: StocktakingReportData) -> list[tuple[str, list[str], list[list]
     ]
     summary = [[label, value] for _key, label, value in summary_rows(data)]
     counts_header = [_("Initiatives"), _("Active"), _("New"), _("Reported"), _("Did not report")]
-    per_objective = [
-        [r.label, r.initiatives, r.active, r.new, r.reported, r.not_reported] for r in data.summary.per_objective
-    ]
-    per_action = [
-        [r.label, r.initiatives, r.active, r.new, r.reported, r.not_reported] for r in data.summary.per_action
-    ]
+    per_objective, per_action = (
+        [[r.label, r.initiatives, r.active, r.new, r.reported, r.not_reported] for r in rows]
+        for rows in (data.summary.per_objective, data.summary.per_action)
+    )
     initiatives = [
         [
             i.slug,
