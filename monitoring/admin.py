@@ -1,8 +1,5 @@
-"""The Secretariat runs cycles in the admin: meetings, cycles with their work plan, reports, reminders.
-
-A cycle's status changes only through the services (the actions below), as on the site; the work plan is
-edited inline under its cycle or imported from a spreadsheet (CSV or XLSX) on the cycle's import page.
-"""
+"""The Secretariat runs cycles in the admin: a cycle's status changes only through the services (its actions);
+its work plan is edited inline or imported from a spreadsheet on the cycle's import page."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote

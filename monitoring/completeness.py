@@ -1,9 +1,7 @@
-"""Who still has to report in a cycle: the Secretariat's completeness dashboard and the reminder e-mails.
+"""Who still has to report in a cycle: the completeness dashboard and the reminder e-mails (fixed query counts).
 
-Read-only functions with a fixed number of queries. An initiative counts as *reported* in a cycle once an
-update of it is submitted or approved there (any of its organisations may write it); the dashboard also
-shows how far each initiative's best update got (approved > submitted > returned > draft > nothing).
-"""
+An initiative is *reported* once an update of it is submitted or approved in the cycle; the dashboard shows
+how far each initiative's best update got (approved > submitted > returned > draft > nothing)."""
 
 from __future__ import annotations
 

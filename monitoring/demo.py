@@ -1,8 +1,7 @@
-"""Demo progress updates for the local demo (``make run``): a first stocktaking report a newcomer can read.
+"""Demo progress updates for ``make run``: a first stocktaking report a newcomer can read.
 
-Written through the same services as the site (create, submit, approve), by the demo accounts of
-``create_demo_accounts``, in the open reporting cycle. Every text says it is demo data. Idempotent: once the
-demo contributors have updates in the cycle, nothing more is written.
+Written through the site's services by the demo accounts, in the open cycle; every text says it is demo data.
+Idempotent: once the demo contributors have updates in the cycle, nothing more is written.
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
 """The two-year cycle of the ASEM Education Process: meetings, reporting cycles, work plans, stocktaking reports.
 
-Ministers meet every two years (ASEMME), prepared by an Intermediate Senior Officials' Meeting (ISOM) and two
-Senior Officials' Meetings (SOMs). The annex of the ASEMME's Chair's Conclusions is the work plan of the next two
-years (``WorkPlanItem``); partners and stakeholders report on it in progress updates that belong to the cycle
-(``projects.ProgressUpdate.cycle``), and the Secretariat publishes a Stocktaking Report for the cycle
-(``StocktakingReport``: the frozen output of ``monitoring.report.build_report``).
+An ASEMME's Chair's Conclusions annex the next two years' work plan (``WorkPlanItem``); progress updates report
+on it in the cycle, and the Secretariat publishes the cycle's frozen ``StocktakingReport``.
 """
 
 from __future__ import annotations

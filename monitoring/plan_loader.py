@@ -1,10 +1,7 @@
-"""Load meetings and reporting cycles from the plan's YAML (``fixtures/plan/cycles.yaml``).
+"""Load meetings and reporting cycles from the plan's YAML (``fixtures/plan/cycles.yaml``), in ``load_action_plan``.
 
-Called by ``load_action_plan`` after the plan itself (host countries must exist), in the same transaction
-and with the same report. Idempotent like the plan loader: objects are found by natural key (an ASEMME by
-its number, an officials' meeting by cycle, kind and number, a cycle by its number) and saved only when a
-field differs. A cycle's *status* and *submission window* are set only when the cycle is created:
-afterwards the Secretariat runs the cycle (in the admin) and a new load does not undo its decisions.
+Idempotent: objects are found by natural key and saved only when a field differs. A cycle's status and
+submission window are set only at its creation, so that a new load does not undo the Secretariat's decisions.
 """
 
 from __future__ import annotations

@@ -1,11 +1,8 @@
 """Reminder e-mails to contributors whose initiatives have no submitted update in the open cycle.
 
-Run daily (or weekly) from cron by ``manage.py send_reporting_reminders --days N``: when the submission
-window closes within N days, each member of a lead or partner organisation of an active initiative without
-a submitted update gets one e-mail listing those initiatives. Each e-mail is recorded (``ReminderLog``) in
-the same transaction as it is queued in the outbox (``asem_portal.mail``), so a second run on the same day
-queues nothing again, and a reminder recorded is a reminder that will be delivered: "sent" means queued
-durably; the outbox delivers it, and retries it while the mail server refuses it.
+Run daily by ``send_reporting_reminders --days N``. Each e-mail is recorded (``ReminderLog``) in the same
+transaction as it is queued in the outbox (``asem_portal.mail``): a second run the same day queues nothing,
+and a recorded reminder will be delivered (the outbox retries while the mail server refuses it).
 """
 
 from __future__ import annotations

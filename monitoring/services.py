@@ -1,13 +1,7 @@
-"""Writes with rules for reporting cycles and stocktaking reports: one function per state change.
+"""State changes of reporting cycles and stocktaking reports, for the site, the admin and the commands.
 
-Each is atomic, locks the cycle, checks the source state and that the actor belongs to the Secretariat, and
-is used by the site's views, the admin's actions and the management commands alike.
-
-A cycle goes planned → open (contributors report to it) → closed (the window is over) → published (the
-stocktaking report is frozen and public). Closed may be reopened; published is final.
-
-Publishing freezes the report's content (its JSON) and renders its PDF, XLSX and CSV once, into the default
-storage; downloads of a published report read those files.
+Each is atomic, locks the cycle, checks its state and that the actor is the Secretariat. A cycle goes planned →
+open → closed (may be reopened) → published (final: the report's JSON and its files are frozen and stored).
 """
 
 from __future__ import annotations
@@ -80,11 +74,8 @@ def close_submissions(*, cycle: ReportingCycle, user: User | None) -> ReportingC
 def publish_report(
     *, cycle: ReportingCycle, user: User | None, today: datetime.date | None = None
 ) -> StocktakingReport:
-    """open / closed → published: build the report once more and freeze it; from now on it is public.
-
-    The frozen content is the builder's output as JSON, and its files are rendered from it once and stored:
-    later edits of initiatives, milestones, indicators or updates do not change a published report.
-    """
+    """open / closed → published: the report built once more, frozen (JSON and files) and public; later edits
+    of initiatives or updates do not change it."""
     _require_secretariat(user)
     cycle = _locked(cycle)
     if cycle.status == CycleStatus.PUBLISHED:

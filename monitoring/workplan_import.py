@@ -1,11 +1,8 @@
-"""Import a cycle's work plan (the annex of the Chair's Conclusions) from a spreadsheet: CSV or XLSX.
+"""Import a cycle's work plan (the annex of the Chair's Conclusions) from a CSV or XLSX spreadsheet.
 
-The first row names the columns: ``initiative`` (the initiative's slug, or its exact title),
-``planned activity`` and ``expected output`` (other columns are ignored). Every row is checked first; any
-error is reported with its row number (as a spreadsheet shows it, the header being row 1) and nothing is
-imported. Otherwise all rows are written in one transaction: an item is found by (cycle, initiative,
-planned activity), created or its expected output updated; with ``replace`` the cycle's items missing from
-the file are deleted (refused for items already reported on).
+Columns ``initiative`` (slug or exact title), ``planned activity``, ``expected output``. Every row is checked
+first, and any error (with its spreadsheet row number) imports nothing; otherwise all rows are written in one
+transaction, and ``replace`` deletes the cycle's items missing from the file (never items reported on).
 """
 
 from __future__ import annotations

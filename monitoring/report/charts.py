@@ -1,9 +1,7 @@
-"""The report's charts: their data, taken from the report's own numbers (nothing is counted again), and each as a
-server-rendered SVG bar chart: no JavaScript, the same markup in the page and the PDF.
+"""The report's charts: their data, from the report's own numbers, and each as a server-rendered SVG bar chart.
 
-Each chart is an ``<svg role="img">`` labelled by its ``<title>`` and ``<desc>``; the numbers are written
-beside the bars (never colour alone), and the page shows the chart's data table right after it. Colours are
-presentation attributes, not inline styles, so the strict Content-Security-Policy holds.
+Each ``<svg role="img">`` has a ``<title>`` and ``<desc>``, numbers beside the bars (never colour alone) and a
+data table after it; colours are presentation attributes, so the strict Content-Security-Policy holds.
 """
 
 from __future__ import annotations
