@@ -112,14 +112,8 @@ class ProjectAdmin(SimpleHistoryAdmin):
     )
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(
-                leads_prefetch(),
-                Prefetch("rows", queryset=ActionContribution.objects.select_related("action")),
-            )
-        )
+        rows = Prefetch("rows", queryset=ActionContribution.objects.select_related("action"))
+        return super().get_queryset(request).prefetch_related(leads_prefetch(), rows)
 
     @admin.display(description=_("leads"))
     def lead_names(self, obj):

@@ -34,6 +34,9 @@ WITHDRAW_APPROVAL = "withdraw_approval"
 REPORT = "report"  # write progress updates on it
 EDIT_PROFILE = "edit_profile"  # summary, links, milestones, indicators (coordinators)
 
+#: The roles on an initiative whose organisations report on it (a funder does not).
+REPORTING_ROLES = (OrganisationRole.LEAD, OrganisationRole.PARTNER)
+
 
 def is_secretariat(user: UserLike) -> bool:
     if not user.is_authenticated or not user.is_active:
@@ -68,9 +71,7 @@ def projects_for(user: UserLike, *, coordinating: bool = False) -> QuerySet[Proj
     if not orgs:
         return Project.objects.none()
     involved = ProjectOrganisation.objects.filter(
-        project=OuterRef("pk"),
-        organisation_id__in=orgs,
-        role__in=[OrganisationRole.LEAD, OrganisationRole.PARTNER],
+        project=OuterRef("pk"), organisation_id__in=orgs, role__in=REPORTING_ROLES
     )
     return Project.objects.filter(Exists(involved))
 
@@ -131,8 +132,6 @@ def reporting_organisations(user: UserLike, project: Project) -> QuerySet:
     if not orgs:
         return Organisation.objects.none()
     takes_part = ProjectOrganisation.objects.filter(
-        project=project,
-        organisation=OuterRef("pk"),
-        role__in=[OrganisationRole.LEAD, OrganisationRole.PARTNER],
+        project=project, organisation=OuterRef("pk"), role__in=REPORTING_ROLES
     )
     return Organisation.objects.filter(Exists(takes_part), pk__in=orgs)

@@ -461,10 +461,7 @@ def approve_update(*, update: ProgressUpdate, reviewer: User, expected_version: 
 
 
 def approve_updates(
-    *,
-    updates: Iterable[ProgressUpdate],
-    reviewer: User,
-    expected_versions: Mapping[int, int | None] | None = None,
+    *, updates: Iterable[ProgressUpdate], reviewer: User, expected_versions: Mapping[int, int | None] | None = None
 ) -> tuple[list[ProgressUpdate], list[str]]:
     """Approve several updates (``expected_versions``: id → version read), each in its own transaction;
     report the ones that could not be."""

@@ -327,17 +327,18 @@ class ReturnView(LoadAfterLoginMixin, VisibleUpdateMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.return_update(
-                update=self.update,
-                reviewer=self.request.user,
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
+            message, url = self.perform(form.cleaned_data)
         except services.WorkflowError as error:
             form.add_error(None, str(error))
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        messages.success(self.request, _("The update was returned to its author."))
-        return HttpResponseRedirect(reverse("updates:review-queue"))
+            return self.form_invalid(form)
+        messages.success(self.request, message)
+        return HttpResponseRedirect(url)
+
+    def perform(self, data):
+        services.return_update(
+            update=self.update, reviewer=self.request.user, reason=data["reason"], expected_version=data["version"]
+        )
+        return _("The update was returned to its author."), reverse("updates:review-queue")
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
@@ -350,16 +351,10 @@ class WithdrawApprovalView(ReturnView):
     def get_initial(self):
         return {}
 
-    def form_valid(self, form):
-        try:
-            services.withdraw_approval(
-                update=self.update, reviewer=self.request.user, reason=form.cleaned_data["reason"]
-            )
-        except services.WorkflowError as error:
-            form.add_error(None, str(error))
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        messages.success(self.request, _("The approval was withdrawn; the update is back in the review queue."))
-        return HttpResponseRedirect(self.update.get_absolute_url())
+    def perform(self, data):
+        services.withdraw_approval(update=self.update, reviewer=self.request.user, reason=data["reason"])
+        message = _("The approval was withdrawn; the update is back in the review queue.")
+        return message, self.update.get_absolute_url()
 
 
 class ReviewQueueView(LoginRequiredMixin, FormView):
