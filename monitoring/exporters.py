@@ -55,8 +55,7 @@ def _text(value: str) -> str:
 
 
 def context(data: StocktakingReportData, *, link_prefix: str = "", limit: int | None = None, **lists) -> dict:
-    """What the report's templates render: the builder's dataclasses, the summary's rows, and the lists of changes
-    and any other ``lists`` (the first ``limit`` entries of each, with the size of the whole list)."""
+    """What the report's templates render; each list cut to its first ``limit`` entries (with its whole size)."""
     changes = data.changes
     lists = {
         "new_initiatives": changes.new_initiatives,
@@ -155,9 +154,7 @@ def is_digest(data: StocktakingReportData) -> bool:
 
 
 def digest_context(data: StocktakingReportData, *, link_prefix: str = "") -> dict:
-    """What the digest's template (``monitoring/includes/report_digest_body.html``, in the PDF and on the page)
-    needs beyond ``context``: the plan with each action's counts, the first entries of the long lists (every number
-    stays the builder's), and the address of the report's initiatives in detail."""
+    """``context`` plus what the digest's template needs: the plan with each action's counts, more lists cut short."""
     per_action = {row.key: row for row in data.summary.per_action}
     plan = [
         {
@@ -186,8 +183,7 @@ def digest_context(data: StocktakingReportData, *, link_prefix: str = "") -> dic
 
 
 def to_pdf(data: StocktakingReportData) -> bytes:
-    """The report as a tagged PDF: the full report, or its digest when the report is too large to lay out in
-    a few seconds (``is_digest``): the same figures, the first entries of each list, no per-initiative detail."""
+    """The report as a tagged PDF: the full report, or its digest when it is too large (``is_digest``)."""
     import weasyprint
 
     link_prefix = settings.SITE_URL.rstrip("/")
@@ -383,8 +379,7 @@ def _regions(counts) -> list[int]:
 
 
 def to_xlsx(data: StocktakingReportData) -> bytes:
-    """One sheet per table, written row by row (openpyxl's write-only mode: each row is written once, whatever
-    the size of the report). Text stays text, even where it starts like a formula or reads like an error."""
+    """One sheet per table, in openpyxl's write-only mode; text stays text, even where it reads like a formula."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ERROR_CODES

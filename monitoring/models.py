@@ -295,8 +295,7 @@ class StocktakingReportQuerySet(models.QuerySet):
 
 
 class StocktakingReport(models.Model):
-    """A cycle's stocktaking report. While the cycle runs it is built live; publishing freezes it here: its
-    content as JSON, and its PDF, XLSX and CSV, rendered once and kept in the default storage."""
+    """A cycle's stocktaking report, built live until publishing freezes its JSON and its files here."""
 
     cycle = models.OneToOneField(
         ReportingCycle, on_delete=models.PROTECT, related_name="stocktaking_report", verbose_name=_("cycle")

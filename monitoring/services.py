@@ -74,8 +74,7 @@ def close_submissions(*, cycle: ReportingCycle, user: User | None) -> ReportingC
 def publish_report(
     *, cycle: ReportingCycle, user: User | None, today: datetime.date | None = None
 ) -> StocktakingReport:
-    """open / closed → published: the report built once more, frozen (JSON and files) and public; later edits
-    of initiatives or updates do not change it."""
+    """open / closed → published: the report built once more and frozen (JSON and files), now public."""
     _require_secretariat(user)
     cycle = _locked(cycle)
     if cycle.status == CycleStatus.PUBLISHED:
@@ -94,8 +93,7 @@ def publish_report(
 
 
 def store_exports(report: StocktakingReport, data: StocktakingReportData) -> None:
-    """Render the published report's PDF, XLSX and CSV and store them. The files of an earlier publication are
-    deleted once the new ones are committed."""
+    """Store the report's PDF, XLSX and CSV; an earlier publication's files go once the new ones are committed."""
     replaced = []
     for extension in exporters.FORMATS:
         stored = report.export_file(extension)
@@ -110,8 +108,7 @@ def store_exports(report: StocktakingReport, data: StocktakingReportData) -> Non
 
 
 def published_export(cycle: ReportingCycle, extension: str) -> FieldFile | None:
-    """The stored file of the published report's export ("pdf", "xlsx" or "csv"), or None if the report is not
-    published. A report published before its files were stored gets them now, once."""
+    """The published report's stored file of ``extension`` (stored now if missing), or None if unpublished."""
     report = StocktakingReport.objects.published().filter(cycle=cycle).only("pk", f"{extension}_file").first()
     if report is None:
         return None

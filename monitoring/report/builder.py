@@ -52,8 +52,7 @@ def cycle_info(cycle: ReportingCycle, previous: ReportingCycle | None) -> CycleI
 def build_report(
     cycle: ReportingCycle, *, today: datetime.date | None = None, now: datetime.datetime | None = None
 ) -> StocktakingReportData:
-    """The stocktaking report of ``cycle`` as of ``today`` (default: today), from a fixed number of queries
-    (about twenty) whatever the size of the plan."""
+    """The stocktaking report of ``cycle`` as of ``today``, in about twenty queries whatever the plan's size."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     cycle = ReportingCycle.objects.select_related("opening_meeting__host_country", "closing_meeting__host_country").get(

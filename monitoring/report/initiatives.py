@@ -92,8 +92,7 @@ def short_name(organisation: str):
 
 
 def latest(queryset: QuerySet, partition: str, *order: str) -> QuerySet:
-    """Only the latest row of ``queryset`` for each value of ``partition``: the last in ``order`` (which ends with
-    a unique field, so that there is one)."""
+    """The latest row of ``queryset`` for each ``partition``, by ``order`` (ending with a unique field)."""
     rank = Window(RowNumber(), partition_by=F(partition), order_by=[F(name).desc() for name in order])
     return queryset.order_by().annotate(rank=rank).filter(rank=1)
 
@@ -108,8 +107,7 @@ def approved_updates(cycle: ReportingCycle) -> QuerySet:
 
 
 def quote(excerpt: str, cut: bool, truncation: str | None = None) -> str:
-    """An update's stored excerpt (``projects.excerpts``) as quoted: with "…" when the narrative goes on.
-    ``truncation`` is Django's translated "%(truncated_text)s…" (looked up here if not given)."""
+    """An update's stored excerpt, with Django's translated ``truncation`` "…" when the narrative goes on."""
     return add_truncation_text(excerpt, truncation) if cut else excerpt
 
 
@@ -157,8 +155,7 @@ def updates_by_initiative(cycle: ReportingCycle) -> dict[int, list[UpdateEntry]]
 
 
 def milestones_of(cycle: ReportingCycle, today: datetime.date) -> QuerySet:
-    """The milestones of the cycle (due in its period, achieved in it, or reported on by an approved update of
-    it) with their due date and their bucket as of ``today``."""
+    """The cycle's milestones (due, achieved or reported on in it), with their due date and bucket on ``today``."""
     period = (cycle.period_start, cycle.period_end)
     reported_on = MilestoneReport.objects.filter(approved_in(cycle)).values("milestone_id")
     return (
@@ -195,8 +192,7 @@ def milestones_by_initiative(cycle: ReportingCycle, today: datetime.date) -> dic
 
 
 def latest_values(cycle: ReportingCycle | None) -> dict[int, dict]:
-    """The latest approved value of each indicator in ``cycle`` (latest as of, then approval, then id):
-    ``{"value", "as_of"}`` by indicator pk."""
+    """``{"value", "as_of"}`` by indicator pk: its latest approved value in ``cycle``."""
     if cycle is None:
         return {}
     values = IndicatorValue.objects.filter(approved_in(cycle))
@@ -217,8 +213,7 @@ ASSESSED_FIELDS = ("baseline", "baseline_year", "target", "target_comparator", "
 
 
 def assess_indicator(indicator, value: Decimal | None, as_of: datetime.date | None):
-    """(assessment, expected value on the straight line from baseline to target in the value's year).
-    ``indicator`` is an ``Indicator`` or a row of its ``ASSESSED_FIELDS``."""
+    """(assessment, expected value on the line from baseline to target) of an ``Indicator`` or row."""
     target, baseline = indicator.target, indicator.baseline
     if target is None:
         return NO_TARGET, None
@@ -238,8 +233,7 @@ def assess_indicator(indicator, value: Decimal | None, as_of: datetime.date | No
 
 
 def indicator_entries(cycle: ReportingCycle, previous: ReportingCycle | None) -> list[tuple]:
-    """Every indicator with the cycle's value, its assessment, and the change since the previous cycle's value
-    (or, failing that, the baseline)."""
+    """Every indicator with its value, assessment and change since the previous cycle (or the baseline)."""
     current, before = latest_values(cycle), latest_values(previous)
     labels, comparators = translated(BUCKET_LABELS.items()), translated(TargetComparator.choices)
     entries = []
@@ -328,8 +322,7 @@ def read_roles() -> tuple[dict[int, list[dict]], dict[int, list[str]]]:
 def build_initiatives(
     cycle: ReportingCycle, previous: ReportingCycle | None, today: datetime.date, plan: Plan, is_new
 ) -> Initiatives:
-    """Every initiative's entry, in the plan's order (first action, then position; those under no action last).
-    ``is_new(project)`` tells the new initiatives."""
+    """Every initiative's entry, in the plan's order (those under no action last)."""
     projects = list(Project.objects.order_by("title", "pk").only("slug", "title", "status", "is_new"))
     leads, partners = read_roles()
     action_numbers = {action.pk: action.number for action in plan.actions}

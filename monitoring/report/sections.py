@@ -58,8 +58,7 @@ def count_row(key: str, label: str, ids: set[int], initiatives: Initiatives) -> 
 
 
 def build_sections(plan: Plan, initiatives: Initiatives):
-    """(the objectives' sections, a ``CountRow`` per objective, a ``CountRow`` per action). An action's
-    initiatives are listed under every subgoal it serves."""
+    """(objectives' sections, a ``CountRow`` per objective, per action); an action is under each of its subgoals."""
     under_objective = initiatives_of_objectives(plan, initiatives)
 
     def action_section(action) -> ActionSection:
@@ -164,8 +163,7 @@ def summary_rows(data: StocktakingReportData) -> list[tuple[str, str, int]]:
 
 
 def build_coverage(cycle: ReportingCycle, initiatives: Initiatives) -> Coverage:
-    """The initiatives by whether they reported (the active ones are expected to), and each lead organisation of
-    an active or reported initiative with what it leads, what reported and how many updates it wrote."""
+    """The initiatives by whether they reported, and each lead organisation with what it leads and reported."""
     updates_by_organisation = dict(
         approved_updates(cycle).order_by().values_list("organisation_id").annotate(updates=Count("pk"))
     )
