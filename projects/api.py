@@ -320,7 +320,6 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     @extend_schema(summary="The review queue: submitted updates, oldest first (the Secretariat)")
     @action(
         detail=False,
-        methods=["get"],
         url_path="review-queue",
         url_name="review-queue",
         filterset_class=None,
@@ -475,13 +474,11 @@ class _PlanExportView(APIView):
         ]
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="The whole plan as JSON (versioned by `schema_version`)",
-        description="Objectives, subgoals, actions, organisations and initiatives (with their rows, "
-        "organisations and roles, milestones and indicators), each as in its own endpoint.",
-        responses={(200, "application/json"): PlanExportSchema},
-    )
+@extend_schema(
+    summary="The whole plan as JSON (versioned by `schema_version`)",
+    description="Objectives, subgoals, actions, organisations and initiatives (with their rows, "
+    "organisations and roles, milestones and indicators), each as in its own endpoint.",
+    responses={(200, "application/json"): PlanExportSchema},
 )
 class PlanExportJSONView(_PlanExportView):
     pass
@@ -495,12 +492,10 @@ CSV_DESCRIPTION = (
 )
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="The whole plan as CSV (versioned by the `schema_version` column)",
-        description=CSV_DESCRIPTION,
-        responses={(200, "text/csv"): OpenApiTypes.STR},
-    )
+@extend_schema(
+    summary="The whole plan as CSV (versioned by the `schema_version` column)",
+    description=CSV_DESCRIPTION,
+    responses={(200, "text/csv"): OpenApiTypes.STR},
 )
 class PlanExportCSVView(_PlanExportView):
     format = "csv"

@@ -289,7 +289,7 @@ class MilestoneReportInputSerializer(serializers.Serializer):
 
 class IndicatorValueInputSerializer(serializers.Serializer):
     indicator = serializers.IntegerField(min_value=1, help_text="The id of one of the initiative's indicators.")
-    value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, coerce_to_string=False)
+    value = serializers.DecimalField(**DECIMAL_FIELD, min_value=0)
     as_of = serializers.DateField(help_text="The date the value was measured on.")
 
 
@@ -433,18 +433,12 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
             challenges=current("challenges") or "",
             next_steps=current("next_steps") or "",
             milestone_reports=tuple(
-                MilestoneReportData(
-                    milestone=milestones[item["milestone"]],
-                    outcome=item["outcome"],
-                    achieved_on=item.get("achieved_on"),
-                    new_date=item.get("new_date"),
-                    note=item.get("note", ""),
-                )
+                MilestoneReportData(**{**item, "milestone": milestones[item["milestone"]]})
                 for item in reports
                 if item["milestone"] in milestones
             ),
             indicator_values=tuple(
-                IndicatorValueData(indicator=indicators[item["indicator"]], value=item["value"], as_of=item["as_of"])
+                IndicatorValueData(**{**item, "indicator": indicators[item["indicator"]]})
                 for item in values
                 if item["indicator"] in indicators
             ),

@@ -22,8 +22,6 @@ class Command(BaseCommand):
             *BACKUP_LABELS,
             exclude=["actions.ContentVersion"],  # a cache counter, not data
             natural_foreign=True,
-            natural_primary=False,
-            indent=None,
             output=output,
             verbosity=0,
         )
