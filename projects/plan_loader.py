@@ -185,8 +185,7 @@ def _load_plan(directory: Path | None) -> LoadReport:
         report.sync(Country, {"iso_code": iso}, name=data["name"], region=data["region"], is_asem_partner=True)
     countries = {c.iso_code: c for c in Country.objects.all()}
 
-    # The ministries in charge of education of the 51 partner countries are
-    # the plan's official partners (section 3.2.1).
+    # The ministries in charge of education of the 51 partner countries are the plan's official partners (3.2.1).
     for iso, country in sorted(countries.items()):
         if not country.is_asem_partner:
             continue

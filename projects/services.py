@@ -245,7 +245,7 @@ def create_update(
         raise PermissionDenied(
             _("Report for one of your organisations that is the initiative's lead or one of its partners.")
         )
-    update = ProgressUpdate(
+    update = ProgressUpdate.objects.create(
         project=project,
         organisation=organisation,
         author=author,
@@ -254,7 +254,6 @@ def create_update(
         period_start=content.period_start,
         period_end=content.period_end,
     )
-    update.save()
     _write_content(update, content)
     _record(update, actor=author, from_status="")
     return update

@@ -24,6 +24,11 @@ EVIDENCE_FILE_SLOTS = 3
 NOT_REPORTED = ""
 WORK_PLAN_DONE = "done"
 WORK_PLAN_NOT_DONE = "not_done"
+WORK_PLAN_CHOICES = [
+    (NOT_REPORTED, _("Not reported")),
+    (WORK_PLAN_DONE, _("Done")),
+    (WORK_PLAN_NOT_DONE, _("Not done")),
+]
 
 
 class DateInput(forms.DateInput):
@@ -81,13 +86,7 @@ class ProgressUpdateForm(forms.Form):
         self.work_plan_items = list(cycle.work_plan_items.filter(project=project)) if cycle is not None else []
         for item in self.work_plan_items:
             self.fields[f"workplan_{item.pk}_status"] = forms.ChoiceField(
-                label=_("Done?"),
-                required=False,
-                choices=[
-                    (NOT_REPORTED, _("Not reported")),
-                    (WORK_PLAN_DONE, _("Done")),
-                    (WORK_PLAN_NOT_DONE, _("Not done")),
-                ],
+                label=_("Done?"), required=False, choices=WORK_PLAN_CHOICES
             )
             self.fields[f"workplan_{item.pk}_note"] = note_field()
         for milestone in self.milestones:
