@@ -60,12 +60,8 @@ def load_cycles(directory: Path | None = None, *, report: LoadReport | None = No
         if data["kind"] != MeetingKind.ASEMME:
             officials.append(data)
             continue
-        meeting = _sync(
-            report,
-            Meeting,
-            {"kind": MeetingKind.ASEMME, "number": int(data["number"])},
-            _meeting_values(data, countries),
-        )
+        key = {"kind": MeetingKind.ASEMME, "number": int(data["number"])}
+        meeting = _sync(report, Meeting, key, _meeting_values(data, countries))
         asemmes[f"asemme-{meeting.number}"] = meeting
 
     by_number: dict[int, ReportingCycle] = {}
@@ -92,21 +88,14 @@ def load_cycles(directory: Path | None = None, *, report: LoadReport | None = No
         exists = ReportingCycle.objects.filter(number=number).exists()
         if not exists and status == CycleStatus.OPEN and ReportingCycle.objects.open().exists():
             raise PlanDataError(f"Cycle {number} is to be open, but another cycle is open: close it first.")
-        if exists:
-            cycle = _sync(report, ReportingCycle, {"number": number}, values)
-        else:
-            cycle = _sync(report, ReportingCycle, {"number": number}, {**values, **on_creation})
-        by_number[number] = cycle
+        values = values if exists else {**values, **on_creation}
+        by_number[number] = _sync(report, ReportingCycle, {"number": number}, values)
 
     for data in officials:
         cycle_number = data.get("cycle")
         cycle = by_number.get(int(cycle_number)) if cycle_number else None
         if cycle is None:
             raise PlanDataError(f"Meeting {data['kind']}{data['number']}: name the cycle it prepares (cycle: N).")
-        _sync(
-            report,
-            Meeting,
-            {"kind": data["kind"], "number": int(data["number"]), "cycle": cycle},
-            _meeting_values(data, countries),
-        )
+        key = {"kind": data["kind"], "number": int(data["number"]), "cycle": cycle}
+        _sync(report, Meeting, key, _meeting_values(data, countries))
     return report

@@ -19,6 +19,7 @@ from .data import (
     NO_TARGET,
     NO_VALUE,
     ON_TRACK,
+    REGIONS,
     WORK_PLAN_OUTCOMES,
     ActionSection,
     Balance,
@@ -201,11 +202,7 @@ def build_coverage(cycle: ReportingCycle, initiatives: Initiatives) -> Coverage:
 
 
 def region_counts(leads: dict[str, int]) -> RegionCounts:
-    return RegionCounts(
-        asia=leads.get(Region.ASIA, 0),
-        europe=leads.get(Region.EUROPE, 0),
-        international=leads.get(Region.INTERNATIONAL, 0),
-    )
+    return RegionCounts(*(leads.get(region, 0) for region in REGIONS))
 
 
 def build_balance(plan: Plan) -> Balance:
