@@ -467,10 +467,9 @@ def approve_updates(
     expected_versions = expected_versions or {}
     approved, problems = [], []
     for update in updates:
+        expected = expected_versions.get(update.pk)
         try:
-            approved.append(
-                approve_update(update=update, reviewer=reviewer, expected_version=expected_versions.get(update.pk))
-            )
+            approved.append(approve_update(update=update, reviewer=reviewer, expected_version=expected))
         except (WorkflowError, PermissionDenied) as exc:
             problems.append(f"{update}: {exc}")
     return approved, problems

@@ -127,7 +127,8 @@ class UpdateFormView(LoadAfterLoginMixin, FormView):
     update = None
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "project": self.project, "cycle": self.cycle}
+        kwargs = super().get_form_kwargs()
+        return {**kwargs, "project": self.project, "cycle": self.cycle, "organisations": self.organisations()}
 
     def render_form(self, form, *, preview=None, conflict=None, status=200):
         context = self.get_context_data(
@@ -179,11 +180,8 @@ class UpdateCreateView(UpdateFormView):
         start, end = (cycle.period_start, cycle.period_end) if cycle else current_period()
         return {"period_start": start, "period_end": end}
 
-    def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "organisations": permissions.reporting_organisations(self.request.user, self.project),
-        }
+    def organisations(self):
+        return permissions.reporting_organisations(self.request.user, self.project)
 
     def save(self, form, *, submit):
         create = services.create_and_submit if submit else services.create_update
@@ -220,11 +218,8 @@ class UpdateEditView(UpdateFormView):
     def get_initial(self):
         return ProgressUpdateForm.initial_from(self.update)
 
-    def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "organisations": Organisation.objects.filter(pk=self.update.organisation_id),
-        }
+    def organisations(self):
+        return Organisation.objects.filter(pk=self.update.organisation_id)
 
     def save(self, form, *, submit):
         save = services.save_and_submit if submit else services.save_draft
