@@ -104,8 +104,7 @@ class Meeting(models.Model):
 
     @property
     def short_name(self) -> str:
-        prefix = {MeetingKind.ASEMME: "ASEMME", MeetingKind.ISOM: "ISOM", MeetingKind.SOM: "SOM"}[self.kind]
-        return f"{prefix}{self.number}"
+        return f"{self.kind.upper()}{self.number}"  # ASEMME8, ISOM1, SOM2
 
     def clean(self) -> None:
         errors = {}
@@ -272,9 +271,7 @@ class WorkPlanItemReport(models.Model):
         ordering = ["item__position", "pk"]
         verbose_name = _("work-plan item report")
         verbose_name_plural = _("work-plan item reports")
-        constraints = [
-            models.UniqueConstraint(fields=["update", "item"], name="work_plan_report_once_per_update"),
-        ]
+        constraints = [models.UniqueConstraint(fields=["update", "item"], name="work_plan_report_once_per_update")]
 
     def __str__(self) -> str:
         return f"{self.item}: {_('done') if self.done else _('not done')}"

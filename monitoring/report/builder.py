@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from django.utils import timezone
@@ -15,32 +16,23 @@ from .plan import read_plan
 from .sections import build_balance, build_coverage, build_sections, build_summary
 
 
+def _copy(kind, obj, **computed):
+    """A ``kind`` whose fields are ``obj``'s attributes of the same names, but for the ``computed`` ones."""
+    copied = {f.name: getattr(obj, f.name) for f in dataclasses.fields(kind) if f.name not in computed}
+    return kind(**copied, **computed)
+
+
 def meeting_info(meeting: Meeting | None) -> MeetingInfo | None:
     if meeting is None:
         return None
-    return MeetingInfo(
-        name=meeting.short_name,
-        kind_label=str(meeting.get_kind_display()),
-        status=meeting.status,
-        year=meeting.year,
-        start_date=meeting.start_date,
-        end_date=meeting.end_date,
-        host=meeting.host_country.name if meeting.host_country else "",
-        city=meeting.city,
-        is_online=meeting.is_online,
-        conclusions_url=meeting.conclusions_url,
-    )
+    host = meeting.host_country.name if meeting.host_country else ""
+    return _copy(MeetingInfo, meeting, name=meeting.short_name, kind_label=str(meeting.get_kind_display()), host=host)
 
 
 def cycle_info(cycle: ReportingCycle, previous: ReportingCycle | None) -> CycleInfo:
-    return CycleInfo(
-        number=cycle.number,
-        label=cycle.label,
-        period_start=cycle.period_start,
-        period_end=cycle.period_end,
-        submission_opens=cycle.submission_opens,
-        submission_closes=cycle.submission_closes,
-        status=cycle.status,
+    return _copy(
+        CycleInfo,
+        cycle,
         status_label=str(cycle.get_status_display()),
         opening_meeting=meeting_info(cycle.opening_meeting),
         closing_meeting=meeting_info(cycle.closing_meeting),
@@ -55,9 +47,8 @@ def build_report(
     """The stocktaking report of ``cycle`` as of ``today``, in about twenty queries whatever the plan's size."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    cycle = ReportingCycle.objects.select_related("opening_meeting__host_country", "closing_meeting__host_country").get(
-        pk=cycle.pk
-    )
+    hosts = ("opening_meeting__host_country", "closing_meeting__host_country")
+    cycle = ReportingCycle.objects.select_related(*hosts).get(pk=cycle.pk)
     previous = ReportingCycle.objects.filter(number__lt=cycle.number).order_by("-number").first()
     plan = read_plan()
     baseline = read_baseline(cycle, previous)

@@ -374,21 +374,17 @@ class StocktakingReportData:
 # --- Freezing and thawing ----------------------------------------------------------------------------------------
 
 
-def to_json(data: StocktakingReportData) -> dict:
-    """The report as JSON-ready data."""
-    return _encode(data)
-
-
 def from_json(content: dict) -> StocktakingReportData:
     """The report as frozen at publication, as the same dataclasses the builder returns."""
     return _decode(StocktakingReportData, content)
 
 
-def _encode(value):
+def to_json(value):
+    """The report (or any part of it) as JSON-ready data."""
     if dataclasses.is_dataclass(value):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, list | tuple):
-        return [_encode(item) for item in value]
+        return [to_json(item) for item in value]
     if isinstance(value, datetime.date):  # and datetime.datetime
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -251,14 +251,8 @@ def indicator_entries(cycle: ReportingCycle, previous: ReportingCycle | None) ->
         else:
             previous_value, basis = None, ""
         entry = IndicatorEntry(
-            name=indicator.name,
-            unit=indicator.unit,
-            baseline=indicator.baseline,
-            baseline_year=indicator.baseline_year,
-            target=indicator.target,
-            target_comparator=indicator.target_comparator,
+            **{name: getattr(indicator, name) for name in (*ASSESSED_FIELDS, "name", "unit")},
             target_comparator_label=comparators.get(indicator.target_comparator, indicator.target_comparator),
-            target_year=indicator.target_year,
             value=value,
             value_as_of=as_of,
             expected=expected,
