@@ -43,16 +43,10 @@ def completeness(cycle: ReportingCycle) -> tuple[list[OrganisationCompleteness],
     """Per lead or partner organisation, its active initiatives by the state of their best update (4 queries)."""
     projects = {p.pk: p for p in Project.objects.filter(status__in=ACTIVE_STATUSES).order_by("title")}
     best: dict[int, int] = defaultdict(int)
-    for project_id, status in ProgressUpdate.objects.filter(cycle=cycle, project_id__in=projects).values_list(
-        "project_id", "status"
-    ):
+    updates = ProgressUpdate.objects.filter(cycle=cycle, project_id__in=projects)
+    for project_id, status in updates.values_list("project_id", "status"):
         best[project_id] = max(best[project_id], RANK[status])
-    members = dict(
-        Membership.objects.order_by()
-        .values("organisation_id")
-        .annotate(n=Count("pk"))
-        .values_list("organisation_id", "n")
-    )
+    members = dict(Membership.objects.order_by().values_list("organisation_id").annotate(Count("pk")))
     rows: dict[int, OrganisationCompleteness] = {}
     seen: set[tuple[int, int]] = set()
     for part in (

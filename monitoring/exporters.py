@@ -399,12 +399,9 @@ def to_xlsx(data: StocktakingReportData) -> bytes:
     for title, header, rows in tables(data):
         sheet = workbook.create_sheet(title=title[:31])
         rows = [[_text(value) for value in row] for row in rows]
-        for index in range(len(header)):
-            width = max(
-                (len(str(row[index])) for row in rows if index < len(row) and row[index] is not None),
-                default=0,
-            )
-            width = max(width, len(str(header[index])))
+        for index, name in enumerate(header):
+            values = [name] + [row[index] for row in rows if index < len(row) and row[index] is not None]
+            width = max(len(str(value)) for value in values)
             sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 2, 10), 60)
         sheet.freeze_panes = "A2"
         heading = []
@@ -452,10 +449,8 @@ def csv_rows(data: StocktakingReportData) -> list[list]:
             ["initiative", i.slug, "approved_updates", len(i.updates)],
             ["initiative", i.slug, "leads", "; ".join(i.leads)],
         ]
-        for u in i.updates:
-            rows.append(["update", f"{i.slug}#{u.pk}", "excerpt", u.excerpt])
-        for m in i.milestones:
-            rows.append(["milestone", f"{i.slug}: {m.title}", "outcome", m.bucket])
+        rows += [["update", f"{i.slug}#{u.pk}", "excerpt", u.excerpt] for u in i.updates]
+        rows += [["milestone", f"{i.slug}: {m.title}", "outcome", m.bucket] for m in i.milestones]
         for n in i.indicators:
             subject = f"{i.slug}: {n.name}"
             rows += [
@@ -463,8 +458,7 @@ def csv_rows(data: StocktakingReportData) -> list[list]:
                 ["indicator", subject, "assessment", n.assessment],
                 ["indicator", subject, "delta", "" if n.delta is None else n.delta],
             ]
-        for w in i.work_plan:
-            rows.append(["work_plan_item", f"{i.slug}: {w.planned_activity}", "outcome", w.outcome])
+        rows += [["work_plan_item", f"{i.slug}: {w.planned_activity}", "outcome", w.outcome] for w in i.work_plan]
     for o in data.coverage.organisations:
         for measure in ("initiatives_led", "reported", "approved_updates"):
             rows.append(["organisation", o.slug, measure, getattr(o, measure)])

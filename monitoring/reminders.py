@@ -38,17 +38,7 @@ def _message(cycle: ReportingCycle, user, projects, days_left: int) -> tuple[str
         f"- {project.title}: {base}{reverse('updates:update-create', kwargs={'slug': project.slug})}"
         for project in projects
     ]
-    subject = _("Progress updates due by %(date)s (ASEM Education reporting cycle %(number)s)") % {
-        "date": cycle.submission_closes.strftime("%d %B %Y"),
-        "number": cycle.number,
-    }
-    body = _(
-        "Dear %(name)s,\n\n"
-        "The submission window of reporting cycle %(number)s (%(label)s) closes on %(date)s, in %(days)s days. "
-        "These initiatives of your organisation have no progress update submitted yet:\n\n%(list)s\n\n"
-        "Your updates feed the Stocktaking Report presented to the Ministers. Thank you.\n\n"
-        "The ASEM Education Secretariat"
-    ) % {
+    values = {
         "name": user.get_full_name() or user.username,
         "number": cycle.number,
         "label": cycle.label,
@@ -56,6 +46,17 @@ def _message(cycle: ReportingCycle, user, projects, days_left: int) -> tuple[str
         "days": days_left,
         "list": "\n".join(lines),
     }
+    subject = _("Progress updates due by %(date)s (ASEM Education reporting cycle %(number)s)") % values
+    body = (
+        _(
+            "Dear %(name)s,\n\n"
+            "The submission window of reporting cycle %(number)s (%(label)s) closes on %(date)s, in %(days)s days. "
+            "These initiatives of your organisation have no progress update submitted yet:\n\n%(list)s\n\n"
+            "Your updates feed the Stocktaking Report presented to the Ministers. Thank you.\n\n"
+            "The ASEM Education Secretariat"
+        )
+        % values
+    )
     return subject, body
 
 

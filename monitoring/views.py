@@ -126,13 +126,9 @@ class ReportPageMixin(CycleReportMixin):
             **extra,
         )
         response = self.render_to_response(context)
-        if frozen is None:
-            response["Cache-Control"] = "private, no-store"
-        elif self.request.user.is_authenticated:
-            # The frame carries the signed-in reader's own links (and a CSRF token): for their browser only.
-            response["Cache-Control"] = f"private, max-age={PUBLIC_PAGE_MAX_AGE}"
-        else:
-            response["Cache-Control"] = f"public, max-age={PUBLIC_PAGE_MAX_AGE}"
+        # The frame carries the signed-in reader's own links (and a CSRF token): for their browser only.
+        scope = "private" if self.request.user.is_authenticated else "public"
+        response["Cache-Control"] = "private, no-store" if frozen is None else f"{scope}, max-age={PUBLIC_PAGE_MAX_AGE}"
         return response
 
 
@@ -168,17 +164,16 @@ class ReportInitiativesView(ReportPageMixin, TemplateView):
         wanted = self.page_number()
         cycle = self.visible_cycle(number)
         frozen = self.published_row(cycle)
-        if frozen is not None:
-            # The number of pages is kept too, so that a page beyond the last is a 404 without reading the report.
-            pages = cache.get(frozen_key(frozen, "initiative-pages", INITIATIVES_PER_PAGE))
-            if pages is not None and wanted > pages:
-                raise Http404
+        # The number of pages is kept too, so that a page beyond the last is a 404 without reading the report.
+        pages_key = frozen_key(frozen, "initiative-pages", INITIATIVES_PER_PAGE) if frozen is not None else None
+        pages = cache.get(pages_key) if pages_key is not None else None
+        if pages is not None and wanted > pages:
+            raise Http404
 
         def render() -> str:
-            data, frozen_row = self.report_of(cycle)
+            data, _frozen = self.report_of(cycle)
             paginator = Paginator(data.initiatives, INITIATIVES_PER_PAGE)
-            if frozen_row is not None:
-                pages_key = frozen_key(frozen_row, "initiative-pages", INITIATIVES_PER_PAGE)
+            if pages_key is not None:
                 cache.set(pages_key, paginator.num_pages, PAGE_CACHE_SECONDS)
             try:
                 page = paginator.page(wanted)

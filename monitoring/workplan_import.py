@@ -26,14 +26,13 @@ OUTPUT_MAX = 5000
 
 COLUMN_NAMES = {
     "initiative": {"initiative", "initiative slug", "slug", "project", "initiative title"},
-    "planned_activity": {"planned activity", "planned activities", "activity", "planned_activity"},
+    "planned_activity": {"planned activity", "planned activities", "activity"},
     "expected_output": {
         "expected output",
         "expected outputs",
         "expected output and results",
         "expected outputs and results",
         "output",
-        "expected_output",
     },
 }
 REQUIRED = ("initiative", "planned_activity")
@@ -68,12 +67,7 @@ class ImportResult:
     def summary(self) -> str:
         if self.errors:
             return _("Nothing was imported: %(count)s rows have errors.") % {"count": len(self.errors)}
-        text = _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged, %(deleted)s deleted.") % {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "deleted": self.deleted,
-        }
+        text = _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged, %(deleted)s deleted.") % vars(self)
         return (_("Check only, nothing saved: ") + text) if self.dry_run else text
 
 
@@ -233,14 +227,8 @@ def import_work_plan(
             reported_ids = set(WorkPlanItemReport.objects.filter(item__in=obsolete).values_list("item_id", flat=True))
             reported = [item for item in obsolete if item.pk in reported_ids]
             if reported:
-                result.errors.extend(
-                    RowError(
-                        1,
-                        _("“%(activity)s” is not in the file but updates report on it: it cannot be deleted.")
-                        % {"activity": item.planned_activity},
-                    )
-                    for item in reported
-                )
+                message = _("“%(activity)s” is not in the file but updates report on it: it cannot be deleted.")
+                result.errors.extend(RowError(1, message % {"activity": item.planned_activity}) for item in reported)
                 result.created = result.updated = result.unchanged = 0
                 transaction.set_rollback(True)
                 return result
