@@ -20,9 +20,10 @@ SEARCH_CONFIG = "english"
 
 
 def search_document():
+    from .models import ActionContribution
+
     rows_text = (
-        _row_model()
-        .objects.filter(project=OuterRef("pk"))
+        ActionContribution.objects.filter(project=OuterRef("pk"))
         .order_by()
         .values("project")
         .annotate(
@@ -39,12 +40,6 @@ def search_document():
             Coalesce(Subquery(rows_text), Value(""), output_field=TextField()), weight="C", config=SEARCH_CONFIG
         )
     )
-
-
-def _row_model():
-    from .models import ActionContribution
-
-    return ActionContribution
 
 
 def refresh_search_vectors(project_ids: Iterable[int] | None = None) -> int:

@@ -153,9 +153,7 @@ def _check_version(update: ProgressUpdate, expected_version: int | None, message
 
 
 def _check_period_in_cycle(cycle: ReportingCycle | None, content: UpdateContent) -> None:
-    if cycle is None:
-        return
-    if content.period_start < cycle.period_start or content.period_end > cycle.period_end:
+    if cycle is not None and (content.period_start < cycle.period_start or content.period_end > cycle.period_end):
         raise WorkflowError(
             _("The reporting period must lie within the reporting cycle, %(start)s – %(end)s.")
             % {"start": cycle.period_start.isoformat(), "end": cycle.period_end.isoformat()}

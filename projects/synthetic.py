@@ -378,9 +378,8 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
 
     # The indicators show their latest approved value, as the approval service would have left them.
     latest: dict[int, IndicatorValue] = {}
-    for value in values:
-        if value.indicator_id not in latest or value.as_of >= latest[value.indicator_id].as_of:
-            latest[value.indicator_id] = value
+    for value in sorted(values, key=lambda v: v.as_of):  # stable: of equal dates, the last one wins
+        latest[value.indicator_id] = value
     for indicator in indicators:
         if indicator.pk in latest:
             indicator.latest_value = latest[indicator.pk].value
