@@ -34,10 +34,8 @@ def actions_with_first_rows():
     """Actions with their subgoals, their number of rows and their first rows (one sliced prefetch)."""
     return (
         Action.objects.annotate(row_total=Count("rows"))
-        .prefetch_related(
-            Prefetch("rows", queryset=rows_with_projects()[:ROWS_PER_ACTION], to_attr="first_rows"),
-            Prefetch("subgoals", queryset=Subgoal.objects.select_related("objective")),
-        )
+        .with_subgoals()
+        .prefetch_related(Prefetch("rows", queryset=rows_with_projects()[:ROWS_PER_ACTION], to_attr="first_rows"))
         .order_by("number")
     )
 

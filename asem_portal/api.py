@@ -95,14 +95,10 @@ class UserRateThrottle(RatesFromSettings, throttling.UserRateThrottle):
     pass
 
 
-class ExportRateThrottle(RatesFromSettings, throttling.SimpleRateThrottle):
-    """Whole-plan exports: per user, or per address for anonymous clients."""
+class ExportRateThrottle(RatesFromSettings, throttling.UserRateThrottle):
+    """Whole-plan exports: per user, or per address for anonymous clients (as DRF's user throttle counts)."""
 
     scope = "export"
-
-    def get_cache_key(self, request, view):
-        ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class Conflict(exceptions.APIException):
@@ -145,11 +141,8 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         errors = exc.detail if isinstance(exc.detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
-        response.data = {
-            "detail": _("The request is not valid: see the errors by field."),
-            "code": "invalid",
-            "errors": errors,
-        }
+        detail = _("The request is not valid: see the errors by field.")
+        response.data = {"detail": detail, "code": "invalid", "errors": errors}
     else:
         code = getattr(exc.detail, "code", None) or exc.default_code
         response.data = {"detail": str(exc.detail), "code": code, **getattr(exc, "extra", {})}
@@ -160,15 +153,14 @@ def exception_handler(exc, context):
 def api_not_found(request, *args, **kwargs):
     """Anything under /api/v1/ that matches no endpoint: a JSON 404 rather than the site's HTML page."""
     body = {"detail": str(NOT_FOUND_DETAIL), "code": "not_found"}
+    slashed = request.path + "/"
     if not request.path.endswith("/"):
         try:
-            resolved = resolve(request.path + "/")
+            resolved = resolve(slashed)
         except Resolver404:
             resolved = None
         if resolved is not None and resolved.func is not api_not_found:
-            body["detail"] = _("Not found. Did you mean %(path)s (with the trailing slash)?") % {
-                "path": request.path + "/"
-            }
+            body["detail"] = _("Not found. Did you mean %(path)s (with the trailing slash)?") % {"path": slashed}
     return JsonResponse(body, status=404)
 
 
@@ -275,7 +267,7 @@ _ERROR_DESCRIPTIONS = {
 def document_error_responses(result, generator, request, public):
     """drf-spectacular post-processing hook: the error answers every operation may give, with their body."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    ref = {"$ref": "#/components/schemas/Error"}
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
@@ -287,9 +279,7 @@ def document_error_responses(result, generator, request, public):
                 codes += ["403"]
             responses = operation.setdefault("responses", {})
             for code in codes:
-                responses.setdefault(
-                    code, {"description": _ERROR_DESCRIPTIONS[code], "content": {"application/json": {"schema": ref}}}
-                )
+                responses.setdefault(code, {"description": _ERROR_DESCRIPTIONS[code], "content": content})
             if method == "get" and "304" not in responses:
                 responses["304"] = {"description": "Not modified since the ETag or date the client sent."}
     return result

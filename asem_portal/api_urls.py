@@ -75,6 +75,5 @@ urlpatterns = [
         ),
         name="redoc",
     ),
-    # Anything else under /api/v1/: a JSON 404, not the site's HTML page.
     re_path(r"^[\s\S]*$", api_not_found),
 ]

@@ -6,7 +6,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from asem_portal.middleware import get_request_id
+from asem_portal.middleware import current_request_id
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
 _STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
@@ -17,7 +17,7 @@ class RequestIDFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = get_request_id()
+            record.request_id = current_request_id.get()
         return True
 
 
@@ -30,7 +30,7 @@ class JSONFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None) or get_request_id(),
+            "request_id": getattr(record, "request_id", None) or current_request_id.get(),
         }
         # Simple values passed with ``extra=`` (django.request's status_code); objects such as the request are left out.
         for key, value in record.__dict__.items():

@@ -21,12 +21,8 @@ NO_REQUEST_ID = "-"
 # An incoming ID is copied into logs and a header: only short IDs of safe characters, which cannot forge either.
 _ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
+#: The ID of the request being handled in this context, or ``"-"`` outside one.
 current_request_id: ContextVar[str] = ContextVar("current_request_id", default=NO_REQUEST_ID)
-
-
-def get_request_id() -> str:
-    """The ID of the request being handled in this context, or ``"-"`` outside one."""
-    return current_request_id.get()
 
 
 def _clear_request_id(**kwargs) -> None:

@@ -16,7 +16,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
-    if value is None or value == "":
+    if not value:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -247,7 +247,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# A signed-in session lasts a working day at most, and ends with the browser.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
@@ -289,22 +288,16 @@ AXES_VERBOSE = False  # no start-up banner on every manage.py command; failures 
 # every minute) or `manage.py runmailer`. A refused message is deferred with the error logged, and
 # `manage.py retry_deferred` (cron) queues it again. The admin shows the queue and every attempt.
 EMAIL_BACKEND = "asem_portal.mail.OutboxBackend"
-# What delivers the queue: SMTP when EMAIL_HOST is set, otherwise the console. (EMAIL_BACKEND in the
-# environment, which used to choose this, still does.)
+# What delivers the queue: MAILER_EMAIL_BACKEND (or, as before, EMAIL_BACKEND), else SMTP with EMAIL_HOST set.
 MAILER_EMAIL_BACKEND = (
     os.environ.get("MAILER_EMAIL_BACKEND")
     or os.environ.get("EMAIL_BACKEND")
-    or (
-        "django.core.mail.backends.smtp.EmailBackend"
-        if os.environ.get("EMAIL_HOST")
-        else "django.core.mail.backends.console.EmailBackend"
-    )
+    or f"django.core.mail.backends.{'smtp' if os.environ.get('EMAIL_HOST') else 'console'}.EmailBackend"
 )
 if MAILER_EMAIL_BACKEND in {EMAIL_BACKEND, "mailer.backend.DbBackend"}:
     raise ImproperlyConfigured("MAILER_EMAIL_BACKEND must deliver mail (e.g. SMTP), not queue it again.")
 # Locally (no EMAIL_HOST) the queue is sent as soon as a transaction commits: `make run` needs no worker.
 MAIL_SEND_ON_COMMIT = env_bool("MAIL_SEND_ON_COMMIT", not os.environ.get("EMAIL_HOST"))
-# Any delivery error defers the message (django-mailer's own handler re-raises the unexpected ones).
 MAILER_ERROR_HANDLER = "asem_portal.mail.defer_on_error"
 # Senders on several hosts are kept apart by row locks (SELECT ... FOR UPDATE NOWAIT), not a lock file.
 MAILER_USE_FILE_LOCK = False

@@ -29,11 +29,10 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        objectives = StrategicObjective.objects.annotate(
+        context["objectives"] = StrategicObjective.objects.annotate(
             action_total=Count("subgoals__actions", distinct=True),
             initiative_total=Count("subgoals__actions__rows__project", distinct=True),
         ).prefetch_related(Prefetch("subgoals", queryset=Subgoal.objects.order_by("position")))
-        context["objectives"] = objectives
         context["initiative_total"] = Project.objects.count()
         new = Project.objects.filter(is_new=True)
         shown = list(new.order_by("title", "slug").prefetch_related(leads_prefetch())[: HOME_NEW_INITIATIVES + 1])

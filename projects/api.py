@@ -384,14 +384,12 @@ class _PlanExportView(APIView):
         return response
 
     def get(self, request):
-        stamp = timezone.now()
         if self.format == "csv":
             response = StreamingHttpResponse(self._csv(request), content_type="text/csv; charset=utf-8")
         else:
-            response = StreamingHttpResponse(self._json(request, stamp), content_type="application/json")
-        response["Content-Disposition"] = (
-            f'attachment; filename="asem-education-action-plan-v{EXPORT_SCHEMA_VERSION}.{self.format}"'
-        )
+            response = StreamingHttpResponse(self._json(request, timezone.now()), content_type="application/json")
+        filename = f"asem-education-action-plan-v{EXPORT_SCHEMA_VERSION}.{self.format}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["X-Schema-Version"] = EXPORT_SCHEMA_VERSION
         return response
 
@@ -447,10 +445,8 @@ class _PlanExportView(APIView):
 
         def indicator(i) -> str:
             latest = f"{i.latest_value} ({i.latest_value_on})" if i.latest_value is not None else "no value yet"
-            target = (
-                f"{i.get_target_comparator_display()} {i.target} by {i.target_year}" if i.target is not None else ""
-            )
-            return f"{i.name} [{i.unit}]: {latest}" + (f"; target {target}" if target else "")
+            target = f"; target {i.get_target_comparator_display()} {i.target} by {i.target_year}"
+            return f"{i.name} [{i.unit}]: {latest}" + (target if i.target is not None else "")
 
         return [
             EXPORT_SCHEMA_VERSION,

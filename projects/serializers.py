@@ -177,7 +177,6 @@ class MilestoneReportSerializer(serializers.ModelSerializer):
 class IndicatorValueSerializer(serializers.ModelSerializer):
     indicator_name = serializers.CharField(source="indicator.name", read_only=True)
     unit = serializers.CharField(source="indicator.unit", read_only=True)
-    value = serializers.DecimalField(**DECIMAL_FIELD)
 
     class Meta:
         model = IndicatorValue
@@ -204,14 +203,8 @@ class EvidenceSerializer(serializers.Serializer):
         return request.build_absolute_uri(url) if request is not None else url
 
 
-#: What a user may do with an update (``allowed``), in the key the API shows → the permission.
-ALLOWED = {
-    "edit": permissions.EDIT,
-    "submit": permissions.SUBMIT,
-    "approve": permissions.APPROVE,
-    "return": permissions.RETURN,
-    "withdraw_approval": permissions.WITHDRAW_APPROVAL,
-}
+#: What a user may do with an update (``allowed``): each permission, under its own name.
+ALLOWED = (permissions.EDIT, permissions.SUBMIT, permissions.APPROVE, permissions.RETURN, permissions.WITHDRAW_APPROVAL)
 AllowedSerializer = inline_serializer(name="Allowed", fields={key: serializers.BooleanField() for key in ALLOWED})
 
 
@@ -265,7 +258,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     @extend_schema_field(AllowedSerializer)
     def get_allowed(self, update: ProgressUpdate) -> dict[str, bool]:
         user = self.context["request"].user
-        return {key: permissions.can(user, permission, update) for key, permission in ALLOWED.items()}
+        return {permission: permissions.can(user, permission, update) for permission in ALLOWED}
 
 
 class MilestoneReportInputSerializer(serializers.Serializer):
@@ -389,18 +382,13 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
         """The organisation the new draft reports for: named, or the user's only one on the initiative."""
         mine = permissions.reporting_organisations(user, self.project)
         slug = self.validated_data.get("organisation")
-        if slug:
-            organisation = mine.filter(slug=slug).first()
-            if organisation is None:
-                raise serializers.ValidationError(
-                    {"organisation": [_("Choose one of your organisations that takes part in the initiative.")]}
-                )
-            return organisation
-        candidates = list(mine[:2])
+        candidates = list(mine.filter(slug=slug) if slug else mine[:2])
         if len(candidates) != 1:
-            raise serializers.ValidationError(
-                {"organisation": [_("Say which of your organisations reports (its slug).")]}
-            )
+            if slug:
+                message = _("Choose one of your organisations that takes part in the initiative.")
+            else:
+                message = _("Say which of your organisations reports (its slug).")
+            raise serializers.ValidationError({"organisation": [message]})
         return candidates[0]
 
     def content(self) -> UpdateContent:

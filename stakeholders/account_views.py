@@ -38,8 +38,7 @@ class APITokenView(LoginRequiredMixin, View):
             return HttpResponseRedirect(reverse("accounts:profile"))
         token = Token.objects.create(user=request.user)
         view = ProfileView(request=request, kwargs={})
-        context = view.get_context_data(new_api_token=token.key)
-        response = view.render_to_response(context)
+        response = view.render_to_response(view.get_context_data(new_api_token=token.key))
         # The page carries a secret: never cached, never sent on to another site.
         response["Cache-Control"] = "no-store"
         return response

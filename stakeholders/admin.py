@@ -4,6 +4,8 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from projects.permissions import is_secretariat
+
 from .models import Country, Membership, Organisation
 
 
@@ -86,6 +88,4 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         # The Secretariat (and superusers), not every staff account.
-        from projects.permissions import is_secretariat
-
         return is_secretariat(request.user) or request.user.has_perm("admin.view_logentry")

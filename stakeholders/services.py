@@ -23,9 +23,8 @@ SECRETARIAT_GROUP = "Secretariat"
 
 # The Secretariat curates everything of the plan, but not users or groups.
 SECRETARIAT_APPS = ("actions", "stakeholders", "projects", "monitoring")
-# The e-mail outbox (django-mailer): the Secretariat sees what is queued, deferred and sent, with each attempt's
-# error, and can send selected messages again from the list (the admin's "send" action). Not change: a
-# message's stored data is a serialised e-mail, not for editing by hand.
+# The e-mail outbox (django-mailer): the Secretariat sees the queue and each attempt, and sends messages again
+# (the admin's "send" action); never changes one (its data is a serialised e-mail).
 SECRETARIAT_MAILER_PERMISSIONS = ("view_message", "view_messagelog")
 
 
