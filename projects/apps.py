@@ -6,7 +6,6 @@ class ProjectsConfig(AppConfig):
     name = "projects"
 
     def ready(self) -> None:
-        from . import facets, search
+        from . import facets
 
-        search.connect_signals()
         facets.connect_signals()

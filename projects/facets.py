@@ -29,6 +29,8 @@ from django.db.models.lookups import GreaterThan
 from actions.models import MAX_ACTION_NUMBER
 from stakeholders.models import Region
 
+from .search import refresh_search_vectors
+
 #: One bit per region.
 REGION_BITS = {Region.ASIA: 1, Region.EUROPE: 2, Region.INTERNATIONAL: 4}
 
@@ -120,17 +122,22 @@ def _remember_project(sender, instance, raw=False, **kwargs):
 
 
 def _part_changed(sender, instance, raw=False, **kwargs):
+    """A row or participation saved or deleted: its initiatives' bit sets (and, for a row, search documents)."""
     if raw or _suspended.get():
         return
     ids = {instance.project_id, getattr(instance, "_facets_previous_project_id", None)} - {None}
     refresh_facets(ids)
+    if sender._meta.model_name == "actioncontribution":
+        refresh_search_vectors(ids)
 
 
 def _project_saved(sender, instance, raw=False, **kwargs):
-    """A save writes the masks the instance holds, which may predate changes to its rows: set them right."""
+    """A save writes the masks (and the search document) the instance holds, which may predate changes to its
+    rows or its texts: set them right."""
     if raw or _suspended.get():
         return
     refresh_facets([instance.pk])
+    refresh_search_vectors([instance.pk])
 
 
 def _action_saved(sender, instance, raw=False, created=False, **kwargs):

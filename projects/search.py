@@ -2,8 +2,8 @@
 
 Stored in ``Project.search_vector`` behind a GIN index, so a search reads an
 index instead of building every initiative's document on every request. Kept
-up to date from signals whenever an initiative or one of its rows is saved or
-deleted (derived data, like an index); bulk writers call ``refresh_search_vectors``.
+up to date, like the bit sets, whenever an initiative or one of its rows is saved
+or deleted (``projects.facets``' signals); bulk writers call ``refresh_search_vectors``.
 """
 
 from __future__ import annotations
@@ -51,30 +51,3 @@ def refresh_search_vectors(project_ids: Iterable[int] | None = None) -> int:
     projects = Project.objects.all() if project_ids is None else Project.objects.filter(pk__in=list(project_ids))
     # A queryset update sends no signals and leaves updated_at alone.
     return projects.update(search_vector=search_document())
-
-
-def _project_saved(sender, instance, raw=False, **kwargs):
-    if not raw and not _suspended():
-        refresh_search_vectors([instance.pk])
-
-
-def _row_changed(sender, instance, raw=False, **kwargs):
-    if not raw and not _suspended():
-        refresh_search_vectors([instance.project_id])
-
-
-def _suspended() -> bool:
-    """Whether a bulk writer has suspended derived-data refreshes (``projects.facets.suspended``)."""
-    from .facets import _suspended as flag
-
-    return flag.get()
-
-
-def connect_signals() -> None:
-    from django.db.models.signals import post_delete, post_save
-
-    from .models import ActionContribution, Project
-
-    post_save.connect(_project_saved, sender=Project, dispatch_uid="project-search-vector")
-    post_save.connect(_row_changed, sender=ActionContribution, dispatch_uid="row-search-vector-save")
-    post_delete.connect(_row_changed, sender=ActionContribution, dispatch_uid="row-search-vector-delete")
