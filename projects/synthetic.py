@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -106,14 +108,11 @@ FILLER = (
     "the of and to in for with on by at from as that this these their its an a is are will be has have "
     "which between through across each more new also other all both into within among under about"
 ).split()
-#: The share of a text's words that come from its initiative's own vocabulary.
-TOPICAL_SHARE = 0.2
 
 
 def document_vocabulary(rng: random.Random) -> list[str]:
     """The words one initiative's texts are about: each word of :data:`WORDS` with a chance falling with its
-    rank (45% to about 2%, as "network" is in 38% of the plan's initiatives and "credits" in 2%), so a search
-    matches a realistic share of the initiatives."""
+    rank, so a search matches a realistic share of the initiatives."""
     words = [word for rank, word in enumerate(WORDS) if rng.random() < 0.45 / (1 + rank / 4)]
     return words if len(words) >= 5 else words + list(WORDS[: 5 - len(words)])
 
@@ -122,8 +121,7 @@ def text(rng: random.Random, low: int, high: int, vocabulary: list[str] | tuple[
     """Sentences of ``low`` to ``high`` words: a fifth from ``vocabulary`` (each topical word a few times,
     as in real prose), the rest connecting words."""
     words = [
-        rng.choice(vocabulary) if rng.random() < TOPICAL_SHARE else rng.choice(FILLER)
-        for _ in range(rng.randint(low, high))
+        rng.choice(vocabulary) if rng.random() < 0.2 else rng.choice(FILLER) for _ in range(rng.randint(low, high))
     ]
     sentences, sentence = [], []
     for word in words:
@@ -165,7 +163,7 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
     if Project.objects.filter(slug__startswith=PREFIX).exists():
         raise SyntheticDataError("Synthetic data exists already: remove it first (--replace).")
     actions = list(Action.objects.order_by("number"))
-    if len(actions) < 1:
+    if not actions:
         raise SyntheticDataError("Load the plan first: python manage.py load_action_plan")
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     counts = Counts()
@@ -294,12 +292,8 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
     indicators = Indicator.objects.bulk_create(indicators, batch_size=BATCH)
     counts.rows, counts.milestones, counts.indicators = len(rows), len(milestones), len(indicators)
 
-    by_project_milestones: dict[int, list[Milestone]] = {}
-    for milestone in milestones:
-        by_project_milestones.setdefault(milestone.project_id, []).append(milestone)
-    by_project_indicators: dict[int, list[Indicator]] = {}
-    for indicator in indicators:
-        by_project_indicators.setdefault(indicator.project_id, []).append(indicator)
+    first_milestones = {milestone.project_id: milestone for milestone in reversed(milestones)}
+    project_indicators = {pk: list(group) for pk, group in groupby(indicators, key=attrgetter("project_id"))}
     members = {m.organisation_id: m.user_id for m in Membership.objects.filter(organisation__in=organisations)}
     reviewer = user_model.objects.filter(is_superuser=True).order_by("pk").first() or users[0]
 
@@ -340,29 +334,25 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
 
     reports, values, transitions = [], [], []
     for update in updates:
-        transitions.append(
-            UpdateTransition(update=update, from_status="", to_status="draft", actor_id=update.author_id)
-        )
-        if update.status != UpdateStatus.DRAFT:
-            transitions.append(
-                UpdateTransition(update=update, from_status="draft", to_status=update.status, actor_id=update.author_id)
-            )
+        steps = [("", UpdateStatus.DRAFT)] + ([(UpdateStatus.DRAFT, update.status)] if update.status != "draft" else [])
+        transitions += [
+            UpdateTransition(update=update, from_status=a, to_status=b, actor_id=update.author_id) for a, b in steps
+        ]
         if update.status != UpdateStatus.APPROVED:
             continue
-        for milestone in by_project_milestones.get(update.project_id, [])[:1]:
-            outcome = rng.choice([MilestoneOutcome.ON_TRACK, MilestoneOutcome.ACHIEVED, MilestoneOutcome.DELAYED])
-            reports.append(
-                MilestoneReport(
-                    update=update,
-                    milestone=milestone,
-                    outcome=outcome,
-                    achieved_on=update.period_end if outcome == MilestoneOutcome.ACHIEVED else None,
-                    new_date=update.period_end + datetime.timedelta(days=180)
-                    if outcome == MilestoneOutcome.DELAYED
-                    else None,
-                )
+        outcome = rng.choice([MilestoneOutcome.ON_TRACK, MilestoneOutcome.ACHIEVED, MilestoneOutcome.DELAYED])
+        reports.append(
+            MilestoneReport(
+                update=update,
+                milestone=first_milestones[update.project_id],
+                outcome=outcome,
+                achieved_on=update.period_end if outcome == MilestoneOutcome.ACHIEVED else None,
+                new_date=update.period_end + datetime.timedelta(days=180)
+                if outcome == MilestoneOutcome.DELAYED
+                else None,
             )
-        for indicator in by_project_indicators.get(update.project_id, []):
+        )
+        for indicator in project_indicators[update.project_id]:
             values.append(
                 IndicatorValue(
                     update=update,
@@ -377,18 +367,18 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
     UpdateTransition.objects.bulk_create(transitions, batch_size=BATCH)
 
     # The indicators show their latest approved value, as the approval service would have left them.
-    latest: dict[int, IndicatorValue] = {}
-    for value in sorted(values, key=lambda v: v.as_of):  # stable: of equal dates, the last one wins
-        latest[value.indicator_id] = value
+    latest = {
+        value.indicator_id: value for value in sorted(values, key=attrgetter("as_of"))
+    }  # of equal dates: the last
     for indicator in indicators:
         if indicator.pk in latest:
             indicator.latest_value = latest[indicator.pk].value
             indicator.latest_value_on = latest[indicator.pk].as_of
     Indicator.objects.bulk_update(indicators, ["latest_value", "latest_value_on"], batch_size=BATCH)
-    # Bulk inserts send no signals: derive the search documents and the filters' bit sets here.
+    # Bulk inserts send no signals: derive the search documents, the filters' bit sets and fresh cached pages here.
     refresh_search_vectors(p.pk for p in projects)
     refresh_facets(p.pk for p in projects)
-    bump_content_version()  # bulk writes send no signals: cached pages must not survive them
+    bump_content_version()
     return counts
 
 

@@ -208,7 +208,6 @@ class UpdateEditView(UpdateFormView):
                 )
                 return HttpResponseRedirect(self.update.get_absolute_url())
             raise PermissionDenied(_("You may not edit this update."))
-        return None
 
     @cached_property
     def cycle(self):
@@ -247,9 +246,9 @@ class UpdateDetailView(VisibleUpdateMixin, DetailView):
     context_object_name = "update"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
         user, update = self.request.user, self.object
-        context.update(
+        return super().get_context_data(
+            **kwargs,
             can_edit=permissions.can(user, permissions.EDIT, update),
             can_submit=permissions.can(user, permissions.SUBMIT, update),
             can_review=permissions.can(user, permissions.APPROVE, update),
@@ -258,7 +257,6 @@ class UpdateDetailView(VisibleUpdateMixin, DetailView):
             show_workflow=user.is_authenticated
             and (update.organisation_id in permissions.organisation_ids(user) or permissions.is_secretariat(user)),
         )
-        return context
 
 
 class TransitionView(LoginRequiredMixin, VisibleUpdateMixin, View):
@@ -372,9 +370,7 @@ class ReviewQueueView(LoginRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "queryset": self.queue()}
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["queue"] = list(self.queue())
-        return context
+        return super().get_context_data(queue=list(self.queue()), **kwargs)
 
     def form_valid(self, form):
         chosen = form.cleaned_data["updates"]  # (update, the version the reviewer saw in the queue)
