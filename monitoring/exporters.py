@@ -222,19 +222,9 @@ def tables(data: StocktakingReportData) -> list[tuple[str, list[str], list[list]
         for rows in (data.summary.per_objective, data.summary.per_action)
     )
     initiatives = [
-        [
-            i.slug,
-            i.title,
-            i.status_label,
-            _bool(i.is_new),
-            _bool(i.active),
-            _bool(i.reported),
-            ", ".join(i.leads),
-            ", ".join(i.partners),
-            ", ".join(str(a) for a in i.actions),
-            ", ".join(str(o) for o in i.objectives),
-            len(i.updates),
-        ]
+        [i.slug, i.title, i.status_label, *map(_bool, (i.is_new, i.active, i.reported))]
+        + [", ".join(map(str, names)) for names in (i.leads, i.partners, i.actions, i.objectives)]
+        + [len(i.updates)]
         for i in data.initiatives
     ]
     updates = [
@@ -248,23 +238,8 @@ def tables(data: StocktakingReportData) -> list[tuple[str, list[str], list[list]
         for m in i.milestones
     ]
     indicators = [
-        [
-            i.slug,
-            n.name,
-            n.unit,
-            n.baseline,
-            n.baseline_year,
-            n.target_comparator_label,
-            n.target,
-            n.target_year,
-            n.value,
-            n.value_as_of,
-            n.expected,
-            n.assessment_label,
-            n.previous_value,
-            n.previous_basis,
-            n.delta,
-        ]
+        [i.slug, n.name, n.unit, n.baseline, n.baseline_year, n.target_comparator_label, n.target, n.target_year]
+        + [n.value, n.value_as_of, n.expected, n.assessment_label, n.previous_value, n.previous_basis, n.delta]
         for i in data.initiatives
         for n in i.indicators
     ]
@@ -302,19 +277,8 @@ def tables(data: StocktakingReportData) -> list[tuple[str, list[str], list[list]
         (_("Per action"), [_("Action"), *counts_header], per_action),
         (
             _("Initiatives"),
-            [
-                _("Slug"),
-                _("Initiative"),
-                _("Status"),
-                _("New"),
-                _("Active"),
-                _("Reported"),
-                _("Leads"),
-                _("Partners"),
-                _("Actions"),
-                _("Objectives"),
-                _("Approved updates"),
-            ],
+            [_("Slug"), _("Initiative"), _("Status"), _("New"), _("Active"), _("Reported")]
+            + [_("Leads"), _("Partners"), _("Actions"), _("Objectives"), _("Approved updates")],
             initiatives,
         ),
         (
@@ -329,23 +293,9 @@ def tables(data: StocktakingReportData) -> list[tuple[str, list[str], list[list]
         ),
         (
             _("Indicators"),
-            [
-                _("Initiative"),
-                _("Indicator"),
-                _("Unit"),
-                _("Baseline"),
-                _("Baseline year"),
-                _("Target is"),
-                _("Target"),
-                _("Target year"),
-                _("Value"),
-                _("As of"),
-                _("Trajectory"),
-                _("Assessment"),
-                _("Before"),
-                _("Before is"),
-                _("Change"),
-            ],
+            [_("Initiative"), _("Indicator"), _("Unit"), _("Baseline"), _("Baseline year"), _("Target is")]
+            + [_("Target"), _("Target year"), _("Value"), _("As of"), _("Trajectory"), _("Assessment")]
+            + [_("Before"), _("Before is"), _("Change")],
             indicators,
         ),
         (
@@ -355,14 +305,8 @@ def tables(data: StocktakingReportData) -> list[tuple[str, list[str], list[list]
         ),
         (
             _("Coverage"),
-            [
-                _("Lead organisation"),
-                _("Region"),
-                _("Initiatives led"),
-                _("Reported"),
-                _("Updates approved"),
-                _("Without a report"),
-            ],
+            [_("Lead organisation"), _("Region"), _("Initiatives led")]
+            + [_("Reported"), _("Updates approved"), _("Without a report")],
             coverage,
         ),
         (_("Balance"), [_("Lead organisations of"), _("Asia"), _("Europe"), _("International"), _("Total")], balance),
@@ -404,11 +348,9 @@ def to_xlsx(data: StocktakingReportData) -> bytes:
             width = max(len(str(value)) for value in values)
             sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 2, 10), 60)
         sheet.freeze_panes = "A2"
-        heading = []
-        for value in header:
-            cell = WriteOnlyCell(sheet, value=_text(str(value)))
+        heading = [WriteOnlyCell(sheet, value=_text(str(value))) for value in header]
+        for cell in heading:
             cell.font = bold
-            heading.append(cell)
         sheet.append(heading)
         for row in rows:
             sheet.append([text(sheet, value) if isinstance(value, str) else value for value in row])
