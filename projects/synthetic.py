@@ -25,7 +25,15 @@ from django.utils import timezone
 from actions.models import Action
 from asem_portal.cache import bump_content_version
 from monitoring.models import ReportingCycle, WorkPlanItem, WorkPlanItemReport
-from stakeholders.models import Country, Membership, MembershipRole, Organisation, OrganisationKind, Region
+from stakeholders.models import (
+    Country,
+    CountryRegion,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    Region,
+)
 
 from . import facets
 from .facets import refresh_facets
@@ -166,9 +174,8 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
     if not actions:
         raise SyntheticDataError("Load the plan first: python manage.py load_action_plan")
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
-    counts = Counts()
     now = timezone.now()
-    countries = list(Country.objects.order_by("iso_code"))
+    countries = {r: list(Country.objects.filter(region=r).order_by("iso_code")) or [None] for r in CountryRegion.values}
     user_model = get_user_model()
     password = make_password(None)  # unusable: synthetic users cannot log in
 
@@ -176,22 +183,18 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
     organisations = []
     for i in range(scale * 10):
         region = rng.choices([Region.ASIA, Region.EUROPE, Region.INTERNATIONAL], weights=[45, 45, 10])[0]
-        country = (
-            rng.choice([c for c in countries if c.region == region] or [None]) if region != "international" else None
-        )
         organisations.append(
             Organisation(
+                region=region,
+                country=rng.choice(countries[region]) if region in countries else None,
                 slug=f"{PREFIX}org-{i}",
                 name=f"Synthetic {rng.choice(['University', 'Agency', 'Institute', 'Network', 'Council'])} {i}",
                 acronym=f"SYN{i}",
                 kind=rng.choice([OrganisationKind.STAKEHOLDER, OrganisationKind.PARTNER_GOVERNMENT]),
-                region=region,
-                country=country,
                 website=f"https://synthetic-{i}.example.org/",
             )
         )
     organisations = Organisation.objects.bulk_create(organisations, batch_size=BATCH)
-    counts.organisations = len(organisations)
 
     # Two members per organisation (a coordinator and a contributor).
     users = user_model.objects.bulk_create(
@@ -212,7 +215,6 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
         ],
         batch_size=BATCH,
     )
-    counts.users = len(users)
 
     vocabularies = [document_vocabulary(rng) for _ in range(scale * 100)]
     projects = Project.objects.bulk_create(
@@ -231,7 +233,6 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
         ],
         batch_size=BATCH,
     )
-    counts.initiatives = len(projects)
 
     participations, rows, links, milestones, indicators = [], [], [], [], []
     leads: dict[int, Organisation] = {}
@@ -240,13 +241,11 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
         lead = organisations[rng.randrange(len(organisations))]
         leads[project.pk] = lead
         participations.append(ProjectOrganisation(project=project, organisation=lead, role=OrganisationRole.LEAD))
-        for position, partner in enumerate(rng.sample(organisations, rng.randint(0, 2))):
-            if partner.pk != lead.pk:
-                participations.append(
-                    ProjectOrganisation(
-                        project=project, organisation=partner, role=OrganisationRole.PARTNER, position=position
-                    )
-                )
+        participations += [
+            ProjectOrganisation(project=project, organisation=partner, role=OrganisationRole.PARTNER, position=position)
+            for position, partner in enumerate(rng.sample(organisations, rng.randint(0, 2)))
+            if partner.pk != lead.pk
+        ]
         for action in rng.sample(actions, 2 if rng.random() < 0.15 else 1):
             positions[action.pk] = positions.get(action.pk, 100) + 1
             rows.append(
@@ -290,7 +289,6 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
     ProjectLink.objects.bulk_create(links, batch_size=BATCH)
     milestones = Milestone.objects.bulk_create(milestones, batch_size=BATCH)
     indicators = Indicator.objects.bulk_create(indicators, batch_size=BATCH)
-    counts.rows, counts.milestones, counts.indicators = len(rows), len(milestones), len(indicators)
 
     first_milestones = {milestone.project_id: milestone for milestone in reversed(milestones)}
     project_indicators = {pk: list(group) for pk, group in groupby(indicators, key=attrgetter("project_id"))}
@@ -330,7 +328,6 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
     for update in updates:
         update.refresh_excerpt()  # bulk_create does not call save()
     updates = ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
-    counts.updates = len(updates)
 
     reports, values, transitions = [], [], []
     for update in updates:
@@ -379,7 +376,9 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
     refresh_search_vectors(p.pk for p in projects)
     refresh_facets(p.pk for p in projects)
     bump_content_version()
-    return counts
+    return Counts(
+        len(organisations), len(users), len(projects), len(rows), len(milestones), len(indicators), len(updates)
+    )
 
 
 def analyze(*, compact: bool = False) -> None:
