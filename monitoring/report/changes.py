@@ -96,16 +96,8 @@ def build_changes(cycle: ReportingCycle, baseline: Baseline, initiatives: Initia
         status_changes=status_changes,
         slipped_milestones=slipped_milestones(cycle),
         indicator_deltas=[
-            IndicatorDelta(
-                initiative=title,
-                indicator=entry.name,
-                unit=entry.unit,
-                previous=entry.previous_value,
-                previous_basis=entry.previous_basis,
-                current=entry.value,
-                delta=entry.delta,
-            )
-            for title, entry in initiatives.indicators
-            if entry.value is not None
+            IndicatorDelta(title, n.name, n.unit, n.previous_value, n.previous_basis, n.value, n.delta)
+            for title, n in initiatives.indicators
+            if n.value is not None
         ],
     )

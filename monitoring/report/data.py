@@ -255,10 +255,10 @@ class OrganisationCoverage:
     name: str
     region: str
     region_label: str
-    initiatives_led: int  # active or reported
-    reported: int
-    approved_updates: int  # approved updates the organisation wrote in the cycle
-    not_reported: list[str]  # titles of the initiatives it leads that have no approved update
+    initiatives_led: int = 0  # active or reported
+    reported: int = 0
+    approved_updates: int = 0  # approved updates the organisation wrote in the cycle
+    not_reported: list[str] = field(default_factory=list)  # its initiatives without an approved update (titles)
 
 
 @dataclass(slots=True)

@@ -280,15 +280,9 @@ def work_plan_by_initiative(cycle: ReportingCycle) -> dict[int, list[WorkPlanEnt
     for item in WorkPlanItem.objects.filter(cycle=cycle).order_by("project_id", "position", "pk"):
         report = report_of.get(item.pk)
         outcome = NO_REPORT if report is None else DONE if report["done"] else NOT_DONE
+        note, reported_by = (report["note"], report["reported_by"]) if report else ("", "")
         entries[item.project_id].append(
-            WorkPlanEntry(
-                planned_activity=item.planned_activity,
-                expected_output=item.expected_output,
-                outcome=outcome,
-                outcome_label=labels[outcome],
-                note=report["note"] if report else "",
-                reported_by=report["reported_by"] if report else "",
-            )
+            WorkPlanEntry(item.planned_activity, item.expected_output, outcome, labels[outcome], note, reported_by)
         )
     return entries
 

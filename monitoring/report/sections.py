@@ -46,16 +46,8 @@ def initiatives_of_objectives(plan: Plan, initiatives: Initiatives) -> dict[int,
 
 
 def count_row(key: str, label: str, ids: set[int], initiatives: Initiatives) -> CountRow:
-    active, reported = ids & initiatives.active, ids & initiatives.reported
-    return CountRow(
-        key=key,
-        label=label,
-        initiatives=len(ids),
-        active=len(active),
-        new=len(ids & initiatives.new),
-        reported=len(reported),
-        not_reported=len(active - reported),
-    )
+    active, new, reported = ids & initiatives.active, ids & initiatives.new, ids & initiatives.reported
+    return CountRow(key, label, len(ids), len(active), len(new), len(reported), not_reported=len(active - reported))
 
 
 def build_sections(plan: Plan, initiatives: Initiatives):
@@ -181,10 +173,7 @@ def build_coverage(cycle: ReportingCycle, initiatives: Initiatives) -> Coverage:
                     name=lead["name"],
                     region=lead["region"],
                     region_label=str(region_labels.get(lead["region"], lead["region"])),
-                    initiatives_led=0,
-                    reported=0,
                     approved_updates=updates_by_organisation.get(lead["organisation_id"], 0),
-                    not_reported=[],
                 ),
             )
             organisation.initiatives_led += 1
