@@ -25,15 +25,7 @@ from django.utils import timezone
 from actions.models import Action
 from asem_portal.cache import bump_content_version
 from monitoring.models import ReportingCycle, WorkPlanItem, WorkPlanItemReport
-from stakeholders.models import (
-    Country,
-    CountryRegion,
-    Membership,
-    MembershipRole,
-    Organisation,
-    OrganisationKind,
-    Region,
-)
+from stakeholders.models import Country, Membership, MembershipRole, Organisation, OrganisationKind, Region
 
 from . import facets
 from .facets import refresh_facets
@@ -175,7 +167,7 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
         raise SyntheticDataError("Load the plan first: python manage.py load_action_plan")
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     now = timezone.now()
-    countries = {r: list(Country.objects.filter(region=r).order_by("iso_code")) or [None] for r in CountryRegion.values}
+    countries = {r: list(Country.objects.filter(region=r).order_by("iso_code")) or [None] for r in ("asia", "europe")}
     user_model = get_user_model()
     password = make_password(None)  # unusable: synthetic users cannot log in
 
@@ -235,11 +227,11 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
     )
 
     participations, rows, links, milestones, indicators = [], [], [], [], []
-    leads: dict[int, Organisation] = {}
+    leads: list[Organisation] = []
     positions: dict[int, int] = {}
     for i, project in enumerate(projects):
         lead = organisations[rng.randrange(len(organisations))]
-        leads[project.pk] = lead
+        leads.append(lead)
         participations.append(ProjectOrganisation(project=project, organisation=lead, role=OrganisationRole.LEAD))
         participations += [
             ProjectOrganisation(project=project, organisation=partner, role=OrganisationRole.PARTNER, position=position)
@@ -298,8 +290,7 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
     cycles = reporting_cycles()
     statuses = [UpdateStatus.APPROVED, UpdateStatus.SUBMITTED, UpdateStatus.DRAFT, UpdateStatus.RETURNED]
     updates = []
-    for project in projects:
-        lead = leads[project.pk]
+    for project, lead in zip(projects, leads, strict=True):
         for k in range(rng.randint(8, 12)):
             cycle = cycles[min(k * 3 // 10, 2)]
             period_start = cycle.period_start + datetime.timedelta(days=rng.randint(0, 300))

@@ -110,14 +110,13 @@ class ProgressUpdateForm(forms.Form):
             self.fields[f"indicator_{indicator.pk}_as_of"] = forms.DateField(
                 label=_("As of"), required=False, widget=DateInput
             )
-        accept = ",".join(ACCEPTED_EXTENSIONS)
         for slot in range(1, EVIDENCE_FILE_SLOTS + 1):
             self.fields[f"file_{slot}"] = forms.FileField(
                 label=_("Evidence file %(number)s") % {"number": slot},
                 required=False,
                 help_text=_("PDF, image or office document, at most %(mb)s MB.")
                 % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)},
-                widget=forms.ClearableFileInput(attrs={"accept": accept}),
+                widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_EXTENSIONS)}),
             )
 
     # Grouped fields for the template: (object, its fields…) per row.

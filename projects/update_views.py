@@ -176,8 +176,7 @@ class UpdateCreateView(UpdateFormView):
         return services.open_cycle()
 
     def get_initial(self):
-        cycle = self.cycle
-        start, end = (cycle.period_start, cycle.period_end) if cycle else current_period()
+        start, end = (self.cycle.period_start, self.cycle.period_end) if self.cycle else current_period()
         return {"period_start": start, "period_end": end}
 
     def organisations(self):
