@@ -165,7 +165,7 @@ class ProjectFilterSet(filters.FilterSet):
         label=_("Strategic objective"),
         queryset=_objectives,
         to_field_name="number",
-        method="filter_objective",
+        method="filter_action_bits",
         empty_label=_("Any objective"),
         label_from_instance=_objective_label,
     )
@@ -173,7 +173,7 @@ class ProjectFilterSet(filters.FilterSet):
         label=_("Subgoal"),
         queryset=_subgoals,
         to_field_name="code",
-        method="filter_subgoal",
+        method="filter_action_bits",
         empty_label=_("Any subgoal"),
         label_from_instance=_subgoal_label,
     )
@@ -228,10 +228,8 @@ class ProjectFilterSet(filters.FilterSet):
     # The plan and region filters test the initiative's own bit sets (projects.facets); the organisation
     # filter is one semi-join. No joins, so an initiative matches at most once whatever the combination.
 
-    def filter_objective(self, queryset: QuerySet, name: str, value: StrategicObjective) -> QuerySet:
-        return queryset.filter(facets.has_any_action(value.action_bits or 0))
-
-    def filter_subgoal(self, queryset: QuerySet, name: str, value: Subgoal) -> QuerySet:
+    def filter_action_bits(self, queryset: QuerySet, name: str, value: StrategicObjective | Subgoal) -> QuerySet:
+        """An objective or a subgoal: any of the actions serving it (their bits, read with the choice)."""
         return queryset.filter(facets.has_any_action(value.action_bits or 0))
 
     def filter_action(self, queryset: QuerySet, name: str, value: Action) -> QuerySet:
