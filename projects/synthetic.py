@@ -123,15 +123,12 @@ def text(rng: random.Random, low: int, high: int, vocabulary: list[str] | tuple[
     words = [
         rng.choice(vocabulary) if rng.random() < 0.2 else rng.choice(FILLER) for _ in range(rng.randint(low, high))
     ]
-    sentences, sentence = [], []
+    sentences = [[]]
     for word in words:
-        sentence.append(word)
-        if len(sentence) >= rng.randint(8, 18):
-            sentences.append(" ".join(sentence).capitalize() + ".")
-            sentence = []
-    if sentence:
-        sentences.append(" ".join(sentence).capitalize() + ".")
-    return " ".join(sentences)
+        sentences[-1].append(word)
+        if len(sentences[-1]) >= rng.randint(8, 18):
+            sentences.append([])
+    return " ".join(" ".join(sentence).capitalize() + "." for sentence in sentences if sentence)
 
 
 def reporting_cycles() -> list[ReportingCycle]:
