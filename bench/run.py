@@ -194,10 +194,9 @@ def load_worker(args) -> tuple[list[float], int, int]:
     """One load process: ``connections`` keep-alive connections for ``seconds``; returns the latencies (ms),
     the errors (5xx or no answer) and the refusals (4xx)."""
     port, name, url, organisations, seconds, connections, seed = args
-    rng = random.Random(seed)  # noqa: S311 - load pattern, not secrets
-    urls = varied_urls(name, url, organisations, rng)
-
-    def run(_):
+    def run(index):
+        # A generator per connection (one is not safe to share between threads).
+        urls = varied_urls(name, url, organisations, random.Random(seed + index))  # noqa: S311 - load, not secrets
         latencies, errors, refused = [], 0, 0
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         deadline = time.monotonic() + seconds
