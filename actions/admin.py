@@ -44,12 +44,8 @@ class ActionAdmin(admin.ModelAdmin):
     filter_horizontal = ("subgoals",)
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related("subgoals")
-            .annotate(initiative_total=Count("rows", distinct=True))
-        )
+        initiatives = Count("rows", distinct=True)
+        return super().get_queryset(request).prefetch_related("subgoals").annotate(initiative_total=initiatives)
 
     @admin.display(description=_("subgoals"))
     def subgoal_codes(self, obj):

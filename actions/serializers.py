@@ -88,17 +88,9 @@ class ActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Action
         fields = [
-            "id",
-            "url",
-            "number",
-            "description",
-            "serves_all_objectives",
-            "subgoals",
-            "objectives",
-            "mapping_rationale",
-            "initiatives",
-            "web_url",
-        ]
+            "id", "url", "number", "description", "serves_all_objectives", "subgoals", "objectives",
+            "mapping_rationale", "initiatives", "web_url",
+        ]  # fmt: skip
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_initiatives(self, action: Action) -> str:

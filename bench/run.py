@@ -194,6 +194,7 @@ def load_worker(args) -> tuple[list[float], int, int]:
     """One load process: ``connections`` keep-alive connections for ``seconds``; returns the latencies (ms),
     the errors (5xx or no answer) and the refusals (4xx)."""
     port, name, url, organisations, seconds, connections, seed = args
+
     def run(index):
         # A generator per connection (one is not safe to share between threads).
         urls = varied_urls(name, url, organisations, random.Random(seed + index))  # noqa: S311 - load, not secrets

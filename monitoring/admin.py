@@ -12,6 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from stakeholders.admin import ReadOnlyAdmin
+
 from . import services
 from .forms import WorkPlanImportForm
 from .models import Meeting, ReminderLog, ReportingCycle, StocktakingReport, WorkPlanItem, WorkPlanItemReport
@@ -60,16 +62,9 @@ class MeetingInline(admin.TabularInline):
 @admin.register(ReportingCycle)
 class ReportingCycleAdmin(SimpleHistoryAdmin):
     list_display = (
-        "number",
-        "label",
-        "period_start",
-        "period_end",
-        "submission_opens",
-        "submission_closes",
-        "status",
-        "item_count",
-        "report_link",
-    )
+        "number", "label", "period_start", "period_end", "submission_opens", "submission_closes", "status",
+        "item_count", "report_link",
+    )  # fmt: skip
     list_filter = ("status",)
     search_fields = ("note",)
     list_select_related = ("opening_meeting", "closing_meeting")
@@ -158,10 +153,7 @@ class ReportingCycleAdmin(SimpleHistoryAdmin):
                 form.add_error("file", str(error))
             else:
                 result = import_work_plan(
-                    cycle=cycle,
-                    rows=rows,
-                    replace=form.cleaned_data["replace"],
-                    dry_run=form.cleaned_data["dry_run"],
+                    cycle=cycle, rows=rows, replace=form.cleaned_data["replace"], dry_run=form.cleaned_data["dry_run"]
                 )
                 if result.ok and not result.dry_run:
                     self.message_user(request, result.summary(), messages.SUCCESS)
@@ -200,20 +192,10 @@ class WorkPlanItemAdmin(SimpleHistoryAdmin):
         return obj.report_total
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Part of a contributor's update or a frozen report: changed only through their own workflow.
-        return False
-
-
 @admin.register(WorkPlanItemReport)
 class WorkPlanItemReportAdmin(ReadOnlyAdmin):
+    """Part of a contributor's update: changed only through the update's workflow."""
+
     list_display = ("item", "update", "done", "note")
     list_filter = ("done", "item__cycle")
     search_fields = ("item__planned_activity", "update__project__title", "note")

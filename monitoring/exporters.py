@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from actions.models import StrategicObjective
 
 from .report import StocktakingReportData, summary_rows
 from .report.charts import table_rows as chart_table
@@ -116,15 +117,12 @@ def _blocking_fetcher():
 
 def _objective_colours(data: StocktakingReportData) -> str:
     """Each objective's colour (validated #rrggbb) as rules, since the PDF has no /objectives.css."""
-    rules = []
-    for objective in data.objectives:
-        if re.fullmatch(r"#[0-9a-fA-F]{6}", objective.colour or ""):
-            n, colour = objective.number, objective.colour
-            rules.append(
-                f".report .objective-block.objective-{n} {{ border-left-color: {colour}; }}\n"
-                f".report .objective-badge.objective-{n} {{ background: {colour}; }}"
-            )
-    return "\n".join(rules)
+    return "\n".join(
+        f".report .objective-block.objective-{o.number} {{ border-left-color: {o.colour}; }}\n"
+        f".report .objective-badge.objective-{o.number} {{ background: {o.colour}; }}"
+        for o in data.objectives
+        if StrategicObjective.colour_is_valid(o.colour)
+    )
 
 
 #: The full PDF lays out every entry of the report (an initiative, each of its updates, milestones, indicators

@@ -79,19 +79,17 @@ def send_reminders(*, days: int, today: datetime.date | None = None, dry_run: bo
             run.already_sent_today += 1
             continue
         titles = [p.title for p in projects]
-        if dry_run:
-            run.sent.append((user.email, titles))
-            continue
-        subject, body = _message(cycle, user, projects, days_left)
-        try:
-            with transaction.atomic():
-                ReminderLog.objects.create(
-                    cycle=cycle, user=user, sent_on=today, days_before_close=days_left, projects=titles
-                )
-                # Queued in the same transaction: the record and the message are committed together or not at all.
-                queue_mail(subject, body, [user.email])
-        except IntegrityError:  # another run sent it a moment ago
-            run.already_sent_today += 1
-            continue
+        if not dry_run:
+            subject, body = _message(cycle, user, projects, days_left)
+            try:
+                with transaction.atomic():
+                    ReminderLog.objects.create(
+                        cycle=cycle, user=user, sent_on=today, days_before_close=days_left, projects=titles
+                    )
+                    # Queued in the same transaction: the record and the message are committed together or not at all.
+                    queue_mail(subject, body, [user.email])
+            except IntegrityError:  # another run sent it a moment ago
+                run.already_sent_today += 1
+                continue
         run.sent.append((user.email, titles))
     return run

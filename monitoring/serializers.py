@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from .models import Meeting, ReportingCycle
+from .models import Meeting, ReportingCycle, ReportStatus
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -37,15 +37,12 @@ class ReportingCycleSerializer(serializers.ModelSerializer):
             "submission_closes", "opening_meeting", "closing_meeting", "report_published", "report",
         ]  # fmt: skip
 
-    def _published(self, cycle: ReportingCycle):
-        report = getattr(cycle, "stocktaking_report", None)
-        return report if report is not None and report.status == "published" else None
-
     def get_report_published(self, cycle: ReportingCycle) -> bool:
-        return self._published(cycle) is not None
+        report = getattr(cycle, "stocktaking_report", None)
+        return report is not None and report.status == ReportStatus.PUBLISHED
 
     def get_report(self, cycle: ReportingCycle) -> str | None:
-        if self._published(cycle) is None:
+        if not self.get_report_published(cycle):
             return None
         request = self.context.get("request")
         url = f"/api/v1/cycles/{cycle.number}/report/"

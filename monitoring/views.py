@@ -47,9 +47,7 @@ class ReportListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["published"] = list(
-            StocktakingReport.objects.published().select_related("cycle").order_by("-cycle__number")
-        )
+        context["published"] = list(StocktakingReport.objects.published().select_related("cycle"))  # newest first
         if is_secretariat(self.request.user):
             context["drafts"] = list(ReportingCycle.objects.exclude(status=CycleStatus.PUBLISHED).order_by("-number"))
         return context
@@ -216,16 +214,14 @@ class ReportExportView(CycleReportMixin, View):
         return response
 
 
-class PublishView(LoginRequiredMixin, TemplateView):
+class PublishView(LoginRequiredMixin, CycleReportMixin, TemplateView):
     template_name = "monitoring/publish_confirm.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.cycle = get_object_or_404(ReportingCycle, number=kwargs["number"])
+        self.cycle = self.visible_cycle(kwargs["number"])  # a draft does not exist for anybody else
         if not is_secretariat(request.user):
-            if self.cycle.status != CycleStatus.PUBLISHED:
-                raise Http404  # a draft does not exist for them
             raise PermissionDenied(_("Only the Secretariat publishes reports."))
         return super().dispatch(request, *args, **kwargs)
 

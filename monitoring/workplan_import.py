@@ -78,8 +78,7 @@ def _normalise(name) -> str:
 def _header(cells: list) -> dict[str, int]:
     positions: dict[str, int] = {}
     names = [_normalise(c) for c in cells]
-    for key, accepted in COLUMN_NAMES.items():
-        accepted = {_normalise(a) for a in accepted}
+    for key, accepted in COLUMN_NAMES.items():  # (already normalised)
         for index, name in enumerate(names):
             if name in accepted:
                 positions.setdefault(key, index)
@@ -114,7 +113,6 @@ def read_rows(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]
         raw = _csv_rows(content)
     else:
         raise WorkPlanFileError(_("Give a CSV (.csv) or Excel (.xlsx) file."))
-    raw = list(raw)
     if not raw:
         raise WorkPlanFileError(_("The file is empty."))
     positions = _header(raw[0])
@@ -196,8 +194,7 @@ def import_work_plan(
                 problems.append(
                     _("the same planned activity of this initiative is already on row %(row)s.") % {"row": first}
                 )
-        for problem in problems:
-            result.errors.append(RowError(number, problem))
+        result.errors.extend(RowError(number, problem) for problem in problems)
         if not problems:
             wanted.append((project, activity, output))
     if result.errors:
@@ -206,11 +203,10 @@ def import_work_plan(
     with transaction.atomic():
         existing = {(i.project_id, i.planned_activity): i for i in WorkPlanItem.objects.filter(cycle=cycle)}
         positions: dict[int, int] = {}
-        kept = set()
+        kept = {(project.pk, activity) for project, activity, _output in wanted}
         for project, activity, output in wanted:
             position = positions[project.pk] = positions.get(project.pk, 0) + 1
             item = existing.get((project.pk, activity))
-            kept.add((project.pk, activity))
             if item is None:
                 WorkPlanItem.objects.create(
                     cycle=cycle, project=project, planned_activity=activity, expected_output=output, position=position

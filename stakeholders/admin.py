@@ -9,6 +9,19 @@ from projects.permissions import is_secretariat
 from .models import Country, Membership, Organisation
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records changed only through their own workflow, or never: nobody adds, changes or deletes them here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
     list_display = ("name", "iso_code", "region", "is_asem_partner")
@@ -34,12 +47,8 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         # An annotated (grouped) queryset loses Meta.ordering: order it again for stable pages.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(initiative_total=Count("participations__project", distinct=True))
-            .order_by("name")
-        )
+        initiatives = Count("participations__project", distinct=True)
+        return super().get_queryset(request).annotate(initiative_total=initiatives).order_by("name")
 
     @admin.display(description=_("initiatives"), ordering="initiative_total")
     def initiative_count(self, obj):
@@ -56,7 +65,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(LogEntry)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     """The audit log of admin changes and review decisions; read-only: nobody edits the record of what was done."""
 
     list_display = ("action_time", "user", "action_label", "content_type", "object_repr", "change_message_text")
@@ -76,15 +85,6 @@ class AuditLogAdmin(admin.ModelAdmin):
     @admin.display(description=_("what was done"))
     def change_message_text(self, obj):
         return obj.get_change_message()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         # The Secretariat (and superusers), not every staff account.

@@ -28,6 +28,10 @@ class OrganisationFilterSet(filters.FilterSet):
         fields = ["kind", "region", "country"]
 
 
+#: The initiatives an organisation takes part in, by role and title.
+BY_ROLE = ProjectOrganisation.objects.select_related("project").order_by("role", "project__title", "project__slug")
+
+
 @read_only_schema(
     "Organisations: partner governments, institutional partners, stakeholders",
     "One organisation, with the initiatives it takes part in",
@@ -39,14 +43,7 @@ class OrganisationViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnly
     filterset_class = OrganisationFilterSet
     queryset = (
         Organisation.objects.select_related("country", "parent")
-        .prefetch_related(
-            Prefetch(
-                "participations",
-                queryset=ProjectOrganisation.objects.select_related("project").order_by(
-                    "role", "project__title", "project__slug"
-                ),
-            )
-        )
+        .prefetch_related(Prefetch("participations", queryset=BY_ROLE))
         .order_by("name", "slug")
     )
 

@@ -54,17 +54,6 @@ class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = [
-            "id",
-            "url",
-            "slug",
-            "name",
-            "acronym",
-            "kind",
-            "region",
-            "country",
-            "website",
-            "parent",
-            "description",
-            "initiatives",
-            "web_url",
-        ]
+            "id", "url", "slug", "name", "acronym", "kind", "region", "country", "website", "parent", "description",
+            "initiatives", "web_url",
+        ]  # fmt: skip

@@ -57,14 +57,8 @@ def slipped_milestones(cycle: ReportingCycle) -> list[SlippedMilestone]:
         planned_end = (delay["previous_state"] or {}).get("planned_end")
         from_date = datetime.date.fromisoformat(planned_end) if planned_end else delay["milestone__planned_start"]
         if from_date is None or delay["new_date"] > from_date:
-            slipped.append(
-                SlippedMilestone(
-                    initiative=delay["milestone__project__title"],
-                    milestone=delay["milestone__title"],
-                    from_date=from_date,
-                    to_date=delay["new_date"],
-                )
-            )
+            initiative, milestone = delay["milestone__project__title"], delay["milestone__title"]
+            slipped.append(SlippedMilestone(initiative, milestone, from_date, delay["new_date"]))
     return slipped
 
 

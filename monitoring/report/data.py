@@ -367,9 +367,6 @@ class StocktakingReportData:
     changes: Changes
     charts: list[Chart] = field(default_factory=list)
 
-    def chart(self, chart_id: str) -> Chart | None:
-        return next((c for c in self.charts if c.id == chart_id), None)
-
 
 # --- Freezing and thawing ----------------------------------------------------------------------------------------
 
@@ -392,9 +389,7 @@ def to_json(value):
     return value
 
 
-@functools.cache
-def _hints(kind: type) -> dict:
-    return typing.get_type_hints(kind)
+_hints = functools.cache(typing.get_type_hints)
 
 
 def _decode(kind, value):

@@ -116,38 +116,20 @@ def quote(excerpt: str, cut: bool, truncation: str | None = None) -> str:
 
 def updates_by_initiative(cycle: ReportingCycle) -> dict[int, list[UpdateEntry]]:
     """The cycle's approved updates, by initiative, in the report's order: period end, approval, id."""
-    updates = (
-        approved_updates(cycle)
-        .annotate(
-            organisation_name=short_name("organisation"),
-            approved_on=TruncDate("reviewed_at", tzinfo=timezone.get_current_timezone()),
-        )
-        .order_by("period_end", F("reviewed_at").asc(nulls_last=True), "pk")
-        .values(
-            "pk",
-            "project_id",
-            "organisation_name",
-            "period_start",
-            "period_end",
-            "approved_on",
-            "excerpt",
-            "excerpt_cut",
-        )
+    updates = approved_updates(cycle).annotate(
+        organisation_name=short_name("organisation"),
+        approved_on=TruncDate("reviewed_at", tzinfo=timezone.get_current_timezone()),
+    )
+    rows = updates.order_by("period_end", F("reviewed_at").asc(nulls_last=True), "pk").values(
+        "pk", "project_id", "organisation_name", "period_start", "period_end", "approved_on", "excerpt", "excerpt_cut"
     )
     truncation = pgettext("String to return when truncating text", "%(truncated_text)s…")  # Django's own
     entries = defaultdict(list)
-    for update in updates:
-        entries[update["project_id"]].append(
-            UpdateEntry(
-                pk=update["pk"],
-                url=reverse("updates:update-detail", kwargs={"pk": update["pk"]}),
-                organisation=update["organisation_name"],
-                period_start=update["period_start"],
-                period_end=update["period_end"],
-                approved_on=update["approved_on"],
-                excerpt=quote(update["excerpt"], update["excerpt_cut"], truncation),
-            )
-        )
+    for row in rows:
+        project_id, organisation = row.pop("project_id"), row.pop("organisation_name")
+        excerpt = quote(row.pop("excerpt"), row.pop("excerpt_cut"), truncation)
+        url = reverse("updates:update-detail", kwargs={"pk": row["pk"]})
+        entries[project_id].append(UpdateEntry(**row, url=url, organisation=organisation, excerpt=excerpt))
     return entries
 
 

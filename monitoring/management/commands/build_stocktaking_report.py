@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from monitoring import exporters, services
-from monitoring.models import CycleStatus, ReportingCycle
+from monitoring.models import ReportingCycle
 
 FORMATS = exporters.FORMATS
 
@@ -31,10 +31,7 @@ class Command(BaseCommand):
             if the_cycle is None:
                 raise CommandError(f"There is no reporting cycle {cycle}.")
         else:
-            the_cycle = (
-                ReportingCycle.objects.filter(status=CycleStatus.OPEN).first()
-                or ReportingCycle.objects.order_by("-number").first()
-            )
+            the_cycle = ReportingCycle.objects.open().first() or ReportingCycle.objects.order_by("-number").first()
             if the_cycle is None:
                 raise CommandError("There is no reporting cycle yet.")
         data, frozen = services.report_data(the_cycle)
