@@ -13,7 +13,6 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# Recycle workers now and then, so that a slow leak can never grow without bound.
 # Recycle a worker now and then (a guard against slow leaks): rarely, because a new worker starts with an
 # empty local cache (pages, directory entries) unless REDIS_URL gives all workers a shared one.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))

@@ -180,7 +180,7 @@ class ConditionalGetMixin:
 
     def conditional(self, handler, request, *args, **kwargs):
         version, changed_at = version_row() or (0, None)
-        self.content_version = version
+        self.content_version = request.content_version = version  # (filters check their choices by it)
         user_key = self.conditional_user_key(request) if self.conditional_per_user else ""
         parts = [str(version), request.get_full_path(), request.accepted_renderer.format, user_key]
         etag = quote_etag(hashlib.sha256("|".join(parts).encode()).hexdigest()[:32])

@@ -20,7 +20,7 @@ import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -86,6 +86,20 @@ def connect_signals() -> None:
     post_save.connect(_on_change, dispatch_uid="content-version-save")
     post_delete.connect(_on_change, dispatch_uid="content-version-delete")
     m2m_changed.connect(_on_m2m_change, dispatch_uid="content-version-m2m")
+
+
+def cached_per_object(prefix: str, objects: list, render) -> list:
+    """Each object's value, kept in the fragments cache under ``prefix`` and its pk; ``render(missing)`` gives
+    the values (in order) of the objects not cached. Lists with ever new filters show the same objects again."""
+    fragments = caches["fragments"]
+    keys = [f"{prefix}{obj.pk}" for obj in objects]
+    values = fragments.get_many(keys)
+    missing = [obj for obj, key in zip(objects, keys, strict=True) if key not in values]
+    if missing:
+        fresh = dict(zip([f"{prefix}{obj.pk}" for obj in missing], render(missing), strict=True))
+        fragments.set_many(fresh, PAGE_TIMEOUT)
+        values.update(fresh)
+    return [values[key] for key in keys]
 
 
 def is_cacheable_request(request) -> bool:

@@ -8,7 +8,6 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 
-from django.core.cache import caches
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -42,6 +41,7 @@ from asem_portal.api import (
     KeyLookupMixin,
     read_only_schema,
 )
+from asem_portal.cache import cached_per_object
 from asem_portal.csvutil import Echo, csv_safe
 from stakeholders.api import OrganisationViewSet
 from stakeholders.models import Organisation
@@ -73,8 +73,6 @@ from .serializers import (
 EXPORT_SCHEMA_VERSION = "1"
 #: Initiatives read (with their prefetches) per round trip while streaming the export.
 EXPORT_CHUNK_SIZE = 500
-#: How long an initiative's representation is cached (a new content version makes it unreachable anyway).
-ITEM_CACHE_SECONDS = 60 * 60
 
 #: What the API shows of an initiative besides its row: six queries for any number of initiatives.
 INITIATIVE_PREFETCHES = (
@@ -121,21 +119,17 @@ class InitiativeViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyMo
         return self.conditional(self.cached_list, request, *args, **kwargs)
 
     def cached_list(self, request, *args, **kwargs):
-        """A list page whose items are cached, serialized, per content version, language and host: lists with
-        ever new filters show the same initiatives again and again. Only uncached ones are prefetched."""
+        """A list page whose items are cached, serialized, per content version, language and host (as the
+        directory's entries are). Only uncached ones are prefetched."""
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).prefetch_related(None))
-        prefix = f"api:initiative:{self.content_version}:{get_language()}:{request.build_absolute_uri('/')}:"
-        fragments = caches["fragments"]  # beside the directory's entries, not among whole pages
-        items = fragments.get_many([f"{prefix}{project.pk}" for project in page])
-        missing = [project for project in page if f"{prefix}{project.pk}" not in items]
-        if missing:
+
+        def serialize(missing: list[Project]) -> list:
             prefetch_related_objects(missing, *INITIATIVE_PREFETCHES)
             # Kept as plain JSON values: DRF's links hold their object (and its prefetches) otherwise.
-            fresh = json.loads(renderers.JSONRenderer().render(self.get_serializer(missing, many=True).data))
-            fresh = {f"{prefix}{project.pk}": item for project, item in zip(missing, fresh, strict=True)}
-            fragments.set_many(fresh, ITEM_CACHE_SECONDS)
-            items.update(fresh)
-        return self.get_paginated_response([items[f"{prefix}{project.pk}"] for project in page])
+            return json.loads(renderers.JSONRenderer().render(self.get_serializer(missing, many=True).data))
+
+        prefix = f"api:initiative:{self.content_version}:{get_language()}:{request.build_absolute_uri('/')}:"
+        return self.get_paginated_response(cached_per_object(prefix, page, serialize))
 
 
 class UpdateFilterSet(filters.FilterSet):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import (
     BigIntegerField,
@@ -81,17 +82,47 @@ def default_ordering(search: str | None) -> str:
     return Ordering.RELEVANCE if search and search.strip() else Ordering.TITLE
 
 
-class LabelledModelChoiceField(forms.ModelChoiceField):
-    """A model choice whose options use a short label (``label_from_instance``) rather than ``str()``."""
+#: The choices each choice filter accepts, by filter and content version, in this process (a few versions).
+_accepted_choices: dict[tuple, dict] = {}
 
-    def __init__(self, *args, label_from_instance=None, **kwargs):
+
+class LabelledModelChoiceField(forms.ModelChoiceField):
+    """A model choice whose options use a short label (``label_from_instance``) rather than ``str()``.
+
+    Given a ``choices_key`` (its filter and the content version), it checks a value against the choices read
+    once per key, not with a query per request: any edit changes the version, so a new choice is valid at once."""
+
+    def __init__(self, *args, label_from_instance=None, choices_key=None, **kwargs):
         super().__init__(*args, **kwargs)
         if label_from_instance is not None:
             self.label_from_instance = label_from_instance
+        self.choices_key = choices_key
+
+    def to_python(self, value):
+        if self.choices_key is None or value in self.empty_values:
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        field = self.queryset.model._meta.get_field(self.to_field_name)
+        if self.choices_key not in _accepted_choices:
+            if len(_accepted_choices) >= 32:  # older versions: never asked again
+                _accepted_choices.clear()
+            _accepted_choices[self.choices_key] = {getattr(choice, field.attname): choice for choice in self.queryset}
+        try:
+            return _accepted_choices[self.choices_key][field.to_python(value)]
+        except (ValidationError, TypeError, KeyError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
 
 
 class LabelledModelChoiceFilter(filters.ModelChoiceFilter):
     field_class = LabelledModelChoiceField
+
+    def get_queryset(self, request):
+        # The version read for the page's cache (asem_portal.cache, the API's ETag); None for a signed-in visitor.
+        version = getattr(request, "content_version", None)
+        self.extra["choices_key"] = (type(self.parent).__name__, self.field_name, version) if version else None
+        return super().get_queryset(request)
 
 
 def _objective_label(objective: StrategicObjective) -> str:

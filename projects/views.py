@@ -12,8 +12,8 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 
-from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -28,7 +28,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from actions.models import Action, Subgoal
-from asem_portal.cache import current_version
+from asem_portal.cache import cached_per_object, current_version
 from asem_portal.csvutil import Echo, csv_safe
 
 from . import facets, permissions
@@ -47,8 +47,6 @@ from .models import (
 
 #: Initiatives per page of the directory.
 DIRECTORY_PAGE_SIZE = 25
-#: How long an entry stays in the fragments cache at most (a new content version makes it unreachable anyway).
-ENTRY_CACHE_SECONDS = 60 * 60
 #: Initiatives read per round trip (and per query for their organisations) while streaming an export.
 EXPORT_CHUNK_SIZE = 2000
 #: At most this many related initiatives on an initiative's page.
@@ -67,22 +65,15 @@ def query_string_without_page(request: HttpRequest) -> str:
 
 
 def entry_markup(projects: list[Project], version: int) -> list[str]:
-    """The entries of these initiatives in a list (``includes/initiative_summary.html``), kept in the fragments
-    cache per content version and language: a directory page with ever new filters shows the same initiatives
-    again and again. Only the initiatives whose entry is not cached have their leads read (one query)."""
-    fragments = caches["fragments"]
-    prefix = f"initiative-summary:{version}:{get_language()}:"
-    markup = fragments.get_many([f"{prefix}{project.pk}" for project in projects])
-    missing = [project for project in projects if f"{prefix}{project.pk}" not in markup]
-    if missing:
+    """The entries of these initiatives in a list (``includes/initiative_summary.html``), cached per content
+    version and language. Only the initiatives whose entry is not cached have their leads read (one query)."""
+
+    def render(missing: list[Project]) -> list[str]:
         prefetch_related_objects(missing, leads_prefetch())
-        fresh = {
-            f"{prefix}{project.pk}": render_to_string("includes/initiative_summary.html", {"project": project})
-            for project in missing
-        }
-        fragments.set_many(fresh, ENTRY_CACHE_SECONDS)
-        markup.update(fresh)
-    return [mark_safe(markup[f"{prefix}{project.pk}"]) for project in projects]  # noqa: S308 - rendered escaped
+        return [render_to_string("includes/initiative_summary.html", {"project": project}) for project in missing]
+
+    markup = cached_per_object(f"initiative-summary:{version}:{get_language()}:", projects, render)
+    return [mark_safe(entry) for entry in markup]  # noqa: S308 - rendered escaped
 
 
 class ProjectListView(ListView):
@@ -187,13 +178,8 @@ class ExportRecord:
             return request.build_absolute_uri(reverse("projects:project-detail", kwargs={"slug": slug}))
 
         rows = queryset.values_list("pk", "slug", "title", "is_new", "status", "action_mask")
-        chunk: list[tuple] = []
-        for row in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
-            chunk.append(row)
-            if len(chunk) == EXPORT_CHUNK_SIZE:
-                yield from cls._chunk(chunk, plan, url)
-                chunk = []
-        if chunk:
+        rows = rows.iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        while chunk := list(islice(rows, EXPORT_CHUNK_SIZE)):
             yield from cls._chunk(chunk, plan, url)
 
     @classmethod

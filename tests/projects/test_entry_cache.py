@@ -6,6 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from projects.models import OrganisationRole
+from tests.factories import ProjectOrganisationFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -41,3 +44,37 @@ def test_a_signed_in_visitor_never_gets_entries_cached_for_an_earlier_version(cl
     client.force_login(django_user_model.objects.create_user("reader", password="x" * 16))
     _count, page = queries(client, "/initiatives/?objective=1")
     assert "Beta exchange renamed" in page
+
+
+def choice_reads(client, url) -> list[str]:
+    """The queries of the page that read the objectives' or the organisations' own table."""
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    tables = ('FROM "actions_strategicobjective"', 'FROM "stakeholders_organisation"')
+    return [query["sql"] for query in context.captured_queries if any(table in query["sql"] for table in tables)]
+
+
+def test_filter_choices_are_read_once_per_content_version(client, directory):
+    assert choice_reads(client, "/initiatives/?objective=1&organisation=asia-org")  # to check and to list them
+    assert choice_reads(client, "/initiatives/?objective=1&organisation=europe-org") == []
+    directory.gamma.save()  # a new version: read again
+    assert choice_reads(client, "/initiatives/?objective=1&organisation=europe-org&_=1")
+    page = client.get("/initiatives/?objective=1&organisation=europe-org&_=2").content.decode()
+    assert "Alpha glacier observatory" in page and "Beta exchange" not in page
+
+
+def test_an_organisation_taking_part_since_the_last_edit_is_a_valid_choice_at_once(client, directory):
+    queries(client, "/initiatives/?organisation=asia-org")
+    assert client.get("/initiatives/?organisation=funder-org").status_code == 400  # a funder only: no choice
+    ProjectOrganisationFactory(project=directory.delta, organisation=directory.funder, role=OrganisationRole.PARTNER)
+    _count, page = queries(client, "/initiatives/?organisation=funder-org")
+    assert "Delta platform" in page and "Beta exchange" not in page
+
+
+@pytest.mark.parametrize("value", ["nobody", "9" * 30, "asia-org\x00", "ASIA-ORG"])
+def test_an_unknown_organisation_is_still_a_clear_400_once_the_choices_are_kept(client, directory, value):
+    queries(client, "/initiatives/?organisation=asia-org")
+    response = client.get("/initiatives/", {"organisation": value})
+    assert response.status_code == 400
+    assert 'href="#id_organisation">Organisation (lead or partner): ' in response.content.decode()
