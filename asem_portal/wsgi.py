@@ -1,11 +1,4 @@
-"""
-WSGI config for asem_portal project.
-
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
-"""
+"""The WSGI application (``application``) with the settings of ``asem_portal.settings`` by default."""
 
 import os
 

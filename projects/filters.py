@@ -19,6 +19,8 @@ Design choices:
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
@@ -145,22 +147,32 @@ def _action_bits(number: str) -> Cast:
 
 # The choices (querysets and lists) are given as callables: a FilterSet deep-copies its filters and their form
 # fields for every request, and deep-copying a queryset or a list of translated labels costs more than making it.
+# A choice queryset is made once and copied (``.all()``) per request: copying it is cheaper than making it.
 
 
-def _objectives(request=None) -> QuerySet:
+def _made_once(make):
+    made = functools.cache(make)
+    return lambda request=None: made().all()
+
+
+@_made_once
+def _objectives() -> QuerySet:
     return StrategicObjective.objects.annotate(action_bits=_action_bits("subgoals__actions__number")).order_by("number")
 
 
-def _subgoals(request=None) -> QuerySet:
+@_made_once
+def _subgoals() -> QuerySet:
     subgoals = Subgoal.objects.annotate(action_bits=_action_bits("actions__number"))
     return subgoals.order_by("objective__number", "position")
 
 
-def _actions(request=None) -> QuerySet:
+@_made_once
+def _actions() -> QuerySet:
     return Action.objects.order_by("number")
 
 
-def _organisations_taking_part(request=None) -> QuerySet:
+@_made_once
+def _organisations_taking_part() -> QuerySet:
     """Only organisations that take part in an initiative: any other choice would always give nothing."""
     return Organisation.objects.filter(
         Exists(ProjectOrganisation.objects.filter(organisation=OuterRef("pk"), role__in=TAKING_PART_ROLES))
@@ -344,6 +356,12 @@ class ProjectFilterSet(filters.FilterSet):
                 F("latest_update").desc(nulls_last=True), *tie_break
             )
         return queryset.order_by(*tie_break)
+
+    @property
+    def reads_every_match(self) -> bool:
+        """Whether the page's query reads every match anyway: a search ranks them all, an organisation has few."""
+        cleaned = self.form.cleaned_data
+        return bool((cleaned.get("q") or "").strip() or cleaned.get("organisation"))
 
     @property
     def is_filtered(self) -> bool:

@@ -83,19 +83,9 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = [
-            "id",
-            "name",
-            "unit",
-            "baseline",
-            "baseline_year",
-            "target",
-            "target_comparator",
-            "target_year",
-            "latest_value",
-            "latest_value_on",
-            "note",
-        ]
+        fields = (
+            "id name unit baseline baseline_year target target_comparator target_year latest_value latest_value_on note"
+        ).split()
 
 
 class LinkSerializer(serializers.ModelSerializer):
@@ -119,29 +109,10 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = [
-            "id",
-            "url",
-            "slug",
-            "title",
-            "summary",
-            "is_new",
-            "status",
-            "start_date",
-            "end_date",
-            "lead_note",
-            "organisations",
-            "rows",
-            "actions",
-            "subgoals",
-            "objectives",
-            "milestones",
-            "indicators",
-            "links",
-            "updates",
-            "web_url",
-            "updated_at",
-        ]
+        fields = (
+            "id url slug title summary is_new status start_date end_date lead_note organisations rows actions "
+            "subgoals objectives milestones indicators links updates web_url updated_at"
+        ).split()
 
     def get_actions(self, project: Project) -> list[int]:
         return sorted(row.action.number for row in project.rows.all())
@@ -223,30 +194,11 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProgressUpdate
-        fields = [
-            "id",
-            "url",
-            "initiative",
-            "organisation",
-            "author",
-            "status",
-            "version",
-            "period_start",
-            "period_end",
-            "achievements",
-            "challenges",
-            "next_steps",
-            "milestone_reports",
-            "indicator_values",
-            "evidence",
-            "return_reason",
-            "submitted_at",
-            "reviewed_at",
-            "created_at",
-            "updated_at",
-            "allowed",
-            "web_url",
-        ]
+        fields = (
+            "id url initiative organisation author status version period_start period_end achievements challenges "
+            "next_steps milestone_reports indicator_values evidence return_reason submitted_at reviewed_at "
+            "created_at updated_at allowed web_url"
+        ).split()
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_author(self, update: ProgressUpdate) -> str | None:

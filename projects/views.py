@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -30,6 +31,7 @@ from django.views.generic import DetailView, ListView
 from actions.models import Action, Subgoal
 from asem_portal.cache import cached_per_object, current_version
 from asem_portal.csvutil import Echo, csv_safe
+from asem_portal.pagination import CountedPagePaginator
 
 from . import facets, permissions
 from .filters import ProjectFilterSet, default_ordering
@@ -96,6 +98,12 @@ class ProjectListView(ListView):
         if not self.filterset.is_valid():
             return self.filterset.queryset.none()
         return self.filterset.qs.defer("search_vector", "summary")
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        # The first page and its total in one query where every match is read anyway; elsewhere an index reads
+        # the page alone, and a count is cheaper than a window over every match.
+        few_or_ranked = self.filterset.is_valid() and self.filterset.reads_every_match
+        return (CountedPagePaginator if few_or_ranked else Paginator)(queryset, *args, **kwargs)
 
     def get_paginate_by(self, queryset):
         # Invalid filters list nothing: a page number then means nothing either (400, not 404).
