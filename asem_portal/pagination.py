@@ -1,11 +1,10 @@
 """A paginator that reads a list's first page and its total in one query.
 
-A filtered list counts its matches, then reads its page: two scans of the same rows (a search ranks every
-match for the page anyway). On the first page, where every new filter or search lands,
-``CountedPagePaginator`` reads the rows with ``COUNT(*) OVER ()`` and takes the total from them. Other pages,
-and anything but a plain queryset, are counted first as by Django's paginator. Use it where the page's query
-reads every match anyway (a search, a short list): where an index gives a page without reading every match,
-the window would read them all.
+A filtered list counts its matches, then reads its page: two queries over the same rows. On the first page,
+where every new filter lands, ``CountedPagePaginator`` reads the rows with ``COUNT(*) OVER ()`` and takes the
+total from them; other pages, and anything but a plain queryset, are counted first as by Django's paginator.
+Use it where the matches are few (an organisation's initiatives): the window reads every match, where an
+index would give a page without.
 """
 
 from __future__ import annotations

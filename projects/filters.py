@@ -358,10 +358,9 @@ class ProjectFilterSet(filters.FilterSet):
         return queryset.order_by(*tie_break)
 
     @property
-    def reads_every_match(self) -> bool:
-        """Whether the page's query reads every match anyway: a search ranks them all, an organisation has few."""
-        cleaned = self.form.cleaned_data
-        return bool((cleaned.get("q") or "").strip() or cleaned.get("organisation"))
+    def has_few_matches(self) -> bool:
+        """Whether the matches are few (an organisation's): read them all for a page costs less than a count."""
+        return self.form.cleaned_data.get("organisation") is not None
 
     @property
     def is_filtered(self) -> bool:

@@ -100,10 +100,10 @@ class ProjectListView(ListView):
         return self.filterset.qs.defer("search_vector", "summary")
 
     def get_paginator(self, queryset, *args, **kwargs):
-        # The first page and its total in one query where every match is read anyway; elsewhere an index reads
-        # the page alone, and a count is cheaper than a window over every match.
-        few_or_ranked = self.filterset.is_valid() and self.filterset.reads_every_match
-        return (CountedPagePaginator if few_or_ranked else Paginator)(queryset, *args, **kwargs)
+        # Few matches: the first page and its total in one query. Many: a count, then the page an index reads
+        # (a window would read every match; with a search, rank them all again: slower, measured).
+        few = self.filterset.is_valid() and self.filterset.has_few_matches
+        return (CountedPagePaginator if few else Paginator)(queryset, *args, **kwargs)
 
     def get_paginate_by(self, queryset):
         # Invalid filters list nothing: a page number then means nothing either (400, not 404).
