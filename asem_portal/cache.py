@@ -143,11 +143,13 @@ def _serve(view, request, version, *args, **kwargs):
         if response.status_code != 200 or response.streaming or response.cookies:
             patch_vary_headers(response, ["Cookie"])
             return response
-        cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+        cache.set(key, (response.content, response["Content-Type"], response.get("Cache-Control")), PAGE_TIMEOUT)
     else:
-        content, content_type = cached
+        content, content_type, cache_control = cached
         response = HttpResponse(content, content_type=content_type)
+        if cache_control:
+            response["Cache-Control"] = cache_control
     response["ETag"] = etag
-    response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    response.headers.setdefault("Cache-Control", "public, max-age=0, must-revalidate")  # unless the view set one
     patch_vary_headers(response, ["Cookie"])
     return response

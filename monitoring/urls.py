@@ -1,5 +1,7 @@
 from django.urls import path
 
+from asem_portal.cache import cached_public_page
+
 from . import views
 
 app_name = "monitoring"
@@ -7,8 +9,12 @@ app_name = "monitoring"
 urlpatterns = [
     path("reports/", views.ReportListView.as_view(), name="report-list"),
     path("reports/completeness/", views.CompletenessView.as_view(), name="completeness"),
-    path("reports/<int:number>/", views.ReportDetailView.as_view(), name="report-detail"),
-    path("reports/<int:number>/initiatives/", views.ReportInitiativesView.as_view(), name="report-initiatives"),
+    path("reports/<int:number>/", cached_public_page(views.ReportDetailView.as_view()), name="report-detail"),
+    path(
+        "reports/<int:number>/initiatives/",
+        cached_public_page(views.ReportInitiativesView.as_view()),
+        name="report-initiatives",
+    ),
     path("reports/<int:number>/report.pdf", views.ReportExportView.as_view(format="pdf"), name="report-pdf"),
     path("reports/<int:number>/report.xlsx", views.ReportExportView.as_view(format="xlsx"), name="report-xlsx"),
     path("reports/<int:number>/report.csv", views.ReportExportView.as_view(format="csv"), name="report-csv"),
