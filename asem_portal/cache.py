@@ -94,9 +94,9 @@ def cached_per_object(prefix: str, objects: list, render) -> list:
     fragments = caches["fragments"]
     keys = [f"{prefix}{obj.pk}" for obj in objects]
     values = fragments.get_many(keys)
-    missing = [obj for obj, key in zip(objects, keys, strict=True) if key not in values]
+    missing = {key: obj for obj, key in zip(objects, keys, strict=True) if key not in values}
     if missing:
-        fresh = dict(zip([f"{prefix}{obj.pk}" for obj in missing], render(missing), strict=True))
+        fresh = dict(zip(missing, render(list(missing.values())), strict=True))
         fragments.set_many(fresh, PAGE_TIMEOUT)
         values.update(fresh)
     return [values[key] for key in keys]

@@ -120,11 +120,12 @@ class LabelledModelChoiceField(forms.ModelChoiceField):
 class LabelledModelChoiceFilter(filters.ModelChoiceFilter):
     field_class = LabelledModelChoiceField
 
-    def get_queryset(self, request):
+    @property
+    def field(self):
         # The version read for the page's cache (asem_portal.cache, the API's ETag); None for a signed-in visitor.
-        version = getattr(request, "content_version", None)
+        version = getattr(self.get_request(), "content_version", None)
         self.extra["choices_key"] = (type(self.parent).__name__, self.field_name, version) if version else None
-        return super().get_queryset(request)
+        return super().field
 
 
 def _objective_label(objective: StrategicObjective) -> str:
