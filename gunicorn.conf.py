@@ -17,7 +17,7 @@ keepalive = 5
 # empty local cache (pages, directory entries) unless REDIS_URL gives all workers a shared one.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
 max_requests_jitter = max_requests // 10
-# Logs to stdout/stderr; the application logs carry request ids (asem_portal.logging).
+# Logs to stdout/stderr; the application logs carry request ids (core.logging).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

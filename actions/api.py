@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from rest_framework import viewsets
 
-from asem_portal.api import ConditionalGetMixin, KeyLookupMixin, read_only_schema
+from core.api import ConditionalGetMixin, KeyLookupMixin, read_only_schema
 
 from .models import Action, StrategicObjective, Subgoal
 from .serializers import ActionSerializer, StrategicObjectiveSerializer, SubgoalSerializer

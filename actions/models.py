@@ -116,18 +116,3 @@ class Action(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("actions:action-detail", kwargs={"number": self.number})
-
-
-class ContentVersion(models.Model):
-    """One row counting changes to anything the public sees, raised once per committed transaction that saves or
-    deletes any of it (``asem_portal.cache``): the key of the public-page cache, in every process."""
-
-    value = models.BigIntegerField(_("version"), default=1)
-    changed_at = models.DateTimeField(_("changed"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("content version")
-        verbose_name_plural = _("content version")
-
-    def __str__(self) -> str:
-        return str(self.value)

@@ -11,7 +11,7 @@ from monitoring.api import MeetingViewSet, ReportingCycleViewSet
 from projects.api import InitiativeViewSet, PlanExportCSVView, PlanExportJSONView, ProgressUpdateViewSet
 from stakeholders.api import CountryViewSet, MeView, OrganisationViewSet
 
-from .api import api_not_found
+from core.api import api_not_found
 
 app_name = "api"
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "mailer",  # django-mailer: the durable e-mail outbox
+    "core",
     "actions",
     "stakeholders",
     "projects",
@@ -69,10 +70,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so that every response (redirects, lockouts) and every log line carries the request ID.
-    "asem_portal.middleware.request_id_middleware",
+    "core.middleware.request_id_middleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "asem_portal.middleware.permissions_policy_middleware",
+    "core.middleware.permissions_policy_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -191,17 +192,17 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["asem_portal.api.LimitedJSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "asem_portal.api.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": ["core.api.LimitedJSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": ["asem_portal.api.AnonRateThrottle", "asem_portal.api.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.AnonRateThrottle", "core.api.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
         "export": os.environ.get("API_THROTTLE_EXPORT", "20/hour"),
     },
-    "EXCEPTION_HANDLER": "asem_portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": False,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -231,7 +232,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "asem_portal.api.document_error_responses",
+        "core.api.document_error_responses",
     ],
 }
 
@@ -263,7 +264,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
-# Features the portal never uses, denied (asem_portal.middleware.permissions_policy_middleware). interest-cohort
+# Features the portal never uses, denied (core.middleware.permissions_policy_middleware). interest-cohort
 # (FLoC) is superseded by browsing-topics but still understood by Chromium.
 PERMISSIONS_POLICY = {
     feature: []
@@ -287,7 +288,7 @@ AXES_VERBOSE = False  # no start-up banner on every manage.py command; failures 
 # in the database, committed with the change it announces, then delivered by `manage.py send_mail` (cron,
 # every minute) or `manage.py runmailer`. A refused message is deferred with the error logged, and
 # `manage.py retry_deferred` (cron) queues it again. The admin shows the queue and every attempt.
-EMAIL_BACKEND = "asem_portal.mail.OutboxBackend"
+EMAIL_BACKEND = "core.mail.OutboxBackend"
 # What delivers the queue: MAILER_EMAIL_BACKEND (or, as before, EMAIL_BACKEND), else SMTP with EMAIL_HOST set.
 MAILER_EMAIL_BACKEND = (
     os.environ.get("MAILER_EMAIL_BACKEND")
@@ -298,7 +299,7 @@ if MAILER_EMAIL_BACKEND in {EMAIL_BACKEND, "mailer.backend.DbBackend"}:
     raise ImproperlyConfigured("MAILER_EMAIL_BACKEND must deliver mail (e.g. SMTP), not queue it again.")
 # Locally (no EMAIL_HOST) the queue is sent as soon as a transaction commits: `make run` needs no worker.
 MAIL_SEND_ON_COMMIT = env_bool("MAIL_SEND_ON_COMMIT", not os.environ.get("EMAIL_HOST"))
-MAILER_ERROR_HANDLER = "asem_portal.mail.defer_on_error"
+MAILER_ERROR_HANDLER = "core.mail.defer_on_error"
 # Senders on several hosts are kept apart by row locks (SELECT ... FOR UPDATE NOWAIT), not a lock file.
 MAILER_USE_FILE_LOCK = False
 # retry_deferred gives up on a message after this many retries (72 = a day at one retry every 20 minutes);
@@ -329,10 +330,10 @@ if LOG_FORMAT not in {"plain", "json"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "asem_portal.logging.RequestIDFilter"}},
+    "filters": {"request_id": {"()": "core.logging.RequestIDFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
-        "json": {"()": "asem_portal.logging.JSONFormatter"},
+        "json": {"()": "core.logging.JSONFormatter"},
     },
     "handlers": {
         "console": {

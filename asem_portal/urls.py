@@ -2,11 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import (
-    converters,  # noqa: F401 - registers the "id" path converter
-    views,
-)
-from .cache import cached_public_page
+from core import converters  # noqa: F401 - registers the "id" path converter
+from core.cache import cached_public_page
+
+from . import views
 
 handler500 = "asem_portal.views.server_error"
 

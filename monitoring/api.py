@@ -10,7 +10,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from asem_portal.api import ConditionalGetMixin, KeyLookupMixin, read_only_schema
+from core.api import ConditionalGetMixin, KeyLookupMixin, read_only_schema
 
 from .models import Meeting, ReportingCycle, ReportStatus
 from .serializers import MeetingSerializer, ReportingCycleSerializer

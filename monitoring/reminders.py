@@ -1,7 +1,7 @@
 """Reminder e-mails to contributors whose initiatives have no submitted update in the open cycle.
 
 Run daily by ``send_reporting_reminders --days N``. Each e-mail is recorded (``ReminderLog``) in the same
-transaction as it is queued in the outbox (``asem_portal.mail``): a second run the same day queues nothing,
+transaction as it is queued in the outbox (``core.mail``): a second run the same day queues nothing,
 and a recorded reminder will be delivered (the outbox retries while the mail server refuses it).
 """
 
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from asem_portal.mail import queue_mail
+from core.mail import queue_mail
 
 from .completeness import contributors_to_remind
 from .models import ReminderLog, ReportingCycle

@@ -16,7 +16,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from asem_portal.audit import record_decision
+from core.audit import record_decision
 from projects.permissions import is_secretariat
 
 from . import exporters

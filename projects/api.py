@@ -33,7 +33,7 @@ from rest_framework.views import APIView
 from actions.api import ActionViewSet, StrategicObjectiveViewSet, SubgoalViewSet
 from actions.models import Subgoal
 from actions.serializers import ActionSerializer, StrategicObjectiveSerializer, SubgoalSerializer
-from asem_portal.api import (
+from core.api import (
     ConditionalGetMixin,
     Conflict,
     ExportRateThrottle,
@@ -41,8 +41,8 @@ from asem_portal.api import (
     KeyLookupMixin,
     read_only_schema,
 )
-from asem_portal.cache import cached_per_object
-from asem_portal.csvutil import Echo, csv_safe
+from core.cache import cached_per_object
+from core.csvutil import Echo, csv_safe
 from stakeholders.api import OrganisationViewSet
 from stakeholders.models import Organisation
 from stakeholders.serializers import OrganisationSerializer

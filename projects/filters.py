@@ -122,7 +122,7 @@ class LabelledModelChoiceFilter(filters.ModelChoiceFilter):
 
     @property
     def field(self):
-        # The version read for the page's cache (asem_portal.cache, the API's ETag); None for a signed-in visitor.
+        # The version read for the page's cache (core.cache, the API's ETag); None for a signed-in visitor.
         version = getattr(self.get_request(), "content_version", None)
         self.extra["choices_key"] = (type(self.parent).__name__, self.field_name, version) if version else None
         return super().field

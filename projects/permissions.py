@@ -13,15 +13,12 @@ A 403 is only answered for an object the user can see but may not change
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from stakeholders.models import Membership, MembershipRole, Organisation
-from stakeholders.services import SECRETARIAT_GROUP
+from stakeholders.models import MembershipRole, Organisation
+from stakeholders.roles import UserLike, is_secretariat, organisation_ids
 
 from .models import OrganisationRole, ProgressUpdate, Project, ProjectOrganisation, UpdateStatus
-
-UserLike = User | AnonymousUser
 
 # Verbs on a progress update.
 VIEW = "view"
@@ -36,33 +33,6 @@ EDIT_PROFILE = "edit_profile"  # summary, links, milestones, indicators (coordin
 
 #: The roles on an initiative whose organisations report on it (a funder does not).
 REPORTING_ROLES = (OrganisationRole.LEAD, OrganisationRole.PARTNER)
-
-
-def is_secretariat(user: UserLike) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_is_secretariat", None)
-    if cached is None:
-        cached = user.is_staff and user.groups.filter(name=SECRETARIAT_GROUP).exists()
-        user._is_secretariat = cached
-    return cached
-
-
-def organisation_ids(user: UserLike, *, role: str | None = None) -> set[int]:
-    """The organisations the user is a member of (coordinators only, with ``role``)."""
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    key = f"_organisation_ids_{role or 'any'}"
-    cached = getattr(user, key, None)
-    if cached is None:
-        memberships = Membership.objects.filter(user=user)
-        if role:
-            memberships = memberships.filter(role=role)
-        cached = set(memberships.values_list("organisation_id", flat=True))
-        setattr(user, key, cached)
-    return cached
 
 
 def projects_for(user: UserLike, *, coordinating: bool = False) -> QuerySet[Project]:

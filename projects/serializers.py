@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from actions.models import Subgoal
 from actions.serializers import WebUrlField, api_url, detail_link
-from asem_portal.parsing import by_id_or_key
+from core.parsing import by_id_or_key
 from stakeholders.models import Organisation
 from stakeholders.serializers import OrganisationBriefSerializer
 

@@ -3,7 +3,7 @@
 Each function is atomic, locks the update row, checks the source state and
 the actor's right (through ``projects.permissions``), records the
 transition (who, when, why) and queues its e-mail in the outbox in the
-same transaction (``asem_portal.mail.queue_mail``: the notice is committed
+same transaction (``core.mail.queue_mail``: the notice is committed
 with the state change or not at all). The web forms, the admin's actions
 and the API call these functions and nothing else to change an update's state.
 
@@ -32,8 +32,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from asem_portal.audit import record_decision
-from asem_portal.mail import queue_mail
+from core.audit import record_decision
+from core.exceptions import ConflictError, WorkflowError
+from core.mail import queue_mail
 from monitoring.models import ReportingCycle, WorkPlanItem, WorkPlanItemReport
 from stakeholders.models import Organisation
 
@@ -51,14 +52,6 @@ from .models import (
     UpdateStatus,
     UpdateTransition,
 )
-
-
-class WorkflowError(Exception):
-    """The update is not in a state that allows this change."""
-
-
-class ConflictError(WorkflowError):
-    """Someone else saved the update since this user loaded it."""
 
 
 SAVED_SINCE = gettext_lazy(

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from actions.models import Action
-from asem_portal.cache import bump_content_version
+from core.cache import bump_content_version
 from monitoring.models import ReportingCycle, WorkPlanItem, WorkPlanItemReport
 from stakeholders.models import Country, Membership, MembershipRole, Organisation, OrganisationKind, Region
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from asem_portal.parsing import parse_id
+from core.parsing import parse_id
 from stakeholders.models import Organisation
 
 from .models import MilestoneOutcome, ProgressUpdate, Project

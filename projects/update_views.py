@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
-from asem_portal.parsing import parse_id
+from core.parsing import parse_id
 from monitoring.models import WorkPlanItemReport
 from stakeholders.models import Organisation
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from asem_portal.cache import cached_public_page
+from core.cache import cached_public_page
 
 from . import profile_views, views
 

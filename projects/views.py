@@ -29,9 +29,9 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from actions.models import Action, Subgoal
-from asem_portal.cache import cached_per_object, current_version
-from asem_portal.csvutil import Echo, csv_safe
-from asem_portal.pagination import CountedPagePaginator
+from core.cache import cached_per_object, current_version
+from core.csvutil import Echo, csv_safe
+from core.pagination import CountedPagePaginator
 
 from . import facets, permissions
 from .filters import ProjectFilterSet, default_ordering

@@ -11,9 +11,8 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from rest_framework.authtoken.models import Token
 
-from projects import permissions
-
 from .models import MembershipRole, Organisation
+from .roles import is_secretariat
 from .services import invite_contact
 
 
@@ -23,7 +22,7 @@ class ProfileView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["memberships"] = self.request.user.memberships.select_related("organisation")
-        context["is_secretariat"] = permissions.is_secretariat(self.request.user)
+        context["is_secretariat"] = is_secretariat(self.request.user)
         context["api_token"] = Token.objects.filter(user=self.request.user).first()
         return context
 
@@ -60,7 +59,7 @@ class InviteView(LoginRequiredMixin, FormView):
     success_url = reverse_lazy("accounts:invite")
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.is_secretariat(request.user):
+        if request.user.is_authenticated and not is_secretariat(request.user):
             raise PermissionDenied(_("Only the Secretariat invites contacts."))
         return super().dispatch(request, *args, **kwargs)
 

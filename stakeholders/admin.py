@@ -4,9 +4,8 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from projects.permissions import is_secretariat
-
 from .models import Country, Membership, Organisation
+from .roles import is_secretariat
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -10,7 +10,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from asem_portal.api import ConditionalGetMixin, KeyLookupMixin, read_only_schema
+from core.api import ConditionalGetMixin, KeyLookupMixin, read_only_schema
 from projects import permissions
 from projects.models import ProjectOrganisation
 

@@ -15,11 +15,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from asem_portal.mail import queue_mail
+from core.mail import queue_mail
 
 from .models import Membership, MembershipRole, Organisation
-
-SECRETARIAT_GROUP = "Secretariat"
+from .roles import SECRETARIAT_GROUP
 
 # The Secretariat curates everything of the plan, but not users or groups.
 SECRETARIAT_APPS = ("actions", "stakeholders", "projects", "monitoring")

@@ -247,7 +247,7 @@ def test_an_invitation_is_queued_with_the_membership(secretariat_client):
 def test_password_reset_mail_goes_through_the_outbox_too(client, settings):
     from asem_portal import settings as project_settings
 
-    assert project_settings.EMAIL_BACKEND == "asem_portal.mail.OutboxBackend"
+    assert project_settings.EMAIL_BACKEND == "core.mail.OutboxBackend"
     settings.EMAIL_BACKEND = project_settings.EMAIL_BACKEND  # the test runner swaps it for its memory backend
     UserFactory(username="forgetful", email="forgetful@example.org")
     response = client.post(reverse("accounts:password-reset"), {"email": "forgetful@example.org"})

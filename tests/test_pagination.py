@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from asem_portal.pagination import CountedPagePaginator
+from core.pagination import CountedPagePaginator
 from projects.models import OrganisationRole, Project
 from tests.factories import OrganisationFactory, ProjectFactory, ProjectOrganisationFactory
 

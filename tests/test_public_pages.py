@@ -152,7 +152,7 @@ def test_a_transaction_moves_the_content_version_once(settings):
 
     settings.CONTENT_VERSION_BUMP_ON_COMMIT = True  # as in production
 
-    from asem_portal.cache import _bump, current_version
+    from core.cache import _bump, current_version
 
     _bump()  # the row exists (an earlier transactional test may have flushed it)
     before = current_version()

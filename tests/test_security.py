@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from asem_portal.logging import JSONFormatter, RequestIDFilter
+from core.logging import JSONFormatter, RequestIDFilter
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION_ENV = {"DEBUG": "false", "SECRET_KEY": "test-only-" + "k3y" * 20, "ALLOWED_HOSTS": "portal.example.org"}

@@ -172,7 +172,7 @@ def test_paging_through_every_initiative_with_a_capped_page_size(api):
 
 
 def test_the_page_size_is_capped_at_100(api, settings):
-    from asem_portal.api import MAX_PAGE_SIZE, PageNumberPagination
+    from core.api import MAX_PAGE_SIZE, PageNumberPagination
 
     assert MAX_PAGE_SIZE == 100 and PageNumberPagination.max_page_size == 100
 

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from asem_portal.parsing import parse_id
+from core.parsing import parse_id
 from projects import permissions, services
 from projects.models import (
     Milestone,

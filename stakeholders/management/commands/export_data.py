@@ -20,7 +20,7 @@ class Command(BaseCommand):
         call_command(
             "dumpdata",
             *BACKUP_LABELS,
-            exclude=["actions.ContentVersion"],  # a cache counter, not data
+            exclude=["core.ContentVersion"],  # a cache counter, not data
             natural_foreign=True,
             output=output,
             verbosity=0,

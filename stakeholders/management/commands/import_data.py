@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actions.models import StrategicObjective
-from asem_portal.cache import bump_content_version
+from core.cache import bump_content_version
 from projects.excerpts import refresh_excerpts
 from projects.facets import refresh_facets
 from projects.models import Project

@@ -1,6 +1,6 @@
 """The public-page cache: whole pages for anonymous visitors, never stale.
 
-Every page is cached under the current *content version* (``actions.ContentVersion``),
+Every page is cached under the current *content version* (``core.ContentVersion``),
 a number raised once per committed transaction that saves or deletes anything of
 the plan's apps (signals, connected in ``actions.apps``). Reading the version is
 one indexed primary-key query, so a page changed by an edit or an approval in any
@@ -37,7 +37,7 @@ PAGE_TIMEOUT = 60 * 60
 
 def version_row() -> tuple[int, datetime.datetime | None] | None:
     """``(value, changed_at)`` of the content version, or None before the first change (one primary-key read)."""
-    from actions.models import ContentVersion
+    from .models import ContentVersion
 
     return ContentVersion.objects.filter(pk=1).values_list("value", "changed_at").first()
 
@@ -48,7 +48,7 @@ def current_version() -> int:
 
 
 def _bump() -> None:
-    from actions.models import ContentVersion
+    from .models import ContentVersion
 
     if not ContentVersion.objects.filter(pk=1).update(value=F("value") + 1, changed_at=timezone.now()):
         # The row is gone (a flushed database): start from the clock, so no earlier number comes back.

@@ -6,7 +6,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from asem_portal.middleware import current_request_id
+from core.middleware import current_request_id
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
 _STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}

@@ -26,8 +26,9 @@ from rest_framework import exceptions, pagination, parsers, status, throttling
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.settings import api_settings
 
-from asem_portal.cache import version_row
-from asem_portal.parsing import by_id_or_key
+from core.cache import version_row
+from core.exceptions import ConflictError, WorkflowError
+from core.parsing import by_id_or_key
 
 #: The largest page a client may ask for with ``?page_size=``.
 MAX_PAGE_SIZE = 100
@@ -120,8 +121,6 @@ def exception_handler(exc, context):
     """DRF's handler, with one body shape: ``detail`` and ``code`` always, ``errors`` by field for a 400."""
     from rest_framework.serializers import as_serializer_error
     from rest_framework.views import exception_handler as drf_exception_handler
-
-    from projects.services import ConflictError, WorkflowError
 
     if isinstance(exc, ConflictError):
         exc = Conflict(str(exc), code="stale_version")
