@@ -38,7 +38,7 @@ class StrategicObjective(models.Model):
         return f"{self.number}. {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("actions:objective-detail", kwargs={"slug": self.slug})
+        return reverse("plan:objective-detail", kwargs={"slug": self.slug})
 
     @staticmethod
     def colour_is_valid(colour: str) -> bool:
@@ -73,7 +73,7 @@ class Subgoal(models.Model):
         return f"{self.code} {self.text}"
 
     def get_absolute_url(self) -> str:
-        return reverse("actions:subgoal-detail", kwargs={"code": self.code})
+        return reverse("plan:subgoal-detail", kwargs={"code": self.code})
 
     @staticmethod
     def code_sort_key(code: str) -> tuple[int, ...]:
@@ -115,4 +115,4 @@ class Action(models.Model):
         return _("Action %(number)s: %(description)s") % {"number": self.number, "description": self.description}
 
     def get_absolute_url(self) -> str:
-        return reverse("actions:action-detail", kwargs={"number": self.number})
+        return reverse("plan:action-detail", kwargs={"number": self.number})

@@ -7,11 +7,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework import routers
 
 from actions.api import ActionViewSet, StrategicObjectiveViewSet, SubgoalViewSet
-from monitoring.api import MeetingViewSet, ReportingCycleViewSet
-from projects.api import InitiativeViewSet, PlanExportCSVView, PlanExportJSONView, ProgressUpdateViewSet
-from stakeholders.api import CountryViewSet, MeView, OrganisationViewSet
-
 from core.api import api_not_found
+from monitoring.api import MeetingViewSet, MeView, ProgressUpdateViewSet, ReportingCycleViewSet
+from monitoring.initiative_api import InitiativeViewSet, PlanExportCSVView, PlanExportJSONView
+from projects.api import OrganisationViewSet
+from stakeholders.api import CountryViewSet
 
 app_name = "api"
 

@@ -6,7 +6,7 @@ Included from ``asem_portal/urls.py`` with ``path("", include("asem_portal.publi
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from projects.feeds import PublishedUpdatesFeed
+from monitoring.feeds import PublishedUpdatesFeed
 
 from .sitemaps import SITEMAPS
 

@@ -19,10 +19,10 @@ class StaticPageSitemap(Sitemap):
     def items(self) -> list[str]:
         return [
             "home",
-            "actions:action-list",
-            "projects:project-list",
-            "stakeholders:organisation-list",
-            "stakeholders:country-list",
+            "plan:action-list",
+            "initiatives:project-list",
+            "organisations:organisation-list",
+            "organisations:country-list",
         ]
 
     def location(self, item: str) -> str:

@@ -13,7 +13,8 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from actions.models import StrategicObjective, Subgoal
-from projects.models import ProgressUpdate, Project, leads_prefetch
+from monitoring.models import ProgressUpdate
+from projects.models import Project, leads_prefetch
 
 #: At most this many new initiatives on the home page (the plan has 16; the rest are one link away).
 HOME_NEW_INITIATIVES = 20

@@ -48,7 +48,8 @@ def env_for(database_url: str) -> dict[str, str]:
 
 SETUP = r"""
 from django.contrib.auth import get_user_model
-from projects.models import Project, ProjectOrganisation, Milestone, Indicator, ProgressUpdate
+from monitoring.models import ProgressUpdate
+from projects.models import Indicator, Milestone, Project, ProjectOrganisation
 from stakeholders.models import Organisation, Membership
 User = get_user_model()
 ProgressUpdate.objects.filter(author__username__startswith="faults-").delete()
@@ -269,7 +270,7 @@ def main() -> None:
 
     check = r"""
 import json
-from projects.models import ProgressUpdate
+from monitoring.models import ProgressUpdate
 rows = {u.pk: (u.achievements, u.transitions.count(), u.milestone_reports.count(), u.indicator_values.count())
         for u in ProgressUpdate.objects.filter(author__username__startswith="faults-").prefetch_related("transitions", "milestone_reports", "indicator_values")}
 print(json.dumps(rows))

@@ -105,7 +105,8 @@ django.setup()
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from projects.models import Project, ProgressUpdate
+from monitoring.models import ProgressUpdate
+from projects.models import Project
 from stakeholders.models import Organisation
 from actions.models import StrategicObjective, Action
 project = Project.objects.filter(slug__startswith="synthetic-").order_by("pk")[Project.objects.count() // 3]
@@ -116,7 +117,7 @@ organisations = list(Organisation.objects.filter(participations__role="lead").va
 # The public, published report of a synthetic cycle (published once, by a benchmark superuser).
 from django.contrib.auth import get_user_model
 from monitoring.models import ReportingCycle
-from monitoring.services import publish_report
+from monitoring.cycle_services import publish_report
 cycle = ReportingCycle.objects.filter(status="published").order_by("-number").first()
 if cycle is None:
     cycle = ReportingCycle.objects.filter(note__startswith="synthetic").order_by("-number").first()
@@ -147,7 +148,7 @@ for name, url in pages.items():
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)
     queries[name] = {"status": response.status_code, "queries": len(ctx.captured_queries)}
-from projects.views import DIRECTORY_PAGE_SIZE
+from monitoring.initiative_views import DIRECTORY_PAGE_SIZE
 total = Project.objects.count()
 list_pages = {"directory": -(-total // DIRECTORY_PAGE_SIZE), "api": -(-total // 100)}
 print(json.dumps({"pages": pages, "queries": queries, "organisations": organisations, "list_pages": list_pages}))

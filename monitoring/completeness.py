@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef
 
-from projects.models import OrganisationRole, ProgressUpdate, Project, ProjectOrganisation, ProjectStatus, UpdateStatus
+from projects.models import OrganisationRole, Project, ProjectOrganisation, ProjectStatus
 from stakeholders.models import Membership, Organisation
 
-from .models import ReportingCycle
+from .models import ProgressUpdate, ReportingCycle, UpdateStatus
 
 ACTIVE_STATUSES = (ProjectStatus.PLANNED, ProjectStatus.ONGOING)
 RANK = {UpdateStatus.DRAFT: 1, UpdateStatus.RETURNED: 2, UpdateStatus.SUBMITTED: 3, UpdateStatus.APPROVED: 4}

@@ -12,11 +12,11 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from projects import services as update_services
-from projects.models import Indicator, ProgressUpdate, Project
+from projects.models import Indicator, Project
 from stakeholders.models import Organisation
 
-from .models import ReportingCycle, WorkPlanItem
+from . import update_services
+from .models import ProgressUpdate, ReportingCycle, WorkPlanItem
 
 DEMO = "(Demo data, not a real report.)"
 

@@ -176,7 +176,7 @@ def digest_context(data: StocktakingReportData, *, link_prefix: str = "") -> dic
         "entries": pdf_entries(data),
         "limit": DIGEST_LIST_LIMIT,
         "plan": plan,
-        "initiatives_url": link_prefix + reverse("monitoring:report-initiatives", args=[data.cycle.number]),
+        "initiatives_url": link_prefix + reverse("reports:report-initiatives", args=[data.cycle.number]),
     }
 
 

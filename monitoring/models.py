@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from projects.models import ProgressUpdate, Project
-from stakeholders.models import Country
+from projects.models import Indicator, Milestone, Project
+from stakeholders.models import Country, Organisation
+
+from .excerpts import excerpt_parts, narrative_start
 
 
 class MeetingKind(models.TextChoices):
@@ -198,7 +200,7 @@ class ReportingCycle(models.Model):
         return _("Cycle %(number)s (%(label)s)") % {"number": self.number, "label": self.label}
 
     def get_absolute_url(self) -> str:
-        return reverse("monitoring:report-detail", kwargs={"number": self.number})
+        return reverse("reports:report-detail", kwargs={"number": self.number})
 
     @property
     def label(self) -> str:
@@ -253,6 +255,252 @@ class WorkPlanItem(models.Model):
 
     def __str__(self) -> str:
         return self.planned_activity
+
+
+class UpdateStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def published(self) -> ProgressUpdateQuerySet:
+        return self.filter(status=UpdateStatus.APPROVED)
+
+
+class ProgressUpdate(models.Model):
+    """A stakeholder's report on an initiative for a period; public once approved."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="updates", verbose_name=_("initiative"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="progress_updates",
+        verbose_name=_("organisation"),
+        help_text=_("The organisation reporting; its members share the draft."),
+    )
+    author = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, related_name="progress_updates", verbose_name=_("author")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=UpdateStatus.choices, default=UpdateStatus.DRAFT)
+    cycle = models.ForeignKey(
+        "ReportingCycle",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="updates",
+        verbose_name=_("reporting cycle"),
+        help_text=_("The cycle open when the update was written (set by the services); empty before cycles."),
+    )
+    period_start = models.DateField(_("reporting period from"))
+    period_end = models.DateField(_("reporting period to"))
+    achievements = models.TextField(_("achievements"), blank=True)
+    challenges = models.TextField(_("challenges"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    # The first words of the narrative, kept by save() (monitoring.excerpts): what reports quote.
+    excerpt = models.TextField(_("excerpt"), blank=True, editable=False)
+    excerpt_cut = models.BooleanField(_("excerpt cut short"), default=False, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised by every save."))
+    return_reason = models.TextField(_("reason for returning"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_updates",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(
+        table_name="projects_historicalprogressupdate", excluded_fields=["excerpt", "excerpt_cut"]
+    )
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        db_table = "projects_progressupdate"  # made by the projects app, where updates lived until 2026-12
+        ordering = ["-period_end", "-pk"]
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="update_period_end_not_before_start",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+            models.CheckConstraint(condition=Q(status__in=UpdateStatus.values), name="update_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=UpdateStatus.RETURNED) | ~Q(return_reason=""),
+                name="update_returned_has_reason",
+                violation_error_message=_("A returned update needs a reason."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-period_end"], name="update_status_period_idx"),
+            models.Index(fields=["project", "status"], name="update_project_status_idx"),
+            # A cycle's approved updates (the stocktaking report, reminders, completeness): with the id and the
+            # approval time, joins to their milestone reports and indicator values read the index alone.
+            models.Index(fields=["cycle", "status"], include=["id", "reviewed_at"], name="update_cycle_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(project)s, %(start)s – %(end)s") % {
+            "project": self.project,
+            "start": self.period_start,
+            "end": self.period_end,
+        }
+
+    def save(self, *args, **kwargs):
+        self.refresh_excerpt()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"achievements", "challenges", "next_steps"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "excerpt", "excerpt_cut"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("updates:update-detail", kwargs={"pk": self.pk})
+
+    def refresh_excerpt(self) -> None:
+        """Derive ``excerpt`` and ``excerpt_cut`` from the narrative (save() does; bulk writers call it)."""
+        self.excerpt, self.excerpt_cut = excerpt_parts(
+            narrative_start(self.achievements, self.challenges, self.next_steps)
+        )
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (UpdateStatus.DRAFT, UpdateStatus.RETURNED)
+
+
+class MilestoneOutcome(models.TextChoices):
+    ACHIEVED = "achieved", _("Achieved")
+    ON_TRACK = "on_track", _("On track")
+    DELAYED = "delayed", _("Delayed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class MilestoneReport(models.Model):
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.CASCADE, related_name="milestone_reports", verbose_name=_("update")
+    )
+    # PROTECT: a milestone that updates report on is marked cancelled, not deleted
+    # (deleting it would delete other organisations' reports, approved ones included).
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.PROTECT, related_name="reports", verbose_name=_("milestone")
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=MilestoneOutcome.choices)
+    achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
+    new_date = models.DateField(_("delayed to"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # The milestone as it was before approval applied this report, so that the
+    # Secretariat can withdraw the approval and restore it.
+    previous_state = models.JSONField(_("state before approval"), null=True, blank=True, editable=False)
+
+    class Meta:
+        db_table = "projects_milestonereport"  # made by the projects app, where updates lived until 2026-12
+        ordering = ["milestone__planned_start", "pk"]
+        verbose_name = _("milestone report")
+        verbose_name_plural = _("milestone reports")
+        constraints = [
+            models.UniqueConstraint(fields=["update", "milestone"], name="milestone_report_once_per_update"),
+            models.CheckConstraint(
+                condition=~Q(outcome=MilestoneOutcome.ACHIEVED) | Q(achieved_on__isnull=False),
+                name="milestone_report_achieved_has_date",
+                violation_error_message=_("Say when the milestone was achieved."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=MilestoneOutcome.DELAYED) | Q(new_date__isnull=False),
+                name="milestone_report_delayed_has_date",
+                violation_error_message=_("Give the new date of a delayed milestone."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone}: {self.get_outcome_display()}"
+
+
+class IndicatorValue(models.Model):
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.CASCADE, related_name="indicator_values", verbose_name=_("update")
+    )
+    # PROTECT, as for milestone reports: reported values outlive a coordinator's edit.
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator")
+    )
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    as_of = models.DateField(_("as of"))
+    applied = models.BooleanField(_("applied to the initiative"), default=False, editable=False)
+
+    class Meta:
+        db_table = "projects_indicatorvalue"  # made by the projects app, where updates lived until 2026-12
+        ordering = ["indicator__pk"]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(fields=["update", "indicator"], name="indicator_value_once_per_update"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="indicator_value_not_negative"),
+        ]
+        indexes = [models.Index(fields=["indicator", "-as_of"], name="indicator_value_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.value} ({self.as_of})"
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    return f"evidence/{instance.update.project_id}/{instance.update_id}/{filename}"
+
+
+class Evidence(models.Model):
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("update")
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=300, blank=True)
+    content_type = models.CharField(_("file type"), max_length=100, blank=True, editable=False)
+    size = models.PositiveIntegerField(_("size in bytes"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        db_table = "projects_evidence"  # made by the projects app, where updates lived until 2026-12
+        ordering = ["pk"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
+                name="evidence_is_a_link_or_a_file",
+                violation_error_message=_("Evidence is either a link or a file."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url or self.file.name
+
+
+class UpdateTransition(models.Model):
+    """The workflow's own record: who moved an update from which state to which, when and why."""
+
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("update")
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=UpdateStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=UpdateStatus.choices)
+    actor = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        db_table = "projects_updatetransition"  # made by the projects app, where updates lived until 2026-12
+        ordering = ["at", "pk"]
+        verbose_name = _("update transition")
+        verbose_name_plural = _("update transitions")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status} ({self.actor}, {self.at:%Y-%m-%d %H:%M})"
 
 
 class WorkPlanItemReport(models.Model):

@@ -1,10 +1,40 @@
-"""Serializers of the monitoring API: meetings, reporting cycles and published stocktaking reports."""
+"""Serializers of the monitoring API: meetings, reporting cycles, published stocktaking reports, and progress
+updates as the API shows them and takes them (checked as ``ProgressUpdateForm`` checks the web form, for the same
+services)."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
+from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from .models import Meeting, ReportingCycle, ReportStatus
+from actions.serializers import WebUrlField
+from core.parsing import by_id_or_key
+from projects.models import Project
+from projects.serializers import DECIMAL_FIELD, InitiativeBriefSerializer
+from stakeholders.models import Organisation
+from stakeholders.serializers import OrganisationBriefSerializer
+
+from . import permissions
+from .models import (
+    IndicatorValue,
+    Meeting,
+    MilestoneOutcome,
+    MilestoneReport,
+    ProgressUpdate,
+    ReportingCycle,
+    ReportStatus,
+)
+from .update_services import IndicatorValueData, MilestoneReportData, UpdateContent
+
+#: A stored milestone report and indicator value, as they are sent (to keep those not sent again).
+MILESTONE_REPORT_FIELDS = ["milestone", "outcome", "achieved_on", "new_date", "note"]
+INDICATOR_VALUE_FIELDS = ["indicator", "value", "as_of"]
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -47,3 +77,274 @@ class ReportingCycleSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         url = f"/api/v1/cycles/{cycle.number}/report/"
         return request.build_absolute_uri(url) if request else url
+
+
+class MilestoneReportSerializer(serializers.ModelSerializer):
+    milestone_title = serializers.CharField(source="milestone.title", read_only=True)
+
+    class Meta:
+        model = MilestoneReport
+        fields = ["milestone", "milestone_title", "outcome", "achieved_on", "new_date", "note"]
+
+
+class IndicatorValueSerializer(serializers.ModelSerializer):
+    indicator_name = serializers.CharField(source="indicator.name", read_only=True)
+    unit = serializers.CharField(source="indicator.unit", read_only=True)
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["indicator", "indicator_name", "unit", "value", "as_of"]
+
+
+class EvidenceSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    url = serializers.URLField(allow_null=True, help_text="A link given as evidence.")
+    file = serializers.SerializerMethodField(help_text="Where to download a file given as evidence.")
+    size = serializers.IntegerField(allow_null=True, help_text="The file's size in bytes.")
+
+    def to_representation(self, evidence):
+        data = super().to_representation(evidence)
+        data["url"] = evidence.url or None
+        return data
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_file(self, evidence) -> str | None:
+        if not evidence.file:
+            return None
+        url = reverse("updates:evidence-download", args=[evidence.update_id, evidence.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+#: What a user may do with an update (``allowed``): each permission, under its own name.
+ALLOWED = (permissions.EDIT, permissions.SUBMIT, permissions.APPROVE, permissions.RETURN, permissions.WITHDRAW_APPROVAL)
+AllowedSerializer = inline_serializer(name="Allowed", fields={key: serializers.BooleanField() for key in ALLOWED})
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:update-detail", lookup_field="pk")
+    initiative = InitiativeBriefSerializer(source="project", read_only=True)
+    organisation = OrganisationBriefSerializer(read_only=True)
+    author = serializers.SerializerMethodField(
+        help_text="Shown to the reporting organisation's members and the Secretariat only."
+    )
+    milestone_reports = MilestoneReportSerializer(many=True, read_only=True)
+    indicator_values = IndicatorValueSerializer(many=True, read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    allowed = serializers.SerializerMethodField(help_text="What you may do with this update now.")
+    web_url = WebUrlField()
+
+    class Meta:
+        model = ProgressUpdate
+        fields = (
+            "id url initiative organisation author status version period_start period_end achievements challenges "
+            "next_steps milestone_reports indicator_values evidence return_reason submitted_at reviewed_at "
+            "created_at updated_at allowed web_url"
+        ).split()
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_author(self, update: ProgressUpdate) -> str | None:
+        user = self.context["request"].user
+        if update.organisation_id not in permissions.organisation_ids(user) and not permissions.is_secretariat(user):
+            return None
+        return update.author.get_full_name() or update.author.get_username()
+
+    @extend_schema_field(AllowedSerializer)
+    def get_allowed(self, update: ProgressUpdate) -> dict[str, bool]:
+        user = self.context["request"].user
+        return {permission: permissions.can(user, permission, update) for permission in ALLOWED}
+
+
+class MilestoneReportInputSerializer(serializers.Serializer):
+    milestone = serializers.IntegerField(min_value=1, help_text="The id of one of the initiative's milestones.")
+    outcome = serializers.ChoiceField(choices=MilestoneOutcome.choices)
+    achieved_on = serializers.DateField(required=False, allow_null=True, help_text="Required when achieved.")
+    new_date = serializers.DateField(required=False, allow_null=True, help_text="Required when delayed.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+    def validate(self, data):
+        outcome = data["outcome"]
+        if outcome == MilestoneOutcome.ACHIEVED:
+            if not data.get("achieved_on"):
+                raise serializers.ValidationError({"achieved_on": _("Say when the milestone was achieved.")})
+            if data["achieved_on"] > datetime.date.today():
+                raise serializers.ValidationError({"achieved_on": _("A milestone cannot be achieved in the future.")})
+        if outcome == MilestoneOutcome.DELAYED and not data.get("new_date"):
+            raise serializers.ValidationError({"new_date": _("Give the new date of a delayed milestone.")})
+        return data
+
+
+class IndicatorValueInputSerializer(serializers.Serializer):
+    indicator = serializers.IntegerField(min_value=1, help_text="The id of one of the initiative's indicators.")
+    value = serializers.DecimalField(**DECIMAL_FIELD, min_value=0)
+    as_of = serializers.DateField(help_text="The date the value was measured on.")
+
+
+class EvidenceLinkInputSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    url = serializers.URLField(max_length=500, help_text="An http:// or https:// address.")
+
+    def validate_url(self, value: str) -> str:
+        if not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError(_("Give a web address (http:// or https://)."))
+        return value
+
+
+def _narrative(help_text: str = "") -> serializers.CharField:
+    return serializers.CharField(
+        required=False, allow_blank=True, max_length=settings.NARRATIVE_MAX_CHARS, help_text=help_text
+    )
+
+
+class ProgressUpdateWriteSerializer(serializers.Serializer):
+    """A draft's content. On create, ``initiative`` is required; on edit, ``version`` is.
+
+    Lists (milestone reports, indicator values, links) replace the update's when given and are kept when
+    left out. Evidence files are uploaded through the web form.
+    """
+
+    initiative = serializers.CharField(
+        required=False, max_length=120, help_text="Slug or id of the initiative (on create; required there)."
+    )
+    organisation = serializers.SlugField(
+        required=False,
+        max_length=100,
+        help_text="Slug of the organisation reporting: one of yours that takes part in the initiative "
+        "(on create; may be left out when you have only one).",
+    )
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you read (on edit; required there)."
+    )
+    period_start = serializers.DateField(required=False)
+    period_end = serializers.DateField(required=False)
+    achievements = _narrative("What was done in the period.")
+    challenges = _narrative()
+    next_steps = _narrative()
+    milestone_reports = MilestoneReportInputSerializer(many=True, required=False, max_length=200)
+    indicator_values = IndicatorValueInputSerializer(many=True, required=False, max_length=200)
+    links = EvidenceLinkInputSerializer(many=True, required=False, max_length=20)
+
+    def __init__(self, *args, project: Project | None = None, update: ProgressUpdate | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.update = update
+
+    def validate_initiative(self, value: str) -> Project:
+        project = by_id_or_key(Project.objects.all(), value, "slug")
+        if project is None:
+            raise serializers.ValidationError(_("There is no initiative with this slug or id."))
+        return project
+
+    def validate(self, data):
+        if self.update is None:
+            for name in ("initiative", "period_start", "period_end"):
+                if name not in data:
+                    raise serializers.ValidationError({name: _("This field is required.")})
+            self.project = data["initiative"]
+        else:
+            if "version" not in data:
+                raise serializers.ValidationError(
+                    {"version": _("Send the version you read: it guards against overwriting someone else's work.")}
+                )
+            if "initiative" in data and data["initiative"].pk != self.update.project_id:
+                raise serializers.ValidationError({"initiative": _("An update's initiative cannot change.")})
+            if "organisation" in data and data["organisation"] != self.update.organisation.slug:
+                raise serializers.ValidationError({"organisation": _("An update's organisation cannot change.")})
+        start = data.get("period_start", getattr(self.update, "period_start", None))
+        end = data.get("period_end", getattr(self.update, "period_end", None))
+        if start and end and end < start:
+            raise serializers.ValidationError({"period_end": _("The period cannot end before it starts.")})
+        self._check_belongs(data, "milestone_reports", "milestone", {m.pk for m in self.project.milestones.all()})
+        self._check_belongs(data, "indicator_values", "indicator", {i.pk for i in self.project.indicators.all()})
+        return data
+
+    @staticmethod
+    def _check_belongs(data: dict, name: str, key: str, allowed: set[int]) -> None:
+        seen: set[int] = set()
+        errors = {}
+        for index, item in enumerate(data.get(name, [])):
+            pk = item[key]
+            if pk not in allowed:
+                errors[index] = {key: [_("The initiative has no %(key)s with id %(id)s.") % {"key": key, "id": pk}]}
+            elif pk in seen:
+                errors[index] = {key: [_("The %(key)s %(id)s is reported twice.") % {"key": key, "id": pk}]}
+            seen.add(pk)
+        if errors:
+            raise serializers.ValidationError({name: errors})
+
+    def reporting_organisation(self, user) -> Organisation:
+        """The organisation the new draft reports for: named, or the user's only one on the initiative."""
+        mine = permissions.reporting_organisations(user, self.project)
+        slug = self.validated_data.get("organisation")
+        candidates = list(mine.filter(slug=slug) if slug else mine[:2])
+        if len(candidates) != 1:
+            if slug:
+                message = _("Choose one of your organisations that takes part in the initiative.")
+            else:
+                message = _("Say which of your organisations reports (its slug).")
+            raise serializers.ValidationError({"organisation": [message]})
+        return candidates[0]
+
+    def content(self) -> UpdateContent:
+        """The whole content for the services: what was sent, and the update's current values for the rest."""
+        data, update = self.validated_data, self.update
+        milestones = {m.pk: m for m in self.project.milestones.all()}
+        indicators = {i.pk: i for i in self.project.indicators.all()}
+
+        def current(name: str, stored=None):
+            """What was sent for ``name``, else the update's value (``stored(update)`` for a list)."""
+            if name in data:
+                return data[name]
+            if stored is None:
+                return getattr(update, name, "")
+            return stored(update) if update is not None else []
+
+        reports = current(
+            "milestone_reports",
+            lambda u: [model_to_dict(r, fields=MILESTONE_REPORT_FIELDS) for r in u.milestone_reports.all()],
+        )
+        values = current(
+            "indicator_values",
+            lambda u: [model_to_dict(v, fields=INDICATOR_VALUE_FIELDS) for v in u.indicator_values.all()],
+        )
+        links = current("links", lambda u: [{"title": e.title, "url": e.url} for e in u.evidence.all() if e.url])
+        return UpdateContent(
+            period_start=current("period_start"),
+            period_end=current("period_end"),
+            achievements=current("achievements") or "",
+            challenges=current("challenges") or "",
+            next_steps=current("next_steps") or "",
+            milestone_reports=tuple(
+                MilestoneReportData(**{**item, "milestone": milestones[item["milestone"]]})
+                for item in reports
+                if item["milestone"] in milestones
+            ),
+            indicator_values=tuple(
+                IndicatorValueData(**{**item, "indicator": indicators[item["indicator"]]})
+                for item in values
+                if item["indicator"] in indicators
+            ),
+            links=tuple((item.get("title", ""), item["url"]) for item in links),
+        )
+
+
+def _version(doing: str, required: bool = True) -> serializers.IntegerField:
+    read = "The version you read (required)" if required else "The version you read"
+    help_text = f"{read}: {doing} an update that changed since is refused (409)."
+    return serializers.IntegerField(required=required, min_value=1, help_text=help_text)
+
+
+class SubmitSerializer(serializers.Serializer):
+    version = _version("submitting", required=False)
+
+
+class ApproveSerializer(serializers.Serializer):
+    version = _version("approving")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, help_text="Why: the author receives it by e-mail.")
+
+
+class ReturnSerializer(ReasonSerializer):
+    version = _version("returning")

@@ -1,28 +1,20 @@
 import re
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Prefetch
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import StrategicObjective
 from stakeholders.models import Region
 
-from . import permissions, services
 from .models import (
     ActionContribution,
-    Evidence,
     Indicator,
-    IndicatorValue,
     Milestone,
-    MilestoneReport,
-    ProgressUpdate,
     Project,
     ProjectLink,
     ProjectOrganisation,
-    UpdateTransition,
     leads_prefetch,
 )
 
@@ -170,109 +162,3 @@ class ProjectLinkAdmin(SimpleHistoryAdmin):
     search_fields = ("url", "label", "project__title")
     autocomplete_fields = ("project",)
     list_select_related = ("project",)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """What an update reports and its history: shown, never changed here."""
-
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class MilestoneReportInline(ReadOnlyInline):
-    model = MilestoneReport
-    fields = ("milestone", "outcome", "achieved_on", "new_date", "note")
-
-
-class IndicatorValueInline(ReadOnlyInline):
-    model = IndicatorValue
-    fields = ("indicator", "value", "as_of", "applied")
-
-
-class EvidenceInline(ReadOnlyInline):
-    model = Evidence
-    fields = ("title", "url", "download", "content_type", "size")
-
-    @admin.display(description=_("file"))
-    def download(self, obj):
-        # Through the permission-checked download view, never a public media URL.
-        if not obj.file:
-            return ""
-        url = reverse("updates:evidence-download", args=[obj.update_id, obj.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.file.name.rsplit("/", 1)[-1])
-
-
-class UpdateTransitionInline(ReadOnlyInline):
-    model = UpdateTransition
-    fields = ("at", "actor", "from_status", "to_status", "reason")
-
-
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """Updates are written through the site's form and change state only through the services (the actions):
-    adding, editing or deleting here would bypass them (an approved update's effects would stay behind)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
-    """Review in the admin: the state changes only through the workflow's services (the actions)."""
-
-    list_display = ("project", "organisation", "author", "period_start", "period_end", "status", "submitted_at")
-    list_filter = ("status", ("organisation", admin.RelatedOnlyFieldListFilter))
-    search_fields = (
-        "project__title",
-        "organisation__name",
-        "organisation__acronym",
-        "author__username",
-        "achievements",
-    )
-    list_select_related = ("project", "organisation", "author")
-    date_hierarchy = "period_end"
-    readonly_fields = (
-        "project", "organisation", "author", "status", "version", "return_reason", "submitted_at",
-        "reviewed_by", "reviewed_at", "created_at", "updated_at",
-    )  # fmt: skip
-    fields = (
-        readonly_fields[:3]
-        + ("period_start", "period_end", "achievements", "challenges", "next_steps")
-        + (readonly_fields[3:])
-    )
-    inlines = [MilestoneReportInline, IndicatorValueInline, EvidenceInline, UpdateTransitionInline]
-    actions = ["approve_selected"]
-
-    def get_queryset(self, request):
-        # The same rule as the site: nobody sees another organisation's drafts, not even here.
-        return super().get_queryset(request).filter(pk__in=permissions.updates_visible_to(request.user).values("pk"))
-
-    @admin.action(description=_("Approve and publish the selected updates"), permissions=["view"])
-    def approve_selected(self, request, queryset):
-        approved, problems = services.approve_updates(updates=list(queryset), reviewer=request.user)
-        if approved:
-            self.message_user(request, _("%(count)s updates approved.") % {"count": len(approved)}, messages.SUCCESS)
-        for problem in problems:
-            self.message_user(request, problem, messages.ERROR)
-
-
-@admin.register(UpdateTransition)
-class UpdateTransitionAdmin(ViewOnlyAdmin):
-    """The audit log of the workflow: who moved which update, when and why."""
-
-    list_display = ("at", "actor", "update", "from_status", "to_status", "reason")
-    list_filter = ("to_status",)
-    search_fields = ("actor__username", "update__project__title", "reason")
-    list_select_related = ("actor", "update__project")
-    date_hierarchy = "at"

@@ -99,7 +99,7 @@ class Organisation(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("stakeholders:organisation-detail", kwargs={"slug": self.slug})
+        return reverse("organisations:organisation-detail", kwargs={"slug": self.slug})
 
     @property
     def short_name(self) -> str:

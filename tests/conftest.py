@@ -95,7 +95,7 @@ def _empty_cache():
     """Each test starts with empty caches (the content version restarts with the database)."""
     from django.core.cache import caches
 
-    from projects.filters import _accepted_choices
+    from monitoring.filters import _accepted_choices
 
     for cache in caches.all():
         cache.clear()

@@ -8,19 +8,15 @@ import factory
 from django.contrib.auth import get_user_model
 
 from actions.models import MAX_ACTION_NUMBER, Action, StrategicObjective, Subgoal
+from monitoring.models import IndicatorValue, MilestoneReport, ProgressUpdate, UpdateStatus, UpdateTransition
 from projects.models import (
     ActionContribution,
     Indicator,
-    IndicatorValue,
     Milestone,
-    MilestoneReport,
     OrganisationRole,
-    ProgressUpdate,
     Project,
     ProjectLink,
     ProjectOrganisation,
-    UpdateStatus,
-    UpdateTransition,
 )
 from stakeholders.models import Country, Membership, MembershipRole, Organisation, OrganisationKind, Region
 

@@ -225,7 +225,7 @@ def test_audit_log_shows_admin_deletions_and_is_read_only(secretariat_client, se
 
 
 def test_progress_updates_in_the_admin_follow_the_sites_rules(secretariat_client, secretariat_user):
-    from projects.models import ProgressUpdate
+    from monitoring.models import ProgressUpdate
     from tests.factories import ProgressUpdateFactory
 
     draft = ProgressUpdateFactory(status="draft")

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 
-from projects import services
+from monitoring import update_services as services
 from tests.factories import build_plan
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,7 +46,7 @@ def test_export_then_restore_into_an_empty_database(tmp_path, secretariat_user):
     update = projects[1].updates.get()
     services.approve_update(update=update, reviewer=secretariat_user)
     before = snapshot()
-    assert before["projects.ProgressUpdate"] and before["projects.HistoricalProject"]
+    assert before["monitoring.ProgressUpdate"] and before["projects.HistoricalProject"]
 
     backup = tmp_path / "backup.json"
     call_command("export_data", "--output", str(backup), verbosity=0)

@@ -21,9 +21,10 @@ from django.test import override_settings
 from django.urls import reverse
 from mailer.models import RESULT_FAILURE, RESULT_SUCCESS, Message, MessageLog
 
-from asem_portal import mail as outbox
-from projects import services
-from projects.models import OrganisationRole, ProgressUpdate, UpdateStatus
+from core import mail as outbox
+from monitoring import update_services as services
+from monitoring.models import ProgressUpdate, UpdateStatus
+from projects.models import OrganisationRole
 from stakeholders.models import Membership
 from tests.factories import (
     MembershipFactory,

@@ -21,12 +21,12 @@ def pages():
         "home": (reverse("home"), 8),
         "objective": (objective.get_absolute_url(), 9),
         "subgoal": (Subgoal.objects.first().get_absolute_url(), 9),
-        "actions": (reverse("actions:action-list"), 9),
+        "actions": (reverse("plan:action-list"), 9),
         "action": (Action.objects.first().get_absolute_url(), 9),
         "initiative": (project.get_absolute_url(), 13),
-        "organisations": (reverse("stakeholders:organisation-list"), 5),
+        "organisations": (reverse("organisations:organisation-list"), 5),
         "organisation": (organisation.get_absolute_url(), 7),
-        "countries": (reverse("stakeholders:country-list"), 3),
+        "countries": (reverse("organisations:country-list"), 3),
     }
 
 
@@ -60,22 +60,22 @@ def test_home_shows_the_plan_at_a_glance(client, loaded_plan):
 
 
 def test_action_page_lists_its_initiatives_with_the_rows_text(client, loaded_plan):
-    page = client.get(reverse("actions:action-detail", args=[1])).content.decode()
+    page = client.get(reverse("plan:action-detail", args=[1])).content.decode()
     assert "ASEM-DUO Fellowship Programme" in page
     assert "More than 300 pairs of students and professors are exchanged every year." in page
     assert "ASEM-DUO Secretariat" in page or "ASEM-DUO" in page
 
 
 def test_initiative_page_shows_every_row_milestones_and_indicators(client, loaded_plan):
-    page = client.get(reverse("projects:project-detail", args=["asem-duo-fellowship-programme"])).content.decode()
+    page = client.get(reverse("initiatives:project-detail", args=["asem-duo-fellowship-programme"])).content.decode()
     assert "Action 1" in page and "Action 4" in page
     assert "http://www.asemduo.org/" in page
-    page = client.get(reverse("projects:project-detail", args=["aei-asem-summer-school"])).content.decode()
+    page = client.get(reverse("initiatives:project-detail", args=["aei-asem-summer-school"])).content.decode()
     assert "14-18 September 2020" in page
 
 
 def test_organisation_page_lists_its_initiatives(client, loaded_plan):
-    page = client.get(reverse("stakeholders:organisation-detail", args=["asef"])).content.decode()
+    page = client.get(reverse("organisations:organisation-detail", args=["asef"])).content.decode()
     assert "Asia-Europe Foundation" in page
     assert "ASEF’s Education Programmes" in page
 
@@ -113,7 +113,7 @@ def test_objective_colours_come_from_a_stylesheet_not_inline_styles(client, load
 
 
 def test_home_lists_the_latest_published_updates_only(client, db):
-    from projects.models import ProgressUpdate
+    from monitoring.models import ProgressUpdate
 
     build_plan(6)
     page = client.get(reverse("home")).content.decode()
@@ -125,7 +125,7 @@ def test_home_lists_the_latest_published_updates_only(client, db):
 def test_cached_pages_change_at_once_after_an_edit(client, loaded_plan):
     from projects.models import Project
 
-    url = reverse("projects:project-detail", args=["asem-duo-fellowship-programme"])
+    url = reverse("initiatives:project-detail", args=["asem-duo-fellowship-programme"])
     first = client.get(url)
     assert first["ETag"] and "ASEM-DUO Fellowship Programme" in first.content.decode()
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
@@ -134,11 +134,11 @@ def test_cached_pages_change_at_once_after_an_edit(client, loaded_plan):
     project.save()
     second = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert second.status_code == 200 and "(renamed)" in second.content.decode()
-    assert "(renamed)" in client.get(reverse("actions:action-detail", args=[1])).content.decode()
+    assert "(renamed)" in client.get(reverse("plan:action-detail", args=[1])).content.decode()
 
 
 def test_signed_in_users_never_get_a_cached_page(client, loaded_plan, secretariat_user):
-    url = reverse("projects:project-detail", args=["asem-duo-fellowship-programme"])
+    url = reverse("initiatives:project-detail", args=["asem-duo-fellowship-programme"])
     client.get(url)  # cached for visitors
     client.force_login(secretariat_user)
     page = client.get(url)
@@ -165,23 +165,23 @@ def test_a_transaction_moves_the_content_version_once(settings):
 def test_a_lost_database_is_a_503_with_a_clear_message(client, db, settings, monkeypatch):
     from django.db import OperationalError
 
-    import actions.views
+    import monitoring.plan_views
 
     def broken(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(actions.views.ActionListView, "get_queryset", broken)
+    monkeypatch.setattr(monitoring.plan_views.ActionListView, "get_queryset", broken)
     client.raise_request_exception = False
-    response = client.get(reverse("actions:action-list"))
+    response = client.get(reverse("plan:action-list"))
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert "Nothing was saved by this request" in response.content.decode()
-    monkeypatch.setattr(actions.views.ActionListView, "get_queryset", lambda self: 1 / 0)
-    assert client.get(reverse("actions:action-list")).status_code == 500
+    monkeypatch.setattr(monitoring.plan_views.ActionListView, "get_queryset", lambda self: 1 / 0)
+    assert client.get(reverse("plan:action-list")).status_code == 500
 
 
 def test_listings_stay_small_as_the_plan_grows(client, db):
-    from actions.views import ROWS_PER_ACTION, ROWS_PER_PAGE
+    from monitoring.plan_views import ROWS_PER_ACTION, ROWS_PER_PAGE
 
     build_plan(90)  # 30 initiatives under each of the three actions
     action = Action.objects.get(number=1)
@@ -219,7 +219,7 @@ def test_home_lists_a_bounded_number_of_new_initiatives_with_their_leads(client,
     assert "Partner Institute" not in new_section and "PI</span>" not in new_section
     assert "An Old Initiative" not in page
     assert f"All {HOME_NEW_INITIATIVES + 5} new initiatives" in new_section
-    assert f'href="{reverse("projects:project-list")}?is_new=true"' in new_section
+    assert f'href="{reverse("initiatives:project-list")}?is_new=true"' in new_section
 
 
 def test_the_favicon_is_served_where_browsers_look_for_it(client, db):

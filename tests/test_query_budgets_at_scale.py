@@ -21,8 +21,8 @@ PAGES = {
     # version, action, subgoals, page of rows with total, leads (+ organisations)
     "action": (lambda: Action.objects.get(number=1).get_absolute_url(), 9),
     # version, page+total, leads, rows (+actions); option lists on a cold cache: 4
-    "directory": (lambda: reverse("projects:project-list") + "?objective=1&region=asia", 10),
-    "directory searched": (lambda: reverse("projects:project-list") + "?q=mobility", 10),
+    "directory": (lambda: reverse("initiatives:project-list") + "?objective=1&region=asia", 10),
+    "directory searched": (lambda: reverse("initiatives:project-list") + "?q=mobility", 10),
     # version, initiative, participations, rows, subgoals, objectives, milestones, indicators, links,
     # published updates, related initiatives (+leads, +rows)
     "initiative": (lambda: Project.objects.get(slug="asem-duo-fellowship-programme").get_absolute_url(), 14),

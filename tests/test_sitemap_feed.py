@@ -91,7 +91,7 @@ def test_updates_feed_is_a_valid_empty_atom_feed(client, django_assert_num_queri
 
 @pytest.mark.parametrize("size", [4, 40])
 def test_updates_feed_lists_published_updates_only(client, django_assert_max_num_queries, size):
-    from projects.models import ProgressUpdate
+    from monitoring.models import ProgressUpdate
 
     build_plan(size)  # even-numbered initiatives have an approved update, odd ones a submitted one
     ProgressUpdate.objects.filter(status="approved").update(reviewed_at="2026-07-01T10:00:00Z")

@@ -6,7 +6,7 @@ fixed number of queries (about twenty, whatever the size of the plan) and return
 page, the PDF, the XLSX and the CSV only render them; a published report renders the same dataclasses
 rebuilt from the JSON frozen at publication (``to_json`` / ``from_json``), and its PDF, XLSX and CSV are
 built once, at publication, and stored (``StocktakingReport.pdf_file`` and the others; see
-``monitoring.services``).
+``monitoring.cycle_services``).
 
 The modules: ``data`` (the dataclasses, the buckets' names, ``to_json`` / ``from_json``), ``plan`` (objectives
 → subgoals → actions), ``initiatives`` (each initiative's updates, milestones, indicators and work plan),
@@ -37,7 +37,7 @@ Definitions (the report's notes repeat them for readers):
 """
 
 # The public API: the builder, the report's shape, its labels and (de)serialization.
-from projects.excerpts import EXCERPT_CHARS, EXCERPT_WORDS  # noqa: F401
+from monitoring.excerpts import EXCERPT_CHARS, EXCERPT_WORDS  # noqa: F401
 
 from .builder import build_report  # noqa: F401
 from .data import *  # noqa: F403

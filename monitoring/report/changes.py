@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from projects.models import MilestoneOutcome, MilestoneReport, Project, ProjectStatus
+from projects.models import Project, ProjectStatus
 
-from ..models import ReportingCycle
+from ..models import MilestoneOutcome, MilestoneReport, ReportingCycle
 from .data import Changes, IndicatorDelta, SlippedMilestone, StatusChange, translated
 from .initiatives import Initiatives, approved_in, latest
 

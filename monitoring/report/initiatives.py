@@ -18,20 +18,24 @@ from django.utils.translation import pgettext
 from projects.models import (
     ActionContribution,
     Indicator,
-    IndicatorValue,
     Milestone,
-    MilestoneReport,
     MilestoneStatus,
     OrganisationRole,
-    ProgressUpdate,
     Project,
     ProjectOrganisation,
     ProjectStatus,
     TargetComparator,
-    UpdateStatus,
 )
 
-from ..models import ReportingCycle, WorkPlanItem, WorkPlanItemReport
+from ..models import (
+    IndicatorValue,
+    MilestoneReport,
+    ProgressUpdate,
+    ReportingCycle,
+    UpdateStatus,
+    WorkPlanItem,
+    WorkPlanItemReport,
+)
 from .data import (
     ACHIEVED,
     ACTIVE_STATUSES,
@@ -319,7 +323,7 @@ def build_initiatives(
     entries, refs = {}, {}
     for pk in order:
         project = by_pk[pk]
-        url = reverse("projects:project-detail", kwargs={"slug": project.slug})
+        url = reverse("initiatives:project-detail", kwargs={"slug": project.slug})
         lead_names = [lead["name"] for lead in leads[pk]]
         entries[pk] = InitiativeEntry(
             slug=project.slug,

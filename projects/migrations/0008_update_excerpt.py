@@ -3,7 +3,28 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from projects.excerpts import excerpt_parts, narrative_start
+
+def excerpt_parts(text):
+    """The first 60 words of ``text``'s first 800 characters, and whether it goes on (as the code did when this
+    migration was made; frozen here, since the code has changed since)."""
+    if not text:
+        return "", False
+    cut = len(text) > 800
+    if cut:
+        text = text[:800]
+    words = text.split(None, 60)
+    if len(words) > 60:
+        words.pop()
+        return " ".join(words), True
+    if not cut:
+        return " ".join(words), False
+    if len(words) > 1 and not text[-1].isspace():
+        words.pop()
+    return " ".join(words), True
+
+
+def narrative_start(achievements, challenges, next_steps):
+    return achievements or challenges or next_steps or ""
 
 
 def compute_excerpts(apps, schema_editor):

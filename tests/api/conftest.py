@@ -9,7 +9,7 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from projects import services
+from monitoring import update_services as services
 from projects.models import OrganisationRole
 from stakeholders.models import MembershipRole
 from tests.factories import (

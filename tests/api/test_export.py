@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from projects.api import CSV_COLUMNS, EXPORT_SCHEMA_VERSION
+from monitoring.initiative_api import CSV_COLUMNS, EXPORT_SCHEMA_VERSION
 from tests.factories import build_plan
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitoring.services import publish_report
+from monitoring.cycle_services import publish_report
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,9 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from projects import services
-from projects.models import MilestoneStatus, ProgressUpdate, UpdateStatus, UpdateTransition
+from monitoring import update_services as services
+from monitoring.models import ProgressUpdate, UpdateStatus, UpdateTransition
+from projects.models import MilestoneStatus
 from tests.outbox import deliver, queued
 
 from .conftest import PERSONAS, as_persona, draft

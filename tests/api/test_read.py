@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from projects.filters import ProjectFilterSet
+from monitoring.filters import ProjectFilterSet
 from projects.models import Project
 from tests.factories import build_plan
 
@@ -128,7 +128,7 @@ def test_filters_answer_as_the_directory_does(api, directory, query):
     assert response.status_code == 200
     assert slugs(response) == expected
     # The public directory lists the same initiatives in the same order.
-    page = api.get(f"{reverse('projects:project-list')}?{query}")
+    page = api.get(f"{reverse('initiatives:project-list')}?{query}")
     assert [p.slug for p in page.context["projects"]] == expected
 
 
@@ -178,7 +178,7 @@ def test_the_page_size_is_capped_at_100(api, settings):
 
 
 def test_updates_filters(api, world):
-    from projects import services
+    from monitoring import update_services as services
 
     from .conftest import draft
 

@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from projects import services
+from monitoring import update_services as services
 from tests.factories import build_plan
 
 from .conftest import draft

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from projects.models import OrganisationRole, ProgressUpdate, UpdateStatus
+from monitoring.models import ProgressUpdate, UpdateStatus
+from projects.models import OrganisationRole
 from stakeholders.services import SECRETARIAT_GROUP, ensure_secretariat_group
 from tests.factories import (
     IndicatorFactory,

@@ -26,17 +26,17 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 
-from monitoring.models import CycleStatus, Meeting, MeetingKind, MeetingStatus, ReportingCycle, WorkPlanItem
-from projects import services
-from projects.models import (
-    Indicator,
-    Milestone,
-    MilestoneStatus,
-    OrganisationRole,
-    Project,
-    ProjectStatus,
+from monitoring import update_services as services
+from monitoring.models import (
+    CycleStatus,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    ReportingCycle,
     UpdateStatus,
+    WorkPlanItem,
 )
+from projects.models import Indicator, Milestone, MilestoneStatus, OrganisationRole, Project, ProjectStatus
 from stakeholders.models import Organisation, Region
 from tests.factories import (
     ActionContributionFactory,

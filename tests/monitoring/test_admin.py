@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from monitoring.cycle_services import publish_report
 from monitoring.models import CycleStatus, Meeting, ReportingCycle, StocktakingReport, WorkPlanItem
-from monitoring.services import publish_report
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from monitoring.models import CycleStatus, WorkPlanItem, WorkPlanItemReport
-from projects import services
-from projects.models import ProgressUpdate
+from monitoring import update_services as services
+from monitoring.models import CycleStatus, ProgressUpdate, WorkPlanItem, WorkPlanItemReport
 from tests.factories import build_plan
 
 from .conftest import make_cycle

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _get(client, name, cycle):
-    response = client.get(reverse(f"monitoring:{name}", args=[cycle.number]))
+    response = client.get(reverse(f"reports:{name}", args=[cycle.number]))
     assert response.status_code == 200, response
     return response
 

@@ -8,9 +8,16 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from monitoring.models import CycleStatus, Meeting, MeetingStatus, ReportingCycle, WorkPlanItem
+from monitoring.models import (
+    CycleStatus,
+    Meeting,
+    MeetingStatus,
+    ProgressUpdate,
+    ReportingCycle,
+    UpdateStatus,
+    WorkPlanItem,
+)
 from monitoring.report import build_report
-from projects.models import ProgressUpdate, UpdateStatus
 
 pytestmark = pytest.mark.django_db
 

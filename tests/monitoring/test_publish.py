@@ -12,11 +12,11 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from monitoring import exporters, services
-from monitoring.models import CycleStatus, ReportingCycle, ReportStatus, StocktakingReport
+from monitoring import cycle_services as services
+from monitoring import exporters, update_services
+from monitoring.models import CycleStatus, ProgressUpdate, ReportingCycle, ReportStatus, StocktakingReport
 from monitoring.report import build_report
-from projects import services as update_services
-from projects.models import Indicator, ProgressUpdate
+from projects.models import Indicator
 
 from .conftest import make_cycle
 
@@ -32,12 +32,12 @@ def login(client, world, persona):
 
 def urls(cycle):
     return {
-        "list": reverse("monitoring:report-list"),
-        "page": reverse("monitoring:report-detail", args=[cycle.number]),
-        "pdf": reverse("monitoring:report-pdf", args=[cycle.number]),
-        "xlsx": reverse("monitoring:report-xlsx", args=[cycle.number]),
-        "csv": reverse("monitoring:report-csv", args=[cycle.number]),
-        "completeness": reverse("monitoring:completeness"),
+        "list": reverse("reports:report-list"),
+        "page": reverse("reports:report-detail", args=[cycle.number]),
+        "pdf": reverse("reports:report-pdf", args=[cycle.number]),
+        "xlsx": reverse("reports:report-xlsx", args=[cycle.number]),
+        "csv": reverse("reports:report-csv", args=[cycle.number]),
+        "completeness": reverse("reports:completeness"),
     }
 
 
@@ -53,7 +53,7 @@ def urls(cycle):
 def test_a_draft_report_is_the_secretariats_only(client, world, persona, expected):
     login(client, world, persona)
     assert {name: client.get(url).status_code for name, url in urls(world.cycle).items()} == expected
-    listing = client.get(reverse("monitoring:report-list")).content.decode()
+    listing = client.get(reverse("reports:report-list")).content.decode()
     assert ("Drafts (Secretariat only)" in listing) == (persona == "secretariat")
 
 
@@ -69,7 +69,7 @@ def test_a_published_report_is_public(client, world, persona, expected):
     services.publish_report(cycle=world.cycle, user=world.secretariat)
     login(client, world, persona)
     assert {name: client.get(url).status_code for name, url in urls(world.cycle).items()} == expected
-    assert "Reporting cycle 1 (2022–2023)" in client.get(reverse("monitoring:report-list")).content.decode()
+    assert "Reporting cycle 1 (2022–2023)" in client.get(reverse("reports:report-list")).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_a_published_report_is_public(client, world, persona, expected):
 )
 def test_only_the_secretariat_publishes(client, world, persona, status, published):
     login(client, world, persona)
-    url = reverse("monitoring:report-publish", args=[world.cycle.number])
+    url = reverse("reports:report-publish", args=[world.cycle.number])
     assert client.post(url).status_code == status
     assert StocktakingReport.objects.published().exists() == published
     world.cycle.refresh_from_db()
@@ -96,14 +96,14 @@ def test_contributors_cannot_publish_through_the_service_either(world):
 def test_a_published_report_is_forbidden_to_republish_for_contributors_over_http(client, world):
     services.publish_report(cycle=world.cycle, user=world.secretariat)
     client.force_login(world.author_eur)
-    assert client.post(reverse("monitoring:report-publish", args=[world.cycle.number])).status_code == 403
+    assert client.post(reverse("reports:report-publish", args=[world.cycle.number])).status_code == 403
 
 
 def test_publishing_freezes_the_report(client, world):
     client.force_login(world.secretariat)
-    page = client.get(reverse("monitoring:report-publish", args=[world.cycle.number]))
+    page = client.get(reverse("reports:report-publish", args=[world.cycle.number]))
     assert page.status_code == 200 and "Publish and freeze the report" in page.content.decode()
-    response = client.post(reverse("monitoring:report-publish", args=[world.cycle.number]))
+    response = client.post(reverse("reports:report-publish", args=[world.cycle.number]))
     assert response.status_code == 302 and response["Location"] == world.cycle.get_absolute_url()
     frozen = StocktakingReport.objects.get(cycle=world.cycle)
     assert frozen.status == ReportStatus.PUBLISHED and frozen.published_by == world.secretariat
@@ -176,13 +176,13 @@ def test_a_frozen_report_must_have_content(world):
 
 def test_publish_page_warns_of_updates_waiting_for_review(client, world):
     client.force_login(world.secretariat)
-    page = client.get(reverse("monitoring:report-publish", args=[world.cycle.number])).content.decode()
+    page = client.get(reverse("reports:report-publish", args=[world.cycle.number])).content.decode()
     assert "1 update of this cycle is still waiting for review" in page
 
 
 def test_published_files_are_rendered_once(client, world):
     services.publish_report(cycle=world.cycle, user=world.secretariat)
-    url = reverse("monitoring:report-pdf", args=[world.cycle.number])
+    url = reverse("reports:report-pdf", args=[world.cycle.number])
     first = client.get(url)
     assert first["Cache-Control"] == "public, max-age=3600"
     assert 'filename="asem-stocktaking-report-cycle-1.pdf"' in first["Content-Disposition"]
@@ -195,7 +195,7 @@ def test_publishing_renders_and_stores_each_file_once(client, world):
         frozen = services.publish_report(cycle=world.cycle, user=world.secretariat)
     assert sorted(call.args[1] for call in render.call_args_list) == ["csv", "pdf", "xlsx"]
     for extension in exporters.FORMATS:
-        url = reverse(f"monitoring:report-{extension}", args=[world.cycle.number])
+        url = reverse(f"reports:report-{extension}", args=[world.cycle.number])
         with mock.patch("monitoring.exporters.render", side_effect=AssertionError("rendered again")):
             first, again = client.get(url), client.get(url)
         with frozen.export_file(extension).open("rb") as stored:
@@ -206,7 +206,7 @@ def test_publishing_renders_and_stores_each_file_once(client, world):
 
 def test_a_drafts_files_are_rendered_for_each_download_and_not_stored(client, world):
     client.force_login(world.secretariat)
-    url = reverse("monitoring:report-csv", args=[world.cycle.number])
+    url = reverse("reports:report-csv", args=[world.cycle.number])
     with mock.patch("monitoring.exporters.render", wraps=exporters.render) as render:
         first, again = client.get(url), client.get(url)
     assert render.call_count == 2 and first["Cache-Control"] == again["Cache-Control"] == "private, no-store"
@@ -216,7 +216,7 @@ def test_a_drafts_files_are_rendered_for_each_download_and_not_stored(client, wo
 def test_a_new_publication_replaces_the_stored_files(client, world, django_capture_on_commit_callbacks):
     first = services.publish_report(cycle=world.cycle, user=world.secretariat)
     names = [first.export_file(extension).name for extension in exporters.FORMATS]
-    url = reverse("monitoring:report-csv", args=[world.cycle.number])
+    url = reverse("reports:report-csv", args=[world.cycle.number])
     assert b"Alpha, as published again" not in client.get(url).content
     # Publishing is final; should a report ever be published anew (here: forced), its files follow.
     world.alpha.title = "Alpha, as published again"
@@ -232,7 +232,7 @@ def test_a_new_publication_replaces_the_stored_files(client, world, django_captu
 def test_a_report_published_before_its_files_were_stored_gets_them_once(client, world):
     report = services.publish_report(cycle=world.cycle, user=world.secretariat)
     StocktakingReport.objects.filter(pk=report.pk).update(pdf_file="", xlsx_file="", csv_file="")
-    url = reverse("monitoring:report-xlsx", args=[world.cycle.number])
+    url = reverse("reports:report-xlsx", args=[world.cycle.number])
     with mock.patch("monitoring.exporters.render", wraps=exporters.render) as render:
         first, again = client.get(url), client.get(url)
     assert render.call_count == len(exporters.FORMATS) and first.content == again.content
@@ -251,7 +251,7 @@ def test_publishing_is_in_the_audit_log(world):
 @pytest.mark.parametrize("value", ["²", "abc", "9" * 5000, "-1"])
 def test_completeness_with_a_nonsense_cycle_is_a_404(client, world, value):
     client.force_login(world.secretariat)
-    assert client.get(reverse("monitoring:completeness"), {"cycle": value}).status_code == 404
+    assert client.get(reverse("reports:completeness"), {"cycle": value}).status_code == 404
 
 
 def test_work_plan_import_page_with_a_nonsense_id_is_a_404(client, world):

@@ -7,9 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from monitoring.models import WorkPlanItem
+from monitoring.models import ProgressUpdate, WorkPlanItem
 from monitoring.report import build_report
-from projects.models import ProgressUpdate
 from tests.factories import build_plan
 
 from .conftest import make_cycle
@@ -65,29 +64,29 @@ def test_report_page_and_exports_have_a_fixed_query_budget(
     client.force_login(secretariat_user)
     # session, user, groups (Secretariat?), the cycle, its frozen report (none), the builder's 22 queries
     with django_assert_max_num_queries(30):
-        assert client.get(reverse("monitoring:report-detail", args=[cycle.number])).status_code == 200
+        assert client.get(reverse("reports:report-detail", args=[cycle.number])).status_code == 200
     with django_assert_max_num_queries(30):
-        assert client.get(reverse("monitoring:report-csv", args=[cycle.number])).status_code == 200
+        assert client.get(reverse("reports:report-csv", args=[cycle.number])).status_code == 200
     with django_assert_max_num_queries(30):
-        assert client.get(reverse("monitoring:report-xlsx", args=[cycle.number])).status_code == 200
+        assert client.get(reverse("reports:report-xlsx", args=[cycle.number])).status_code == 200
     # session, user, groups, the cycles, then completeness: initiatives, updates, members, organisations
     with django_assert_max_num_queries(10):
-        assert client.get(reverse("monitoring:completeness")).status_code == 200
+        assert client.get(reverse("reports:completeness")).status_code == 200
     with django_assert_max_num_queries(6):
-        assert client.get(reverse("monitoring:report-list")).status_code == 200
+        assert client.get(reverse("reports:report-list")).status_code == 200
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_a_published_report_is_read_from_one_row(client, secretariat_user, django_assert_max_num_queries, size):
-    from monitoring.services import publish_report
+    from monitoring.cycle_services import publish_report
 
     cycle = plan_in_a_cycle(size)
     publish_report(cycle=cycle, user=secretariat_user)
     # the content version (the page cache), the cycle, its frozen report's row and its report
     with django_assert_max_num_queries(4):
-        assert client.get(reverse("monitoring:report-detail", args=[cycle.number])).status_code == 200
+        assert client.get(reverse("reports:report-detail", args=[cycle.number])).status_code == 200
     # then, for an anonymous visitor, the page from the cache: the content version alone
     with django_assert_max_num_queries(1):
-        assert client.get(reverse("monitoring:report-detail", args=[cycle.number])).status_code == 200
+        assert client.get(reverse("reports:report-detail", args=[cycle.number])).status_code == 200
     with django_assert_max_num_queries(3):
-        assert client.get(reverse("monitoring:report-csv", args=[cycle.number])).status_code == 200
+        assert client.get(reverse("reports:report-csv", args=[cycle.number])).status_code == 200

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from monitoring.models import CycleStatus
+from monitoring import update_services as services
+from monitoring.models import CycleStatus, IndicatorValue
 from monitoring.report import build_report, from_json, to_json
-from projects import services
-from projects.models import IndicatorValue, Project, ProjectStatus
+from projects.models import Project, ProjectStatus
 from tests.factories import ProjectFactory, ProjectOrganisationFactory
 
 from .conftest import AS_OF, make_cycle

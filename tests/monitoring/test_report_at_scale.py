@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from monitoring import exporters
+from monitoring.excerpts import excerpt_parts
+from monitoring.models import ProgressUpdate
 from monitoring.report import EXCERPT_CHARS, EXCERPT_WORDS, build_report, quote, summary_rows
-from projects.excerpts import excerpt_parts
-from projects.models import ProgressUpdate
 
 from .conftest import AS_OF
 from .test_query_budgets import plan_in_a_cycle

@@ -17,7 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from monitoring import exporters, services, views
+from monitoring import cycle_services as services
+from monitoring import exporters
+from monitoring import report_views as views
 from monitoring.models import CycleStatus, ReportingCycle, StocktakingReport
 from monitoring.report import build_report, summary_rows
 
@@ -44,11 +46,11 @@ def large(monkeypatch):
 
 
 def page_url(cycle) -> str:
-    return reverse("monitoring:report-detail", args=[cycle.number])
+    return reverse("reports:report-detail", args=[cycle.number])
 
 
 def initiatives_url(cycle, page=None) -> str:
-    url = reverse("monitoring:report-initiatives", args=[cycle.number])
+    url = reverse("reports:report-initiatives", args=[cycle.number])
     return url if page is None else f"{url}?page={page}"
 
 

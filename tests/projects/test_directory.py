@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.html import escape
 
-from projects.filters import SEARCH_MAX_LENGTH, ProjectFilterSet
+from monitoring.filters import SEARCH_MAX_LENGTH, ProjectFilterSet
 from projects.models import MilestoneStatus, OrganisationRole, Project
 from tests.factories import (
     ActionContributionFactory,

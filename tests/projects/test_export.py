@@ -8,8 +8,8 @@ import json
 
 import pytest
 
+from monitoring.initiative_views import EXPORT_FIELDS
 from projects.models import OrganisationRole, Project
-from projects.views import EXPORT_FIELDS
 from tests.factories import OrganisationFactory, ProjectFactory, ProjectOrganisationFactory, build_plan
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from actions.models import MAX_ACTION_NUMBER
+from monitoring.filters import ProjectFilterSet
 from projects.facets import REGION_BITS, action_bit, masks_of, refresh_facets
-from projects.filters import ProjectFilterSet
 from projects.models import OrganisationRole, Project
 from stakeholders.models import Region
 from tests.factories import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from projects import permissions
-from projects.models import ProgressUpdate
+from monitoring import permissions
+from monitoring.models import ProgressUpdate
 from tests.factories import build_plan
 
 pytestmark = pytest.mark.django_db

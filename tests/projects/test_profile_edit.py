@@ -16,18 +16,10 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 
-from projects import services
-from projects.models import (
-    Indicator,
-    IndicatorValue,
-    Milestone,
-    MilestoneOutcome,
-    MilestoneReport,
-    MilestoneStatus,
-    OrganisationRole,
-    Project,
-)
-from projects.profile_views import profile_fingerprint
+from monitoring import update_services as services
+from monitoring.models import IndicatorValue, MilestoneOutcome, MilestoneReport
+from monitoring.profile_views import profile_fingerprint
+from projects.models import Indicator, Milestone, MilestoneStatus, OrganisationRole, Project
 from stakeholders.models import MembershipRole
 from tests.factories import (
     IndicatorFactory,
@@ -43,7 +35,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-URL = reverse("projects:project-edit", args=["duo-fellowship"])
+URL = reverse("initiatives:project-edit", args=["duo-fellowship"])
 
 
 @pytest.fixture
@@ -415,6 +407,6 @@ def test_an_outsider_with_a_project_of_their_own_still_cannot(client, setup):
     other = ProjectFactory()
     ProjectOrganisationFactory(project=other, organisation=setup["outsider"].memberships.get().organisation)
     client.force_login(setup["outsider"])
-    assert client.get(reverse("projects:project-edit", args=[other.slug])).status_code == 200
+    assert client.get(reverse("initiatives:project-edit", args=[other.slug])).status_code == 200
     assert client.get(URL).status_code == 403
     assert UserFactory  # the factories module is shared

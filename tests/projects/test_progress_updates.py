@@ -14,16 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.parsing import parse_id
-from projects import permissions, services
-from projects.models import (
-    Milestone,
-    MilestoneReport,
-    MilestoneStatus,
-    OrganisationRole,
-    ProgressUpdate,
-    UpdateStatus,
-    UpdateTransition,
-)
+from monitoring import permissions
+from monitoring import update_services as services
+from monitoring.models import MilestoneReport, ProgressUpdate, UpdateStatus, UpdateTransition
+from projects.models import Milestone, MilestoneStatus, OrganisationRole
 from stakeholders.models import MembershipRole
 from tests.factories import (
     IndicatorFactory,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from projects.filters import ProjectFilterSet
+from monitoring.filters import ProjectFilterSet
 from projects.models import Project
 from tests.factories import ActionContributionFactory, ProjectFactory
 

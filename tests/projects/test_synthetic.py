@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from projects.models import ActionContribution, ProgressUpdate, Project
-from projects.synthetic import PREFIX
+from monitoring.models import ProgressUpdate
+from monitoring.synthetic import PREFIX
+from projects.models import ActionContribution, Project
 from stakeholders.models import Organisation
 
 pytestmark = pytest.mark.django_db

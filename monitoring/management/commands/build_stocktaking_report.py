@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from monitoring import exporters, services
+from monitoring import cycle_services, exporters
 from monitoring.models import ReportingCycle
 
 FORMATS = exporters.FORMATS
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             the_cycle = ReportingCycle.objects.open().first() or ReportingCycle.objects.order_by("-number").first()
             if the_cycle is None:
                 raise CommandError("There is no reporting cycle yet.")
-        data, frozen = services.report_data(the_cycle)
+        data, frozen = cycle_services.report_data(the_cycle)
         directory = Path(output_dir)
         directory.mkdir(parents=True, exist_ok=True)
         for extension in wanted:

@@ -2,9 +2,9 @@ from django.urls import path
 
 from core.cache import cached_public_page
 
-from . import views
+from . import organisation_views as views
 
-app_name = "stakeholders"
+app_name = "organisations"
 
 urlpatterns = [
     path("organisations/", cached_public_page(views.OrganisationListView.as_view()), name="organisation-list"),

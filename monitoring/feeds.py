@@ -28,7 +28,7 @@ class PublishedUpdatesFeed(Feed):
         return feed
 
     def link(self) -> str:
-        return reverse("projects:project-list")
+        return reverse("initiatives:project-list")
 
     def items(self):
         return (

@@ -2,9 +2,9 @@ from django.urls import path
 
 from core.cache import cached_public_page
 
-from . import views
+from . import report_views as views
 
-app_name = "monitoring"
+app_name = "reports"
 
 urlpatterns = [
     path("reports/", views.ReportListView.as_view(), name="report-list"),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import record_decision
-from projects.permissions import is_secretariat
+from monitoring.permissions import is_secretariat
 
 from . import exporters
 from .models import CycleStatus, ReportingCycle, ReportStatus, StocktakingReport

@@ -24,29 +24,33 @@ from django.utils import timezone
 
 from actions.models import Action
 from core.cache import bump_content_version
-from monitoring.models import ReportingCycle, WorkPlanItem, WorkPlanItemReport
-from stakeholders.models import Country, Membership, MembershipRole, Organisation, OrganisationKind, Region
-
-from . import facets
-from .facets import refresh_facets
-from .models import (
+from projects import facets
+from projects.facets import refresh_facets
+from projects.models import (
     ActionContribution,
     Indicator,
-    IndicatorValue,
     Milestone,
-    MilestoneOutcome,
-    MilestoneReport,
     MilestoneStatus,
     OrganisationRole,
-    ProgressUpdate,
     Project,
     ProjectLink,
     ProjectOrganisation,
     ProjectStatus,
+)
+from projects.search import refresh_search_vectors
+from stakeholders.models import Country, Membership, MembershipRole, Organisation, OrganisationKind, Region
+
+from .models import (
+    IndicatorValue,
+    MilestoneOutcome,
+    MilestoneReport,
+    ProgressUpdate,
+    ReportingCycle,
     UpdateStatus,
     UpdateTransition,
+    WorkPlanItem,
+    WorkPlanItemReport,
 )
-from .search import refresh_search_vectors
 
 PREFIX = "synthetic-"
 BATCH = 2000

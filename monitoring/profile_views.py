@@ -29,8 +29,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic.base import TemplateResponseMixin
 
+from projects.models import Indicator, Milestone, Project, ProjectLink
+
 from . import permissions
-from .models import Indicator, IndicatorValue, Milestone, MilestoneReport, Project, ProjectLink
+from .models import IndicatorValue, MilestoneReport
 from .update_forms import DateInput
 
 

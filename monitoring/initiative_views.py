@@ -32,20 +32,21 @@ from actions.models import Action, Subgoal
 from core.cache import cached_per_object, current_version
 from core.csvutil import Echo, csv_safe
 from core.pagination import CountedPagePaginator
-
-from . import facets, permissions
-from .filters import ProjectFilterSet, default_ordering
-from .models import (
+from projects import facets
+from projects.models import (
     TAKING_PART_ROLES,
     ActionContribution,
     Milestone,
     MilestoneStatus,
     OrganisationRole,
-    ProgressUpdate,
     Project,
     ProjectOrganisation,
     leads_prefetch,
 )
+
+from . import permissions
+from .filters import ProjectFilterSet, default_ordering
+from .models import ProgressUpdate
 
 #: Initiatives per page of the directory.
 DIRECTORY_PAGE_SIZE = 25
@@ -120,12 +121,12 @@ class ProjectListView(ListView):
             filter=self.filterset,
             is_filtered=self.filterset.is_filtered,
             query_string=query_string,
-            csv_url=_with_query(reverse("projects:project-export-csv"), query_string),
-            json_url=_with_query(reverse("projects:project-export-json"), query_string),
+            csv_url=_with_query(reverse("initiatives:project-export-csv"), query_string),
+            json_url=_with_query(reverse("initiatives:project-export-json"), query_string),
         )
         if not context["is_filtered"]:
             page = context["page_obj"]
-            url = reverse("projects:project-list")
+            url = reverse("initiatives:project-list")
             if page and page.number > 1:
                 url = f"{url}?page={page.number}"
             context["canonical_url"] = self.request.build_absolute_uri(url)
@@ -183,7 +184,7 @@ class ExportRecord:
         plan = PlanLookup()
 
         def url(slug: str) -> str:
-            return request.build_absolute_uri(reverse("projects:project-detail", kwargs={"slug": slug}))
+            return request.build_absolute_uri(reverse("initiatives:project-detail", kwargs={"slug": slug}))
 
         rows = queryset.values_list("pk", "slug", "title", "is_new", "status", "action_mask")
         rows = rows.iterator(chunk_size=EXPORT_CHUNK_SIZE)

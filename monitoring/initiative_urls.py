@@ -2,9 +2,10 @@ from django.urls import path
 
 from core.cache import cached_public_page
 
-from . import profile_views, views
+from . import initiative_views as views
+from . import profile_views
 
-app_name = "projects"
+app_name = "initiatives"
 
 urlpatterns = [
     path("", cached_public_page(views.ProjectListView.as_view()), name="project-list"),

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from projects.models import OrganisationRole, Project, ProjectOrganisation
 from stakeholders.models import MembershipRole, Organisation
 from stakeholders.roles import UserLike, is_secretariat, organisation_ids
 
-from .models import OrganisationRole, ProgressUpdate, Project, ProjectOrganisation, UpdateStatus
+from .models import ProgressUpdate, UpdateStatus
 
 # Verbs on a progress update.
 VIEW = "view"

@@ -45,19 +45,12 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from actions.models import Action, StrategicObjective, Subgoal
+from projects import facets
+from projects.models import TAKING_PART_ROLES, ActionContribution, Project, ProjectOrganisation, ProjectStatus
+from projects.search import SEARCH_CONFIG
 from stakeholders.models import Organisation, Region
 
-from . import facets
-from .models import (
-    TAKING_PART_ROLES,
-    ActionContribution,
-    ProgressUpdate,
-    Project,
-    ProjectOrganisation,
-    ProjectStatus,
-    UpdateStatus,
-)
-from .search import SEARCH_CONFIG
+from .models import ProgressUpdate, UpdateStatus
 
 #: Longest accepted search text: enough for any real query, small enough to keep the database cheap.
 SEARCH_MAX_LENGTH = 200
@@ -369,3 +362,23 @@ class ProjectFilterSet(filters.FilterSet):
         if not self.is_valid():
             return bool(self.data)
         return any(value not in (None, "") for name, value in self.form.cleaned_data.items() if name != "ordering")
+
+
+class UpdateFilterSet(filters.FilterSet):
+    """Filters of the updates list (the API's)."""
+
+    initiative = filters.ModelChoiceFilter(
+        field_name="project", queryset=Project.objects.all(), to_field_name="slug", help_text="The initiative's slug."
+    )
+    organisation = filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(), to_field_name="slug", help_text="The reporting organisation's slug."
+    )
+    status = filters.ChoiceFilter(choices=UpdateStatus.choices)
+    ordering = filters.OrderingFilter(
+        fields=(("period_end", "period_end"), ("updated_at", "updated"), ("reviewed_at", "reviewed")),
+        help_text="period_end, updated or reviewed; a minus sign for descending.",
+    )
+
+    class Meta:
+        model = ProgressUpdate
+        fields: list[str] = []

@@ -4,8 +4,7 @@ from django.db.models import Count, Prefetch
 from django.views.generic import DetailView, ListView
 
 from projects.models import ProjectOrganisation
-
-from .models import Country, Organisation
+from stakeholders.models import Country, Organisation
 
 
 class OrganisationListView(ListView):

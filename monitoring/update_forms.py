@@ -14,11 +14,12 @@ from django.core.validators import MaxLengthValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.parsing import parse_id
+from core.uploads import ACCEPTED_EXTENSIONS, validate_evidence_file
+from projects.models import Project
 from stakeholders.models import Organisation
 
-from .models import MilestoneOutcome, ProgressUpdate, Project
-from .services import IndicatorValueData, MilestoneReportData, UpdateContent, WorkPlanReportData
-from .uploads import ACCEPTED_EXTENSIONS, validate_evidence_file
+from .models import MilestoneOutcome, ProgressUpdate
+from .update_services import IndicatorValueData, MilestoneReportData, UpdateContent, WorkPlanReportData
 
 EVIDENCE_FILE_SLOTS = 3
 NOT_REPORTED = ""

@@ -2,9 +2,9 @@ from django.urls import path
 
 from core.cache import cached_public_page
 
-from . import views
+from . import plan_views as views
 
-app_name = "actions"
+app_name = "plan"
 
 urlpatterns = [
     path("objectives/<slug:slug>/", cached_public_page(views.ObjectiveDetailView.as_view()), name="objective-detail"),

@@ -26,12 +26,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from projects.models import ProgressUpdate, UpdateStatus
-from projects.permissions import is_secretariat
+from monitoring.permissions import is_secretariat
 
-from . import exporters, services
+from . import cycle_services, exporters
 from .completeness import completeness
-from .models import CycleStatus, ReportingCycle, StocktakingReport
+from .models import CycleStatus, ProgressUpdate, ReportingCycle, StocktakingReport, UpdateStatus
 from .report import SCHEMA_VERSION, StocktakingReportData
 
 #: How long a published report's rendered page stays in the cache (a new publication has a new key).
@@ -95,7 +94,7 @@ class CycleReportMixin:
         return cycle
 
     def report_of(self, cycle: ReportingCycle) -> tuple[StocktakingReportData, StocktakingReport | None]:
-        data, frozen = services.report_data(cycle)
+        data, frozen = cycle_services.report_data(cycle)
         if frozen is None and not is_secretariat(self.request.user):
             raise Http404  # published cycle whose report row is missing: nothing public to show
         return data, frozen
@@ -198,7 +197,7 @@ class ReportExportView(CycleReportMixin, View):
 
     def get(self, request, number):
         cycle = self.visible_cycle(number)
-        stored = services.published_export(cycle, self.format) if cycle.status == CycleStatus.PUBLISHED else None
+        stored = cycle_services.published_export(cycle, self.format) if cycle.status == CycleStatus.PUBLISHED else None
         if stored is not None:
             with stored.open("rb") as handle:
                 body = handle.read()
@@ -231,8 +230,8 @@ class PublishView(LoginRequiredMixin, CycleReportMixin, TemplateView):
 
     def post(self, request, number):
         try:
-            services.publish_report(cycle=self.cycle, user=request.user)
-        except services.MonitoringError as error:
+            cycle_services.publish_report(cycle=self.cycle, user=request.user)
+        except cycle_services.MonitoringError as error:
             return self.render_to_response(self.get_context_data(error=str(error)), status=400)
         messages.success(request, _("The report is published and frozen."))
         return HttpResponseRedirect(self.cycle.get_absolute_url())

@@ -1,7 +1,7 @@
 """Writes with rules for progress updates: one function per state change.
 
 Each function is atomic, locks the update row, checks the source state and
-the actor's right (through ``projects.permissions``), records the
+the actor's right (through ``monitoring.permissions``), records the
 transition (who, when, why) and queues its e-mail in the outbox in the
 same transaction (``core.mail.queue_mail``: the notice is committed
 with the state change or not at all). The web forms, the admin's actions
@@ -35,24 +35,22 @@ from django.utils.translation import gettext_lazy
 from core.audit import record_decision
 from core.exceptions import ConflictError, WorkflowError
 from core.mail import queue_mail
-from monitoring.models import ReportingCycle, WorkPlanItem, WorkPlanItemReport
+from projects.models import Indicator, Milestone, MilestoneStatus, Project
 from stakeholders.models import Organisation
 
 from . import permissions
 from .models import (
     Evidence,
-    Indicator,
     IndicatorValue,
-    Milestone,
     MilestoneOutcome,
     MilestoneReport,
-    MilestoneStatus,
     ProgressUpdate,
-    Project,
+    ReportingCycle,
     UpdateStatus,
     UpdateTransition,
+    WorkPlanItem,
+    WorkPlanItemReport,
 )
-
 
 SAVED_SINCE = gettext_lazy(
     "Someone else saved this update since you opened it. Your text is kept below: compare it with the "

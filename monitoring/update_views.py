@@ -1,7 +1,7 @@
 """Stakeholders write progress updates; the Secretariat reviews them.
 
-Every view asks ``projects.permissions`` what the user may see (querysets, so
-what is not theirs is a 404) and calls ``projects.services`` for every
+Every view asks ``monitoring.permissions`` what the user may see (querysets, so
+what is not theirs is a 404) and calls ``monitoring.update_services`` for every
 change of state. While a reporting cycle is open, the form reports to it and
 the dashboard counts what is due in it.
 """
@@ -24,18 +24,18 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from core.parsing import parse_id
-from monitoring.models import WorkPlanItemReport
+from projects.models import ProjectOrganisation
 from stakeholders.models import Organisation
 
-from . import permissions, services
+from . import permissions, update_services
 from .models import (
     Evidence,
     IndicatorValue,
     MilestoneReport,
     ProgressUpdate,
-    ProjectOrganisation,
     UpdateStatus,
     UpdateTransition,
+    WorkPlanItemReport,
 )
 from .update_forms import OUT_OF_DATE, BulkApproveForm, ProgressUpdateForm, ReasonForm, ReturnForm
 
@@ -82,7 +82,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             .select_related("project", "organisation", "author", "cycle")
             .order_by("-updated_at")
         )
-        cycle = services.open_cycle() if orgs else None
+        cycle = update_services.open_cycle() if orgs else None
         start, _end = current_period()
         if cycle is not None:
             # Due in the cycle: no update of my organisations submitted (or approved) in it yet.
@@ -154,9 +154,9 @@ class UpdateFormView(LoadAfterLoginMixin, FormView):
             return self.render_form(form, preview=form.cleaned_data)
         try:
             update = self.save(form, submit="submit" in self.request.POST)
-        except services.ConflictError as error:
+        except update_services.ConflictError as error:
             return self.conflict(error)
-        except services.WorkflowError as error:
+        except update_services.WorkflowError as error:
             form.add_error(None, str(error))
             return self.render_form(form, status=400)
         if "submit" in self.request.POST:
@@ -173,7 +173,7 @@ class UpdateCreateView(UpdateFormView):
 
     @cached_property
     def cycle(self):
-        return services.open_cycle()
+        return update_services.open_cycle()
 
     def get_initial(self):
         start, end = (self.cycle.period_start, self.cycle.period_end) if self.cycle else current_period()
@@ -183,7 +183,7 @@ class UpdateCreateView(UpdateFormView):
         return permissions.reporting_organisations(self.request.user, self.project)
 
     def save(self, form, *, submit):
-        create = services.create_and_submit if submit else services.create_update
+        create = update_services.create_and_submit if submit else update_services.create_update
         return create(
             project=self.project,
             organisation=form.cleaned_data["organisation"],
@@ -211,7 +211,7 @@ class UpdateEditView(UpdateFormView):
     @cached_property
     def cycle(self):
         # A draft started before any cycle opened joins the open one when saved (as the service does).
-        return self.update.cycle if self.update.cycle_id else services.open_cycle()
+        return self.update.cycle if self.update.cycle_id else update_services.open_cycle()
 
     def get_initial(self):
         return ProgressUpdateForm.initial_from(self.update)
@@ -220,7 +220,7 @@ class UpdateEditView(UpdateFormView):
         return Organisation.objects.filter(pk=self.update.organisation_id)
 
     def save(self, form, *, submit):
-        save = services.save_and_submit if submit else services.save_draft
+        save = update_services.save_and_submit if submit else update_services.save_draft
         expected = form.cleaned_data.get("version") or 0
         return save(update=self.update, user=self.request.user, content=form.content(), expected_version=expected)
 
@@ -267,7 +267,7 @@ class TransitionView(LoginRequiredMixin, VisibleUpdateMixin, View):
         update = get_object_or_404(self.get_queryset(), pk=pk)
         try:
             message = self.perform(request, update)
-        except services.WorkflowError as error:
+        except update_services.WorkflowError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(update.get_absolute_url())
         messages.success(request, message)
@@ -282,8 +282,8 @@ class SubmitView(TransitionView):
         version = request.POST.get("version")
         expected = parse_id(version)
         if version and expected is None:
-            raise services.WorkflowError(str(OUT_OF_DATE))
-        services.submit_update(update=update, user=request.user, expected_version=expected)
+            raise update_services.WorkflowError(str(OUT_OF_DATE))
+        update_services.submit_update(update=update, user=request.user, expected_version=expected)
         return _("Your update was submitted to the Secretariat.")
 
 
@@ -292,8 +292,8 @@ class ApproveView(TransitionView):
         # The version the reviewer read on the update's page: a later change is not published unread.
         expected = parse_id(request.POST.get("version"))
         if expected is None:
-            raise services.WorkflowError(str(OUT_OF_DATE))
-        services.approve_update(update=update, reviewer=request.user, expected_version=expected)
+            raise update_services.WorkflowError(str(OUT_OF_DATE))
+        update_services.approve_update(update=update, reviewer=request.user, expected_version=expected)
         return _("The update is approved and published.")
 
     def success_url(self, update):
@@ -320,14 +320,14 @@ class ReturnView(LoadAfterLoginMixin, VisibleUpdateMixin, FormView):
     def form_valid(self, form):
         try:
             message, url = self.perform(form.cleaned_data)
-        except services.WorkflowError as error:
+        except update_services.WorkflowError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
         messages.success(self.request, message)
         return HttpResponseRedirect(url)
 
     def perform(self, data):
-        services.return_update(
+        update_services.return_update(
             update=self.update, reviewer=self.request.user, reason=data["reason"], expected_version=data["version"]
         )
         return _("The update was returned to its author."), reverse("updates:review-queue")
@@ -344,7 +344,7 @@ class WithdrawApprovalView(ReturnView):
         return {}
 
     def perform(self, data):
-        services.withdraw_approval(update=self.update, reviewer=self.request.user, reason=data["reason"])
+        update_services.withdraw_approval(update=self.update, reviewer=self.request.user, reason=data["reason"])
         message = _("The approval was withdrawn; the update is back in the review queue.")
         return message, self.update.get_absolute_url()
 
@@ -373,7 +373,7 @@ class ReviewQueueView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         chosen = form.cleaned_data["updates"]  # (update, the version the reviewer saw in the queue)
-        approved, problems = services.approve_updates(
+        approved, problems = update_services.approve_updates(
             updates=[update for update, _version in chosen],
             reviewer=self.request.user,
             expected_versions={update.pk: version for update, version in chosen},

@@ -4,7 +4,7 @@ from django.db import transaction
 
 from actions.models import StrategicObjective
 from core.cache import bump_content_version
-from projects.excerpts import refresh_excerpts
+from monitoring.excerpts import refresh_excerpts
 from projects.facets import refresh_facets
 from projects.models import Project
 from projects.search import refresh_search_vectors

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from projects import synthetic
+from monitoring import synthetic
 
 
 class Command(BaseCommand):

@@ -10,9 +10,8 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.views.generic import DetailView, ListView
 
+from actions.models import Action, StrategicObjective, Subgoal
 from projects.models import ActionContribution, leads_prefetch
-
-from .models import Action, StrategicObjective, Subgoal
 
 #: Initiatives listed under each action on objective, subgoal and action-list pages.
 ROWS_PER_ACTION = 12

@@ -1,0 +1,267 @@
+"""API of initiatives (filtered as the directory is), and the whole plan as one streamed, versioned download."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import permissions as drf_permissions
+from rest_framework import renderers, serializers, viewsets
+from rest_framework.utils.encoders import JSONEncoder
+from rest_framework.views import APIView
+
+from actions.api import ActionViewSet, StrategicObjectiveViewSet, SubgoalViewSet
+from actions.models import Subgoal
+from actions.serializers import ActionSerializer, StrategicObjectiveSerializer, SubgoalSerializer
+from core.api import (
+    ConditionalGetMixin,
+    ExportRateThrottle,
+    IgnoreClientContentNegotiation,
+    KeyLookupMixin,
+    read_only_schema,
+)
+from core.cache import cached_per_object
+from core.csvutil import Echo, csv_safe
+from projects.api import OrganisationViewSet
+from projects.models import ActionContribution, OrganisationRole, Project, ProjectOrganisation
+from projects.serializers import InitiativeSerializer
+from stakeholders.serializers import OrganisationSerializer
+
+from .filters import ProjectFilterSet
+
+#: The version of the export's layout: raised when a field is renamed or removed (adding one keeps it).
+EXPORT_SCHEMA_VERSION = "1"
+#: Initiatives read (with their prefetches) per round trip while streaming the export.
+EXPORT_CHUNK_SIZE = 500
+
+#: What the API shows of an initiative besides its row: six queries for any number of initiatives.
+INITIATIVE_PREFETCHES = (
+    Prefetch(
+        "participations",
+        queryset=ProjectOrganisation.objects.select_related("organisation").order_by(
+            "role", "position", "organisation__name"
+        ),
+    ),
+    Prefetch(
+        "rows",
+        queryset=ActionContribution.objects.select_related("action")
+        .prefetch_related(Prefetch("action__subgoals", queryset=Subgoal.objects.select_related("objective")))
+        .order_by("action__number", "position"),
+    ),
+    "milestones",
+    "indicators",
+    "links",
+)
+
+
+@read_only_schema(
+    "Initiatives, filtered as in the public directory",
+    "One initiative: its rows per action, organisations and roles, milestones and indicators",
+    "id_or_slug",
+    "Its id or slug.",
+    description="The same filters as the directory (`objective`, `subgoal`, `action`, `organisation`, "
+    "`region`, `status`, `is_new`, `q`) and its `ordering`. An unknown value is a 400 naming the filter.",
+    parameters=[
+        OpenApiParameter("objective", int, description="An objective's number (1-4)."),
+        OpenApiParameter("subgoal", str, description="A subgoal's code, such as 3.2."),
+        OpenApiParameter("action", int, description="An action's number (1-17)."),
+        OpenApiParameter("organisation", str, description="The slug of a lead or partner organisation."),
+        OpenApiParameter("is_new", str, enum=["true", "false"], description="New in the plan, or not."),
+        OpenApiParameter("q", str, description="Words from the title, summary, activities or outcomes."),
+    ],
+)
+class InitiativeViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = InitiativeSerializer
+    filterset_class = ProjectFilterSet
+    queryset = Project.objects.defer("search_vector").prefetch_related(*INITIATIVE_PREFETCHES)
+
+    def list(self, request, *args, **kwargs):
+        return self.conditional(self.cached_list, request, *args, **kwargs)
+
+    def cached_list(self, request, *args, **kwargs):
+        """A list page whose items are cached, serialized, per content version, language and host (as the
+        directory's entries are). Only uncached ones are prefetched."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).prefetch_related(None))
+
+        def serialize(missing: list[Project]) -> list:
+            prefetch_related_objects(missing, *INITIATIVE_PREFETCHES)
+            # Kept as plain JSON values: DRF's links hold their object (and its prefetches) otherwise.
+            return json.loads(renderers.JSONRenderer().render(self.get_serializer(missing, many=True).data))
+
+        prefix = f"api:initiative:{self.content_version}:{get_language()}:{request.build_absolute_uri('/')}:"
+        return self.get_paginated_response(cached_per_object(prefix, page, serialize))
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data  # the view streams its own rows
+
+
+#: The JSON export's sections: name, serializer, objects (each read as its viewset reads it).
+EXPORT_SECTIONS = (
+    ("objectives", StrategicObjectiveSerializer, StrategicObjectiveViewSet.queryset),
+    ("subgoals", SubgoalSerializer, SubgoalViewSet.queryset),
+    ("actions", ActionSerializer, ActionViewSet.queryset),
+    ("organisations", OrganisationSerializer, OrganisationViewSet.queryset),
+    ("initiatives", InitiativeSerializer, InitiativeViewSet.queryset.order_by("title", "slug")),
+)
+PlanExportSchema = inline_serializer(
+    name="PlanExport",
+    fields={
+        "schema_version": serializers.CharField(help_text=f"The layout's version, now {EXPORT_SCHEMA_VERSION}."),
+        "generated_at": serializers.DateTimeField(),
+        **{name: serializer_class(many=True) for name, serializer_class, _ in EXPORT_SECTIONS},
+    },
+)
+
+CSV_COLUMNS = tuple(
+    "schema_version action action_description objectives subgoals initiative initiative_title is_new status leads "
+    "partners funders activities expected_outcomes milestones indicators links initiative_url".split()
+)
+
+
+class _PlanExportView(APIView):
+    """The whole plan in one call: ``plan.json`` (nested) or ``plan.csv`` (one line per row of the plan)."""
+
+    format = "json"
+    throttle_classes = [ExportRateThrottle]
+    content_negotiation_class = IgnoreClientContentNegotiation
+    permission_classes = [drf_permissions.AllowAny]
+
+    def get_renderers(self):
+        return [CSVRenderer()] if self.format == "csv" else [renderers.JSONRenderer()]
+
+    def handle_exception(self, exc):
+        # Errors (a throttled client, a wrong token) are JSON, as everywhere else in the API.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = renderers.JSONRenderer()
+        self.request.accepted_media_type = "application/json"
+        return response
+
+    def get(self, request):
+        if self.format == "csv":
+            response = StreamingHttpResponse(self._csv(request), content_type="text/csv; charset=utf-8")
+        else:
+            response = StreamingHttpResponse(self._json(request, timezone.now()), content_type="application/json")
+        filename = f"asem-education-action-plan-v{EXPORT_SCHEMA_VERSION}.{self.format}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["X-Schema-Version"] = EXPORT_SCHEMA_VERSION
+        return response
+
+    def _json(self, request, stamp) -> Iterator[str]:
+        context = {"request": request, "view": self}
+
+        def dump(value) -> str:
+            # DRF's encoder, so that numbers and dates read exactly as in the other endpoints.
+            return json.dumps(value, cls=JSONEncoder, ensure_ascii=False)
+
+        def many(serializer_class, objects: Iterable) -> Iterator[str]:
+            separator = "\n"
+            for obj in objects:
+                yield separator + dump(serializer_class(obj, context=context).data)
+                separator = ",\n"
+
+        yield "{" + f'"schema_version": {dump(EXPORT_SCHEMA_VERSION)}, "generated_at": {dump(stamp)}'
+        for name, serializer_class, objects in EXPORT_SECTIONS:
+            yield f', "{name}": ['
+            yield from many(serializer_class, objects.iterator(chunk_size=EXPORT_CHUNK_SIZE))
+            yield "\n]"
+        yield "}\n"
+
+    def _csv(self, request) -> Iterator[str]:
+        writer = csv.writer(Echo())
+        yield writer.writerow(CSV_COLUMNS)
+        rows = (
+            ActionContribution.objects.select_related("action", "project")
+            .prefetch_related(
+                Prefetch("action__subgoals", queryset=Subgoal.objects.select_related("objective")),
+                Prefetch(
+                    "project__participations",
+                    queryset=ProjectOrganisation.objects.select_related("organisation").order_by(
+                        "position", "organisation__name"
+                    ),
+                ),
+                "project__milestones",
+                "project__indicators",
+                "project__links",
+            )
+            .order_by("action__number", "position", "project__title")
+        )
+        for row in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+            yield writer.writerow(self._csv_row(request, row))
+
+    @staticmethod
+    def _csv_row(request, row: ActionContribution) -> list[str]:
+        project = row.project
+        subgoals = sorted(row.action.subgoals.all(), key=lambda s: Subgoal.code_sort_key(s.code))
+
+        def names(role: str) -> str:
+            return "; ".join(p.organisation.name for p in project.participations.all() if p.role == role)
+
+        def indicator(i) -> str:
+            latest = f"{i.latest_value} ({i.latest_value_on})" if i.latest_value is not None else "no value yet"
+            target = f"; target {i.get_target_comparator_display()} {i.target} by {i.target_year}"
+            return f"{i.name} [{i.unit}]: {latest}" + (target if i.target is not None else "")
+
+        return [
+            EXPORT_SCHEMA_VERSION,
+            str(row.action.number),
+            csv_safe(row.action.description),
+            " ".join(str(n) for n in sorted({s.objective.number for s in subgoals})),
+            " ".join(s.code for s in subgoals),
+            project.slug,
+            csv_safe(project.title),
+            "true" if project.is_new else "false",
+            project.status,
+            csv_safe(names(OrganisationRole.LEAD)),
+            csv_safe(names(OrganisationRole.PARTNER)),
+            csv_safe(names(OrganisationRole.FUNDER)),
+            csv_safe(row.activities),
+            csv_safe(row.expected_outcomes),
+            csv_safe(" | ".join(f"{m.title} ({m.get_status_display()})" for m in project.milestones.all())),
+            csv_safe(" | ".join(indicator(i) for i in project.indicators.all())),
+            " ".join(link.url for link in project.links.all()),
+            request.build_absolute_uri(project.get_absolute_url()),
+        ]
+
+
+@extend_schema(
+    summary="The whole plan as JSON (versioned by `schema_version`)",
+    description="Objectives, subgoals, actions, organisations and initiatives (with their rows, "
+    "organisations and roles, milestones and indicators), each as in its own endpoint.",
+    responses={(200, "application/json"): PlanExportSchema},
+)
+class PlanExportJSONView(_PlanExportView):
+    pass
+
+
+CSV_DESCRIPTION = (
+    "One line per row of the plan (an initiative under an action), the columns: "
+    + ", ".join(f"`{name}`" for name in CSV_COLUMNS)
+    + ". Lists inside a cell are separated by spaces (numbers, codes, addresses), `; ` (organisations) "
+    "or ` | ` (milestones, indicators)."
+)
+
+
+@extend_schema(
+    summary="The whole plan as CSV (versioned by the `schema_version` column)",
+    description=CSV_DESCRIPTION,
+    responses={(200, "text/csv"): OpenApiTypes.STR},
+)
+class PlanExportCSVView(_PlanExportView):
+    format = "csv"
