@@ -223,7 +223,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "InitiativeStatusEnum": "projects.models.ProjectStatus",
-        "UpdateStatusEnum": "projects.models.UpdateStatus",
+        "UpdateStatusEnum": "monitoring.models.UpdateStatus",
         "MeetingKindEnum": "monitoring.models.MeetingKind",
         "MeetingStatusEnum": "monitoring.models.MeetingStatus",
         "CycleStatusEnum": "monitoring.models.CycleStatus",

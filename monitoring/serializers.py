@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from actions.serializers import WebUrlField
 from core.parsing import by_id_or_key
+from core.serializers import WebUrlField
 from projects.models import Project
 from projects.serializers import DECIMAL_FIELD, InitiativeBriefSerializer
 from stakeholders.models import Organisation

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actions.models import Subgoal
-from actions.serializers import WebUrlField, api_url, detail_link
+from core.serializers import WebUrlField, api_url, detail_link
 
 from .models import (
     ActionContribution,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from actions.serializers import WebUrlField, detail_link
+from core.serializers import WebUrlField, detail_link
 
 from .models import Country, Organisation
 

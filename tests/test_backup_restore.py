@@ -75,7 +75,7 @@ def test_a_backup_without_derived_data_gets_it_back(tmp_path, secretariat_user):
     call_command("load_action_plan", verbosity=0)
     projects = build_plan(3)
     services.approve_update(update=projects[1].updates.get(), reviewer=secretariat_user)
-    Project, ProgressUpdate = apps.get_model("projects", "Project"), apps.get_model("projects", "ProgressUpdate")
+    Project, ProgressUpdate = apps.get_model("projects", "Project"), apps.get_model("monitoring", "ProgressUpdate")
     derived = (
         list(Project.objects.order_by("pk").values_list("action_mask", "region_mask")),
         list(ProgressUpdate.objects.order_by("pk").values_list("excerpt", "excerpt_cut")),

@@ -530,7 +530,7 @@ def test_admin_action_approves_through_the_same_service(client, world):
     services.submit_update(update=update, user=world["author"])
     client.force_login(world["secretariat"])
     response = client.post(
-        reverse("admin:projects_progressupdate_changelist"),
+        reverse("admin:monitoring_progressupdate_changelist"),
         {"action": "approve_selected", "_selected_action": [update.pk]},
     )
     assert response.status_code == 302
