@@ -17,12 +17,11 @@ from drf_spectacular.utils import (
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ConditionalGetMixin, Conflict, KeyLookupMixin, read_only_schema
-from core.exceptions import ConflictError
+from core.exceptions import ConflictError, WorkflowError
 from stakeholders.models import Membership
 
 from . import permissions
@@ -145,8 +144,7 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         write = ProgressUpdateWriteSerializer(data=request.data, context=self.get_serializer_context())
         write.is_valid(raise_exception=True)
         project = write.validated_data["initiative"]
-        if not permissions.can(request.user, permissions.REPORT, project):
-            raise PermissionDenied(_("You may only report on your organisation's initiatives."))
+        permissions.require(request.user, permissions.REPORT, project)
         organisation = write.reporting_organisation(request.user)
         update = services.create_update(
             project=project, organisation=organisation, author=request.user, content=write.content()
@@ -155,15 +153,10 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         update = self.get_object()
-        if not permissions.can(request.user, permissions.EDIT, update):
-            if update.is_editable:
-                raise PermissionDenied(_("You may not edit this update."))
-            raise Conflict(
-                _("This update is %(status)s and can no longer be edited.")
-                % {"status": update.get_status_display().lower()},
-                code="invalid_transition",
-                current_version=update.version,
-            )
+        try:
+            permissions.require(request.user, permissions.EDIT, update)
+        except WorkflowError as error:
+            raise Conflict(str(error), code="invalid_transition", current_version=update.version) from None
         write = ProgressUpdateWriteSerializer(
             data=request.data, project=update.project, update=update, context=self.get_serializer_context()
         )
@@ -250,8 +243,7 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         permission_classes=[drf_permissions.IsAuthenticated],
     )
     def review_queue(self, request):
-        if not permissions.is_secretariat(request.user):
-            raise PermissionDenied(_("Only the Secretariat reviews updates."))
+        permissions.require(request.user, permissions.REVIEW)
         queue = self.get_queryset().filter(status=UpdateStatus.SUBMITTED).order_by("submitted_at", "pk")
         page = self.paginate_queryset(queue)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

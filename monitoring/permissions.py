@@ -1,20 +1,30 @@
 """Who may see and do what with initiatives and progress updates.
 
-One module answers both questions, "may this user do this to this object"
-(``can``) and "which objects may this user see" (the ``*_visible_to`` and
-``*_for`` querysets), and views, admin and API all ask it, so lists and
-checks agree.
+One module answers "may this user do this to this object" (``can``, a yes or no), "and if not, why" (``require``,
+which raises the one right error with its message) and "which objects may this user see" (the ``*_visible_to``
+and ``*_for`` querysets). Views, admin, API and services all ask it, so lists, buttons and refusals agree.
 
-The rule for objects a user may not see is **404, never 403**: guessing the
-address of another organisation's draft tells nothing about its existence.
-A 403 is only answered for an object the user can see but may not change
-(a contributor trying to approve, say).
+The rule for objects a user may not see is **404, never 403**: guessing the address of another organisation's
+draft tells nothing about its existence. The views and the API read what a user may see through the querysets
+(a 404 before any verb is asked); ``require(user, VIEW, update)`` says the same. Of what one may see:
+
+- a verb that is not one's to do (a contributor approving, a Secretariat member approving their own update) is
+  ``PermissionDenied`` (403);
+- a verb that is one's to do, but not in the object's state (submitting an approved update, approving a draft)
+  is ``WorkflowError`` (409 in the API, a message on the web).
 """
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.exceptions import WorkflowError
 from projects.models import OrganisationRole, Project, ProjectOrganisation
 from stakeholders.models import MembershipRole, Organisation
 from stakeholders.roles import UserLike, is_secretariat, organisation_ids
@@ -23,6 +33,7 @@ from .models import ProgressUpdate, UpdateStatus
 
 # Verbs on a progress update.
 VIEW = "view"
+VIEW_WORKFLOW = "view_workflow"  # its author, its history and the workflow's buttons (members, the Secretariat)
 EDIT = "edit"
 SUBMIT = "submit"
 RETURN = "return"
@@ -31,6 +42,8 @@ WITHDRAW_APPROVAL = "withdraw_approval"
 # Verbs on an initiative.
 REPORT = "report"  # write progress updates on it
 EDIT_PROFILE = "edit_profile"  # summary, links, milestones, indicators (coordinators)
+# Verbs on nothing in particular.
+REVIEW = "review"  # the review queue (the Secretariat)
 
 #: The roles on an initiative whose organisations report on it (a funder does not).
 REPORTING_ROLES = (OrganisationRole.LEAD, OrganisationRole.PARTNER)
@@ -64,33 +77,128 @@ def review_queue(user: UserLike) -> QuerySet[ProgressUpdate]:
     return ProgressUpdate.objects.filter(status=UpdateStatus.SUBMITTED)
 
 
-def can(user: UserLike, verb: str, obj: ProgressUpdate | Project) -> bool:
-    """May ``user`` do ``verb`` to ``obj`` now (its state included)?"""
-    if verb == VIEW and isinstance(obj, ProgressUpdate):
-        # Seeing follows updates_visible_to(), anonymous visitors included (approved updates).
-        return (
-            obj.status == UpdateStatus.APPROVED
-            or obj.organisation_id in organisation_ids(user)
-            or (is_secretariat(user) and (obj.status != UpdateStatus.DRAFT or obj.author_id == user.pk))
-        )
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if isinstance(obj, Project):
-        if verb == REPORT:
-            return projects_for(user).filter(pk=obj.pk).exists()
-        if verb == EDIT_PROFILE:
-            return is_secretariat(user) or projects_for(user, coordinating=True).filter(pk=obj.pk).exists()
-        raise ValueError(f"unknown verb for an initiative: {verb}")
+def _is_member(user: UserLike, update: ProgressUpdate) -> bool:
+    return user.is_authenticated and user.is_active and update.organisation_id in organisation_ids(user)
 
-    update = obj
-    if verb in (EDIT, SUBMIT):
-        return update.organisation_id in organisation_ids(user) and update.is_editable
-    if verb in (RETURN, APPROVE):
-        # Nobody reviews their own update, not even the Secretariat.
-        return is_secretariat(user) and update.status == UpdateStatus.SUBMITTED and update.author_id != user.pk
-    if verb == WITHDRAW_APPROVAL:
-        return is_secretariat(user) and update.status == UpdateStatus.APPROVED
-    raise ValueError(f"unknown verb for a progress update: {verb}")
+
+def can(user: UserLike, verb: str, obj: ProgressUpdate | Project | None = None) -> bool:
+    """May ``user`` do ``verb`` to ``obj`` now (its state included)?"""
+    return _refusal(user, verb, obj) is None
+
+
+def require(user: UserLike, verb: str, obj: ProgressUpdate | Project | None = None) -> None:
+    """Nothing if ``user`` may do ``verb`` to ``obj`` now; else raise why not (see the module's docstring)."""
+    refusal = _refusal(user, verb, obj)
+    if refusal is not None:
+        raise refusal
+
+
+def _refusal(user: UserLike, verb: str, obj) -> Exception | None:
+    """The error that says why ``user`` may not do ``verb`` to ``obj`` now, or None if they may: the one rule that
+    ``can`` and ``require`` read. The questions come in order: may they see it, is it theirs to do, does the state
+    allow it."""
+    if verb == REVIEW:
+        return None if is_secretariat(user) else PermissionDenied(_("Only the Secretariat reviews updates."))
+    if isinstance(obj, Project):
+        return _project_refusal(user, verb, obj)
+    if isinstance(obj, ProgressUpdate):
+        return _update_refusal(user, verb, obj)
+    raise ValueError(f"unknown verb or object: {verb} {obj!r}")
+
+
+def _project_refusal(user: UserLike, verb: str, project: Project) -> Exception | None:
+    signed_in = user.is_authenticated and user.is_active
+    if verb == REPORT:
+        if signed_in and projects_for(user).filter(pk=project.pk).exists():
+            return None
+        return PermissionDenied(_("You may only report on your organisation's initiatives."))
+    if verb == EDIT_PROFILE:
+        if signed_in and (is_secretariat(user) or projects_for(user, coordinating=True).filter(pk=project.pk).exists()):
+            return None
+        # The initiative is public: saying "not yours" reveals nothing.
+        return PermissionDenied(_("Only the coordinators of this initiative's organisations edit its profile."))
+    raise ValueError(f"unknown verb for an initiative: {verb}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateRule:
+    """Whose verb it is on a progress update, in which of its states, and what each refusal says."""
+
+    secretariat: bool  # the Secretariat's verb; else the verb of the reporting organisation's members
+    states: tuple[str, ...]  # the update's states that allow it
+    not_theirs: str  # to anyone it is not for (403)
+    wrong_state: str  # in any other state (409); ``%(status)s`` is the state in words
+    done: str = ""  # instead of ``wrong_state`` when the update is already where the verb leads
+    done_state: str = ""
+    own: str = ""  # if set, nobody does this to an update they wrote, the Secretariat included (403)
+
+
+EDITABLE = (UpdateStatus.DRAFT, UpdateStatus.RETURNED)
+
+UPDATE_RULES = {
+    EDIT: UpdateRule(
+        secretariat=False,
+        states=EDITABLE,
+        not_theirs=gettext_lazy("You may not edit this update."),
+        wrong_state=gettext_lazy("This update is %(status)s and can no longer be edited."),
+    ),
+    SUBMIT: UpdateRule(
+        secretariat=False,
+        states=EDITABLE,
+        not_theirs=gettext_lazy("You may not submit this update."),
+        wrong_state=gettext_lazy("This update cannot be submitted in its current state."),
+        done=gettext_lazy("This update has already been submitted."),
+        done_state=UpdateStatus.SUBMITTED,
+    ),
+    RETURN: UpdateRule(
+        secretariat=True,
+        states=(UpdateStatus.SUBMITTED,),
+        not_theirs=gettext_lazy("Only the Secretariat reviews updates."),
+        wrong_state=gettext_lazy("Only a submitted update can be returned."),
+        own=gettext_lazy("Nobody reviews their own update."),
+    ),
+    APPROVE: UpdateRule(
+        secretariat=True,
+        states=(UpdateStatus.SUBMITTED,),
+        not_theirs=gettext_lazy("Only the Secretariat approves updates."),
+        wrong_state=gettext_lazy("Only a submitted update can be approved."),
+        own=gettext_lazy("Nobody approves their own update."),
+    ),
+    WITHDRAW_APPROVAL: UpdateRule(
+        secretariat=True,
+        states=(UpdateStatus.APPROVED,),
+        not_theirs=gettext_lazy("Only the Secretariat withdraws approvals."),
+        wrong_state=gettext_lazy("Only an approved update can be withdrawn."),
+    ),
+}
+
+
+def _update_refusal(user: UserLike, verb: str, update: ProgressUpdate) -> Exception | None:
+    if verb == VIEW:
+        # Seeing follows updates_visible_to(), anonymous visitors included (approved updates).
+        visible = (
+            update.status == UpdateStatus.APPROVED
+            or _is_member(user, update)
+            or (is_secretariat(user) and (update.status != UpdateStatus.DRAFT or update.author_id == user.pk))
+        )
+        return None if visible else Http404()
+    if verb == VIEW_WORKFLOW:
+        if _is_member(user, update) or is_secretariat(user):
+            return None
+        return PermissionDenied(_("Only the reporting organisation's members and the Secretariat follow its workflow."))
+    rule = UPDATE_RULES.get(verb)
+    if rule is None:
+        raise ValueError(f"unknown verb for a progress update: {verb}")
+    theirs = is_secretariat(user) if rule.secretariat else _is_member(user, update)
+    if not theirs:
+        return PermissionDenied(str(rule.not_theirs))
+    if update.status not in rule.states:
+        if rule.done and update.status == rule.done_state:
+            return WorkflowError(str(rule.done))
+        return WorkflowError(str(rule.wrong_state) % {"status": update.get_status_display().lower()})
+    if rule.own and update.author_id == user.pk:
+        return PermissionDenied(str(rule.own))
+    return None
 
 
 def reporting_organisations(user: UserLike, project: Project) -> QuerySet:

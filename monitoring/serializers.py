@@ -4,9 +4,8 @@ services)."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,12 +14,13 @@ from rest_framework import serializers
 
 from core.parsing import by_id_or_key
 from core.serializers import WebUrlField
-from projects.models import Project
+from projects.models import Indicator, Milestone, Project
 from projects.serializers import DECIMAL_FIELD, InitiativeBriefSerializer
 from stakeholders.models import Organisation
 from stakeholders.serializers import OrganisationBriefSerializer
 
 from . import permissions
+from . import update_services as services
 from .models import (
     IndicatorValue,
     Meeting,
@@ -30,7 +30,7 @@ from .models import (
     ReportingCycle,
     ReportStatus,
 )
-from .update_services import IndicatorValueData, MilestoneReportData, UpdateContent
+from .update_services import EvidenceLink, IndicatorValueData, MilestoneReportData, UpdateContent
 
 #: A stored milestone report and indicator value, as they are sent (to keep those not sent again).
 MILESTONE_REPORT_FIELDS = ["milestone", "outcome", "achieved_on", "new_date", "note"]
@@ -144,8 +144,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_author(self, update: ProgressUpdate) -> str | None:
-        user = self.context["request"].user
-        if update.organisation_id not in permissions.organisation_ids(user) and not permissions.is_secretariat(user):
+        if not permissions.can(self.context["request"].user, permissions.VIEW_WORKFLOW, update):
             return None
         return update.author.get_full_name() or update.author.get_username()
 
@@ -162,22 +161,13 @@ class MilestoneReportInputSerializer(serializers.Serializer):
     new_date = serializers.DateField(required=False, allow_null=True, help_text="Required when delayed.")
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
-    def validate(self, data):
-        outcome = data["outcome"]
-        if outcome == MilestoneOutcome.ACHIEVED:
-            if not data.get("achieved_on"):
-                raise serializers.ValidationError({"achieved_on": _("Say when the milestone was achieved.")})
-            if data["achieved_on"] > datetime.date.today():
-                raise serializers.ValidationError({"achieved_on": _("A milestone cannot be achieved in the future.")})
-        if outcome == MilestoneOutcome.DELAYED and not data.get("new_date"):
-            raise serializers.ValidationError({"new_date": _("Give the new date of a delayed milestone.")})
-        return data
-
 
 class IndicatorValueInputSerializer(serializers.Serializer):
     indicator = serializers.IntegerField(min_value=1, help_text="The id of one of the initiative's indicators.")
     value = serializers.DecimalField(**DECIMAL_FIELD, min_value=0)
-    as_of = serializers.DateField(help_text="The date the value was measured on.")
+    as_of = serializers.DateField(
+        allow_null=True, default=None, help_text="The date the value was measured on (required: a null is refused)."
+    )
 
 
 class EvidenceLinkInputSerializer(serializers.Serializer):
@@ -250,27 +240,15 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
                 raise serializers.ValidationError({"initiative": _("An update's initiative cannot change.")})
             if "organisation" in data and data["organisation"] != self.update.organisation.slug:
                 raise serializers.ValidationError({"organisation": _("An update's organisation cannot change.")})
-        start = data.get("period_start", getattr(self.update, "period_start", None))
-        end = data.get("period_end", getattr(self.update, "period_end", None))
-        if start and end and end < start:
-            raise serializers.ValidationError({"period_end": _("The period cannot end before it starts.")})
-        self._check_belongs(data, "milestone_reports", "milestone", {m.pk for m in self.project.milestones.all()})
-        self._check_belongs(data, "indicator_values", "indicator", {i.pk for i in self.project.indicators.all()})
+        # The update's content rules, checked where the services check them; their errors by this body's fields.
+        self._content = self._content_of(data)
+        try:
+            services.validate_content(
+                project=self.project, cycle=services.cycle_for(self.update), content=self._content
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(_by_field(error)) from None
         return data
-
-    @staticmethod
-    def _check_belongs(data: dict, name: str, key: str, allowed: set[int]) -> None:
-        seen: set[int] = set()
-        errors = {}
-        for index, item in enumerate(data.get(name, [])):
-            pk = item[key]
-            if pk not in allowed:
-                errors[index] = {key: [_("The initiative has no %(key)s with id %(id)s.") % {"key": key, "id": pk}]}
-            elif pk in seen:
-                errors[index] = {key: [_("The %(key)s %(id)s is reported twice.") % {"key": key, "id": pk}]}
-            seen.add(pk)
-        if errors:
-            raise serializers.ValidationError({name: errors})
 
     def reporting_organisation(self, user) -> Organisation:
         """The organisation the new draft reports for: named, or the user's only one on the initiative."""
@@ -287,9 +265,10 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
 
     def content(self) -> UpdateContent:
         """The whole content for the services: what was sent, and the update's current values for the rest."""
-        data, update = self.validated_data, self.update
-        milestones = {m.pk: m for m in self.project.milestones.all()}
-        indicators = {i.pk: i for i in self.project.indicators.all()}
+        return self._content
+
+    def _content_of(self, data: dict) -> UpdateContent:
+        update = self.update
 
         def current(name: str, stored=None):
             """What was sent for ``name``, else the update's value (``stored(update)`` for a list)."""
@@ -298,6 +277,14 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
             if stored is None:
                 return getattr(update, name, "")
             return stored(update) if update is not None else []
+
+        milestones = {m.pk: m for m in self.project.milestones.all()}
+        indicators = {i.pk: i for i in self.project.indicators.all()}
+
+        def own(objects: dict, model, pk: int):
+            """The initiative's object with id ``pk``; for any other id an unsaved stand-in, which belongs to no
+            initiative (validate_content says so, by its field)."""
+            return objects.get(pk) or model(pk=pk)
 
         reports = current(
             "milestone_reports",
@@ -315,17 +302,32 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
             challenges=current("challenges") or "",
             next_steps=current("next_steps") or "",
             milestone_reports=tuple(
-                MilestoneReportData(**{**item, "milestone": milestones[item["milestone"]]})
+                MilestoneReportData(
+                    **{**item, "milestone": milestones.get(item["milestone"]) or Milestone(pk=item["milestone"])}
+                )
                 for item in reports
-                if item["milestone"] in milestones
             ),
             indicator_values=tuple(
-                IndicatorValueData(**{**item, "indicator": indicators[item["indicator"]]})
+                IndicatorValueData(
+                    **{**item, "indicator": indicators.get(item["indicator"]) or Indicator(pk=item["indicator"])}
+                )
                 for item in values
-                if item["indicator"] in indicators
             ),
-            links=tuple((item.get("title", ""), item["url"]) for item in links),
+            links=tuple(EvidenceLink(title=item.get("title", ""), url=item["url"]) for item in links),
         )
+
+
+def _by_field(error: DjangoValidationError) -> dict:
+    """validate_content's errors (keyed ``milestone_reports.0.achieved_on``) as this API shows errors: by field,
+    and inside a list by the item's index (``{"milestone_reports": {0: {"achieved_on": [...]}}}``)."""
+    nested: dict = {}
+    for path, errors in error.message_dict.items():
+        *parents, field = [int(part) if part.isdigit() else part for part in path.split(".")]
+        level = nested
+        for parent in parents:
+            level = level.setdefault(parent, {})
+        level[field] = errors
+    return nested
 
 
 def _version(doing: str, required: bool = True) -> serializers.IntegerField:

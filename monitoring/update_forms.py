@@ -6,10 +6,11 @@ within them), and it asks about each of the cycle's work-plan items for the init
 
 from __future__ import annotations
 
-import datetime
+from collections.abc import Iterable
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +20,15 @@ from projects.models import Project
 from stakeholders.models import Organisation
 
 from .models import MilestoneOutcome, ProgressUpdate
-from .update_services import IndicatorValueData, MilestoneReportData, UpdateContent, WorkPlanReportData
+from .update_services import (
+    EvidenceFile,
+    EvidenceLink,
+    IndicatorValueData,
+    MilestoneReportData,
+    UpdateContent,
+    WorkPlanReportData,
+    validate_content,
+)
 
 EVIDENCE_FILE_SLOTS = 3
 NOT_REPORTED = ""
@@ -51,8 +60,144 @@ def narrative_field(label, help_text="") -> forms.CharField:
     )
 
 
+class RowForm(forms.Form):
+    """One row of the update form about one of the initiative's milestones, indicators or work-plan items: the
+    object named by its hidden id (``key``), and what the update says about it."""
+
+    key = ""
+    content_fields: dict[str, str] = {}
+    gone = _("The initiative changed since you opened this form: open it again to report on this row.")
+
+    def __init__(self, *args, objects: dict[int, object], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.objects = objects
+
+    @property
+    def object(self):
+        """The milestone, indicator or work-plan item of this row (None for an id that is not the initiative's)."""
+        return self.objects.get(parse_id(str(self[self.key].value())))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.key in cleaned and cleaned[self.key] not in self.objects:
+            raise forms.ValidationError(self.gone, code="unknown_row")
+        return cleaned
+
+    def reported(self) -> bool:
+        """Whether this row, valid, says something (a row left "not reported" or empty is no part of the update)."""
+        raise NotImplementedError
+
+
+class MilestoneRowForm(RowForm):
+    key = "milestone"
+    milestone = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[(NOT_REPORTED, _("Not reported"))] + list(MilestoneOutcome.choices)
+    )
+    date = forms.DateField(label=_("Achieved on, or delayed to"), required=False, widget=DateInput)
+    note = note_field()
+
+    #: The fields of a milestone report that validate_content names, and the fields here that show their errors
+    #: (any other error is the row's own).
+    content_fields = {"achieved_on": "date", "new_date": "date"}
+
+    def reported(self) -> bool:
+        return bool(self.cleaned_data.get("outcome"))
+
+    def content(self) -> MilestoneReportData:
+        data = self.cleaned_data
+        # The service keeps the date that the outcome asks for (achieved on, or delayed to).
+        return MilestoneReportData(
+            milestone=self.objects[data["milestone"]],
+            outcome=data["outcome"],
+            achieved_on=data["date"],
+            new_date=data["date"],
+            note=data["note"],
+        )
+
+    @staticmethod
+    def initial_from(report) -> dict:
+        return {"outcome": report.outcome, "date": report.achieved_on or report.new_date, "note": report.note}
+
+
+class IndicatorRowForm(RowForm):
+    key = "indicator"
+    indicator = forms.IntegerField(widget=forms.HiddenInput)
+    value = forms.DecimalField(label=_("Value"), required=False, min_value=0, max_digits=14, decimal_places=2)
+    as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput)
+
+    content_fields = {"as_of": "as_of"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.object is not None:
+            self.fields["value"].label = _("Value (%(unit)s)") % {"unit": self.object.unit}
+
+    def clean(self):
+        cleaned = super().clean()
+        # The content has no "date without a value": only this form can be left so.
+        if cleaned.get("as_of") and cleaned.get("value") is None and "value" not in self.errors:
+            self.add_error("value", _("Give the value, or clear the date."))
+        return cleaned
+
+    def reported(self) -> bool:
+        return self.cleaned_data.get("value") is not None
+
+    def content(self) -> IndicatorValueData:
+        data = self.cleaned_data
+        return IndicatorValueData(indicator=self.objects[data["indicator"]], value=data["value"], as_of=data["as_of"])
+
+    @staticmethod
+    def initial_from(value) -> dict:
+        return {"value": value.value, "as_of": value.as_of}
+
+
+class WorkPlanRowForm(RowForm):
+    key = "item"
+    item = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Done?"), required=False, choices=WORK_PLAN_CHOICES)
+    note = note_field()
+
+    content_fields: dict[str, str] = {}
+
+    def reported(self) -> bool:
+        return bool(self.cleaned_data.get("status"))
+
+    def content(self) -> WorkPlanReportData:
+        data = self.cleaned_data
+        return WorkPlanReportData(
+            item=self.objects[data["item"]], done=data["status"] == WORK_PLAN_DONE, note=data["note"]
+        )
+
+    @staticmethod
+    def initial_from(report) -> dict:
+        return {"status": WORK_PLAN_DONE if report.done else WORK_PLAN_NOT_DONE, "note": report.note}
+
+
+class RowFormSet(forms.BaseFormSet):
+    """One form per object (milestone, indicator or work-plan item), in the objects' order."""
+
+    def __init__(self, *args, objects: list, reports: Iterable = (), **kwargs):
+        """``objects``: the initiative's milestones (indicators, work-plan items); ``reports``: what an update said
+        about them (its milestone reports, …), the rows' initial values."""
+        key = self.form.key
+        answers = {getattr(report, f"{key}_id"): self.form.initial_from(report) for report in reports}
+        initial = [{key: obj.pk, **answers.get(obj.pk, {})} for obj in objects]
+        super().__init__(*args, initial=initial, form_kwargs={"objects": {obj.pk: obj for obj in objects}}, **kwargs)
+
+    def reported_forms(self) -> list[RowForm]:
+        """The valid rows that say something, in their order: what the update's content holds."""
+        return [form for form in self.forms if form.is_valid() and form.cleaned_data and form.reported()]
+
+
+MilestoneFormSet = forms.formset_factory(MilestoneRowForm, formset=RowFormSet, extra=0)
+IndicatorFormSet = forms.formset_factory(IndicatorRowForm, formset=RowFormSet, extra=0)
+WorkPlanFormSet = forms.formset_factory(WorkPlanRowForm, formset=RowFormSet, extra=0)
+
+
 class ProgressUpdateForm(forms.Form):
-    """One form for the whole update; the milestone and indicator fields depend on the initiative."""
+    """One form for the whole update; its milestone, indicator and work-plan rows are formsets, one form per
+    milestone, indicator and work-plan item of the initiative (``milestone_formset``, …)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     organisation = forms.ModelChoiceField(
@@ -71,7 +216,7 @@ class ProgressUpdateForm(forms.Form):
         validators=[MaxLengthValidator(5000)],
     )
 
-    def __init__(self, *args, project: Project, organisations, cycle=None, **kwargs):
+    def __init__(self, *args, project: Project, organisations, cycle=None, update=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
         self.cycle = cycle
@@ -85,32 +230,20 @@ class ProgressUpdateForm(forms.Form):
         self.milestones = list(project.milestones.all())
         self.indicators = list(project.indicators.all())
         self.work_plan_items = list(cycle.work_plan_items.filter(project=project)) if cycle is not None else []
-        for item in self.work_plan_items:
-            self.fields[f"workplan_{item.pk}_status"] = forms.ChoiceField(
-                label=_("Done?"), required=False, choices=WORK_PLAN_CHOICES
-            )
-            self.fields[f"workplan_{item.pk}_note"] = note_field()
-        for milestone in self.milestones:
-            self.fields[f"milestone_{milestone.pk}_outcome"] = forms.ChoiceField(
-                label=_("Outcome"),
-                required=False,
-                choices=[(NOT_REPORTED, _("Not reported"))] + list(MilestoneOutcome.choices),
-            )
-            self.fields[f"milestone_{milestone.pk}_date"] = forms.DateField(
-                label=_("Achieved on, or delayed to"), required=False, widget=DateInput
-            )
-            self.fields[f"milestone_{milestone.pk}_note"] = note_field()
-        for indicator in self.indicators:
-            self.fields[f"indicator_{indicator.pk}_value"] = forms.DecimalField(
-                label=_("Value (%(unit)s)") % {"unit": indicator.unit},
-                required=False,
-                min_value=0,
-                max_digits=14,
-                decimal_places=2,
-            )
-            self.fields[f"indicator_{indicator.pk}_as_of"] = forms.DateField(
-                label=_("As of"), required=False, widget=DateInput
-            )
+
+        data = self.data if self.is_bound else None
+        self.milestone_formset = MilestoneFormSet(
+            data, prefix="milestones", objects=self.milestones, reports=update.milestone_reports.all() if update else ()
+        )
+        self.indicator_formset = IndicatorFormSet(
+            data, prefix="indicators", objects=self.indicators, reports=update.indicator_values.all() if update else ()
+        )
+        self.work_plan_formset = WorkPlanFormSet(
+            data,
+            prefix="workplan",
+            objects=self.work_plan_items,
+            reports=update.work_plan_reports.all() if update else (),
+        )
         for slot in range(1, EVIDENCE_FILE_SLOTS + 1):
             self.fields[f"file_{slot}"] = forms.FileField(
                 label=_("Evidence file %(number)s") % {"number": slot},
@@ -120,25 +253,43 @@ class ProgressUpdateForm(forms.Form):
                 widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_EXTENSIONS)}),
             )
 
-    # Grouped fields for the template: (object, its fields…) per row.
-    def rows(self, kind, objects, parts):
-        return [(obj, *(self[f"{kind}_{obj.pk}_{part}"] for part in parts)) for obj in objects]
+    @property
+    def formsets(self) -> dict[str, RowFormSet]:
+        """The row formsets by the name of the content's list they fill."""
+        return {
+            "milestone_reports": self.milestone_formset,
+            "indicator_values": self.indicator_formset,
+            "work_plan_reports": self.work_plan_formset,
+        }
 
-    def milestone_rows(self):
-        return self.rows("milestone", self.milestones, ("outcome", "date", "note"))
+    def is_valid(self) -> bool:
+        valid = super().is_valid()  # cleans the rows too, and shows the content's rules by their fields
+        return valid and all(formset.is_valid() for formset in self.formsets.values())
 
-    def indicator_rows(self):
-        return self.rows("indicator", self.indicators, ("value", "as_of"))
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors) or any(formset.total_error_count() for formset in self.formsets.values())
 
-    def work_plan_rows(self):
-        return self.rows("workplan", self.work_plan_items, ("status", "note"))
+    def errors_by_name(self) -> dict[str, list[str]]:
+        """Every error of the form and of its rows, by the name of the field it is about as posted
+        (``period_end``, ``milestones-0-date``); a row's own errors under its prefix (``milestones-0``), a
+        formset's under its prefix (``milestones``), the form's under ``__all__``."""
+        errors = {name: list(messages) for name, messages in self.errors.items()}
+        for formset in self.formsets.values():
+            if formset.non_form_errors():
+                errors[formset.prefix] = list(formset.non_form_errors())
+            for row in formset.forms:
+                for name, messages in row.errors.items():
+                    errors[row.prefix if name == NON_FIELD_ERRORS else row.add_prefix(name)] = list(messages)
+        return errors
 
     def file_fields(self):
         return [self[f"file_{slot}"] for slot in range(1, EVIDENCE_FILE_SLOTS + 1)]
 
     @staticmethod
     def initial_from(update) -> dict:
-        initial = {
+        """The update's own fields as the form's initial values (its rows come from ``update=``)."""
+        return {
             "version": update.version,
             "organisation": update.organisation_id,
             "period_start": update.period_start,
@@ -148,22 +299,8 @@ class ProgressUpdateForm(forms.Form):
             "next_steps": update.next_steps,
             "links": "\n".join(f"{e.title} | {e.url}" if e.title else e.url for e in update.evidence.all() if e.url),
         }
-        for report in update.milestone_reports.all():
-            prefix = f"milestone_{report.milestone_id}"
-            initial[f"{prefix}_outcome"] = report.outcome
-            initial[f"{prefix}_date"] = report.achieved_on or report.new_date
-            initial[f"{prefix}_note"] = report.note
-        for value in update.indicator_values.all():
-            prefix = f"indicator_{value.indicator_id}"
-            initial[f"{prefix}_value"] = value.value
-            initial[f"{prefix}_as_of"] = value.as_of
-        for report in update.work_plan_reports.all():
-            prefix = f"workplan_{report.item_id}"
-            initial[f"{prefix}_status"] = WORK_PLAN_DONE if report.done else WORK_PLAN_NOT_DONE
-            initial[f"{prefix}_note"] = report.note
-        return initial
 
-    def clean_links(self):
+    def clean_links(self) -> list[EvidenceLink]:
         links = []
         validate = URLValidator(schemes=["http", "https"])
         for number, line in enumerate(self.cleaned_data["links"].splitlines(), start=1):
@@ -182,42 +319,13 @@ class ProgressUpdateForm(forms.Form):
                 raise forms.ValidationError(
                     _("Line %(number)s is longer than 500 characters."), params={"number": number}
                 )
-            links.append((title, url))
+            links.append(EvidenceLink(title=title, url=url))
         if len(links) > 20:
             raise forms.ValidationError(_("Give at most 20 links."))
         return links
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("The period cannot end before it starts."))
-        if self.cycle is not None:
-            message = _("Choose a date within the reporting cycle, %(start)s – %(end)s.") % {
-                "start": self.cycle.period_start.isoformat(),
-                "end": self.cycle.period_end.isoformat(),
-            }
-            for name, value in (("period_start", start), ("period_end", end)):
-                if value and not (self.cycle.period_start <= value <= self.cycle.period_end):
-                    self.add_error(name, message)
-        today = datetime.date.today()
-        for milestone in self.milestones:
-            prefix = f"milestone_{milestone.pk}"
-            outcome, date = cleaned.get(f"{prefix}_outcome"), cleaned.get(f"{prefix}_date")
-            if outcome == MilestoneOutcome.ACHIEVED:
-                if not date:
-                    self.add_error(f"{prefix}_date", _("Say when the milestone was achieved."))
-                elif date > today:
-                    self.add_error(f"{prefix}_date", _("A milestone cannot be achieved in the future."))
-            if outcome == MilestoneOutcome.DELAYED and not date:
-                self.add_error(f"{prefix}_date", _("Give the new date of a delayed milestone."))
-        for indicator in self.indicators:
-            prefix = f"indicator_{indicator.pk}"
-            value, as_of = cleaned.get(f"{prefix}_value"), cleaned.get(f"{prefix}_as_of")
-            if value is not None and not as_of:
-                self.add_error(f"{prefix}_as_of", _("Give the date this value was measured on."))
-            if as_of and value is None and not self.errors.get(f"{prefix}_value"):
-                self.add_error(f"{prefix}_value", _("Give the value, or clear the date."))
         for field in self.file_fields():
             uploaded = cleaned.get(field.name)
             if uploaded:
@@ -225,53 +333,44 @@ class ProgressUpdateForm(forms.Form):
                     cleaned[f"{field.name}_type"] = validate_evidence_file(uploaded)
                 except forms.ValidationError as error:
                     self.add_error(field.name, error)
+        # Each row's own fields first; then the update's content rules, checked where the services check them and
+        # shown by the fields they name.
+        rows = {name: formset.reported_forms() for name, formset in self.formsets.items()}
+        self._content = self._content_of(rows)
+        try:
+            validate_content(project=self.project, cycle=self.cycle, content=self._content)
+        except forms.ValidationError as error:
+            for path, errors in error.error_dict.items():
+                name, _dot, rest = path.partition(".")
+                if not rest:
+                    self.add_error(name if name in self.fields else None, errors)
+                    continue
+                index, _dot, field = rest.partition(".")
+                row = rows[name][int(index)]
+                row.add_error(row.content_fields.get(field), errors)
         return cleaned
 
-    def content(self) -> UpdateContent:
+    def _content_of(self, rows: dict[str, list[RowForm]]) -> UpdateContent:
         data = self.cleaned_data
-        reports = [
-            MilestoneReportData(
-                milestone=m,
-                outcome=data[f"milestone_{m.pk}_outcome"],
-                # The service keeps the date that the outcome asks for (achieved on, or delayed to).
-                achieved_on=data.get(f"milestone_{m.pk}_date"),
-                new_date=data.get(f"milestone_{m.pk}_date"),
-                note=data.get(f"milestone_{m.pk}_note", ""),
-            )
-            for m in self.milestones
-            if data.get(f"milestone_{m.pk}_outcome")
-        ]
-        values = [
-            IndicatorValueData(
-                indicator=i, value=data[f"indicator_{i.pk}_value"], as_of=data[f"indicator_{i.pk}_as_of"]
-            )
-            for i in self.indicators
-            if data.get(f"indicator_{i.pk}_value") is not None
-        ]
-        work_plan = [
-            WorkPlanReportData(
-                item=item,
-                done=data[f"workplan_{item.pk}_status"] == WORK_PLAN_DONE,
-                note=data.get(f"workplan_{item.pk}_note", ""),
-            )
-            for item in self.work_plan_items
-            if data.get(f"workplan_{item.pk}_status")
-        ]
-        files = [
-            (data[f.name].name, data[f.name], data[f"{f.name}_type"]) for f in self.file_fields() if data.get(f.name)
-        ]
-        return UpdateContent(
-            period_start=data["period_start"],
-            period_end=data["period_end"],
-            achievements=data["achievements"],
-            challenges=data["challenges"],
-            next_steps=data["next_steps"],
-            milestone_reports=tuple(reports),
-            indicator_values=tuple(values),
-            links=tuple(data["links"]),
-            files=tuple(files),
-            work_plan_reports=tuple(work_plan),
+        files = tuple(
+            EvidenceFile(title=data[f.name].name, file=data[f.name], content_type=data[f"{f.name}_type"])
+            for f in self.file_fields()
+            if data.get(f.name) and f"{f.name}_type" in data
         )
+        return UpdateContent(
+            period_start=data.get("period_start"),
+            period_end=data.get("period_end"),
+            achievements=data.get("achievements", ""),
+            challenges=data.get("challenges", ""),
+            next_steps=data.get("next_steps", ""),
+            links=tuple(data.get("links", ())),
+            files=files,
+            **{name: tuple(row.content() for row in forms) for name, forms in rows.items()},
+        )
+
+    def content(self) -> UpdateContent:
+        """The update's content, once the form is valid: what the services save."""
+        return self._content
 
 
 class ReasonForm(forms.Form):

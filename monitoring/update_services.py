@@ -17,6 +17,7 @@ items for its initiative.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,7 +25,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
@@ -64,46 +65,141 @@ CHANGED_BEFORE_APPROVAL = gettext_lazy(
 )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class MilestoneReportData:
     milestone: Milestone
-    outcome: str
-    achieved_on: datetime.date | None = None
-    new_date: datetime.date | None = None
+    outcome: str  # a MilestoneOutcome
+    achieved_on: datetime.date | None = None  # kept when achieved
+    new_date: datetime.date | None = None  # kept when delayed
     note: str = ""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class IndicatorValueData:
     indicator: Indicator
     value: Decimal
-    as_of: datetime.date
+    as_of: datetime.date | None  # required: validate_content says so, by its field
 
 
-@dataclass
+@dataclass(kw_only=True)
 class WorkPlanReportData:
     item: WorkPlanItem
     done: bool
     note: str = ""
 
 
-@dataclass
+@dataclass(kw_only=True)
+class EvidenceLink:
+    url: str
+    title: str = ""
+
+
+@dataclass(kw_only=True)
+class EvidenceFile:
+    file: File  # an uploaded file, checked by core.uploads.validate_evidence_file
+    content_type: str
+    title: str = ""
+
+
+@dataclass(kw_only=True)
 class UpdateContent:
     period_start: datetime.date
     period_end: datetime.date
     achievements: str = ""
     challenges: str = ""
     next_steps: str = ""
-    milestone_reports: tuple[MilestoneReportData, ...] = ()
-    indicator_values: tuple[IndicatorValueData, ...] = ()
-    links: tuple[tuple[str, str], ...] = ()  # (title, url) — replaces the update's links
-    files: tuple[tuple[str, object, str], ...] = ()  # (title, uploaded file, content type) — added
-    work_plan_reports: tuple[WorkPlanReportData, ...] = ()  # replaces the update's work-plan reports
+    milestone_reports: tuple[MilestoneReportData, ...] = ()  # replace the update's milestone reports
+    indicator_values: tuple[IndicatorValueData, ...] = ()  # replace the update's indicator values
+    links: tuple[EvidenceLink, ...] = ()  # replace the update's links
+    files: tuple[EvidenceFile, ...] = ()  # added to the update's files
+    work_plan_reports: tuple[WorkPlanReportData, ...] = ()  # replace the update's work-plan reports
 
 
 def open_cycle() -> ReportingCycle | None:
     """The reporting cycle open for updates, if any (at most one: a database constraint)."""
     return ReportingCycle.objects.open().first()
+
+
+def cycle_for(update: ProgressUpdate | None) -> ReportingCycle | None:
+    """The cycle an update is saved into: its own, or (a new one, or a draft started before any cycle opened)
+    the cycle open now."""
+    if update is not None and update.cycle_id is not None:
+        return update.cycle
+    return open_cycle()
+
+
+# An update's content rules ------------------------------------------------------------------------------------
+
+
+def validate_content(
+    *, project: Project, cycle: ReportingCycle | None, content: UpdateContent, today: datetime.date | None = None
+) -> None:
+    """Check ``content`` for an update on ``project`` in ``cycle``: the one place of these rules.
+
+    Raises a ``ValidationError`` whose keys are the fields' paths: ``period_end``, or ``milestone_reports.2.new_date``
+    for the third milestone report. The services call it before they write; the web form and the API's serializer
+    call it too and show its messages by their own fields (the same messages through both).
+    """
+    today = today or timezone.localdate()
+    errors: dict[str, list[str]] = defaultdict(list)
+    start, end = content.period_start, content.period_end
+    if start and end and end < start:
+        errors["period_end"].append(_("The period cannot end before it starts."))
+    if cycle is not None:
+        outside = _("Choose a date within the reporting cycle, %(start)s – %(end)s.") % {
+            "start": cycle.period_start.isoformat(),
+            "end": cycle.period_end.isoformat(),
+        }
+        for name, value in (("period_start", start), ("period_end", end)):
+            if value and not (cycle.period_start <= value <= cycle.period_end):
+                errors[name].append(outside)
+
+    reported: set[int] = set()
+    for index, report in enumerate(content.milestone_reports):
+        path = f"milestone_reports.{index}"
+        milestone = report.milestone
+        if milestone.project_id != project.pk:
+            errors[f"{path}.milestone"].append(
+                _("The initiative has no milestone with id %(id)s.") % {"id": milestone.pk}
+            )
+        elif milestone.pk in reported:
+            errors[f"{path}.milestone"].append(_("The milestone %(id)s is reported twice.") % {"id": milestone.pk})
+        reported.add(milestone.pk)
+        if report.outcome == MilestoneOutcome.ACHIEVED:
+            if not report.achieved_on:
+                errors[f"{path}.achieved_on"].append(_("Say when the milestone was achieved."))
+            elif report.achieved_on > today:
+                errors[f"{path}.achieved_on"].append(_("A milestone cannot be achieved in the future."))
+        if report.outcome == MilestoneOutcome.DELAYED and not report.new_date:
+            errors[f"{path}.new_date"].append(_("Give the new date of a delayed milestone."))
+
+    reported = set()
+    for index, value in enumerate(content.indicator_values):
+        path = f"indicator_values.{index}"
+        indicator = value.indicator
+        if indicator.project_id != project.pk:
+            errors[f"{path}.indicator"].append(
+                _("The initiative has no indicator with id %(id)s.") % {"id": indicator.pk}
+            )
+        elif indicator.pk in reported:
+            errors[f"{path}.indicator"].append(_("The indicator %(id)s is reported twice.") % {"id": indicator.pk})
+        reported.add(indicator.pk)
+        if value.as_of is None:
+            errors[f"{path}.as_of"].append(_("Give the date this value was measured on."))
+
+    reported = set()
+    for index, answer in enumerate(content.work_plan_reports):
+        item = answer.item
+        # Only the work plan of the update's own cycle and initiative, each item once.
+        if item.project_id != project.pk or cycle is None or item.cycle_id != cycle.pk:
+            errors[f"work_plan_reports.{index}.item"].append(
+                _("That work-plan item belongs to another initiative or cycle.")
+            )
+        elif item.pk in reported:
+            errors[f"work_plan_reports.{index}.item"].append(_("That work-plan item is answered twice."))
+        reported.add(item.pk)
+    if errors:
+        raise ValidationError(dict(errors))
 
 
 def _record(update: ProgressUpdate, *, actor: User, from_status: str, reason: str = "") -> None:
@@ -143,14 +239,6 @@ def _check_version(update: ProgressUpdate, expected_version: int | None, message
         raise ConflictError(message)
 
 
-def _check_period_in_cycle(cycle: ReportingCycle | None, content: UpdateContent) -> None:
-    if cycle is not None and (content.period_start < cycle.period_start or content.period_end > cycle.period_end):
-        raise WorkflowError(
-            _("The reporting period must lie within the reporting cycle, %(start)s – %(end)s.")
-            % {"start": cycle.period_start.isoformat(), "end": cycle.period_end.isoformat()}
-        )
-
-
 #: Evidence.title's max_length.
 EVIDENCE_TITLE_MAX_CHARS = 200
 #: The stored file's own name, in characters and in UTF-8 bytes: with "evidence/<initiative>/<update>/" it
@@ -173,18 +261,14 @@ def shorten_file_name(name: str, *, max_chars: int, max_bytes: int | None = None
 
 
 def _write_content(update: ProgressUpdate, content: UpdateContent) -> None:
-    project_milestones = {m.pk for m in update.project.milestones.all()}
-    project_indicators = {i.pk for i in update.project.indicators.all()}
-    _check_period_in_cycle(update.cycle, content)
+    """Write ``content`` (checked by :func:`validate_content`) to ``update``, replacing its parts."""
     for name in ("period_start", "period_end", "achievements", "challenges", "next_steps"):
         setattr(update, name, getattr(content, name))
     update.full_clean(exclude=["project", "organisation", "author", "reviewed_by", "cycle"])
     update.save()
     update.milestone_reports.all().delete()
-    for report in content.milestone_reports:
-        if report.milestone.pk not in project_milestones:
-            raise WorkflowError(_("That milestone belongs to another initiative."))
-        MilestoneReport.objects.create(
+    MilestoneReport.objects.bulk_create(
+        MilestoneReport(
             update=update,
             milestone=report.milestone,
             outcome=report.outcome,
@@ -192,35 +276,34 @@ def _write_content(update: ProgressUpdate, content: UpdateContent) -> None:
             new_date=report.new_date if report.outcome == MilestoneOutcome.DELAYED else None,
             note=report.note,
         )
+        for report in content.milestone_reports
+    )
     update.indicator_values.all().delete()
-    for value in content.indicator_values:
-        if value.indicator.pk not in project_indicators:
-            raise WorkflowError(_("That indicator belongs to another initiative."))
-        IndicatorValue.objects.create(update=update, indicator=value.indicator, value=value.value, as_of=value.as_of)
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(update=update, indicator=value.indicator, value=value.value, as_of=value.as_of)
+        for value in content.indicator_values
+    )
     update.evidence.filter(file="").delete()
-    for title, url in content.links:
-        Evidence.objects.create(update=update, title=(title or "")[:EVIDENCE_TITLE_MAX_CHARS], url=url)
-    for title, uploaded, content_type in content.files:
+    for link in content.links:
+        Evidence.objects.create(update=update, title=link.title[:EVIDENCE_TITLE_MAX_CHARS], url=link.url)
+    for evidence in content.files:
         # A browser sends names of up to 255 characters, in any script: the title keeps what fits its column,
         # the stored file a shorter name (same extension) that fits both the column and the file system.
         stored_name = shorten_file_name(
-            uploaded.name, max_chars=EVIDENCE_FILE_NAME_MAX_CHARS, max_bytes=EVIDENCE_FILE_NAME_MAX_BYTES
+            evidence.file.name, max_chars=EVIDENCE_FILE_NAME_MAX_CHARS, max_bytes=EVIDENCE_FILE_NAME_MAX_BYTES
         )
         Evidence.objects.create(
             update=update,
-            title=shorten_file_name(title, max_chars=EVIDENCE_TITLE_MAX_CHARS) if title else "",
-            file=File(uploaded, name=stored_name),
-            content_type=content_type,
-            size=getattr(uploaded, "size", None),
+            title=shorten_file_name(evidence.title, max_chars=EVIDENCE_TITLE_MAX_CHARS) if evidence.title else "",
+            file=File(evidence.file, name=stored_name),
+            content_type=evidence.content_type,
+            size=getattr(evidence.file, "size", None),
         )
     update.work_plan_reports.all().delete()
-    # Only the work plan of the update's own cycle and initiative.
-    allowed = WorkPlanItem.objects.filter(cycle_id=update.cycle_id, project_id=update.project_id)
-    allowed_ids = set(allowed.values_list("pk", flat=True))
-    for report in content.work_plan_reports:
-        if report.item.pk not in allowed_ids:
-            raise WorkflowError(_("That work-plan item belongs to another initiative or cycle."))
-        WorkPlanItemReport.objects.create(update=update, item=report.item, done=report.done, note=report.note)
+    WorkPlanItemReport.objects.bulk_create(
+        WorkPlanItemReport(update=update, item=answer.item, done=answer.done, note=answer.note)
+        for answer in content.work_plan_reports
+    )
 
 
 @transaction.atomic
@@ -228,18 +311,19 @@ def create_update(
     *, project: Project, organisation: Organisation, author: User, content: UpdateContent
 ) -> ProgressUpdate:
     """Start a draft on ``project`` for one of the author's organisations."""
-    if not permissions.can(author, permissions.REPORT, project):
-        raise PermissionDenied(_("You may only report on your organisation's initiatives."))
+    permissions.require(author, permissions.REPORT, project)
     if not permissions.reporting_organisations(author, project).filter(pk=organisation.pk).exists():
         raise PermissionDenied(
             _("Report for one of your organisations that is the initiative's lead or one of its partners.")
         )
+    cycle = open_cycle()
+    validate_content(project=project, cycle=cycle, content=content)
     update = ProgressUpdate.objects.create(
         project=project,
         organisation=organisation,
         author=author,
         status=UpdateStatus.DRAFT,
-        cycle=open_cycle(),
+        cycle=cycle,
         period_start=content.period_start,
         period_end=content.period_end,
     )
@@ -252,18 +336,11 @@ def create_update(
 def save_draft(*, update: ProgressUpdate, user: User, content: UpdateContent, expected_version: int) -> ProgressUpdate:
     """Save a draft (or a returned update) if nobody saved it since ``expected_version``."""
     update = _locked(update)
-    if not permissions.can(user, permissions.EDIT, update):
-        if update.is_editable:
-            raise PermissionDenied(_("You may not edit this update."))
-        raise WorkflowError(
-            _("This update is %(status)s and can no longer be edited.")
-            % {"status": update.get_status_display().lower()}
-        )
+    permissions.require(user, permissions.EDIT, update)
     _check_version(update, expected_version, SAVED_SINCE)
+    update.cycle = cycle_for(update)  # a draft started before any cycle opened joins the open one
+    validate_content(project=update.project, cycle=update.cycle, content=content)
     update.version += 1
-    if update.cycle_id is None:
-        # A draft started before any cycle opened joins the open one.
-        update.cycle = open_cycle()
     _write_content(update, content)
     return update
 
@@ -277,12 +354,7 @@ def _check_has_narrative(text: UpdateContent | ProgressUpdate) -> None:
 def submit_update(*, update: ProgressUpdate, user: User, expected_version: int | None = None) -> ProgressUpdate:
     """draft / returned → submitted. A second click finds it submitted and changes nothing."""
     update = _locked(update)
-    if update.status == UpdateStatus.SUBMITTED and update.organisation_id in permissions.organisation_ids(user):
-        raise WorkflowError(_("This update has already been submitted."))
-    if not permissions.can(user, permissions.SUBMIT, update):
-        if update.organisation_id in permissions.organisation_ids(user):
-            raise WorkflowError(_("This update cannot be submitted in its current state."))
-        raise PermissionDenied(_("You may not submit this update."))
+    permissions.require(user, permissions.SUBMIT, update)
     _check_version(
         update, expected_version, _("Someone else saved this update since you opened it. Review it, then submit again.")
     )
@@ -321,12 +393,7 @@ def return_update(
     if not reason:
         raise WorkflowError(_("Say why the update is returned: the author reads it."))
     update = _locked(update)
-    if not permissions.can(reviewer, permissions.RETURN, update):
-        if permissions.is_secretariat(reviewer) and update.status == UpdateStatus.SUBMITTED:
-            raise PermissionDenied(_("Nobody reviews their own update."))
-        if permissions.is_secretariat(reviewer):
-            raise WorkflowError(_("Only a submitted update can be returned."))
-        raise PermissionDenied(_("Only the Secretariat reviews updates."))
+    permissions.require(reviewer, permissions.RETURN, update)
     _check_version(update, expected_version, CHANGED_BEFORE_RETURN)
     _transition(
         update,
@@ -423,12 +490,7 @@ def approve_update(*, update: ProgressUpdate, reviewer: User, expected_version: 
     """submitted → approved (= published), by a Secretariat member who is not the author. With ``expected_version``
     (the version the reviewer read), an update changed since is refused (:class:`ConflictError`)."""
     update = _locked(update)
-    if not permissions.can(reviewer, permissions.APPROVE, update):
-        if permissions.is_secretariat(reviewer) and update.status == UpdateStatus.SUBMITTED:
-            raise PermissionDenied(_("Nobody approves their own update."))
-        if permissions.is_secretariat(reviewer):
-            raise WorkflowError(_("Only a submitted update can be approved."))
-        raise PermissionDenied(_("Only the Secretariat approves updates."))
+    permissions.require(reviewer, permissions.APPROVE, update)
     _check_version(update, expected_version, CHANGED_BEFORE_APPROVAL)
     _transition(
         update,
@@ -491,10 +553,7 @@ def withdraw_approval(*, update: ProgressUpdate, reviewer: User, reason: str) ->
     if not reason:
         raise WorkflowError(_("Say why the approval is withdrawn."))
     update = _locked(update)
-    if not permissions.can(reviewer, permissions.WITHDRAW_APPROVAL, update):
-        if permissions.is_secretariat(reviewer):
-            raise WorkflowError(_("Only an approved update can be withdrawn."))
-        raise PermissionDenied(_("Only the Secretariat withdraws approvals."))
+    permissions.require(reviewer, permissions.WITHDRAW_APPROVAL, update)
     left_as_they_are = []
     for report in update.milestone_reports.select_related("milestone"):
         state = report.previous_state

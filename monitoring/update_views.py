@@ -13,7 +13,7 @@ import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -103,8 +103,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
                 status: [u for u in updates if u.status == status]
                 for status in (UpdateStatus.DRAFT, UpdateStatus.RETURNED, UpdateStatus.SUBMITTED, UpdateStatus.APPROVED)
             },
-            is_secretariat=permissions.is_secretariat(user),
-            queue_size=permissions.review_queue(user).count() if permissions.is_secretariat(user) else 0,
+            is_secretariat=permissions.can(user, permissions.REVIEW),
+            queue_size=permissions.review_queue(user).count(),
             has_memberships=bool(orgs),
         )
         return context
@@ -128,7 +128,13 @@ class UpdateFormView(LoadAfterLoginMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        return {**kwargs, "project": self.project, "cycle": self.cycle, "organisations": self.organisations()}
+        return {
+            **kwargs,
+            "project": self.project,
+            "cycle": self.cycle,
+            "organisations": self.organisations(),
+            "update": self.update,
+        }
 
     def render_form(self, form, *, preview=None, conflict=None, status=200):
         context = self.get_context_data(
@@ -159,6 +165,9 @@ class UpdateFormView(LoadAfterLoginMixin, FormView):
         except update_services.WorkflowError as error:
             form.add_error(None, str(error))
             return self.render_form(form, status=400)
+        except ValidationError as error:  # the content's rules, when something changed since the form checked them
+            form.add_error(None, error.messages)
+            return self.render_form(form, status=400)
         if "submit" in self.request.POST:
             messages.success(self.request, _("Your update was submitted to the Secretariat."))
         else:
@@ -173,7 +182,7 @@ class UpdateCreateView(UpdateFormView):
 
     @cached_property
     def cycle(self):
-        return update_services.open_cycle()
+        return update_services.cycle_for(None)
 
     def get_initial(self):
         start, end = (self.cycle.period_start, self.cycle.period_end) if self.cycle else current_period()
@@ -198,20 +207,16 @@ class UpdateEditView(UpdateFormView):
             update_detail_queryset().filter(pk__in=permissions.updates_visible_to(request.user)), pk=pk
         )
         self.project = self.update.project
-        if not permissions.can(request.user, permissions.EDIT, self.update):
-            if self.update.organisation_id in permissions.organisation_ids(request.user):
-                messages.info(
-                    request,
-                    _("This update is %(status)s and can no longer be edited.")
-                    % {"status": self.update.get_status_display().lower()},
-                )
-                return HttpResponseRedirect(self.update.get_absolute_url())
-            raise PermissionDenied(_("You may not edit this update."))
+        try:
+            permissions.require(request.user, permissions.EDIT, self.update)
+        except update_services.WorkflowError as error:  # theirs, but no longer editable: say so on the update
+            messages.info(request, str(error))
+            return HttpResponseRedirect(self.update.get_absolute_url())
 
     @cached_property
     def cycle(self):
         # A draft started before any cycle opened joins the open one when saved (as the service does).
-        return self.update.cycle if self.update.cycle_id else update_services.open_cycle()
+        return update_services.cycle_for(self.update)
 
     def get_initial(self):
         return ProgressUpdateForm.initial_from(self.update)
@@ -253,8 +258,7 @@ class UpdateDetailView(VisibleUpdateMixin, DetailView):
             can_review=permissions.can(user, permissions.APPROVE, update),
             can_withdraw=permissions.can(user, permissions.WITHDRAW_APPROVAL, update),
             return_form=ReturnForm(),
-            show_workflow=user.is_authenticated
-            and (update.organisation_id in permissions.organisation_ids(user) or permissions.is_secretariat(user)),
+            show_workflow=permissions.can(user, permissions.VIEW_WORKFLOW, update),
         )
 
 
@@ -306,8 +310,7 @@ class ReturnView(LoadAfterLoginMixin, VisibleUpdateMixin, FormView):
 
     def load(self, request, pk):
         self.update = get_object_or_404(self.get_queryset(), pk=pk)
-        if not permissions.is_secretariat(request.user):
-            raise PermissionDenied(_("Only the Secretariat reviews updates."))
+        permissions.require(request.user, permissions.REVIEW)
 
     def get_initial(self):
         # The version the reviewer read on the update's page (its "Return" link carries it).
@@ -354,8 +357,8 @@ class ReviewQueueView(LoginRequiredMixin, FormView):
     form_class = BulkApproveForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.is_secretariat(request.user):
-            raise PermissionDenied(_("Only the Secretariat reviews updates."))
+        if request.user.is_authenticated:
+            permissions.require(request.user, permissions.REVIEW)
         return super().dispatch(request, *args, **kwargs)
 
     def queue(self):

@@ -1,9 +1,16 @@
-"""Shared test set-up: fast hashing, personas, Debian's Chromium for Playwright."""
+"""Shared test set-up: fast hashing, the personas' world, Debian's Chromium for Playwright.
+
+The personas (healthchecks' alice / bob / charlie, in the plan's words) are defined once, here, by the ``world``
+fixture: tests of the web forms, the API, the profile and the outbox read them from it. The stocktaking report's
+tests (tests/monitoring/conftest.py) build a whole small plan around a cycle instead, with its own members.
+"""
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -88,6 +95,137 @@ def secretariat_user(db):
 def secretariat_client(client, secretariat_user):
     client.force_login(secretariat_user)
     return client
+
+
+#: Everyone who may ask something of the portal, from the least to the most allowed.
+PERSONAS = ["anonymous", "outsider", "author", "colleague", "coordinator", "secretariat"]
+
+
+def _anonymous():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
+
+
+@dataclass(kw_only=True)
+class World:
+    """An initiative led by DUO, with a milestone and an indicator, and the personas around it.
+
+    ``author`` and ``colleague`` are DUO's contributors, ``coordinator`` its coordinator; ``outsider`` is a
+    contributor of another organisation (OTHER), on no initiative; ``secretariat`` and ``reviewer2`` are the
+    Secretariat; ``anonymous`` is nobody signed in. ``world["author"]`` reads as ``world.author``.
+    """
+
+    project: object
+    lead: object
+    other: object
+    milestone: object
+    indicator: object
+    author: object
+    colleague: object
+    coordinator: object
+    outsider: object
+    secretariat: object
+    reviewer2: object
+    anonymous: object = field(default_factory=_anonymous)
+
+    def __getitem__(self, name: str):
+        return getattr(self, name)
+
+
+@pytest.fixture
+def world(db, secretariat_user) -> World:
+    from projects.models import OrganisationRole
+    from stakeholders.models import MembershipRole
+    from tests.factories import (
+        IndicatorFactory,
+        MembershipFactory,
+        MilestoneFactory,
+        OrganisationFactory,
+        ProjectFactory,
+        ProjectOrganisationFactory,
+        UserFactory,
+    )
+
+    lead = OrganisationFactory(slug="duo", acronym="DUO")
+    other = OrganisationFactory(slug="other", acronym="OTHER")
+    project = ProjectFactory(slug="duo-fellowship", title="DUO Fellowship")
+    ProjectOrganisationFactory(project=project, organisation=lead, role=OrganisationRole.LEAD)
+
+    def member(username: str, organisation, role=MembershipRole.CONTRIBUTOR):
+        user = UserFactory(username=username, email=f"{username}@example.org")
+        return MembershipFactory(organisation=organisation, user=user, role=role).user
+
+    reviewer2 = UserFactory(username="reviewer2", is_staff=True)
+    reviewer2.groups.add(*secretariat_user.groups.all())
+    return World(
+        project=project,
+        lead=lead,
+        other=other,
+        milestone=MilestoneFactory(project=project, title="Alumni meeting", planned_start=datetime.date(2026, 5, 1)),
+        indicator=IndicatorFactory(project=project, name="Pairs exchanged", baseline=100, target=300),
+        author=member("author", lead),
+        colleague=member("colleague", lead),
+        coordinator=member("coordinator", lead, MembershipRole.COORDINATOR),
+        outsider=member("outsider", other),
+        secretariat=secretariat_user,
+        reviewer2=reviewer2,
+    )
+
+
+def login(client, world: World, persona: str):
+    """``client`` signed in as ``persona`` (anonymous: not signed in)."""
+    if persona != "anonymous":
+        client.force_login(world[persona])
+    return client
+
+
+def formset_data(prefix: str, rows: list[dict]) -> dict[str, str]:
+    """A formset as a browser posts it: its management form and ``rows``, the fields of each of its forms."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(len(rows)),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{name}": "" if value is None else str(value) for name, value in row.items()})
+    return data
+
+
+def update_form_data(*, milestones=(), indicators=(), work_plan=(), **fields) -> dict[str, str]:
+    """The progress-update form as a browser posts it: ``fields`` and its three formsets' rows (``milestones``:
+    dicts of ``milestone`` (the id), ``outcome``, ``date``, ``note``; ``indicators``: ``indicator``, ``value``,
+    ``as_of``; ``work_plan``: ``item``, ``status``, ``note``)."""
+    return {
+        **formset_data("milestones", list(milestones)),
+        **formset_data("indicators", list(indicators)),
+        **formset_data("workplan", list(work_plan)),
+        **fields,
+    }
+
+
+def content(**overrides):
+    """An update's content for the world's initiative: a half-year's narrative (``overrides`` change it)."""
+    from monitoring import update_services as services
+
+    values = {
+        "period_start": datetime.date(2026, 1, 1),
+        "period_end": datetime.date(2026, 6, 30),
+        "achievements": "120 pairs exchanged.",
+        "challenges": "Few European funders.",
+        "next_steps": "Outreach.",
+    }
+    return services.UpdateContent(**{**values, **overrides})
+
+
+def draft(world: World, **overrides):
+    """The author's draft on the world's initiative, through the service."""
+    from monitoring import update_services as services
+
+    return services.create_update(
+        project=world.project, organisation=world.lead, author=world.author, content=content(**overrides)
+    )
 
 
 @pytest.fixture(autouse=True)

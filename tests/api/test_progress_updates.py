@@ -16,9 +16,10 @@ from rest_framework.test import APIClient
 from monitoring import update_services as services
 from monitoring.models import ProgressUpdate, UpdateStatus, UpdateTransition
 from projects.models import MilestoneStatus
+from tests.conftest import PERSONAS, draft
 from tests.outbox import deliver, queued
 
-from .conftest import PERSONAS, as_persona, draft
+from .conftest import as_persona
 
 pytestmark = pytest.mark.django_db
 

@@ -179,8 +179,7 @@ def test_the_page_size_is_capped_at_100(api, settings):
 
 def test_updates_filters(api, world):
     from monitoring import update_services as services
-
-    from .conftest import draft
+    from tests.conftest import draft
 
     approved = services.submit_update(update=draft(world), user=world["author"])
     services.approve_update(update=approved, reviewer=world["secretariat"])

@@ -30,9 +30,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from monitoring import update_services as services
+from tests.conftest import draft
 from tests.factories import build_plan
-
-from .conftest import draft
 
 pytestmark = pytest.mark.django_db
 

@@ -182,11 +182,15 @@ def world(db, secretariat_user) -> World:
         alpha,
         eur,
         author_eur,
-        milestone_reports=(services.MilestoneReportData(milestones["m1"], "achieved", achieved_on=d(2022, 3, 5)),),
-        indicator_values=(services.IndicatorValueData(indicators["i1"], Decimal("150"), d(2023, 6, 30)),),
+        milestone_reports=(
+            services.MilestoneReportData(milestone=milestones["m1"], outcome="achieved", achieved_on=d(2022, 3, 5)),
+        ),
+        indicator_values=(
+            services.IndicatorValueData(indicator=indicators["i1"], value=Decimal("150"), as_of=d(2023, 6, 30)),
+        ),
         work_plan_reports=(
-            services.WorkPlanReportData(items["w1"], done=True, note="Held in Seoul."),
-            services.WorkPlanReportData(items["w2"], done=False, note="Next year."),
+            services.WorkPlanReportData(item=items["w1"], done=True, note="Held in Seoul."),
+            services.WorkPlanReportData(item=items["w2"], done=False, note="Next year."),
         ),
     )
     services.approve_update(update=alpha_update, reviewer=secretariat_user)
@@ -194,15 +198,19 @@ def world(db, secretariat_user) -> World:
         beta,
         asi,
         author_asi,
-        work_plan_reports=(services.WorkPlanReportData(items["w3"], done=True),),
+        work_plan_reports=(services.WorkPlanReportData(item=items["w3"], done=True),),
     )
     delta_update = report(
         delta,
         asi,
         author_asi,
-        milestone_reports=(services.MilestoneReportData(milestones["m3"], "delayed", new_date=d(2023, 10, 1)),),
-        indicator_values=(services.IndicatorValueData(indicators["i2"], Decimal("25"), d(2023, 1, 31)),),
-        work_plan_reports=(services.WorkPlanReportData(items["w4"], done=True),),
+        milestone_reports=(
+            services.MilestoneReportData(milestone=milestones["m3"], outcome="delayed", new_date=d(2023, 10, 1)),
+        ),
+        indicator_values=(
+            services.IndicatorValueData(indicator=indicators["i2"], value=Decimal("25"), as_of=d(2023, 1, 31)),
+        ),
+        work_plan_reports=(services.WorkPlanReportData(item=items["w4"], done=True),),
     )
     services.approve_update(update=delta_update, reviewer=secretariat_user)
     # An approved update without a cycle (written before cycles existed) is not in the report.

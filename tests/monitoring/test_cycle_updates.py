@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from monitoring import update_services as services
 from monitoring.models import CycleStatus, ProgressUpdate, WorkPlanItem, WorkPlanItemReport
+from tests.conftest import update_form_data
 from tests.factories import build_plan
 
 from .conftest import make_cycle
@@ -16,17 +18,18 @@ from .conftest import make_cycle
 pytestmark = pytest.mark.django_db
 
 
-def form_data(**overrides):
-    data = {
-        "version": "",
-        "period_start": "2022-01-01",
-        "period_end": "2023-12-31",
-        "achievements": "Done a lot.",
-        "challenges": "",
-        "next_steps": "",
-        "links": "",
-        "save": "1",
-    }
+def form_data(*, work_plan=(), **overrides):
+    data = update_form_data(
+        version="",
+        period_start="2022-01-01",
+        period_end="2023-12-31",
+        achievements="Done a lot.",
+        challenges="",
+        next_steps="",
+        links="",
+        save="1",
+        work_plan=work_plan,
+    )
     data.update(overrides)
     return data
 
@@ -49,7 +52,7 @@ def test_the_form_reports_to_the_open_cycle(client, world):
         reverse("updates:update-create", args=["alpha"]),
         form_data(
             organisation=world.eur.pk,
-            **{f"workplan_{w1.pk}_status": "done", f"workplan_{w1.pk}_note": "Held.", f"workplan_{w2.pk}_status": ""},
+            work_plan=[{"item": w1.pk, "status": "done", "note": "Held."}, {"item": w2.pk, "status": ""}],
         ),
     )
     assert response.status_code == 302
@@ -63,10 +66,13 @@ def test_the_form_reports_to_the_open_cycle(client, world):
 
     # Editing keeps the answers and changes them.
     edit_url = reverse("updates:update-edit", args=[update.pk])
-    assert client.get(edit_url).context["form"][f"workplan_{w1.pk}_status"].value() == "done"
+    rows = client.get(edit_url).context["form"].work_plan_formset
+    assert [(row.object, row["status"].value()) for row in rows] == [(w1, "done"), (w2, None)]
     response = client.post(
         edit_url,
-        form_data(organisation=world.eur.pk, version=str(update.version), **{f"workplan_{w1.pk}_status": "not_done"}),
+        form_data(
+            organisation=world.eur.pk, version=str(update.version), work_plan=[{"item": w1.pk, "status": "not_done"}]
+        ),
     )
     assert response.status_code == 302
     assert list(update.work_plan_reports.values_list("done", flat=True)) == [False]
@@ -82,7 +88,7 @@ def test_the_period_must_lie_in_the_cycle(client, world, field, value):
     assert response.status_code == 400
     assert "within the reporting cycle" in str(response.context["form"].errors[field])
     assert ProgressUpdate.objects.count() == before
-    with pytest.raises(services.WorkflowError, match="within the reporting cycle"):
+    with pytest.raises(ValidationError, match="within the reporting cycle"):
         services.create_update(
             project=world.alpha,
             organisation=world.eur,
@@ -95,7 +101,7 @@ def test_the_period_must_lie_in_the_cycle(client, world, field, value):
 
 def test_work_plan_reports_only_on_the_updates_own_initiative_and_cycle(world):
     other = WorkPlanItem.objects.create(cycle=world.cycle, project=world.beta, planned_activity="beta's item")
-    with pytest.raises(services.WorkflowError, match="another initiative or cycle"):
+    with pytest.raises(ValidationError, match="another initiative or cycle"):
         services.create_update(
             project=world.alpha,
             organisation=world.eur,
@@ -103,7 +109,7 @@ def test_work_plan_reports_only_on_the_updates_own_initiative_and_cycle(world):
             content=services.UpdateContent(
                 period_start=datetime.date(2022, 1, 1),
                 period_end=datetime.date(2022, 6, 30),
-                work_plan_reports=(services.WorkPlanReportData(other, done=True),),
+                work_plan_reports=(services.WorkPlanReportData(item=other, done=True),),
             ),
         )
     assert not WorkPlanItemReport.objects.filter(item=other).exists()

@@ -152,7 +152,9 @@ def test_changes_since_the_previous_cycle_come_from_the_history(world, secretari
             period_end=datetime.date(2024, 12, 31),
             achievements="More pairs.",
             indicator_values=(
-                services.IndicatorValueData(world.indicators["i1"], Decimal("200"), datetime.date(2024, 12, 31)),
+                services.IndicatorValueData(
+                    indicator=world.indicators["i1"], value=Decimal("200"), as_of=datetime.date(2024, 12, 31)
+                ),
             ),
         ),
     )

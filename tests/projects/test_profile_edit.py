@@ -67,9 +67,15 @@ def approved_update(setup, *, outcome=None, new_date=None, value=None):
     if outcome:
         achieved_on = TODAY - datetime.timedelta(days=3) if outcome == MilestoneOutcome.ACHIEVED else None
         reports = (
-            services.MilestoneReportData(setup["milestone"], outcome, achieved_on=achieved_on, new_date=new_date),
+            services.MilestoneReportData(
+                milestone=setup["milestone"], outcome=outcome, achieved_on=achieved_on, new_date=new_date
+            ),
         )
-    values = () if value is None else (services.IndicatorValueData(setup["indicator"], Decimal(value), TODAY),)
+    values = (
+        ()
+        if value is None
+        else (services.IndicatorValueData(indicator=setup["indicator"], value=Decimal(value), as_of=TODAY),)
+    )
     content = services.UpdateContent(
         period_start=datetime.date(2026, 1, 1),
         period_end=datetime.date(2026, 6, 30),
