@@ -34,7 +34,7 @@ from core.api import (
 from core.cache import cached_per_object
 from core.csvutil import Echo, csv_safe
 from projects.api import OrganisationViewSet
-from projects.models import ActionContribution, OrganisationRole, Project, ProjectOrganisation
+from projects.models import ActionContribution, Milestone, OrganisationRole, Project, ProjectOrganisation
 from projects.serializers import InitiativeSerializer
 from stakeholders.serializers import OrganisationSerializer
 
@@ -59,7 +59,7 @@ INITIATIVE_PREFETCHES = (
         .prefetch_related(Prefetch("action__subgoals", queryset=Subgoal.objects.select_related("objective")))
         .order_by("action__number", "position"),
     ),
-    "milestones",
+    Prefetch("milestones", queryset=Milestone.objects.with_state()),
     "indicators",
     "links",
 )

@@ -11,7 +11,6 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from itertools import islice
 
 from django.core.paginator import Paginator
@@ -20,7 +19,6 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetc
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -37,7 +35,6 @@ from projects.models import (
     TAKING_PART_ROLES,
     ActionContribution,
     Milestone,
-    MilestoneStatus,
     OrganisationRole,
     Project,
     ProjectOrganisation,
@@ -281,38 +278,6 @@ def _json_stream(records: Iterable[ExportRecord]) -> Iterator[str]:
 # The initiative's page ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MilestoneState:
-    """A milestone as the timeline shows it: its state in words as well as in colour."""
-
-    milestone: Milestone
-    state: str  # "achieved", "due", "overdue" or "cancelled"
-
-    @property
-    def label(self) -> str:
-        return {
-            "achieved": _("Achieved"),
-            "due": _("Due"),
-            "overdue": _("Overdue"),
-            "cancelled": _("Cancelled"),
-        }[self.state]
-
-
-def milestone_timeline(milestones: Iterable[Milestone], today: date) -> list[MilestoneState]:
-    timeline = []
-    for milestone in milestones:
-        if milestone.status == MilestoneStatus.ACHIEVED:
-            state = "achieved"
-        elif milestone.status == MilestoneStatus.CANCELLED:
-            state = "cancelled"
-        elif milestone.is_overdue(today):
-            state = "overdue"
-        else:
-            state = "due"
-        timeline.append(MilestoneState(milestone=milestone, state=state))
-    return timeline
-
-
 def related_projects(project: Project, limit: int = RELATED_LIMIT) -> list[Project]:
     """Other initiatives under one of this one's actions or with one of its leads; sharing both first.
 
@@ -359,7 +324,7 @@ class ProjectDetailView(DetailView):
                         "action__subgoals__objective"
                     ),
                 ),
-                "milestones",
+                Prefetch("milestones", queryset=Milestone.objects.with_state()),
                 "indicators",
                 "links",
                 Prefetch(
@@ -376,9 +341,9 @@ class ProjectDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         project = self.object
         user = self.request.user
-        context["can_report"] = user.is_authenticated and permissions.can(user, permissions.REPORT, project)
-        context["can_edit_profile"] = user.is_authenticated and permissions.can(user, permissions.EDIT_PROFILE, project)
-        context["milestone_timeline"] = milestone_timeline(project.milestones.all(), timezone.localdate())
+        context["can_report"] = permissions.can(user, permissions.REPORT, project)
+        context["can_edit_profile"] = permissions.can(user, permissions.EDIT_PROFILE, project)
+        context["milestones"] = project.milestones.all()  # with their state (MilestoneState)
         context["related_projects"] = related_projects(project)
         context["canonical_url"] = self.request.build_absolute_uri(project.get_absolute_url())
         return context

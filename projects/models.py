@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce, Now, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -218,6 +221,40 @@ class MilestoneStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class MilestoneState(models.TextChoices):
+    """A milestone's state on a given day: the one definition that the initiative page, the stocktaking report and
+    the API read (``Milestone.objects.with_state(today)``), with the one label of each state."""
+
+    ACHIEVED = "achieved", _("Achieved")
+    ON_TRACK = "on_track", _("On track")
+    DELAYED = "delayed", _("Delayed")  # reported delayed; its due date is the new date, not passed yet
+    OVERDUE = "overdue", _("Date passed, no report yet")  # neither achieved nor reported delayed to a later date
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def with_state(self, today: datetime.date | None = None) -> MilestoneQuerySet:
+        """Each milestone with its ``due`` date (its planned end, else its planned date; a delay's approval moves
+        the planned end to the new date) and its ``state`` (a :class:`MilestoneState`) on ``today``, by default
+        the database's today in the site's time zone.
+
+        The first that holds: achieved, cancelled, due date passed (overdue), reported delayed, else on track.
+        Plain SQL, so it filters and aggregates: ``.values("project").annotate(late=Count("pk",
+        filter=Q(state=MilestoneState.OVERDUE)))`` counts each initiative's in the same one query.
+        """
+        day = Value(today, output_field=models.DateField()) if today else TruncDate(Now())
+        return self.annotate(due=Coalesce("planned_end", "planned_start")).annotate(
+            state=Case(
+                When(status=MilestoneStatus.ACHIEVED, then=Value(MilestoneState.ACHIEVED.value)),
+                When(status=MilestoneStatus.CANCELLED, then=Value(MilestoneState.CANCELLED.value)),
+                When(due__lt=day, then=Value(MilestoneState.OVERDUE.value)),
+                When(status=MilestoneStatus.DELAYED, then=Value(MilestoneState.DELAYED.value)),
+                default=Value(MilestoneState.ON_TRACK.value),
+                output_field=models.CharField(),
+            )
+        )
+
+
 class Milestone(models.Model):
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("initiative")
@@ -235,6 +272,7 @@ class Milestone(models.Model):
     note = models.TextField(_("note"), blank=True)
 
     history = HistoricalRecords()
+    objects = MilestoneQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "planned_start", "pk"]
@@ -272,12 +310,9 @@ class Milestone(models.Model):
             raise ValidationError(_("A milestone cannot be achieved in the future."), code="achieved_in_future")
 
     @property
-    def due_date(self):
-        return self.planned_end or self.planned_start
-
-    def is_overdue(self, today) -> bool:
-        due = self.due_date
-        return self.status in (MilestoneStatus.PLANNED, MilestoneStatus.DELAYED) and due is not None and due < today
+    def state_label(self) -> str:
+        """The label of its ``state`` (read with ``Milestone.objects.with_state()``)."""
+        return MilestoneState(self.state).label
 
 
 class TargetComparator(models.TextChoices):

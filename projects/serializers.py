@@ -15,6 +15,7 @@ from .models import (
     ActionContribution,
     Indicator,
     Milestone,
+    MilestoneState,
     Project,
     ProjectLink,
     ProjectOrganisation,
@@ -51,9 +52,18 @@ class PlanRowSerializer(serializers.ModelSerializer):
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
+    """A milestone; read from ``Milestone.objects.with_state()``, which gives its ``state`` today."""
+
+    state = serializers.ChoiceField(
+        choices=MilestoneState.choices,
+        read_only=True,
+        help_text="Its state today: achieved, on track, delayed (to its planned end), overdue (its date passed and "
+        "no report says it was achieved or delayed), or cancelled. `status` is what was last reported.",
+    )
+
     class Meta:
         model = Milestone
-        fields = ["id", "title", "planned_start", "planned_end", "period_label", "status", "achieved_on", "note"]
+        fields = ("id title planned_start planned_end period_label status state achieved_on note").split()
 
 
 class IndicatorSerializer(serializers.ModelSerializer):

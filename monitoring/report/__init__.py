@@ -20,9 +20,10 @@ Definitions (the report's notes repeat them for readers):
 - *New*: in the plan's first cycle, the initiatives the plan marks "(NEW)"; in later cycles, those that did
   not exist at the end of the previous cycle (from the initiatives' history).
 - *Milestones of the cycle*: due in the cycle's period (planned end, else planned date), achieved in it, or
-  reported on by an approved update of the cycle. Each is in one bucket, as of the report's date: achieved,
-  cancelled, overdue (due date passed, not achieved), delayed (reported delayed, new date not passed yet),
-  on track (the rest).
+  reported on by an approved update of the cycle. Each is in one bucket, its state as of the report's date
+  (``projects.models.MilestoneState``, read by ``Milestone.objects.with_state``): achieved, cancelled, date
+  passed with no report yet ("overdue": due date passed, not achieved), delayed (reported delayed, new date not
+  passed yet), on track (the rest).
 - *Indicators*: the value is the latest approved value of the cycle. "Met" when it satisfies the target;
   "on track" when it is at least where a straight line from the baseline (baseline year) to the target
   (target year) stands in the value's year; "behind" otherwise. On track in the summary = met + on track.

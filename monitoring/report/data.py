@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import ProjectStatus
+from projects.models import MilestoneState, ProjectStatus
 from stakeholders.models import Region
 
 #: Bumped when the dataclasses change shape; stored with every frozen report.
@@ -25,8 +25,14 @@ SCHEMA_VERSION = 1
 ACTIVE_STATUSES = (ProjectStatus.PLANNED, ProjectStatus.ONGOING)
 REGIONS = (Region.ASIA, Region.EUROPE, Region.INTERNATIONAL)
 
-# Milestone buckets, in the order the report shows them.
-ACHIEVED, ON_TRACK, DELAYED, OVERDUE, CANCELLED = "achieved", "on_track", "delayed", "overdue", "cancelled"
+# Milestone buckets: the milestones' states (projects.models.MilestoneState), in the order the report shows them.
+ACHIEVED, ON_TRACK, DELAYED, OVERDUE, CANCELLED = (
+    MilestoneState.ACHIEVED.value,
+    MilestoneState.ON_TRACK.value,
+    MilestoneState.DELAYED.value,
+    MilestoneState.OVERDUE.value,
+    MilestoneState.CANCELLED.value,
+)
 MILESTONE_BUCKETS = (ACHIEVED, ON_TRACK, DELAYED, OVERDUE, CANCELLED)
 # Indicator assessments.
 MET, BEHIND, NO_VALUE, NO_TARGET = "met", "behind", "no_value", "no_target"
@@ -35,13 +41,13 @@ INDICATOR_ASSESSMENTS = (MET, ON_TRACK, BEHIND, NO_VALUE, NO_TARGET)
 DONE, NOT_DONE, NO_REPORT = "done", "not_done", "no_report"
 WORK_PLAN_OUTCOMES = (DONE, NOT_DONE, NO_REPORT)
 
-#: Each bucket's label and colour, as every rendering shows them.
+#: Each bucket's label and colour, as every rendering shows them (a milestone's state, with its own label).
 BUCKETS = {
-    ACHIEVED: (_("Achieved"), "#1e6b2f"),
-    ON_TRACK: (_("On track"), "#0a58a3"),
-    DELAYED: (_("Delayed"), "#8a4b00"),
-    OVERDUE: (_("Overdue"), "#9b1c1c"),
-    CANCELLED: (_("Cancelled"), "#4a5560"),
+    ACHIEVED: (MilestoneState.ACHIEVED.label, "#1e6b2f"),
+    ON_TRACK: (MilestoneState.ON_TRACK.label, "#0a58a3"),
+    DELAYED: (MilestoneState.DELAYED.label, "#8a4b00"),
+    OVERDUE: (MilestoneState.OVERDUE.label, "#9b1c1c"),
+    CANCELLED: (MilestoneState.CANCELLED.label, "#4a5560"),
     MET: (_("Target met"), "#1e6b2f"),
     BEHIND: (_("Behind"), "#9b1c1c"),
     NO_VALUE: (_("No value this cycle"), "#4a5560"),

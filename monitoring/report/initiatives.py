@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, F, Q, QuerySet, Value, When, Window
+from django.db.models import F, Q, QuerySet, Value, Window
 from django.db.models.functions import Coalesce, NullIf, RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,6 @@ from projects.models import (
     ActionContribution,
     Indicator,
     Milestone,
-    MilestoneStatus,
     OrganisationRole,
     Project,
     ProjectOrganisation,
@@ -37,12 +36,9 @@ from ..models import (
     WorkPlanItemReport,
 )
 from .data import (
-    ACHIEVED,
     ACTIVE_STATUSES,
     BEHIND,
     BUCKET_LABELS,
-    CANCELLED,
-    DELAYED,
     DONE,
     MET,
     NO_REPORT,
@@ -50,7 +46,6 @@ from .data import (
     NO_VALUE,
     NOT_DONE,
     ON_TRACK,
-    OVERDUE,
     IndicatorEntry,
     InitiativeEntry,
     InitiativeRef,
@@ -141,7 +136,7 @@ def updates_by_initiative(cycle: ReportingCycle) -> dict[int, list[UpdateEntry]]
 
 
 def milestones_of(cycle: ReportingCycle, today: datetime.date) -> QuerySet:
-    """The cycle's milestones (due, achieved or reported on in it), with their due date and bucket on ``today``."""
+    """The cycle's milestones (due, achieved or reported on in it), with their due date and state on ``today``."""
     period = (cycle.period_start, cycle.period_end)
     reported_on = MilestoneReport.objects.filter(approved_in(cycle)).values("milestone_id")
     return (
@@ -151,26 +146,17 @@ def milestones_of(cycle: ReportingCycle, today: datetime.date) -> QuerySet:
             | Q(achieved_on__range=period)
             | Q(pk__in=reported_on)
         )
-        .annotate(due=Coalesce("planned_end", "planned_start"))
-        .annotate(
-            bucket=Case(
-                When(status=MilestoneStatus.ACHIEVED, then=Value(ACHIEVED)),
-                When(status=MilestoneStatus.CANCELLED, then=Value(CANCELLED)),
-                When(due__lt=today, then=Value(OVERDUE)),
-                When(status=MilestoneStatus.DELAYED, then=Value(DELAYED)),
-                default=Value(ON_TRACK),
-            )
-        )
+        .with_state(today)
         .order_by("planned_start", "pk")
     )
 
 
 def milestones_by_initiative(cycle: ReportingCycle, today: datetime.date) -> dict[int, list[MilestoneEntry]]:
     labels, entries = translated(BUCKET_LABELS.items()), defaultdict(list)
-    rows = milestones_of(cycle, today).values("project_id", "title", "period_label", "due", "bucket", "achieved_on")
+    rows = milestones_of(cycle, today).values("project_id", "title", "period_label", "due", "state", "achieved_on")
     for row in rows:
-        project_id = row.pop("project_id")
-        entries[project_id].append(MilestoneEntry(**row, bucket_label=labels[row["bucket"]]))
+        project_id, state = row.pop("project_id"), row.pop("state")
+        entries[project_id].append(MilestoneEntry(**row, bucket=state, bucket_label=labels[state]))
     return entries
 
 

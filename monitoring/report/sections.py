@@ -141,7 +141,7 @@ def summary_rows(data: StocktakingReportData) -> list[tuple[str, str, int]]:
         ("milestones_achieved", _("Milestones achieved"), s.milestones_achieved),
         ("milestones_on_track", _("Milestones on track"), s.milestones_on_track),
         ("milestones_delayed", _("Milestones delayed"), s.milestones_delayed),
-        ("milestones_overdue", _("Milestones overdue"), s.milestones_overdue),
+        ("milestones_overdue", _("Milestones with their date passed, no report yet"), s.milestones_overdue),
         ("milestones_cancelled", _("Milestones cancelled"), s.milestones_cancelled),
         ("indicators", _("Indicators"), s.indicators),
         ("indicators_with_value", _("Indicators with a value this cycle"), s.indicators_with_value),

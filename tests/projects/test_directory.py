@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 
 from monitoring.filters import SEARCH_MAX_LENGTH, ProjectFilterSet
@@ -401,7 +402,7 @@ def test_related_initiatives_fall_back_to_the_same_lead(client, db):
     assert "same lead" in response.content.decode()
 
 
-def test_milestone_timeline_says_achieved_due_or_overdue_in_words(client, db):
+def test_milestone_timeline_says_each_state_in_words(client, db):
     today = timezone.localdate()
     project = ProjectFactory(slug="timeline")
     MilestoneFactory(
@@ -417,24 +418,35 @@ def test_milestone_timeline_says_achieved_due_or_overdue_in_words(client, db):
         project=project, title="Late survey", planned_start=today + timedelta(days=5), status=MilestoneStatus.DELAYED
     )
     MilestoneFactory(
+        project=project,
+        title="Slipped twice",
+        planned_start=today - timedelta(days=5),
+        status=MilestoneStatus.DELAYED,
+    )
+    MilestoneFactory(
         project=project, title="Dropped", planned_start=today - timedelta(days=5), status=MilestoneStatus.CANCELLED
     )
     response = client.get(project.get_absolute_url())
-    states = {item.milestone.title: (item.state, item.label) for item in response.context["milestone_timeline"]}
+    states = {m.title: (m.state, m.state_label) for m in response.context["milestones"]}
     assert states == {
         "Kick-off": ("achieved", "Achieved"),
-        "Report": ("overdue", "Overdue"),
-        "Conference": ("due", "Due"),
-        "Late survey": ("due", "Due"),
+        "Report": ("overdue", "Date passed, no report yet"),
+        "Conference": ("on_track", "On track"),
+        "Late survey": ("delayed", "Delayed"),
+        "Slipped twice": ("overdue", "Date passed, no report yet"),
         "Dropped": ("cancelled", "Cancelled"),
     }
     page = response.content.decode()
     # The state is written out, not only coloured.
     report = page[page.index("Report") :]
-    assert '<span class="tag">Overdue</span>' in report[:200]
+    assert '<span class="tag">Date passed, no report yet</span>' in report[:200]
     assert "was due by" in report[:400]
     assert '<li class="milestone milestone-achieved">' in page
-    assert "(reported as delayed)" in page
+    # A delayed milestone shows its new date; one whose new date passed says it was reported delayed.
+    late = page[page.index("Late survey") :]
+    new_date = date_format(today + timedelta(days=5), "j F Y")
+    assert '<span class="tag">Delayed</span>' in late[:200] and f"new date: {new_date}" in late[:400]
+    assert "(reported as delayed)" in page[page.index("Slipped twice") :][:600]
 
 
 @pytest.mark.parametrize("size", [5, 60])
