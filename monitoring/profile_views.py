@@ -1,11 +1,10 @@
 """Coordinators (and the Secretariat) edit an initiative's public profile: summary, links, milestones, indicators.
 
 The plan's row texts (activities, expected outcomes) are edited in the admin only; a milestone's status and
-achieved date are set by approved progress updates, so the form shows them but does not edit them.
-
-Concurrent edits (another user, an approval, an admin edit): the form carries a fingerprint of everything it
-edits, recomputed under row locks when it is saved. Any difference is a 409 with the user's input kept and the
-current fingerprint, so saving again after a review goes through.
+achieved date are set by approved progress updates, so the form shows them but does not edit them. Each part of
+the form saves only the fields it edits, and ``profile_services.save_profile`` saves them all, or none if the
+initiative's version moved since the form was opened: then the user's input is shown again, with the current
+version, so that saving again after a review goes through.
 
 A milestone or indicator that progress updates report on cannot be deleted here (the database protects it
 too): those reports are other organisations' records. A milestone that will not happen is reported as
@@ -14,14 +13,11 @@ cancelled in an update instead.
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -29,19 +25,23 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic.base import TemplateResponseMixin
 
+from core.exceptions import ConflictError
+from core.parsing import parse_id
 from projects.models import Indicator, Milestone, Project, ProjectLink
 
 from . import permissions
 from .models import IndicatorValue, MilestoneReport
+from .profile_services import INDICATOR_FIELDS, LINK_FIELDS, MILESTONE_FIELDS, PROFILE_FIELDS, save_profile
 from .update_forms import DateInput
 
 
 class ProfileForm(forms.ModelForm):
-    version = forms.CharField(widget=forms.HiddenInput)
+    # The initiative's version the form was opened at (read by save_profile, from the request).
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Project
-        fields = ["summary", "status", "start_date", "end_date"]
+        fields = PROFILE_FIELDS
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 6}),
             "start_date": DateInput,
@@ -55,8 +55,22 @@ class ProfileForm(forms.ModelForm):
             raise forms.ValidationError(_("Keep the summary under 5,000 characters."))
         return summary
 
+    def save(self, commit: bool = True) -> Project:
+        # Only what the form edits: a change made meanwhile to anything else of the initiative stays.
+        self.instance.save(update_fields=[*self._meta.fields, "updated_at"])
+        return self.instance
 
-class ReportedOnFormSet(forms.BaseInlineFormSet):
+
+class EditedFieldsFormSet(forms.BaseInlineFormSet):
+    """Saves of each existing row only the fields the form edits (an approval may have changed the others)."""
+
+    def save_existing(self, form, obj, commit=True):
+        obj = form.save(commit=False)
+        obj.save(update_fields=[name for name in form._meta.fields if name != self.fk.name])
+        return obj
+
+
+class ReportedOnFormSet(EditedFieldsFormSet):
     """Refuses to delete a row that progress updates report on (``report_model`` points at it by ``report_field``)."""
 
     report_model: type[models.Model]
@@ -93,7 +107,7 @@ class IndicatorBaseFormSet(ReportedOnFormSet):
     )
 
 
-class LinkBaseFormSet(forms.BaseInlineFormSet):
+class LinkBaseFormSet(EditedFieldsFormSet):
     def clean(self):
         super().clean()
         # An address is allowed once per initiative, but inline forms leave the initiative out of their checks:
@@ -111,12 +125,6 @@ class LinkBaseFormSet(forms.BaseInlineFormSet):
             if other is not None and other != form.instance.pk:
                 form.add_error("url", _("This address is already one of the initiative's links."))
 
-
-# What the form edits, row by row, and the fingerprint hashes. (Tuples: Django appends the parent's key to a
-# formset's field list, which must not change the fingerprint.)
-LINK_FIELDS = ("url", "label")
-MILESTONE_FIELDS = ("title", "planned_start", "planned_end", "period_label", "note")
-INDICATOR_FIELDS = ("name", "unit", "baseline", "baseline_year", "target_comparator", "target", "target_year")
 
 FORMSET_OPTIONS = {"extra": 1, "can_delete": True, "validate_max": True}
 LinkFormSet = forms.inlineformset_factory(
@@ -136,23 +144,6 @@ IndicatorFormSet = forms.inlineformset_factory(
 )
 
 
-def profile_fingerprint(project: Project, *, lock: bool = False) -> str:
-    """A hash of what the profile form edits: the initiative's ``updated_at`` and its rows' ids and edited fields.
-
-    Approvals and admin edits change milestones and indicators without touching the initiative, so ``updated_at``
-    alone would miss them. With ``lock`` (inside a transaction) the rows stay locked until it ends.
-    """
-    digest = hashlib.sha256(project.updated_at.isoformat().encode())
-    for model, fields in ((ProjectLink, LINK_FIELDS), (Milestone, MILESTONE_FIELDS), (Indicator, INDICATOR_FIELDS)):
-        rows = model.objects.filter(project=project).order_by("pk")
-        if lock:
-            rows = rows.select_for_update()
-        digest.update(model._meta.label.encode())
-        for row in rows.values_list("pk", *fields):
-            digest.update(json.dumps(row, default=str).encode())
-    return digest.hexdigest()
-
-
 class ProjectProfileEditView(LoginRequiredMixin, TemplateResponseMixin, View):
     template_name = "projects/project_profile_form.html"
 
@@ -160,21 +151,16 @@ class ProjectProfileEditView(LoginRequiredMixin, TemplateResponseMixin, View):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.project = get_object_or_404(Project, slug=kwargs["slug"])
-        if not permissions.can(request.user, permissions.EDIT_PROFILE, self.project):
-            # The initiative is public: saying "not yours" reveals nothing.
-            raise PermissionDenied(_("Only the coordinators of this initiative's organisations edit its profile."))
+        permissions.require(request.user, permissions.EDIT_PROFILE, self.project)
         return super().dispatch(request, *args, **kwargs)
 
     def forms(self, data=None, *, version=None):
-        """The profile form and the three formsets; ``version`` replaces the fingerprint posted in ``data``."""
-        if data is None and version is None:
-            # Read before the formsets load their rows: a change in between makes the form conflict.
-            version = profile_fingerprint(self.project)
+        """The profile form and the three formsets; ``version`` replaces the version posted in ``data``."""
         if data is not None and version is not None:
             data = data.copy()
-            data["version"] = version
+            data["version"] = str(version)
         return (
-            ProfileForm(data, instance=self.project, initial={"version": version}),
+            ProfileForm(data, instance=self.project, initial={"version": self.project.version}),
             LinkFormSet(data, instance=self.project, prefix="links"),
             MilestoneFormSet(data, instance=self.project, prefix="milestones"),
             IndicatorFormSet(data, instance=self.project, prefix="indicators"),
@@ -189,28 +175,22 @@ class ProjectProfileEditView(LoginRequiredMixin, TemplateResponseMixin, View):
         return self.render(self.forms())
 
     def post(self, request, slug):
-        with transaction.atomic():
-            # Lock first, then load and validate: an approval or admin edit waits for this save.
-            self.project = Project.objects.select_for_update().get(pk=self.project.pk)
-            current = profile_fingerprint(self.project, lock=True)
-            if request.POST.get("version") != current:
-                # The user's input (and its errors) with the current fingerprint: saving again goes through.
-                conflicting = self.forms(request.POST, version=current)
-                for form in conflicting:
-                    form.is_valid()
-                return self.render(
-                    conflicting,
-                    conflict=_(
-                        "Someone else saved this initiative since you opened it. Its milestones or indicators may "
-                        "also have changed through an approved progress update. Nothing was saved and your changes "
-                        "are kept below: compare them with the current profile, then save again to apply them."
-                    ),
-                    status=409,
-                )
-            all_forms = self.forms(request.POST)
-            if not all([f.is_valid() for f in all_forms]):  # a list: every form shows its errors
-                return self.render(all_forms, status=400)
-            for form in all_forms:
-                form.save()  # the profile's save moves updated_at: the next stale form conflicts
+        all_forms = self.forms(request.POST)
+        try:
+            save_profile(
+                project=self.project,
+                user=request.user,
+                parts=all_forms,
+                expected_version=parse_id(request.POST.get("version")),
+            )
+        except ConflictError as error:
+            # The user's input (and its errors) with the current version: saving again goes through.
+            self.project.refresh_from_db()
+            conflicting = self.forms(request.POST, version=self.project.version)
+            for form in conflicting:
+                form.is_valid()
+            return self.render(conflicting, conflict=str(error), status=409)
+        except ValidationError:
+            return self.render(all_forms, status=400)  # each form shows its errors
         messages.success(request, _("The initiative's profile was saved."))
         return HttpResponseRedirect(self.project.get_absolute_url())

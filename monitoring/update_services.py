@@ -52,6 +52,7 @@ from .models import (
     WorkPlanItem,
     WorkPlanItemReport,
 )
+from .profile_services import MILESTONE_FIELDS
 
 SAVED_SINCE = gettext_lazy(
     "Someone else saved this update since you opened it. Your text is kept below: compare it with the "
@@ -418,6 +419,9 @@ def return_update(
 
 #: What approving a milestone report may change on the milestone, and withdrawing the approval restores.
 MILESTONE_STATE_FIELDS = ("status", "achieved_on", "planned_start", "planned_end")
+#: Of those, what the initiative's profile form edits too (a delay's new date): changing one raises the
+#: initiative's version, so that a profile form opened before does not save over it.
+MILESTONE_PROFILE_FIELDS = tuple(field for field in MILESTONE_STATE_FIELDS if field in MILESTONE_FIELDS)
 
 
 def _iso(value: datetime.date | None) -> str | None:
@@ -454,6 +458,10 @@ def _state_after(report: MilestoneReport, before: dict[str, str | None]) -> dict
     return after
 
 
+def _moves_the_profile(before: dict[str, str | None], after: dict[str, str | None]) -> bool:
+    return any(before.get(field) != after.get(field) for field in MILESTONE_PROFILE_FIELDS)
+
+
 def _apply(update: ProgressUpdate) -> None:
     """Make the initiative show what the approved update reports.
 
@@ -466,6 +474,8 @@ def _apply(update: ProgressUpdate) -> None:
         after = _state_after(report, before)
         _set_milestone_state(milestone, after)
         milestone.save()
+        if _moves_the_profile(before, after):
+            Project.objects.filter(pk=milestone.project_id).raise_version()
         report.previous_state = {**before, "applied": after}
         report.save(update_fields=["previous_state"])
     update.indicator_values.update(applied=True)
@@ -570,6 +580,8 @@ def withdraw_approval(*, update: ProgressUpdate, reviewer: User, reason: str) ->
         elif all(_milestone_state(milestone)[field] == applied.get(field) for field in before):
             _set_milestone_state(milestone, before)
             milestone.save()
+            if _moves_the_profile(applied, before):
+                Project.objects.filter(pk=milestone.project_id).raise_version()
         else:
             left_as_they_are.append(milestone.title)
         report.previous_state = None

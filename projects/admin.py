@@ -59,6 +59,37 @@ class ActionContributionInline(admin.StackedInline):
     fields = ("action", "position", "activities", "expected_outcomes")
 
 
+class RaisesProfileVersion:
+    """An admin page that changes an initiative's profile (the initiative, its milestones, indicators or links)
+    raises the initiative's version, as every writer of a profile does (``ProjectQuerySet.raise_version``): a
+    coordinator's profile form opened before the change then conflicts instead of saving over it."""
+
+    @staticmethod
+    def profile_ids(obj, form=None) -> set[int]:
+        """The initiatives whose profile ``obj`` is part of (before and after a change of initiative)."""
+        if isinstance(obj, Project):
+            return {obj.pk}
+        ids = {obj.project_id}
+        if form is not None and form.initial.get("project"):
+            ids.add(form.initial["project"])
+        return ids
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change or not isinstance(obj, Project):
+            Project.objects.filter(pk__in=self.profile_ids(obj, form)).raise_version()
+
+    def delete_model(self, request, obj):
+        ids = self.profile_ids(obj)
+        super().delete_model(request, obj)
+        Project.objects.filter(pk__in=ids).raise_version()
+
+    def delete_queryset(self, request, queryset):
+        ids = set() if queryset.model is Project else set(queryset.values_list("project_id", flat=True))
+        super().delete_queryset(request, queryset)
+        Project.objects.filter(pk__in=ids).raise_version()
+
+
 class MilestoneInline(admin.TabularInline):
     model = Milestone
     extra = 0
@@ -78,7 +109,7 @@ class ProjectLinkInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(RaisesProfileVersion, SimpleHistoryAdmin):
     list_display = ("title", "lead_names", "action_numbers", "is_new", "status", "updated_at")
     list_filter = (
         ObjectiveFilter,
@@ -139,7 +170,7 @@ class ProjectOrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(RaisesProfileVersion, SimpleHistoryAdmin):
     list_display = ("title", "project", "planned_start", "planned_end", "status", "achieved_on")
     list_filter = ("status",)
     search_fields = ("title", "project__title", "note")
@@ -149,7 +180,7 @@ class MilestoneAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(RaisesProfileVersion, SimpleHistoryAdmin):
     list_display = ("name", "project", "unit", "baseline", "target_comparator", "target", "target_year")
     search_fields = ("name", "project__title")
     autocomplete_fields = ("project",)
@@ -157,7 +188,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProjectLink)
-class ProjectLinkAdmin(SimpleHistoryAdmin):
+class ProjectLinkAdmin(RaisesProfileVersion, SimpleHistoryAdmin):
     list_display = ("url", "label", "project")
     search_fields = ("url", "label", "project__title")
     autocomplete_fields = ("project",)

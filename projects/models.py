@@ -39,6 +39,12 @@ def leads_prefetch(lookup: str = "participations") -> models.Prefetch:
 
 
 class ProjectQuerySet(models.QuerySet):
+    def raise_version(self) -> None:
+        """Record a change to these initiatives' profiles (their summary, status, dates, links, milestones or
+        indicators): a profile form opened before it then conflicts (``monitoring.profile_services.save_profile``).
+        Every writer of a profile calls it: that service, the admin, the approval of a delay and the plan's loader."""
+        self.update(version=F("version") + 1)
+
     def with_leads(self) -> ProjectQuerySet:
         return self.prefetch_related(
             models.Prefetch(
@@ -73,6 +79,9 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Raised by every change to its profile.")
+    )
     # Title, summary and the rows' texts as one weighted full-text document, kept by
     # projects.search (PostgreSQL only; other databases search with LIKE).
     search_vector = SearchVectorField(null=True, editable=False)
@@ -81,7 +90,7 @@ class Project(models.Model):
     action_mask = models.BigIntegerField(_("actions (bit set)"), default=0, editable=False)
     region_mask = models.SmallIntegerField(_("regions (bit set)"), default=0, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["search_vector", "action_mask", "region_mask"])
+    history = HistoricalRecords(excluded_fields=["search_vector", "action_mask", "region_mask", "version"])
     objects = ProjectQuerySet.as_manager()
 
     class Meta:

@@ -45,8 +45,12 @@ class LoadReport:
     updated: Counter = field(default_factory=Counter)
 
     @property
+    def changes(self) -> int:
+        return sum(self.created.values()) + sum(self.updated.values())
+
+    @property
     def changed(self) -> bool:
-        return bool(sum(self.created.values()) or sum(self.updated.values()))
+        return bool(self.changes)
 
     def summary(self) -> str:
         names = sorted(set(self.created) | set(self.updated))
@@ -237,7 +241,9 @@ def _load_plan(directory: Path | None) -> LoadReport:
 
     organisations = {o.slug: o for o in Organisation.objects.all()}
     actions = {a.number: a for a in Action.objects.all()}
+    initiatives = Project._meta.verbose_name_plural
     for slug, data in plan["initiatives"].items():
+        changes_before, created_before = report.changes, report.created[initiatives]
         project = report.sync(
             Project,
             {"slug": slug},
@@ -295,4 +301,6 @@ def _load_plan(directory: Path | None) -> LoadReport:
                 target_year=ind.get("target_year"),
                 note=ind.get("note") or "",
             )
+        if report.changes != changes_before and report.created[initiatives] == created_before:
+            Project.objects.filter(pk=project.pk).raise_version()  # a profile form opened before conflicts
     return report

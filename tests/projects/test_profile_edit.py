@@ -13,12 +13,15 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import ProtectedError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.exceptions import ConflictError
 from monitoring import update_services as services
 from monitoring.models import IndicatorValue, MilestoneOutcome, MilestoneReport
-from monitoring.profile_views import profile_fingerprint
+from monitoring.profile_services import save_profile
+from monitoring.profile_views import ProjectProfileEditView
 from projects.models import Indicator, Milestone, MilestoneStatus, OrganisationRole, Project
 from stakeholders.models import MembershipRole
 from tests.factories import (
@@ -100,12 +103,12 @@ def management(prefix, total, initial):
 
 
 def version_in(page: str) -> str:
-    """The fingerprint the rendered form carries, as the browser posts it back."""
+    """The version the rendered form carries, as the browser posts it back."""
     return re.search(r'name="version" value="([^"]+)"', page).group(1)
 
 
 def opened(client) -> str:
-    """Open the form as a browser does; its fingerprint."""
+    """Open the form as a browser does; its version."""
     response = client.get(URL)
     assert response.status_code == 200
     return version_in(response.content.decode())
@@ -115,7 +118,7 @@ def form_data(setup, version=None, **overrides):
     project, milestone, indicator = setup["project"], setup["milestone"], setup["indicator"]
     project.refresh_from_db()
     data = {
-        "version": version or profile_fingerprint(project),
+        "version": version or str(project.version),
         "summary": "New summary.",
         "status": "ongoing",
         **management("links", 1, 0),
@@ -208,31 +211,74 @@ def test_an_approval_that_moves_edited_fields_is_a_conflict(client, setup):
     assert Project.objects.get(slug="duo-fellowship").summary == "Old summary."
 
 
+def _in_the_admin(setup, address: str, **changes):
+    """Change an object in the admin, as the Secretariat does, from its change form's own values."""
+    admin = Client()
+    admin.force_login(setup["secretariat"])
+    data = admin_change_data(admin, address) if "/change/" in address else {}
+    response = admin.post(address, {**data, **changes})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
 def _rename_milestone(setup):
-    Milestone.objects.filter(pk=setup["milestone"].pk).update(title="Renamed in the admin")
+    url = reverse("admin:projects_milestone_change", args=[setup["milestone"].pk])
+    _in_the_admin(setup, url, title="Renamed in the admin")
 
 
 def _retarget_indicator(setup):
-    indicator = Indicator.objects.get(pk=setup["indicator"].pk)
-    indicator.target = 500
-    indicator.save()
+    _in_the_admin(setup, reverse("admin:projects_indicator_change", args=[setup["indicator"].pk]), target="500")
 
 
 def _add_link(setup):
-    ProjectLinkFactory(project=setup["project"], url="https://example.org/other")
+    url = reverse("admin:projects_projectlink_add")
+    _in_the_admin(setup, url, project=setup["project"].pk, url="https://example.org/other", position="0")
 
 
-@pytest.mark.parametrize("change", [_rename_milestone, _retarget_indicator, _add_link])
-def test_any_change_to_what_the_form_edits_is_a_conflict(client, setup, change):
-    """Admin edits of rows leave the initiative's updated_at alone; the fingerprint still sees them."""
+def _delete_link(setup):
+    link = ProjectLinkFactory(project=setup["project"], url="https://example.org/old")
+    Project.objects.filter(pk=setup["project"].pk).update(version=1)  # as if it had always been there
+    _in_the_admin(setup, reverse("admin:projects_projectlink_delete", args=[link.pk]), post="yes")
+
+
+def _edit_the_initiative(setup):
+    url = reverse("admin:projects_project_change", args=[setup["project"].pk])
+    _in_the_admin(setup, url, lead_note="Set in the admin.")
+
+
+@pytest.mark.parametrize(
+    "change", [_rename_milestone, _retarget_indicator, _add_link, _delete_link, _edit_the_initiative]
+)
+def test_any_change_in_the_admin_to_the_profile_is_a_conflict(client, setup, change):
+    """The admin raises the initiative's version as the profile form does: a form opened before is stale."""
     client.force_login(setup["coordinator"])
     version = opened(client)
-    updated_at = Project.objects.get(pk=setup["project"].pk).updated_at
     change(setup)
-    assert Project.objects.get(pk=setup["project"].pk).updated_at == updated_at
-    assert client.post(URL, form_data(setup, version)).status_code == 409
+    assert Project.objects.get(pk=setup["project"].pk).version == int(version) + 1
+    response = client.post(URL, form_data(setup, version))
+    assert response.status_code == 409
+    assert "Someone else saved this initiative since you opened it" in response.content.decode()
     assert Project.objects.get(pk=setup["project"].pk).summary == "Old summary."
     assert Indicator.objects.get(pk=setup["indicator"].pk).unit == "participants"
+
+
+def test_a_stale_save_through_the_service_is_refused_and_changes_nothing(client, setup):
+    """save_profile itself refuses a stale version (the web form only passes it on): the user's input is
+    shown again with the current version, and nothing of theirs or anyone's is lost."""
+    client.force_login(setup["coordinator"])
+    stale_version = opened(client)
+    assert client.post(URL, form_data(setup, opened(client), summary="Theirs.")).status_code == 302
+    project = Project.objects.get(pk=setup["project"].pk)
+    assert project.version == int(stale_version) + 1
+    parts = ProjectProfileEditView(project=project).forms(form_data(setup, stale_version, summary="Mine."))
+    with pytest.raises(ConflictError):
+        save_profile(project=project, user=setup["coordinator"], parts=parts, expected_version=int(stale_version))
+    project.refresh_from_db()
+    assert (project.summary, project.version) == ("Theirs.", int(stale_version) + 1)
+    # Not a number, or no version at all (a hand-made request): a conflict too, never a save.
+    for version in ("", "abc", "²"):
+        response = client.post(URL, {**form_data(setup, summary="Mine."), "version": version})
+        assert response.status_code == 409 and "Mine." in response.content.decode()
+    assert Project.objects.get(pk=project.pk).summary == "Theirs."
 
 
 def test_a_stale_form_gets_a_conflict_and_nothing_is_overwritten(client, setup):
@@ -254,12 +300,12 @@ def test_after_a_conflict_saving_again_goes_through(client, setup):
     assert client.post(URL, theirs).status_code == 302
     conflict = client.post(URL, stale)
     assert conflict.status_code == 409
-    # The re-rendered form keeps the user's input but carries the current fingerprint.
+    # The re-rendered form keeps the user's input but carries the current version.
     page = conflict.content.decode()
     assert "Mine." in page
     current = version_in(page)
     assert current != stale["version"]
-    assert current == profile_fingerprint(Project.objects.get(slug="duo-fellowship"))
+    assert current == str(Project.objects.get(slug="duo-fellowship").version)
     assert client.post(URL, {**stale, "version": current}).status_code == 302
     project = Project.objects.get(slug="duo-fellowship")
     assert (project.summary, project.links.get().url) == ("Mine.", "https://example.org/duo")
