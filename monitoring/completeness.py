@@ -20,7 +20,7 @@ RANK = {UpdateStatus.DRAFT: 1, UpdateStatus.RETURNED: 2, UpdateStatus.SUBMITTED:
 NAME = {0: "nothing", 1: "draft", 2: "returned", 3: "submitted", 4: "approved"}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class OrganisationCompleteness:
     organisation: Organisation
     members: int
@@ -33,7 +33,7 @@ class OrganisationCompleteness:
     missing: list[str] = field(default_factory=list)  # active initiatives without an approved update
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Totals:
     initiatives: int
     approved: int

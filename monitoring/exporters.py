@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -126,8 +127,8 @@ def _objective_colours(data: StocktakingReportData) -> str:
 
 
 #: The full PDF lays out every entry of the report (an initiative, each of its updates, milestones, indicators
-#: and work-plan items, each reference and row of the other sections): WeasyPrint sets about 100 a second. Above
-#: this many entries the PDF is the report's digest, which stays within a few seconds whatever the size of the plan.
+#: and work-plan items, each reference and row of the other sections). Above this many entries the PDF is the
+#: report's digest, whatever the size of the plan (why this number: docs/performance.md, "The report's PDF").
 PDF_FULL_ENTRIES = 600
 #: The digest shows at most this many entries of each list (the spreadsheet and the CSV have them all).
 DIGEST_LIST_LIMIT = 100
@@ -202,114 +203,175 @@ def _bool(value: bool) -> str:
     return _("yes") if value else _("no")
 
 
+#: A table's column: its header and its value for one row (``get(*row)``).
+Column = tuple[str, Callable[..., object]]
+
+
+def _table(title: str, columns: Sequence[Column], rows: Iterable[tuple]) -> tuple[str, list[str], list[list]]:
+    """A sheet: its title, its columns' headers and, per row, each column's value."""
+    return title, [header for header, _get in columns], [[get(*row) for _header, get in columns] for row in rows]
+
+
+def _count_columns(first: str) -> list[Column]:
+    """A count row's columns (per objective, per action): its label under ``first``, then the counts."""
+    return [
+        (first, lambda r: r.label),
+        (_("Initiatives"), lambda r: r.initiatives),
+        (_("Active"), lambda r: r.active),
+        (_("New"), lambda r: r.new),
+        (_("Reported"), lambda r: r.reported),
+        (_("Did not report"), lambda r: r.not_reported),
+    ]
+
+
+def _names(values) -> str:
+    return ", ".join(map(str, values))
+
+
 def tables(data: StocktakingReportData) -> list[tuple[str, list[str], list[list]]]:
-    """The report as named tables (sheet name, header, rows): what the XLSX holds, one sheet each."""
-    c = data.cycle
+    """The report as named tables (sheet name, header, rows): what the XLSX holds, one sheet each. Each column is
+    defined by its header beside its value."""
+    c, ch = data.cycle, data.changes
+    pairs = [(_("Item"), lambda label, value: label), (_("Value"), lambda label, value: value)]
     about = [
-        [_("Cycle"), c.number],
-        [_("Period"), f"{c.period_start.isoformat()} – {c.period_end.isoformat()}"],
-        [_("Submission window"), f"{c.submission_opens.isoformat()} – {c.submission_closes.isoformat()}"],
-        [_("State"), _("published") if data.published else _("draft")],
-        [_("Figures as of"), data.as_of],
-        [_("Generated"), data.generated_at.replace(tzinfo=None)],
+        (_("Cycle"), c.number),
+        (_("Period"), f"{c.period_start.isoformat()} – {c.period_end.isoformat()}"),
+        (_("Submission window"), f"{c.submission_opens.isoformat()} – {c.submission_closes.isoformat()}"),
+        (_("State"), _("published") if data.published else _("draft")),
+        (_("Figures as of"), data.as_of),
+        (_("Generated"), data.generated_at.replace(tzinfo=None)),
     ]
-    summary = [[label, value] for _key, label, value in summary_rows(data)]
-    counts_header = [_("Initiatives"), _("Active"), _("New"), _("Reported"), _("Did not report")]
-    per_objective, per_action = (
-        [[r.label, r.initiatives, r.active, r.new, r.reported, r.not_reported] for r in rows]
-        for rows in (data.summary.per_objective, data.summary.per_action)
-    )
-    initiatives = [
-        [i.slug, i.title, i.status_label, *map(_bool, (i.is_new, i.active, i.reported))]
-        + [", ".join(map(str, names)) for names in (i.leads, i.partners, i.actions, i.objectives)]
-        + [len(i.updates)]
-        for i in data.initiatives
-    ]
-    updates = [
-        [i.slug, u.organisation, u.period_start, u.period_end, u.approved_on, u.excerpt, u.url]
-        for i in data.initiatives
-        for u in i.updates
-    ]
-    milestones = [
-        [i.slug, m.title, m.period_label, m.due, m.bucket_label, m.achieved_on]
-        for i in data.initiatives
-        for m in i.milestones
-    ]
-    indicators = [
-        [i.slug, n.name, n.unit, n.baseline, n.baseline_year, n.target_comparator_label, n.target, n.target_year]
-        + [n.value, n.value_as_of, n.expected, n.assessment_label, n.previous_value, n.previous_basis, n.delta]
-        for i in data.initiatives
-        for n in i.indicators
-    ]
-    work_plan = [
-        [i.slug, w.planned_activity, w.expected_output, w.outcome_label, w.note, w.reported_by]
-        for i in data.initiatives
-        for w in i.work_plan
-    ]
-    coverage = [
-        [o.name, o.region_label, o.initiatives_led, o.reported, o.approved_updates, "; ".join(o.not_reported)]
-        for o in data.coverage.organisations
-    ]
-    balance = [[_("All initiatives"), *_regions(data.balance.overall)]] + [
-        [row.label, *_regions(row.counts)] for row in data.balance.per_objective
-    ]
-    ch = data.changes
     changes = (
-        [[_("New initiative"), r.title, "", ""] for r in ch.new_initiatives]
-        + [[_("Ended"), x.title, x.before, x.after] for x in ch.ended]
-        + [[_("Removed"), title, "", ""] for title in ch.removed]
-        + [[_("Status change"), x.title, x.before, x.after] for x in ch.status_changes]
+        [(_("New initiative"), r.title, "", "") for r in ch.new_initiatives]
+        + [(_("Ended"), x.title, x.before, x.after) for x in ch.ended]
+        + [(_("Removed"), title, "", "") for title in ch.removed]
+        + [(_("Status change"), x.title, x.before, x.after) for x in ch.status_changes]
         + [
-            [_("Slipped milestone"), f"{m.initiative}: {m.milestone}", m.from_date, m.to_date]
+            (_("Slipped milestone"), f"{m.initiative}: {m.milestone}", m.from_date, m.to_date)
             for m in ch.slipped_milestones
         ]
-        + [[_("Indicator"), f"{d.initiative}: {d.indicator}", d.previous, d.current] for d in ch.indicator_deltas]
+        + [(_("Indicator"), f"{d.initiative}: {d.indicator}", d.previous, d.current) for d in ch.indicator_deltas]
     )
-    charts = [
-        [chart.title, category, *values] for chart in data.charts for category, values, _total in chart_table(chart)
-    ]
+    # The charts' data: one column per series after the category (charts differ in their number of series).
+    charts = (
+        _("Charts"),
+        [_("Chart"), _("Category"), _("Values (one column per series)")],
+        [[chart.title, category, *values] for chart in data.charts for category, values, _total in chart_table(chart)],
+    )
     return [
-        (_("About"), [_("Item"), _("Value")], about),
-        (_("Summary"), [_("Figure"), _("Value")], summary),
-        (_("Per objective"), [_("Objective"), *counts_header], per_objective),
-        (_("Per action"), [_("Action"), *counts_header], per_action),
-        (
+        _table(_("About"), pairs, about),
+        _table(_("Summary"), pairs, [(label, value) for _key, label, value in summary_rows(data)]),
+        _table(_("Per objective"), _count_columns(_("Objective")), [(r,) for r in data.summary.per_objective]),
+        _table(_("Per action"), _count_columns(_("Action")), [(r,) for r in data.summary.per_action]),
+        _table(
             _("Initiatives"),
-            [_("Slug"), _("Initiative"), _("Status"), _("New"), _("Active"), _("Reported")]
-            + [_("Leads"), _("Partners"), _("Actions"), _("Objectives"), _("Approved updates")],
-            initiatives,
+            [
+                (_("Slug"), lambda i: i.slug),
+                (_("Initiative"), lambda i: i.title),
+                (_("Status"), lambda i: i.status_label),
+                (_("New"), lambda i: _bool(i.is_new)),
+                (_("Active"), lambda i: _bool(i.active)),
+                (_("Reported"), lambda i: _bool(i.reported)),
+                (_("Leads"), lambda i: _names(i.leads)),
+                (_("Partners"), lambda i: _names(i.partners)),
+                (_("Actions"), lambda i: _names(i.actions)),
+                (_("Objectives"), lambda i: _names(i.objectives)),
+                (_("Approved updates"), lambda i: len(i.updates)),
+            ],
+            [(i,) for i in data.initiatives],
         ),
-        (
+        _table(
             _("Updates"),
-            [_("Initiative"), _("Organisation"), _("From"), _("To"), _("Approved"), _("Excerpt"), _("Address")],
-            updates,
+            [
+                (_("Initiative"), lambda i, u: i.slug),
+                (_("Organisation"), lambda i, u: u.organisation),
+                (_("From"), lambda i, u: u.period_start),
+                (_("To"), lambda i, u: u.period_end),
+                (_("Approved"), lambda i, u: u.approved_on),
+                (_("Excerpt"), lambda i, u: u.excerpt),
+                (_("Address"), lambda i, u: u.url),
+            ],
+            [(i, u) for i in data.initiatives for u in i.updates],
         ),
-        (
+        _table(
             _("Milestones"),
-            [_("Initiative"), _("Milestone"), _("Period"), _("Due"), _("Outcome"), _("Achieved on")],
-            milestones,
+            [
+                (_("Initiative"), lambda i, m: i.slug),
+                (_("Milestone"), lambda i, m: m.title),
+                (_("Period"), lambda i, m: m.period_label),
+                (_("Due"), lambda i, m: m.due),
+                (_("Outcome"), lambda i, m: m.bucket_label),
+                (_("Achieved on"), lambda i, m: m.achieved_on),
+            ],
+            [(i, m) for i in data.initiatives for m in i.milestones],
         ),
-        (
+        _table(
             _("Indicators"),
-            [_("Initiative"), _("Indicator"), _("Unit"), _("Baseline"), _("Baseline year"), _("Target is")]
-            + [_("Target"), _("Target year"), _("Value"), _("As of"), _("Trajectory"), _("Assessment")]
-            + [_("Before"), _("Before is"), _("Change")],
-            indicators,
+            [
+                (_("Initiative"), lambda i, n: i.slug),
+                (_("Indicator"), lambda i, n: n.name),
+                (_("Unit"), lambda i, n: n.unit),
+                (_("Baseline"), lambda i, n: n.baseline),
+                (_("Baseline year"), lambda i, n: n.baseline_year),
+                (_("Target is"), lambda i, n: n.target_comparator_label),
+                (_("Target"), lambda i, n: n.target),
+                (_("Target year"), lambda i, n: n.target_year),
+                (_("Value"), lambda i, n: n.value),
+                (_("As of"), lambda i, n: n.value_as_of),
+                (_("Trajectory"), lambda i, n: n.expected),
+                (_("Assessment"), lambda i, n: n.assessment_label),
+                (_("Before"), lambda i, n: n.previous_value),
+                (_("Before is"), lambda i, n: n.previous_basis),
+                (_("Change"), lambda i, n: n.delta),
+            ],
+            [(i, n) for i in data.initiatives for n in i.indicators],
         ),
-        (
+        _table(
             _("Work plan"),
-            [_("Initiative"), _("Planned activity"), _("Expected output"), _("Outcome"), _("Note"), _("Reported by")],
-            work_plan,
+            [
+                (_("Initiative"), lambda i, w: i.slug),
+                (_("Planned activity"), lambda i, w: w.planned_activity),
+                (_("Expected output"), lambda i, w: w.expected_output),
+                (_("Outcome"), lambda i, w: w.outcome_label),
+                (_("Note"), lambda i, w: w.note),
+                (_("Reported by"), lambda i, w: w.reported_by),
+            ],
+            [(i, w) for i in data.initiatives for w in i.work_plan],
         ),
-        (
+        _table(
             _("Coverage"),
-            [_("Lead organisation"), _("Region"), _("Initiatives led")]
-            + [_("Reported"), _("Updates approved"), _("Without a report")],
-            coverage,
+            [
+                (_("Lead organisation"), lambda o: o.name),
+                (_("Region"), lambda o: o.region_label),
+                (_("Initiatives led"), lambda o: o.initiatives_led),
+                (_("Reported"), lambda o: o.reported),
+                (_("Updates approved"), lambda o: o.approved_updates),
+                (_("Without a report"), lambda o: "; ".join(o.not_reported)),
+            ],
+            [(o,) for o in data.coverage.organisations],
         ),
-        (_("Balance"), [_("Lead organisations of"), _("Asia"), _("Europe"), _("International"), _("Total")], balance),
-        (_("Changes"), [_("Change"), _("Initiative"), _("Before"), _("After")], changes),
-        (_("Charts"), [_("Chart"), _("Category"), _("Values (one column per series)")], charts),
+        _table(
+            _("Balance"),
+            [
+                (_("Lead organisations of"), lambda label, counts: label),
+                (_("Asia"), lambda label, counts: counts.asia),
+                (_("Europe"), lambda label, counts: counts.europe),
+                (_("International"), lambda label, counts: counts.international),
+                (_("Total"), lambda label, counts: counts.total),
+            ],
+            [(_("All initiatives"), data.balance.overall)] + [(r.label, r.counts) for r in data.balance.per_objective],
+        ),
+        _table(
+            _("Changes"),
+            [
+                (_("Change"), lambda change, subject, before, after: change),
+                (_("Initiative"), lambda change, subject, before, after: subject),
+                (_("Before"), lambda change, subject, before, after: before),
+                (_("After"), lambda change, subject, before, after: after),
+            ],
+            changes,
+        ),
+        charts,
     ]
 
 

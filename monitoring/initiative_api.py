@@ -129,10 +129,54 @@ PlanExportSchema = inline_serializer(
     },
 )
 
-CSV_COLUMNS = tuple(
-    "schema_version action action_description objectives subgoals initiative initiative_title is_new status leads "
-    "partners funders activities expected_outcomes milestones indicators links initiative_url".split()
+
+def _subgoals(row: ActionContribution) -> list[Subgoal]:
+    return sorted(row.action.subgoals.all(), key=lambda s: Subgoal.code_sort_key(s.code))
+
+
+def _organisations(role: str):
+    """A cell: the names of the initiative's organisations in ``role``."""
+
+    def names(row: ActionContribution, request) -> str:
+        return csv_safe("; ".join(p.organisation.name for p in row.project.participations.all() if p.role == role))
+
+    return names
+
+
+def _indicator(i) -> str:
+    latest = f"{i.latest_value} ({i.latest_value_on})" if i.latest_value is not None else "no value yet"
+    target = f"; target {i.get_target_comparator_display()} {i.target} by {i.target_year}"
+    return f"{i.name} [{i.unit}]: {latest}" + (target if i.target is not None else "")
+
+
+#: plan.csv, one line per row of the plan (an initiative under an action): each column's header and its value
+#: for a row (read with the prefetches of ``_PlanExportView._csv``) and the request.
+CSV_COLUMNS = (
+    ("schema_version", lambda row, request: EXPORT_SCHEMA_VERSION),
+    ("action", lambda row, request: str(row.action.number)),
+    ("action_description", lambda row, request: csv_safe(row.action.description)),
+    ("objectives", lambda row, request: " ".join(str(n) for n in sorted({s.objective.number for s in _subgoals(row)}))),
+    ("subgoals", lambda row, request: " ".join(s.code for s in _subgoals(row))),
+    ("initiative", lambda row, request: row.project.slug),
+    ("initiative_title", lambda row, request: csv_safe(row.project.title)),
+    ("is_new", lambda row, request: "true" if row.project.is_new else "false"),
+    ("status", lambda row, request: row.project.status),
+    ("leads", _organisations(OrganisationRole.LEAD)),
+    ("partners", _organisations(OrganisationRole.PARTNER)),
+    ("funders", _organisations(OrganisationRole.FUNDER)),
+    ("activities", lambda row, request: csv_safe(row.activities)),
+    ("expected_outcomes", lambda row, request: csv_safe(row.expected_outcomes)),
+    (
+        "milestones",
+        lambda row, request: csv_safe(
+            " | ".join(f"{m.title} ({m.get_status_display()})" for m in row.project.milestones.all())
+        ),
+    ),
+    ("indicators", lambda row, request: csv_safe(" | ".join(_indicator(i) for i in row.project.indicators.all()))),
+    ("links", lambda row, request: " ".join(link.url for link in row.project.links.all())),
+    ("initiative_url", lambda row, request: request.build_absolute_uri(row.project.get_absolute_url())),
 )
+CSV_HEADER = tuple(header for header, _value in CSV_COLUMNS)
 
 
 class _PlanExportView(APIView):
@@ -185,7 +229,7 @@ class _PlanExportView(APIView):
 
     def _csv(self, request) -> Iterator[str]:
         writer = csv.writer(Echo())
-        yield writer.writerow(CSV_COLUMNS)
+        yield writer.writerow(CSV_HEADER)
         rows = (
             ActionContribution.objects.select_related("action", "project")
             .prefetch_related(
@@ -203,41 +247,7 @@ class _PlanExportView(APIView):
             .order_by("action__number", "position", "project__title")
         )
         for row in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
-            yield writer.writerow(self._csv_row(request, row))
-
-    @staticmethod
-    def _csv_row(request, row: ActionContribution) -> list[str]:
-        project = row.project
-        subgoals = sorted(row.action.subgoals.all(), key=lambda s: Subgoal.code_sort_key(s.code))
-
-        def names(role: str) -> str:
-            return "; ".join(p.organisation.name for p in project.participations.all() if p.role == role)
-
-        def indicator(i) -> str:
-            latest = f"{i.latest_value} ({i.latest_value_on})" if i.latest_value is not None else "no value yet"
-            target = f"; target {i.get_target_comparator_display()} {i.target} by {i.target_year}"
-            return f"{i.name} [{i.unit}]: {latest}" + (target if i.target is not None else "")
-
-        return [
-            EXPORT_SCHEMA_VERSION,
-            str(row.action.number),
-            csv_safe(row.action.description),
-            " ".join(str(n) for n in sorted({s.objective.number for s in subgoals})),
-            " ".join(s.code for s in subgoals),
-            project.slug,
-            csv_safe(project.title),
-            "true" if project.is_new else "false",
-            project.status,
-            csv_safe(names(OrganisationRole.LEAD)),
-            csv_safe(names(OrganisationRole.PARTNER)),
-            csv_safe(names(OrganisationRole.FUNDER)),
-            csv_safe(row.activities),
-            csv_safe(row.expected_outcomes),
-            csv_safe(" | ".join(f"{m.title} ({m.get_status_display()})" for m in project.milestones.all())),
-            csv_safe(" | ".join(indicator(i) for i in project.indicators.all())),
-            " ".join(link.url for link in project.links.all()),
-            request.build_absolute_uri(project.get_absolute_url()),
-        ]
+            yield writer.writerow([value(row, request) for _header, value in CSV_COLUMNS])
 
 
 @extend_schema(
@@ -252,7 +262,7 @@ class PlanExportJSONView(_PlanExportView):
 
 CSV_DESCRIPTION = (
     "One line per row of the plan (an initiative under an action), the columns: "
-    + ", ".join(f"`{name}`" for name in CSV_COLUMNS)
+    + ", ".join(f"`{name}`" for name in CSV_HEADER)
     + ". Lists inside a cell are separated by spaces (numbers, codes, addresses), `; ` (organisations) "
     "or ` | ` (milestones, indicators)."
 )

@@ -22,7 +22,7 @@ from .completeness import contributors_to_remind
 from .models import ReminderLog, ReportingCycle
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ReminderRun:
     cycle: ReportingCycle | None
     days_left: int | None

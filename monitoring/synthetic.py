@@ -74,7 +74,7 @@ class SyntheticDataError(Exception):
     pass
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Counts:
     organisations: int = 0
     users: int = 0
@@ -369,7 +369,13 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
     refresh_facets(p.pk for p in projects)
     bump_content_version()
     return Counts(
-        len(organisations), len(users), len(projects), len(rows), len(milestones), len(indicators), len(updates)
+        organisations=len(organisations),
+        users=len(users),
+        initiatives=len(projects),
+        rows=len(rows),
+        milestones=len(milestones),
+        indicators=len(indicators),
+        updates=len(updates),
     )
 
 

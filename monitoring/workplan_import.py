@@ -42,7 +42,7 @@ class WorkPlanFileError(ValueError):
     """The file as a whole cannot be read (format, encoding, header)."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class RowError:
     row: int
     message: str
@@ -51,7 +51,7 @@ class RowError:
         return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ImportResult:
     created: int = 0
     updated: int = 0
@@ -163,7 +163,9 @@ def import_work_plan(
     """Check every row, then write them all in one transaction, or nothing."""
     result = ImportResult(dry_run=dry_run)
     if cycle.status == CycleStatus.PUBLISHED:
-        result.errors.append(RowError(1, _("The report of this cycle is published: its work plan is final.")))
+        result.errors.append(
+            RowError(row=1, message=_("The report of this cycle is published: its work plan is final."))
+        )
         return result
     projects = list(Project.objects.only("pk", "slug", "title"))
     by_slug = {p.slug.lower(): p for p in projects}
@@ -194,7 +196,7 @@ def import_work_plan(
                 problems.append(
                     _("the same planned activity of this initiative is already on row %(row)s.") % {"row": first}
                 )
-        result.errors.extend(RowError(number, problem) for problem in problems)
+        result.errors.extend(RowError(row=number, message=problem) for problem in problems)
         if not problems:
             wanted.append((project, activity, output))
     if result.errors:
@@ -224,7 +226,9 @@ def import_work_plan(
             reported = [item for item in obsolete if item.pk in reported_ids]
             if reported:
                 message = _("“%(activity)s” is not in the file but updates report on it: it cannot be deleted.")
-                result.errors.extend(RowError(1, message % {"activity": item.planned_activity}) for item in reported)
+                result.errors.extend(
+                    RowError(row=1, message=message % {"activity": item.planned_activity}) for item in reported
+                )
                 result.created = result.updated = result.unchanged = 0
                 transaction.set_rollback(True)
                 return result

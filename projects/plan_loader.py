@@ -39,7 +39,7 @@ class PlanDataError(ValueError):
     """The plan's YAML is inconsistent (unknown slug, duplicate with other values…)."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LoadReport:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -46,11 +46,10 @@ def ensure_secretariat_group() -> bool:
     return created
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DemoAccount:
     username: str
     description: str
-    _: KW_ONLY
     organisation: str | None = None
     role: str = ""
     superuser: bool = False
@@ -62,15 +61,26 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = [
-    DemoAccount("admin", "Superuser (the admin)", superuser=True),
-    DemoAccount("secretariat", "Secretariat reviewer (staff)", secretariat=True),
+    DemoAccount(username="admin", description="Superuser (the admin)", superuser=True),
+    DemoAccount(username="secretariat", description="Secretariat reviewer (staff)", secretariat=True),
     DemoAccount(
-        "coordinator", "Coordinator, ASEM-DUO Secretariat", organisation="asem-duo-secretariat", role="coordinator"
+        username="coordinator",
+        description="Coordinator, ASEM-DUO Secretariat",
+        organisation="asem-duo-secretariat",
+        role="coordinator",
     ),
     DemoAccount(
-        "contributor", "Contributor, ASEM-DUO Secretariat", organisation="asem-duo-secretariat", role="contributor"
+        username="contributor",
+        description="Contributor, ASEM-DUO Secretariat",
+        organisation="asem-duo-secretariat",
+        role="contributor",
     ),
-    DemoAccount("outsider", "Contributor, Asia-Europe Foundation (ASEF)", organisation="asef", role="contributor"),
+    DemoAccount(
+        username="outsider",
+        description="Contributor, Asia-Europe Foundation (ASEF)",
+        organisation="asef",
+        role="contributor",
+    ),
 ]
 
 

@@ -12,7 +12,7 @@ from .data import Changes, IndicatorDelta, SlippedMilestone, StatusChange, trans
 from .initiatives import Initiatives, approved_in, latest
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Baseline:
     """The initiatives' state at the end of the previous cycle (in the first cycle: at its start)."""
 
@@ -58,7 +58,11 @@ def slipped_milestones(cycle: ReportingCycle) -> list[SlippedMilestone]:
         from_date = datetime.date.fromisoformat(planned_end) if planned_end else delay["milestone__planned_start"]
         if from_date is None or delay["new_date"] > from_date:
             initiative, milestone = delay["milestone__project__title"], delay["milestone__title"]
-            slipped.append(SlippedMilestone(initiative, milestone, from_date, delay["new_date"]))
+            slipped.append(
+                SlippedMilestone(
+                    initiative=initiative, milestone=milestone, from_date=from_date, to_date=delay["new_date"]
+                )
+            )
     return slipped
 
 
@@ -90,7 +94,15 @@ def build_changes(cycle: ReportingCycle, baseline: Baseline, initiatives: Initia
         status_changes=status_changes,
         slipped_milestones=slipped_milestones(cycle),
         indicator_deltas=[
-            IndicatorDelta(title, n.name, n.unit, n.previous_value, n.previous_basis, n.value, n.delta)
+            IndicatorDelta(
+                initiative=title,
+                indicator=n.name,
+                unit=n.unit,
+                previous=n.previous_value,
+                previous_basis=n.previous_basis,
+                current=n.value,
+                delta=n.delta,
+            )
             for title, n in initiatives.indicators
             if n.value is not None
         ],

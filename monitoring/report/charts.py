@@ -35,7 +35,7 @@ FONT = "DejaVu Sans, Arial, sans-serif"
 
 
 def _series(key: str, values: list[int]) -> ChartSeries:
-    return ChartSeries(key, bucket_label(key), COLOURS[key], values)
+    return ChartSeries(key=key, label=bucket_label(key), colour=COLOURS[key], values=values)
 
 
 def _counts_chart(chart_id, title, description, buckets, series_key, series_label, values) -> Chart:
@@ -45,7 +45,7 @@ def _counts_chart(chart_id, title, description, buckets, series_key, series_labe
         title=title,
         description=description,
         categories=[bucket_label(bucket) for bucket in buckets],
-        series=[ChartSeries(series_key, series_label, COLOURS[ON_TRACK], values)],
+        series=[ChartSeries(key=series_key, label=series_label, colour=COLOURS[ON_TRACK], values=values)],
     )
 
 

@@ -77,7 +77,7 @@ def translated(labels) -> dict[str, str]:
 # --- The report's shape -----------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class MeetingInfo:
     name: str  # "ASEMME8"
     kind_label: str
@@ -91,7 +91,7 @@ class MeetingInfo:
     conclusions_url: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class CycleInfo:
     number: int
     label: str
@@ -107,7 +107,7 @@ class CycleInfo:
     previous_label: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class CountRow:
     """Initiatives of one objective or one action."""
 
@@ -120,7 +120,7 @@ class CountRow:
     not_reported: int  # active, without an approved update
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class Summary:
     initiatives: int
     active_initiatives: int
@@ -150,7 +150,7 @@ class Summary:
     per_action: list[CountRow]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class InitiativeRef:
     slug: str
     title: str
@@ -160,21 +160,21 @@ class InitiativeRef:
     leads: list[str]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class ActionSection:
     number: int
     description: str
     initiatives: list[InitiativeRef]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class SubgoalSection:
     code: str
     text: str
     actions: list[ActionSection]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class ObjectiveSection:
     number: int
     title: str
@@ -184,7 +184,7 @@ class ObjectiveSection:
     subgoals: list[SubgoalSection]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class UpdateEntry:
     pk: int
     url: str
@@ -195,7 +195,7 @@ class UpdateEntry:
     excerpt: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class MilestoneEntry:
     title: str
     period_label: str
@@ -205,7 +205,7 @@ class MilestoneEntry:
     achieved_on: datetime.date | None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class IndicatorEntry:
     name: str
     unit: str
@@ -225,7 +225,7 @@ class IndicatorEntry:
     delta: Decimal | None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class WorkPlanEntry:
     planned_activity: str
     expected_output: str
@@ -235,7 +235,7 @@ class WorkPlanEntry:
     reported_by: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class InitiativeEntry:
     slug: str
     title: str
@@ -255,7 +255,7 @@ class InitiativeEntry:
     work_plan: list[WorkPlanEntry]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class OrganisationCoverage:
     slug: str
     name: str
@@ -267,7 +267,7 @@ class OrganisationCoverage:
     not_reported: list[str] = field(default_factory=list)  # its initiatives without an approved update (titles)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class Coverage:
     reported: list[InitiativeRef]
     not_reported: list[InitiativeRef]
@@ -275,7 +275,7 @@ class Coverage:
     organisations: list[OrganisationCoverage]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class RegionCounts:
     asia: int
     europe: int
@@ -286,20 +286,20 @@ class RegionCounts:
         return self.asia + self.europe + self.international
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class BalanceRow:
     key: str
     label: str
     counts: RegionCounts
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class Balance:
     overall: RegionCounts
     per_objective: list[BalanceRow]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class StatusChange:
     slug: str
     title: str
@@ -307,7 +307,7 @@ class StatusChange:
     after: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class SlippedMilestone:
     initiative: str
     milestone: str
@@ -315,7 +315,7 @@ class SlippedMilestone:
     to_date: datetime.date
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class IndicatorDelta:
     initiative: str
     indicator: str
@@ -326,7 +326,7 @@ class IndicatorDelta:
     delta: Decimal | None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class Changes:
     has_previous_cycle: bool
     baseline_date: datetime.date
@@ -340,7 +340,7 @@ class Changes:
     indicator_deltas: list[IndicatorDelta]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class ChartSeries:
     key: str
     label: str
@@ -348,7 +348,7 @@ class ChartSeries:
     values: list[int]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class Chart:
     id: str
     title: str
@@ -358,7 +358,7 @@ class Chart:
     stacked: bool = False
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class StocktakingReportData:
     schema_version: int
     cycle: CycleInfo

@@ -57,7 +57,7 @@ from .data import (
 from .plan import Plan
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Initiatives:
     """The plan's initiatives as the report's sections read them."""
 
@@ -254,7 +254,14 @@ def work_plan_by_initiative(cycle: ReportingCycle) -> dict[int, list[WorkPlanEnt
         outcome = NO_REPORT if report is None else DONE if report["done"] else NOT_DONE
         note, reported_by = (report["note"], report["reported_by"]) if report else ("", "")
         entries[item.project_id].append(
-            WorkPlanEntry(item.planned_activity, item.expected_output, outcome, labels[outcome], note, reported_by)
+            WorkPlanEntry(
+                planned_activity=item.planned_activity,
+                expected_output=item.expected_output,
+                outcome=outcome,
+                outcome_label=labels[outcome],
+                note=note,
+                reported_by=reported_by,
+            )
         )
     return entries
 
@@ -330,7 +337,14 @@ def build_initiatives(
             work_plan=work_plan[pk],
         )
         entry = entries[pk]
-        refs[pk] = InitiativeRef(entry.slug, entry.title, url, entry.is_new, entry.reported, list(lead_names))
+        refs[pk] = InitiativeRef(
+            slug=entry.slug,
+            title=entry.title,
+            url=url,
+            is_new=entry.is_new,
+            reported=entry.reported,
+            leads=list(lead_names),
+        )
     return Initiatives(
         entries=entries,
         refs=refs,

@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from actions.models import Action, StrategicObjective, Subgoal
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Plan:
     objectives: list[StrategicObjective]  # each with its subgoals, each with the actions serving it
     actions: list[Action]  # every action, in number order
@@ -27,4 +27,8 @@ def read_plan() -> Plan:
         for subgoal in objective.subgoals.all():
             for action in subgoal.actions.all():
                 objectives_of_action[action.pk].add(objective.number)
-    return Plan(objectives, list(Action.objects.order_by("number")), objectives_of_action)
+    return Plan(
+        objectives=objectives,
+        actions=list(Action.objects.order_by("number")),
+        objectives_of_action=objectives_of_action,
+    )

@@ -19,7 +19,6 @@ from .data import (
     NO_TARGET,
     NO_VALUE,
     ON_TRACK,
-    REGIONS,
     WORK_PLAN_OUTCOMES,
     ActionSection,
     Balance,
@@ -47,7 +46,15 @@ def initiatives_of_objectives(plan: Plan, initiatives: Initiatives) -> dict[int,
 
 def count_row(key: str, label: str, ids: set[int], initiatives: Initiatives) -> CountRow:
     active, new, reported = ids & initiatives.active, ids & initiatives.new, ids & initiatives.reported
-    return CountRow(key, label, len(ids), len(active), len(new), len(reported), not_reported=len(active - reported))
+    return CountRow(
+        key=key,
+        label=label,
+        initiatives=len(ids),
+        active=len(active),
+        new=len(new),
+        reported=len(reported),
+        not_reported=len(active - reported),
+    )
 
 
 def build_sections(plan: Plan, initiatives: Initiatives):
@@ -191,7 +198,11 @@ def build_coverage(cycle: ReportingCycle, initiatives: Initiatives) -> Coverage:
 
 
 def region_counts(leads: dict[str, int]) -> RegionCounts:
-    return RegionCounts(*(leads.get(region, 0) for region in REGIONS))
+    return RegionCounts(
+        asia=leads.get(Region.ASIA, 0),
+        europe=leads.get(Region.EUROPE, 0),
+        international=leads.get(Region.INTERNATIONAL, 0),
+    )
 
 
 def build_balance(plan: Plan) -> Balance:

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from monitoring.initiative_api import CSV_COLUMNS, EXPORT_SCHEMA_VERSION
+from monitoring.initiative_api import CSV_HEADER, EXPORT_SCHEMA_VERSION
 from tests.factories import build_plan
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_the_csv_export_has_one_line_per_row_of_the_plan(api):
     response = api.get("/api/v1/export/plan.csv")
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     lines = list(csv.DictReader(io.StringIO(read(response))))
-    assert tuple(lines[0]) == CSV_COLUMNS
+    assert tuple(lines[0]) == CSV_HEADER
     assert len(lines) == 6  # 4 initiatives, 2 of them under two actions
     assert {line["schema_version"] for line in lines} == {EXPORT_SCHEMA_VERSION}
     assert [int(line["action"]) for line in lines] == sorted(int(line["action"]) for line in lines)

@@ -136,5 +136,15 @@ def test_charts_are_accessible_svg_with_their_data_table(renderings):
 def test_svg_escapes_its_text():
     from monitoring.report import Chart, ChartSeries
 
-    svg = str(render_svg(Chart("x", "<b>t</b>", "d & d", ["<script>"], [ChartSeries("k", "l", "#000000", [3])])))
+    svg = str(
+        render_svg(
+            Chart(
+                id="x",
+                title="<b>t</b>",
+                description="d & d",
+                categories=["<script>"],
+                series=[ChartSeries(key="k", label="l", colour="#000000", values=[3])],
+            )
+        )
+    )
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "&lt;b&gt;" in svg
