@@ -1,5 +1,7 @@
-"""Settings, read from the environment. With nothing set: DEBUG on SQLite (``DATABASE_URL`` for PostgreSQL).
-With ``DEBUG`` off, a missing ``SECRET_KEY`` or ``ALLOWED_HOSTS`` stops start-up with a clear message.
+"""Settings, read from the environment. They fail closed: ``DEBUG`` is off unless set (``make run`` sets
+``DEBUG=true`` for local use), and with ``DEBUG`` off a missing ``SECRET_KEY`` or ``ALLOWED_HOSTS`` stops start-up
+with a clear message, so a deployment that forgets its environment never runs in debug mode with a public key.
+The database is SQLite unless ``DATABASE_URL`` says otherwise (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ def env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a forgotten variable must not turn on debug pages and the public development key.
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:

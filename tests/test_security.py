@@ -133,7 +133,7 @@ def test_check_deploy_has_no_warnings():
 
 def test_session_lifetime_comes_from_the_environment():
     code = "import django; django.setup(); from django.conf import settings; print(settings.SESSION_COOKIE_AGE)"
-    result = run_python(code, SESSION_COOKIE_AGE="3600")
+    result = run_python(code, SESSION_COOKIE_AGE="3600", **PRODUCTION_ENV)
     assert result.stdout.strip().splitlines()[-1] == "3600", result.stderr
 
 
@@ -321,14 +321,14 @@ def test_outside_a_request_the_id_is_a_dash():
 
 def test_log_format_json_writes_one_json_object_per_line_to_stdout():
     code = "import django, logging; django.setup(); logging.getLogger('asem').warning('hello %s', 'world')"
-    result = run_python(code, LOG_FORMAT="json")
+    result = run_python(code, LOG_FORMAT="json", DEBUG="true")
     entry = json.loads(result.stdout.strip().splitlines()[-1])
     assert entry["message"] == "hello world"
     assert entry["logger"] == "asem" and entry["level"] == "WARNING" and entry["request_id"] == "-"
 
 
 def test_an_unknown_log_format_stops_start_up():
-    result = run_python("import django; django.setup()", LOG_FORMAT="xml")
+    result = run_python("import django; django.setup()", LOG_FORMAT="xml", DEBUG="true")
     assert result.returncode != 0
     assert "LOG_FORMAT must be 'plain' or 'json'." in result.stderr
 
