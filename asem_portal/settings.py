@@ -286,6 +286,13 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False  # no start-up banner on every manage.py command; failures are still logged
 
+# The site's own rate limits (asem_portal.ratelimit), counted in the default cache; the API has its throttles.
+# Password reset: requests per client address and per e-mail address, whether or not the address has an account.
+RATE_LIMITS = {
+    "reset-per-client": "10/minute",
+    "reset-per-email": "5/hour",
+}
+
 # E-mail goes through a durable outbox (django-mailer, see asem_portal/mail.py): every message is first a row
 # in the database, committed with the change it announces, then delivered by `manage.py send_mail` (cron,
 # every minute) or `manage.py runmailer`. A refused message is deferred with the error logged, and

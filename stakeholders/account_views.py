@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -11,6 +15,8 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from rest_framework.authtoken.models import Token
 
+from asem_portal import ratelimit
+from asem_portal.mail import SITE_NAME, site_link
 from projects import permissions
 
 from .models import MembershipRole, Organisation
@@ -79,3 +85,39 @@ class InviteView(LoginRequiredMixin, FormView):
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with its links built from ``SITE_URL`` and its requests rate-limited.
+
+    The limits count every valid request per client address and per e-mail address before any account is looked
+    up, and a refusal reads the same whether or not the address has an account: the page never tells who is
+    registered. A refused request sends nothing.
+    """
+
+    email_template_name = "registration/password_reset_email.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+    @property
+    def extra_email_context(self) -> dict[str, str]:
+        # PasswordResetForm.save() takes domain, protocol and site name from the request (its Host header) and
+        # lets extra_email_context override them: every one of them comes from SITE_URL instead.
+        parts = urlsplit(settings.SITE_URL)
+        return {"site_url": site_link(""), "site_name": SITE_NAME, "protocol": parts.scheme, "domain": parts.netloc}
+
+    def form_valid(self, form):
+        # Both counters move on every request (no short-circuit), so neither can be drained through the other.
+        allowed = [
+            ratelimit.allow("reset-per-client", ratelimit.client_address(self.request)),
+            ratelimit.allow("reset-per-email", form.cleaned_data["email"].strip().lower()),
+        ]
+        if not all(allowed):
+            form.add_error(
+                None,
+                _(
+                    "Too many requests for a reset link. Please wait a while before asking again; "
+                    "a link that was sent earlier still works."
+                ),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import KW_ONLY, dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
@@ -15,7 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from asem_portal.mail import queue_mail
+from asem_portal.mail import queue_mail, site_link
 
 from .models import Membership, MembershipRole, Organisation
 
@@ -104,8 +103,7 @@ def ensure_demo_accounts() -> None:
 def invitation_link(user) -> str:
     """A one-time link to set a password (it stops working once the password is set)."""
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
-    path = reverse("accounts:invitation-accept", args=[uidb64, default_token_generator.make_token(user)])
-    return settings.SITE_URL.rstrip("/") + path
+    return site_link(reverse("accounts:invitation-accept", args=[uidb64, default_token_generator.make_token(user)]))
 
 
 @transaction.atomic
