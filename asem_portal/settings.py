@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "asem_portal.middleware.signed_in_no_store_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -90,6 +91,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "asem_portal.urls"
+# The branded CSRF-failure page (templates/403_csrf.html), which says what to do and nothing of why.
+CSRF_FAILURE_VIEW = "asem_portal.views.csrf_failure"
 
 TEMPLATES = [
     {
