@@ -47,7 +47,7 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "asem_portal.apps.PortalAdminConfig",  # django.contrib.admin, with the portal's admin site as admin.site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # time-based one-time passwords: two-factor sign-in for staff
     "mailer",  # django-mailer: the durable e-mail outbox
     "actions",
     "stakeholders",
@@ -82,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session gave a code from the account's authenticator app.
+    "django_otp.middleware.OTPMiddleware",
     "asem_portal.middleware.signed_in_no_store_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -130,6 +134,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Judges nothing: its password_changed hook revokes the account's API tokens whenever a password is set.
+    {"NAME": "stakeholders.security.RevokeTokensOnPasswordChange"},
 ]
 
 # django-axes first: it refuses a locked-out username+IP before any password is checked.
@@ -279,9 +285,13 @@ PERMISSIONS_POLICY = {
     ).split()
 }
 
-# django-axes: 5 failed sign-ins for one username from one IP address lock that pair out for 30 minutes.
-# Unlock: delete the access attempt in the admin, or `manage.py axes_reset_username NAME`.
+# django-axes: 5 failed sign-ins for one username from one IP address lock that pair out for 30 minutes, and
+# SIGN_IN_FAILURES_PER_ADDRESS failures from one address, whatever the usernames, lock the address out as long
+# (stakeholders.security.LockoutHandler). A locked-out account loses its API tokens and sessions.
+# Unlock: delete the access attempts in the admin, or `manage.py axes_reset_username NAME` / `axes_reset_ip ADDR`.
+AXES_HANDLER = "stakeholders.security.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
+SIGN_IN_FAILURES_PER_ADDRESS = 20
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -327,6 +337,12 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ASEM Education Portal <noreply@localhost>")
 
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/")
+# With true, the admin lets staff in only once this session has given a code from their authenticator app (those
+# without one are sent to set it up). Staff and the Secretariat can set one up on their profile page either way.
+ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", False)
+# django-otp: the name authenticator apps show, and no secrets in the admin's device pages.
+OTP_TOTP_ISSUER = "ASEM Education Portal"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 

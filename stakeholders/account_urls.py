@@ -7,7 +7,9 @@ app_name = "accounts"
 reset_complete = reverse_lazy("accounts:password-reset-complete")
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", account_views.SignInView.as_view(), name="login"),
+    path("login/code/", account_views.SignInCodeView.as_view(), name="login-code"),
+    path("two-factor/", account_views.TwoFactorView.as_view(), name="two-factor"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", account_views.ProfileView.as_view(), name="profile"),
     path("profile/api-token/", account_views.APITokenView.as_view(), name="api-token"),
