@@ -23,9 +23,9 @@ from django.core.cache import cache
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from projects.permissions import is_secretariat
 from rest_framework.authtoken.models import Token
 
+from .roles import is_secretariat
 from .services import sign_out_everywhere
 
 
