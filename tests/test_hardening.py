@@ -43,7 +43,7 @@ def assert_branded_and_csp_clean(response) -> str:
 # --- Cache-Control for signed-in users ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["accounts:profile", "updates:dashboard", "home", "projects:project-list"])
+@pytest.mark.parametrize("name", ["accounts:profile", "updates:dashboard", "home", "initiatives:project-list"])
 def test_every_page_to_a_signed_in_user_is_private_and_not_stored(member_client, name):
     response = member_client.get(reverse(name))
     assert response.status_code == 200
