@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Local use only: the settings fail closed (DEBUG off) unless told otherwise.
+run: export DEBUG ?= true
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_action_plan

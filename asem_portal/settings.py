@@ -1,5 +1,7 @@
-"""Settings, read from the environment. With nothing set: DEBUG on SQLite (``DATABASE_URL`` for PostgreSQL).
-With ``DEBUG`` off, a missing ``SECRET_KEY`` or ``ALLOWED_HOSTS`` stops start-up with a clear message.
+"""Settings, read from the environment. They fail closed: ``DEBUG`` is off unless set (``make run`` sets
+``DEBUG=true`` for local use), and with ``DEBUG`` off a missing ``SECRET_KEY`` or ``ALLOWED_HOSTS`` stops start-up
+with a clear message, so a deployment that forgets its environment never runs in debug mode with a public key.
+The database is SQLite unless ``DATABASE_URL`` says otherwise (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ def env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a forgotten variable must not turn on debug pages and the public development key.
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -44,7 +47,7 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "asem_portal.apps.PortalAdminConfig",  # django.contrib.admin, with the portal's admin site as admin.site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +63,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # time-based one-time passwords: two-factor sign-in for staff
     "mailer",  # django-mailer: the durable e-mail outbox
     "core",
     "actions",
@@ -80,6 +85,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session gave a code from the account's authenticator app.
+    "django_otp.middleware.OTPMiddleware",
+    "core.middleware.signed_in_no_store_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -88,6 +96,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "asem_portal.urls"
+# The branded CSRF-failure page (templates/403_csrf.html), which says what to do and nothing of why.
+CSRF_FAILURE_VIEW = "asem_portal.views.csrf_failure"
 
 TEMPLATES = [
     {
@@ -125,6 +135,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Judges nothing: its password_changed hook revokes the account's API tokens whenever a password is set.
+    {"NAME": "stakeholders.security.RevokeTokensOnPasswordChange"},
 ]
 
 # django-axes first: it refuses a locked-out username+IP before any password is checked.
@@ -274,9 +286,13 @@ PERMISSIONS_POLICY = {
     ).split()
 }
 
-# django-axes: 5 failed sign-ins for one username from one IP address lock that pair out for 30 minutes.
-# Unlock: delete the access attempt in the admin, or `manage.py axes_reset_username NAME`.
+# django-axes: 5 failed sign-ins for one username from one IP address lock that pair out for 30 minutes, and
+# SIGN_IN_FAILURES_PER_ADDRESS failures from one address, whatever the usernames, lock the address out as long
+# (stakeholders.security.LockoutHandler). A locked-out account loses its API tokens and sessions.
+# Unlock: delete the access attempts in the admin, or `manage.py axes_reset_username NAME` / `axes_reset_ip ADDR`.
+AXES_HANDLER = "stakeholders.security.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
+SIGN_IN_FAILURES_PER_ADDRESS = 20
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -284,7 +300,14 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False  # no start-up banner on every manage.py command; failures are still logged
 
-# E-mail goes through a durable outbox (django-mailer, see asem_portal/mail.py): every message is first a row
+# The site's own rate limits (core.ratelimit), counted in the default cache; the API has its throttles.
+# Password reset: requests per client address and per e-mail address, whether or not the address has an account.
+RATE_LIMITS = {
+    "reset-per-client": "10/minute",
+    "reset-per-email": "5/hour",
+}
+
+# E-mail goes through a durable outbox (django-mailer, see core/mail.py): every message is first a row
 # in the database, committed with the change it announces, then delivered by `manage.py send_mail` (cron,
 # every minute) or `manage.py runmailer`. A refused message is deferred with the error logged, and
 # `manage.py retry_deferred` (cron) queues it again. The admin shows the queue and every attempt.
@@ -315,6 +338,12 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ASEM Education Portal <noreply@localhost>")
 
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/")
+# With true, the admin lets staff in only once this session has given a code from their authenticator app (those
+# without one are sent to set it up). Staff and the Secretariat can set one up on their profile page either way.
+ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", False)
+# django-otp: the name authenticator apps show, and no secrets in the admin's device pages.
+OTP_TOTP_ISSUER = "ASEM Education Portal"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 

@@ -7,6 +7,8 @@ from core.cache import cached_public_page
 
 from . import views
 
+handler400 = "asem_portal.views.bad_request"
+handler403 = "asem_portal.views.permission_denied"
 handler500 = "asem_portal.views.server_error"
 
 admin.site.site_header = "ASEM Education Action Plan — Secretariat"

@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template import loader
+from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
@@ -89,3 +90,30 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = "5"
         return response
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+# --- Error pages -------------------------------------------------------------------------------------------------
+# Branded, and saying nothing of why: no exception text, no path, no reason (Django's defaults show some of them
+# in DEBUG, and a PermissionDenied's message is for logs). They extend base.html, which loads no inline script or
+# style, so they work under the Content-Security-Policy. Under /api/ they answer in the API's JSON shape.
+
+
+def _error_page(request: HttpRequest, template_name: str, status: int, detail: str, code: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": detail, "code": code}, status=status)
+    return TemplateResponse(request, template_name, status=status).render()
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: a malformed request (a bad Host header, a broken multipart body, too many fields)."""
+    return _error_page(request, "400.html", 400, "The request could not be understood.", "bad_request")
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler403``."""
+    return _error_page(request, "403.html", 403, "You do not have permission to do this.", "permission_denied")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: a form sent without its token, or an old one (after signing in elsewhere)."""
+    return _error_page(request, "403_csrf.html", 403, "The form could not be accepted.", "csrf_failed")

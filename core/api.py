@@ -29,6 +29,7 @@ from rest_framework.settings import api_settings
 from core.cache import version_row
 from core.exceptions import ConflictError, WorkflowError
 from core.parsing import by_id_or_key
+from core.ratelimit import client_address
 
 #: The largest page a client may ask for with ``?page_size=``.
 MAX_PAGE_SIZE = 100
@@ -81,11 +82,16 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 
 class RatesFromSettings:
-    """Read the rate on each request (DRF's own classes freeze it at import), so ``override_settings`` applies."""
+    """Read the rate on each request (DRF's own classes freeze it at import), so ``override_settings`` applies;
+    count a client by the address the site's own limits use (``core.ratelimit``), not by a raw
+    ``X-Forwarded-For`` the client may choose."""
 
     def get_rate(self):
         self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
         return super().get_rate()
+
+    def get_ident(self, request):
+        return client_address(request)
 
 
 class AnonRateThrottle(RatesFromSettings, throttling.AnonRateThrottle):

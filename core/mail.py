@@ -27,6 +27,19 @@ class OutboxBackend(DbBackend):
         return count
 
 
+#: How the portal names itself in e-mails (never the request's host name).
+SITE_NAME = "ASEM Education Portal"
+
+
+def site_link(path: str) -> str:
+    """The absolute address of ``path`` (from ``reverse()``) for an e-mail: always ``settings.SITE_URL``.
+
+    Never the request's ``Host`` header: a request under another allowed host name (or a forged one behind a
+    lenient proxy) must not decide where the links in a message point.
+    """
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def queue_mail(subject: str, body: str, recipients: Iterable[str]) -> int:
     """Put one plain-text message to ``recipients`` (empty addresses dropped) in the outbox; 1 if queued.
 

@@ -1,4 +1,5 @@
-"""Site-wide middleware: request IDs (kept in a context variable for every log record) and Permissions-Policy.
+"""Site-wide middleware: request IDs (kept in a context variable for every log record), Permissions-Policy, and
+``Cache-Control`` for signed-in users.
 
 The ID is cleared on ``request_finished``, not when the middleware returns: Django logs 4xx/5xx responses
 (``django.request``) after the middleware chain has returned, and those lines need the ID most.
@@ -57,6 +58,38 @@ def permissions_policy_middleware(get_response: Callable[[HttpRequest], HttpResp
         header = ", ".join(f"{feature}=({' '.join(allowlist)})" for feature, allowlist in policy.items())
         if header:
             response.headers.setdefault("Permissions-Policy", header)
+        return response
+
+    return middleware
+
+
+#: What a response to a signed-in user may carry at most: kept by this browser only, and not even there.
+SIGNED_IN_CACHE_CONTROL = "private, no-store"
+
+
+def cache_control_directives(header: str) -> set[str]:
+    """The directive names of a ``Cache-Control`` value, lower-cased: ``"Private, max-age=0"`` → private, max-age."""
+    return {part.split("=", 1)[0].strip().lower() for part in header.split(",") if part.strip()}
+
+
+def signed_in_no_store_middleware(get_response: Callable[[HttpRequest], HttpResponse]):
+    """``Cache-Control: private, no-store`` on every response to a signed-in user.
+
+    A signed-in page carries the user's name, links and a CSRF token, often their drafts: no shared cache may keep
+    it, and the browser should not keep it on disk either (a shared computer, the back button after signing out).
+    A view's own ``Cache-Control`` is kept only when it already keeps the response out of shared caches
+    (``no-store``, or ``private``: the API's per-user revalidation, a published report's page for its reader, both
+    chosen and tested where they are made); anything else (none, ``public``, a bare ``max-age``) is replaced.
+    Placed below the authentication middleware, so ``request.user`` is the signed-in user (or, for the API, the
+    user DRF authenticated by token, which it sets on the request too).
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if not cache_control_directives(response.get("Cache-Control", "")) & {"no-store", "private"}:
+                response["Cache-Control"] = SIGNED_IN_CACHE_CONTROL
         return response
 
     return middleware

@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.mail import queue_mail
+from core.mail import queue_mail, site_link
 
 from .completeness import contributors_to_remind
 from .models import ReminderLog, ReportingCycle
@@ -33,9 +32,8 @@ class ReminderRun:
 
 
 def _message(cycle: ReportingCycle, user, projects, days_left: int) -> tuple[str, str]:
-    base = settings.SITE_URL.rstrip("/")
     lines = [
-        f"- {project.title}: {base}{reverse('updates:update-create', kwargs={'slug': project.slug})}"
+        f"- {project.title}: {site_link(reverse('updates:update-create', kwargs={'slug': project.slug}))}"
         for project in projects
     ]
     values = {

@@ -7,7 +7,9 @@ app_name = "accounts"
 reset_complete = reverse_lazy("accounts:password-reset-complete")
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", account_views.SignInView.as_view(), name="login"),
+    path("login/code/", account_views.SignInCodeView.as_view(), name="login-code"),
+    path("two-factor/", account_views.TwoFactorView.as_view(), name="two-factor"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", account_views.ProfileView.as_view(), name="profile"),
     path("profile/api-token/", account_views.APITokenView.as_view(), name="api-token"),
@@ -19,10 +21,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            email_template_name="registration/password_reset_email.txt",
-            success_url=reverse_lazy("accounts:password-reset-done"),
-        ),
+        account_views.PasswordResetView.as_view(),
         name="password-reset",
     ),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password-reset-done"),

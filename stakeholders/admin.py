@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Country, Membership, Organisation
 from .roles import is_secretariat
+from .services import sign_out_everywhere
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -19,6 +22,20 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class PortalUserAdmin(UserAdmin):
+    """Django's user admin; deactivating an account also ends its API tokens and sessions at once (Django and DRF
+    would refuse them from then on anyway, but a reactivation must not bring an old token back)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            sign_out_everywhere(obj)
 
 
 @admin.register(Country)

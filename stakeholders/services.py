@@ -1,21 +1,24 @@
-"""Writes with rules for stakeholders: groups and memberships."""
+"""Writes with rules for stakeholders: groups and memberships, accounts' credentials, two-factor devices."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
-from core.mail import queue_mail
+from core.mail import queue_mail, site_link
 
 from .models import Membership, MembershipRole, Organisation
 from .roles import SECRETARIAT_GROUP
@@ -113,8 +116,7 @@ def ensure_demo_accounts() -> None:
 def invitation_link(user) -> str:
     """A one-time link to set a password (it stops working once the password is set)."""
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
-    path = reverse("accounts:invitation-accept", args=[uidb64, default_token_generator.make_token(user)])
-    return settings.SITE_URL.rstrip("/") + path
+    return site_link(reverse("accounts:invitation-accept", args=[uidb64, default_token_generator.make_token(user)]))
 
 
 @transaction.atomic
@@ -156,3 +158,57 @@ def invite_contact(*, email: str, organisation, role: str, invited_by, first_nam
     # Into the outbox with the membership, in one transaction: a mail server's trouble only defers the delivery.
     queue_mail(subject, body, [email])
     return membership
+
+
+# --- Credentials ----------------------------------------------------------------------------------------------------
+
+
+def end_sessions(user, *, keep_session_key: str | None = None) -> int:
+    """Delete ``user``'s sessions but ``keep_session_key``; how many ended.
+
+    Django keeps no index of sessions by user, so the unexpired ones are read and decoded: a few hundred rows for
+    this portal's accounts, and only on rare events (a lockout, a deactivation). A password change needs none of
+    this: Django ends the other sessions itself (their hash no longer matches).
+    """
+    user_id = str(user.pk)
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.pk != keep_session_key and session.get_decoded().get(SESSION_KEY) == user_id
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+@transaction.atomic
+def sign_out_everywhere(user, *, keep_session_key: str | None = None) -> None:
+    """End every way ``user`` is signed in: their API tokens, and their sessions but ``keep_session_key``."""
+    Token.objects.filter(user=user).delete()
+    end_sessions(user, keep_session_key=keep_session_key)
+
+
+# --- Two-factor sign-in ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_two_factor_setup(*, user) -> TOTPDevice:
+    """A new authenticator secret for ``user``, unconfirmed until a code from it arrives (a set-up begun before
+    and never finished is replaced). The account signs in as before until then."""
+    TOTPDevice.objects.devices_for_user(user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+
+
+@transaction.atomic
+def confirm_two_factor(*, device: TOTPDevice, code: str) -> bool:
+    """Confirm the authenticator being set up if ``code`` is its current one; from then on sign-in asks for a code."""
+    if device.confirmed or not device.verify_token(code):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return True
+
+
+@transaction.atomic
+def remove_two_factor(*, user) -> None:
+    """Remove ``user``'s authenticators: sign-in asks for the password only again."""
+    TOTPDevice.objects.devices_for_user(user, confirmed=None).delete()

@@ -133,7 +133,7 @@ def test_check_deploy_has_no_warnings():
 
 def test_session_lifetime_comes_from_the_environment():
     code = "import django; django.setup(); from django.conf import settings; print(settings.SESSION_COOKIE_AGE)"
-    result = run_python(code, SESSION_COOKIE_AGE="3600")
+    result = run_python(code, SESSION_COOKIE_AGE="3600", **PRODUCTION_ENV)
     assert result.stdout.strip().splitlines()[-1] == "3600", result.stderr
 
 
@@ -153,7 +153,7 @@ def test_plain_http_is_redirected_to_https(client, production):
     assert response["Location"] == "https://testserver/healthz"
 
 
-@pytest.mark.parametrize("page", ["home", "admin:login", "healthz"])
+@pytest.mark.parametrize("page", ["home", "accounts:login", "healthz"])
 def test_security_headers_in_production(client, db, production, page):
     response = client.get(reverse(page), secure=True)
     assert response.status_code == 200
@@ -181,10 +181,10 @@ def test_no_hsts_on_plain_http(client, production):
 
 
 def test_cookies_are_secure_and_the_session_cookie_is_http_only(client, production, staffer):
-    response = client.get(reverse("admin:login"), secure=True)
+    response = client.get(reverse("accounts:login"), secure=True)
     assert response.cookies["csrftoken"]["secure"] is True
 
-    response = client.post(reverse("admin:login"), {"username": "staffer", "password": PASSWORD}, secure=True)
+    response = client.post(reverse("accounts:login"), {"username": "staffer", "password": PASSWORD}, secure=True)
     assert response.status_code == 302
     session = response.cookies["sessionid"]
     assert session["secure"] is True
@@ -201,7 +201,7 @@ def test_cookies_are_secure_and_the_session_cookie_is_http_only(client, producti
 
 def fail_to_log_in(client, times: int):
     return [
-        client.post(reverse("admin:login"), {"username": "staffer", "password": "not-the-password"}, secure=True)
+        client.post(reverse("accounts:login"), {"username": "staffer", "password": "not-the-password"}, secure=True)
         for _ in range(times)
     ]
 
@@ -211,12 +211,13 @@ def test_five_failures_lock_the_login_even_for_the_right_password(client, produc
     # The first four re-show the form; the fifth failure reaches the limit.
     assert [r.status_code for r in responses] == [200, 200, 200, 200, 429]
 
-    response = client.post(reverse("admin:login"), {"username": "staffer", "password": PASSWORD}, secure=True)
+    response = client.post(reverse("accounts:login"), {"username": "staffer", "password": PASSWORD}, secure=True)
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
     page = response.content.decode()
     assert "Too many failed sign-in attempts" in page
     assert "Try again in 30 minutes." in page
+    assert "staffer" not in page  # the page does not confirm which account, or that it exists
     assert "ask the ASEM Education Secretariat to unlock your account" in page
     # The lockout page is an ordinary page of the site, under the same headers.
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
@@ -235,14 +236,37 @@ def test_five_failures_lock_the_login_even_for_the_right_password(client, produc
 def test_the_lock_is_per_username_and_ip(client, production, staffer):
     get_user_model().objects.create_user("colleague", "colleague@example.org", PASSWORD, is_staff=True)
     fail_to_log_in(client, 5)
-    response = client.post(reverse("admin:login"), {"username": "colleague", "password": PASSWORD}, secure=True)
+    response = client.post(reverse("accounts:login"), {"username": "colleague", "password": PASSWORD}, secure=True)
+    assert response.status_code == 302
+
+
+def test_failures_across_usernames_lock_the_address_out(client, production, staffer):
+    """One address guessing a few passwords for many accounts: 4 failures each for 5 accounts never lock an
+    account (5 would), but the 20 together lock the address, for every account, even with the right password."""
+    statuses = [
+        client.post(reverse("accounts:login"), {"username": f"someone{n}", "password": "guess"}, secure=True).status_code
+        for n in range(5)
+        for _ in range(4)
+    ]
+    assert statuses == [200] * 19 + [429]  # the failure that reaches the limit gets the lockout page
+
+    response = client.post(reverse("accounts:login"), {"username": "staffer", "password": PASSWORD}, secure=True)
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+    # Another address is not held back, and `axes_reset_ip` lifts the lock.
+    elsewhere = type(client)(REMOTE_ADDR="192.0.2.44")
+    assert elsewhere.post(reverse("accounts:login"), {"username": "staffer", "password": PASSWORD}, secure=True).status_code == 302
+    call_command("axes_reset_ip", "127.0.0.1", stdout=io.StringIO())
+    response = client.post(reverse("accounts:login"), {"username": "staffer", "password": PASSWORD}, secure=True)
     assert response.status_code == 302
 
 
 def test_axes_reset_username_unlocks(client, production, staffer):
     fail_to_log_in(client, 5)
     call_command("axes_reset_username", "staffer", stdout=io.StringIO())
-    response = client.post(reverse("admin:login"), {"username": "staffer", "password": PASSWORD}, secure=True)
+    response = client.post(reverse("accounts:login"), {"username": "staffer", "password": PASSWORD}, secure=True)
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(staffer.pk)
 
@@ -257,7 +281,7 @@ def test_deleting_the_access_attempt_in_the_admin_unlocks(client, production, st
     assert admin_client.post(url, {"post": "yes"}, secure=True).status_code == 302
     assert not AccessAttempt.objects.filter(username="staffer").exists()
 
-    response = client.post(reverse("admin:login"), {"username": "staffer", "password": PASSWORD}, secure=True)
+    response = client.post(reverse("accounts:login"), {"username": "staffer", "password": PASSWORD}, secure=True)
     assert response.status_code == 302
 
 
@@ -321,14 +345,14 @@ def test_outside_a_request_the_id_is_a_dash():
 
 def test_log_format_json_writes_one_json_object_per_line_to_stdout():
     code = "import django, logging; django.setup(); logging.getLogger('asem').warning('hello %s', 'world')"
-    result = run_python(code, LOG_FORMAT="json")
+    result = run_python(code, LOG_FORMAT="json", DEBUG="true")
     entry = json.loads(result.stdout.strip().splitlines()[-1])
     assert entry["message"] == "hello world"
     assert entry["logger"] == "asem" and entry["level"] == "WARNING" and entry["request_id"] == "-"
 
 
 def test_an_unknown_log_format_stops_start_up():
-    result = run_python("import django; django.setup()", LOG_FORMAT="xml")
+    result = run_python("import django; django.setup()", LOG_FORMAT="xml", DEBUG="true")
     assert result.returncode != 0
     assert "LOG_FORMAT must be 'plain' or 'json'." in result.stderr
 
@@ -338,8 +362,9 @@ def test_an_unknown_log_format_stops_start_up():
 
 def test_env_example_documents_every_variable_settings_reads():
     source = (ROOT / "asem_portal" / "settings.py").read_text(encoding="utf-8")
-    read = set(re.findall(r"""(?:os\.environ\.get|os\.environ\[|env_bool|env_list)\(?\s*["']([A-Z_]+)["']""", source))
+    read = set(re.findall(r"""(?:os\.environ\.get|os\.environ\[|env_bool|env_list)\(?\s*["']([A-Z0-9_]+)["']""", source))
     read.add("DATABASE_URL")  # read by dj_database_url.config()
-    documented = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), re.M))
+    documented = set(re.findall(r"^#?\s*([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), re.M))
     assert read, "no variables found: has settings.py changed how it reads the environment?"
+    assert "ADMIN_REQUIRE_2FA" in read
     assert read - documented == set()

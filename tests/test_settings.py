@@ -28,6 +28,26 @@ def run_with_settings(code: str, *, unset: tuple[str, ...] = (), **env: str) -> 
     )  # fmt: skip
 
 
+def test_with_nothing_set_start_up_stops_instead_of_running_in_debug():
+    """Fail closed: DEBUG is off unless set, so a deployment that forgets its environment does not start."""
+    result = run_check()
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in the environment when DEBUG is off." in result.stderr
+
+
+def test_debug_is_off_unless_set():
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    result = run_with_settings(code, unset=("DEBUG",), SECRET_KEY="x" * 50, ALLOWED_HOSTS="portal.example.org")
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_debug_true_runs_with_the_local_key_and_hosts():
+    """What `make run` does (DEBUG=true): no key or hosts needed on a developer's machine."""
+    code = "from django.conf import settings; print(settings.DEBUG, 'localhost' in settings.ALLOWED_HOSTS)"
+    result = run_with_settings(code, unset=("SECRET_KEY", "ALLOWED_HOSTS"), DEBUG="true")
+    assert result.stdout.strip() == "True True", result.stderr
+
+
 def test_debug_off_without_secret_key_stops_with_a_clear_message():
     result = run_check(DEBUG="false", ALLOWED_HOSTS="portal.example.org")
     assert result.returncode != 0
