@@ -6,7 +6,6 @@ The SMTP tests talk to a real SMTP server (aiosmtpd) on 127.0.0.1 through Django
 
 from __future__ import annotations
 
-import datetime
 import socket
 from email import message_from_bytes
 from pathlib import Path
@@ -24,13 +23,10 @@ from mailer.models import RESULT_FAILURE, RESULT_SUCCESS, Message, MessageLog
 from core import mail as outbox
 from monitoring import update_services as services
 from monitoring.models import ProgressUpdate, UpdateStatus
-from projects.models import OrganisationRole
 from stakeholders.models import Membership
+from tests.conftest import draft
 from tests.factories import (
-    MembershipFactory,
     OrganisationFactory,
-    ProjectFactory,
-    ProjectOrganisationFactory,
     UserFactory,
 )
 from tests.outbox import deliver, queued
@@ -108,22 +104,9 @@ def smtp():
 
 
 @pytest.fixture
-def submitted(db, secretariat_user) -> ProgressUpdate:
-    lead = OrganisationFactory(slug="duo", acronym="DUO")
-    project = ProjectFactory(slug="duo-fellowship", title="DUO Fellowship")
-    ProjectOrganisationFactory(project=project, organisation=lead, role=OrganisationRole.LEAD)
-    author = MembershipFactory(organisation=lead, user=UserFactory(username="author", email="author@example.org")).user
-    update = services.create_update(
-        project=project,
-        organisation=lead,
-        author=author,
-        content=services.UpdateContent(
-            period_start=datetime.date(2026, 1, 1),
-            period_end=datetime.date(2026, 6, 30),
-            achievements="120 pairs exchanged.",
-        ),
-    )
-    return services.submit_update(update=update, user=author)
+def submitted(world) -> ProgressUpdate:
+    """The author's update on the world's initiative (tests/conftest.py), submitted."""
+    return services.submit_update(update=draft(world), user=world.author)
 
 
 def return_through_the_web(client, update: ProgressUpdate, reviewer) -> None:

@@ -3,28 +3,14 @@ resubmits, the Secretariat approves, and the public sees it."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from monitoring.models import ProgressUpdate, UpdateStatus
-from projects.models import OrganisationRole
-from stakeholders.services import SECRETARIAT_GROUP, ensure_secretariat_group
-from tests.factories import (
-    IndicatorFactory,
-    MembershipFactory,
-    MilestoneFactory,
-    OrganisationFactory,
-    ProjectFactory,
-    ProjectOrganisationFactory,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-password-2030"
+PASSWORD = "pass-word-2030"  # the personas' (tests/factories.py UserFactory, tests/conftest.py)
 
 
 def log_in(page, base, username):
@@ -38,28 +24,19 @@ def log_out(page):
     page.get_by_role("button", name="Log out").click()
 
 
-def test_contributor_and_secretariat_take_an_update_to_publication(live_server, page):
-    User = get_user_model()
-    duo = OrganisationFactory(slug="asem-duo-secretariat", acronym="ASEM-DUO", name="ASEM-DUO Secretariat")
-    project = ProjectFactory(slug="asem-duo-fellowship-programme", title="ASEM-DUO Fellowship Programme")
-    ProjectOrganisationFactory(project=project, organisation=duo, role=OrganisationRole.LEAD)
-    MilestoneFactory(project=project, title="Alumni meeting", planned_start=datetime.date(2026, 5, 1))
-    IndicatorFactory(project=project, name="Pairs exchanged per year", unit="pairs")
-    contributor = User.objects.create_user("contributor", "contributor@example.org", PASSWORD)
-    MembershipFactory(user=contributor, organisation=duo)
-    ensure_secretariat_group()
-    reviewer = User.objects.create_user("reviewer", "reviewer@example.org", PASSWORD, is_staff=True)
-    reviewer.groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
+def test_contributor_and_secretariat_take_an_update_to_publication(live_server, page, world):
+    """The author and the Secretariat of the personas' world (tests/conftest.py), in a browser."""
+    project = world.project
     base = live_server.url
 
     # The contributor drafts from the dashboard.
-    log_in(page, base, "contributor")
+    log_in(page, base, "author")
     expect(page.get_by_role("heading", name="My initiatives", level=1)).to_be_visible()
     page.get_by_role("link", name="Write an update").first.click()
     page.get_by_label("Achievements").fill("110 pairs exchanged in the first half of 2026.")
     page.get_by_label("Outcome").select_option("achieved")
     page.get_by_label("Achieved on, or delayed to").fill("2026-05-02")
-    page.get_by_label("Value (pairs)").fill("110")
+    page.get_by_label("Value (participants)").fill("110")
     page.get_by_label("As of").fill("2026-06-30")
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Your draft was saved.")).to_be_visible()
@@ -69,9 +46,9 @@ def test_contributor_and_secretariat_take_an_update_to_publication(live_server, 
     log_out(page)
 
     # The Secretariat returns it with a reason.
-    log_in(page, base, "reviewer")
+    log_in(page, base, "secretariat")
     page.goto(base + "/updates/review/")
-    page.get_by_role("link", name="ASEM-DUO Fellowship Programme").click()
+    page.get_by_role("link", name="DUO Fellowship").click()
     page.get_by_role("link", name="Return with a reason").click()
     page.get_by_label("Reason for returning").fill("Please add the alumni meeting's attendance.")
     page.get_by_role("button", name="Return it").click()
@@ -79,9 +56,9 @@ def test_contributor_and_secretariat_take_an_update_to_publication(live_server, 
     log_out(page)
 
     # The contributor reads the reason, fixes and resubmits.
-    log_in(page, base, "contributor")
+    log_in(page, base, "author")
     expect(page.get_by_text("Please add the alumni meeting's attendance.")).to_be_visible()
-    page.get_by_role("link", name="ASEM-DUO Fellowship Programme").last.click()
+    page.get_by_role("link", name="DUO Fellowship").last.click()
     page.get_by_role("link", name="Edit").click()
     page.get_by_label("Achievements").fill("110 pairs exchanged; 45 alumni met in Seoul.")
     page.get_by_role("button", name="Submit to the Secretariat").click()
@@ -89,9 +66,9 @@ def test_contributor_and_secretariat_take_an_update_to_publication(live_server, 
     log_out(page)
 
     # The Secretariat approves from the queue.
-    log_in(page, base, "reviewer")
+    log_in(page, base, "secretariat")
     page.goto(base + "/updates/review/")
-    page.get_by_label("Select the update on ASEM-DUO Fellowship Programme").check()
+    page.get_by_label("Select the update on DUO Fellowship").check()
     page.get_by_role("button", name="Approve the selected updates").click()
     expect(page.get_by_text("1 updates approved and published.")).to_be_visible()
     log_out(page)

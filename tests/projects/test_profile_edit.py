@@ -25,9 +25,7 @@ from monitoring.profile_views import ProjectProfileEditView
 from projects.models import Indicator, Milestone, MilestoneStatus, OrganisationRole, Project
 from stakeholders.models import MembershipRole
 from tests.factories import (
-    IndicatorFactory,
     MembershipFactory,
-    MilestoneFactory,
     OrganisationFactory,
     ProjectFactory,
     ProjectLinkFactory,
@@ -42,25 +40,24 @@ URL = reverse("initiatives:project-edit", args=["duo-fellowship"])
 
 
 @pytest.fixture
-def setup(db, secretariat_user):
-    lead = OrganisationFactory(slug="duo")
+def setup(world):
+    """The personas' world (tests/conftest.py), its initiative with a partner organisation whose member
+    (``reporter``) reports on it, and the outsider coordinating their own organisation."""
     partner = OrganisationFactory(slug="partner")
-    project = ProjectFactory(slug="duo-fellowship", summary="Old summary.")
-    ProjectOrganisationFactory(project=project, organisation=lead, role=OrganisationRole.LEAD)
-    ProjectOrganisationFactory(project=project, organisation=partner, role=OrganisationRole.PARTNER)
-    milestone = MilestoneFactory(project=project, title="Alumni meeting", planned_start=datetime.date(2026, 5, 1))
-    indicator = IndicatorFactory(project=project)
+    ProjectOrganisationFactory(project=world.project, organisation=partner, role=OrganisationRole.PARTNER)
+    Project.objects.filter(pk=world.project.pk).update(summary="Old summary.")
+    world.project.refresh_from_db()
+    world.outsider.memberships.update(role=MembershipRole.COORDINATOR)
     return {
-        "project": project,
-        "milestone": milestone,
-        "indicator": indicator,
+        "project": world.project,
+        "milestone": world.milestone,
+        "indicator": world.indicator,
         "partner": partner,
-        "coordinator": MembershipFactory(organisation=lead, role=MembershipRole.COORDINATOR).user,
-        "contributor": MembershipFactory(organisation=lead).user,
-        # Another organisation's member, who reports on the same initiative.
+        "coordinator": world.coordinator,
+        "contributor": world.author,
         "reporter": MembershipFactory(organisation=partner).user,
-        "outsider": MembershipFactory(role=MembershipRole.COORDINATOR).user,
-        "secretariat": secretariat_user,
+        "outsider": world.outsider,
+        "secretariat": world.secretariat,
     }
 
 
