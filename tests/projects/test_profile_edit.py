@@ -459,3 +459,23 @@ def test_an_outsider_with_a_project_of_their_own_still_cannot(client, setup):
     assert client.get(reverse("initiatives:project-edit", args=[other.slug])).status_code == 200
     assert client.get(URL).status_code == 403
     assert UserFactory  # the factories module is shared
+
+
+def test_approvals_raise_the_version_only_when_they_move_what_the_profile_edits(setup):
+    """A delay moves the milestone's planned end (the profile edits it): the version rises, and again when the
+    approval is withdrawn and the date restored. An achievement changes only the status (the profile does not
+    edit it): a form opened before still saves (see test_a_form_opened_before_an_approval_does_not_undo_it)."""
+
+    def version() -> int:
+        return Project.objects.get(pk=setup["project"].pk).version
+
+    start = version()
+    achieved = approved_update(setup, outcome=MilestoneOutcome.ACHIEVED)
+    assert version() == start
+    services.withdraw_approval(update=achieved, reviewer=setup["secretariat"], reason="Not yet.")
+    assert version() == start
+    delayed = approved_update(setup, outcome=MilestoneOutcome.DELAYED, new_date=datetime.date(2026, 9, 1))
+    assert version() == start + 1
+    services.withdraw_approval(update=delayed, reviewer=setup["secretariat"], reason="Wrong date.")
+    assert version() == start + 2
+    assert Milestone.objects.get(pk=setup["milestone"].pk).planned_end is None
