@@ -370,9 +370,6 @@ class ProgressUpdate(models.Model):
             narrative_start(self.achievements, self.challenges, self.next_steps)
         )
 
-    @property
-    def is_editable(self) -> bool:
-        return self.status in (UpdateStatus.DRAFT, UpdateStatus.RETURNED)
 
 
 class MilestoneOutcome(models.TextChoices):

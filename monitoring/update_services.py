@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -35,7 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from core.audit import record_decision
 from core.exceptions import ConflictError, WorkflowError
-from core.mail import queue_mail
+from core.mail import queue_mail, site_link
 from projects.models import Indicator, Milestone, MilestoneStatus, Project
 from stakeholders.models import Organisation
 
@@ -218,10 +217,6 @@ def _record(update: ProgressUpdate, *, actor: User, from_status: str, reason: st
 
 def _locked(update: ProgressUpdate) -> ProgressUpdate:
     return ProgressUpdate.objects.select_for_update().get(pk=update.pk)
-
-
-def _site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _transition(update: ProgressUpdate, *, actor: User, to_status: str, reason: str = "", **fields) -> None:
@@ -411,7 +406,7 @@ def return_update(
             "The ASEM Education Secretariat returned your progress update with this reason:\n\n%(reason)s\n\n"
             "Edit and submit it again: %(url)s"
         )
-        % {"reason": reason, "url": _site_url(update.get_absolute_url())},
+        % {"reason": reason, "url": site_link(update.get_absolute_url())},
         [update.author.email],
     )
     return update
@@ -514,7 +509,7 @@ def approve_update(*, update: ProgressUpdate, reviewer: User, expected_version: 
     queue_mail(
         _("Your progress update on %(project)s is published") % {"project": update.project.title},
         _("The ASEM Education Secretariat approved your progress update. It is public now: %(url)s")
-        % {"url": _site_url(update.project.get_absolute_url())},
+        % {"url": site_link(update.project.get_absolute_url())},
         [update.author.email],
     )
     return update
