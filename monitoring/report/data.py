@@ -82,6 +82,8 @@ class MeetingInfo:
     host: str
     city: str
     is_online: bool
+    # The page of its Chair's Conclusions in the document repository (reports frozen before the repository
+    # existed hold the address the meeting had then).
     conclusions_url: str
 
 
@@ -366,6 +368,8 @@ class StocktakingReportData:
     balance: Balance
     changes: Changes
     charts: list[Chart] = field(default_factory=list)
+    # The Secretariat's words before the figures (plain text; empty in reports frozen before it existed).
+    executive_summary: str = ""
 
 
 # --- Freezing and thawing ----------------------------------------------------------------------------------------
