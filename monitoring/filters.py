@@ -420,7 +420,9 @@ class DocumentFilterSet(filters.FilterSet):
         to_field_name="slug",
         empty_label=_("Any initiative"),
     )
-    language = filters.ChoiceFilter(label=_("Language"), choices=global_settings.LANGUAGES, empty_label=_("Any"))
+    language = filters.ChoiceFilter(
+        label=_("Language"), choices=global_settings.LANGUAGES, empty_label=_("Any language")
+    )
     year = filters.NumberFilter(label=_("Year"), field_name="date", lookup_expr="year", min_value=2000, max_value=2100)
 
     class Meta:
@@ -432,7 +434,7 @@ class DocumentFilterSet(filters.FilterSet):
         # Only the languages the repository holds (one query when the form is shown or checked).
         field = self.form.fields["language"]
         used = set(Document.objects.order_by().values_list("language", flat=True).distinct())
-        field.choices = [("", _("Any language"))] + [(c, n) for c, n in global_settings.LANGUAGES if c in used]
+        field.choices = [(code, name) for code, name in global_settings.LANGUAGES if code in used]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         for word in value.split()[:SEARCH_FALLBACK_MAX_TERMS]:

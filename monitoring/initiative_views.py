@@ -47,6 +47,7 @@ from projects.models import (
 from . import permissions
 from .filters import ProjectFilterSet, default_ordering
 from .models import ProgressUpdate
+from .work_plans import latest_work_plan
 
 #: Initiatives per page of the directory.
 DIRECTORY_PAGE_SIZE = 25
@@ -380,5 +381,6 @@ class ProjectDetailView(DetailView):
         context["can_edit_profile"] = user.is_authenticated and permissions.can(user, permissions.EDIT_PROFILE, project)
         context["milestone_timeline"] = milestone_timeline(project.milestones.all(), timezone.localdate())
         context["related_projects"] = related_projects(project)
+        context["work_plan"] = latest_work_plan(project)
         context["canonical_url"] = self.request.build_absolute_uri(project.get_absolute_url())
         return context

@@ -61,10 +61,11 @@ class MeetingQuerySet(models.QuerySet):
         )
 
     def past(self, today: datetime.date) -> MeetingQuerySet:
-        """Every other meeting: the latest first."""
+        """Every other meeting (``_is_upcoming`` negated, written out for meetings without a date): latest first."""
+        undated = Q(last_day__isnull=True) & (~Q(status=MeetingStatus.PLANNED) | Q(year__lt=today.year))
         return (
             self.with_last_day()
-            .exclude(self._is_upcoming(today))
+            .filter(Q(last_day__lt=today) | undated)
             .order_by("-year", F("start_date").desc(nulls_last=True), "-kind", "-number", "-pk")
         )
 
