@@ -8,7 +8,8 @@ def conclusions_to_documents(apps, schema_editor):
     Meeting = apps.get_model("monitoring", "Meeting")
     Document = apps.get_model("monitoring", "Document")
     taken = set(Document.objects.values_list("slug", flat=True))
-    for meeting in Meeting.objects.exclude(conclusions_url="").order_by("pk"):
+    has_conclusions = Document.objects.filter(kind="chairs_conclusions", language="en").values("meeting_id")
+    for meeting in Meeting.objects.exclude(conclusions_url="").exclude(pk__in=has_conclusions).order_by("pk"):
         name = f"{meeting.kind.upper()}{meeting.number}" if meeting.number is not None else meeting.title
         slug = base = f"chairs-conclusions-{meeting.kind}{meeting.number or ''}-{meeting.year}"
         counter = 2
@@ -29,8 +30,10 @@ def conclusions_to_documents(apps, schema_editor):
 def documents_to_conclusions(apps, schema_editor):
     Meeting = apps.get_model("monitoring", "Meeting")
     Document = apps.get_model("monitoring", "Document")
+    # Linked Chair's Conclusions go back into the field (uploaded files have no place there and stay documents).
     for document in Document.objects.filter(kind="chairs_conclusions").exclude(url="").order_by("-pk"):
         Meeting.objects.filter(pk=document.meeting_id).update(conclusions_url=document.url[:500])
+        document.delete()
 
 
 class Migration(migrations.Migration):
