@@ -167,7 +167,7 @@ def _pattern(pattern_id: str, kind: str, colour: str) -> SafeString:
     content = format_html_join("", "{}", ((mark,) for mark in marks))
     return _element(
         "pattern",
-        format_html("{}{}", _element("rect", width=size, height=size, fill=colour), content),
+        format_html("{}{}", _element("rect", width=size, height=size, fill=colour, stroke="none"), content),
         id=pattern_id,
         patternUnits="userSpaceOnUse",
         width=size,
