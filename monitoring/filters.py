@@ -385,6 +385,12 @@ class UpdateFilterSet(filters.FilterSet):
         fields: list[str] = []
 
 
+class YearFilter(filters.NumberFilter):
+    """A whole year (``2021.5`` is a form error, not a query)."""
+
+    field_class = forms.IntegerField
+
+
 class DocumentFilterSet(filters.FilterSet):
     """Filters of the public document repository (``/documents/``): kind, meeting, action, initiative, language,
     year and words of the title or description. A meeting, an initiative or a language is offered only when a
@@ -423,7 +429,7 @@ class DocumentFilterSet(filters.FilterSet):
     language = filters.ChoiceFilter(
         label=_("Language"), choices=global_settings.LANGUAGES, empty_label=_("Any language")
     )
-    year = filters.NumberFilter(label=_("Year"), field_name="date", lookup_expr="year", min_value=2000, max_value=2100)
+    year = YearFilter(label=_("Year"), field_name="date", lookup_expr="year", min_value=2000, max_value=2100)
 
     class Meta:
         model = Document

@@ -162,6 +162,7 @@ def test_the_work_plan_names_the_chairs_conclusions_that_adopted_it(client):
     # The document's page says which work plan it adopted.
     assert url in client.get(document.get_absolute_url()).content.decode()
     assert client.get(reverse("meetings:work-plan", args=[99])).status_code == 404
+    assert client.get(reverse("meetings:work-plan", args=[10**17])).status_code == 404  # beyond a small integer
 
 
 def test_the_initiative_page_shows_its_work_plan_items_with_their_mandate(client):
@@ -223,7 +224,8 @@ def test_the_document_list_filters_and_searches(client):
     form = client.get(reverse("documents:document-list") + "?q=").context["filter"].form
     assert [code for code, _name in form.fields["language"].choices] == ["", "en", "fr"]
     # A malformed filter is a 400 with the form's message, never a 500.
-    for query in ("?kind=poem", "?action=x", "?year=abc", "?meeting=99999", "?initiative=" + "x" * 300):
+    bad = ("?kind=poem", "?action=x", "?year=abc", "?year=2021.5", "?year=99999", "?meeting=99999", "?meeting=x")
+    for query in (*bad, "?initiative=" + "x" * 300, "?q=" + "x" * 300, "?language=xx"):
         response = client.get(reverse("documents:document-list") + query)
         assert response.status_code == 400, query
         assert "Some filters could not be used" in response.content.decode()
