@@ -238,6 +238,7 @@ SPECTACULAR_SETTINGS = {
         "UpdateStatusEnum": "monitoring.models.UpdateStatus",
         "MeetingKindEnum": "monitoring.models.MeetingKind",
         "MeetingStatusEnum": "monitoring.models.MeetingStatus",
+        "DocumentKindEnum": "monitoring.models.DocumentKind",
         "CycleStatusEnum": "monitoring.models.CycleStatus",
         "RegionEnum": "stakeholders.models.Region",
         "CountryRegionEnum": "stakeholders.models.CountryRegion",

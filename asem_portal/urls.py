@@ -30,4 +30,8 @@ urlpatterns = [
     path("accounts/", include("stakeholders.account_urls")),
     path("", include("monitoring.report_urls")),
     path("", include("monitoring.organisation_urls")),
+    path("", include("monitoring.meeting_urls")),
+    path("documents/", include("monitoring.document_urls")),
+    path("news/", include("monitoring.news_urls")),
+    path("calendars/", include("monitoring.calendar_urls")),
 ]

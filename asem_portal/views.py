@@ -10,15 +10,19 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from actions.models import StrategicObjective, Subgoal
-from monitoring.models import ProgressUpdate
+from monitoring.models import Meeting, NewsItem, ProgressUpdate
 from projects.models import Project, leads_prefetch
 
 #: At most this many new initiatives on the home page (the plan has 16; the rest are one link away).
 HOME_NEW_INITIATIVES = 20
+#: The latest news items and the next meetings on the home page.
+HOME_NEWS = 3
+HOME_MEETINGS = 3
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -41,6 +45,10 @@ class HomeView(TemplateView):
         # Counted only when there are more than the page shows (one more read is how we know).
         context["new_initiatives"] = shown[:HOME_NEW_INITIATIVES]
         context["new_initiative_total"] = new.count() if len(shown) > HOME_NEW_INITIATIVES else len(shown)
+        context["latest_news"] = list(NewsItem.objects.published().order_by("-date", "-pk")[:HOME_NEWS])
+        context["upcoming_meetings"] = list(
+            Meeting.objects.upcoming(timezone.localdate()).select_related("host_country")[:HOME_MEETINGS]
+        )
         context["latest_updates"] = (
             ProgressUpdate.objects.published()
             .select_related("project", "organisation")

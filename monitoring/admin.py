@@ -15,12 +15,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from stakeholders.admin import ReadOnlyAdmin
 
 from . import cycle_services, permissions, update_services
-from .forms import WorkPlanImportForm
+from .forms import DocumentForm, WorkPlanImportForm
 from .models import (
+    Document,
     Evidence,
     IndicatorValue,
     Meeting,
     MilestoneReport,
+    NewsItem,
     ProgressUpdate,
     ReminderLog,
     ReportingCycle,
@@ -32,22 +34,74 @@ from .models import (
 from .workplan_import import WorkPlanFileError, import_work_plan, read_rows
 
 
+class DocumentInline(admin.StackedInline):
+    """A meeting's documents (its agenda, papers, Chair's Conclusions), added where the meeting is edited."""
+
+    model = Document
+    form = DocumentForm
+    extra = 0
+    fields = (("title", "slug"), ("kind", "date", "language"), ("file", "url"), "description")
+    prepopulated_fields = {"slug": ("title",)}
+    verbose_name_plural = _("documents of this meeting (agenda, papers, Chair's Conclusions)")
+
+
 @admin.register(Meeting)
 class MeetingAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "kind", "status", "start_date", "host_country", "city", "is_online", "cycle")
     list_filter = ("kind", "status", ("host_country", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("city", "host_country__name", "note")
+    search_fields = ("title", "city", "host_country__name", "note")
     autocomplete_fields = ("host_country",)
     list_select_related = ("host_country", "cycle")
     fields = (
         ("kind", "number"),
+        "title",
         "status",
         "cycle",
         ("year", "start_date", "end_date"),
         ("host_country", "city", "is_online"),
-        "conclusions_url",
         "note",
     )
+    inlines = [DocumentInline]
+
+
+@admin.register(Document)
+class DocumentAdmin(SimpleHistoryAdmin):
+    form = DocumentForm
+    list_display = ("title", "kind", "date", "language", "meeting", "file_or_link")
+    list_filter = ("kind", "language", ("meeting", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("title", "description", "slug")
+    autocomplete_fields = ("meeting", "actions", "initiatives")
+    list_select_related = ("meeting",)
+    prepopulated_fields = {"slug": ("title",)}
+    date_hierarchy = "date"
+    fields = (
+        "title",
+        "slug",
+        ("kind", "date", "language"),
+        "meeting",
+        "description",
+        "file",
+        "url",
+        ("content_type", "size"),
+        "actions",
+        "initiatives",
+    )
+    readonly_fields = ("content_type", "size")
+
+    @admin.display(description=_("file or link"))
+    def file_or_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.download_url, obj.filename or _("link"))
+
+
+@admin.register(NewsItem)
+class NewsItemAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "date", "is_published")
+    list_filter = ("is_published",)
+    search_fields = ("title", "text", "slug")
+    autocomplete_fields = ("actions", "initiatives")
+    prepopulated_fields = {"slug": ("title",)}
+    date_hierarchy = "date"
+    fields = ("title", "slug", "date", "text", "is_published", "actions", "initiatives")
 
 
 class WorkPlanItemInline(admin.TabularInline):
@@ -66,9 +120,11 @@ class MeetingInline(admin.TabularInline):
     fk_name = "cycle"
     extra = 0
     autocomplete_fields = ("host_country",)
-    fields = ("kind", "number", "status", "year", "start_date", "end_date", "host_country", "city", "is_online")
-    verbose_name = _("officials' meeting preparing the next ASEMME")
-    verbose_name_plural = _("officials' meetings preparing the next ASEMME (ISOM, SOMs)")
+    fields = (
+        "kind", "number", "title", "status", "year", "start_date", "end_date", "host_country", "city", "is_online",
+    )  # fmt: skip
+    verbose_name = _("meeting or event of the cycle")
+    verbose_name_plural = _("meetings preparing the next ASEMME (ISOM, SOMs) and other events of the cycle")
 
 
 @admin.register(ReportingCycle)

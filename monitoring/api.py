@@ -27,7 +27,16 @@ from stakeholders.models import Membership
 from . import permissions
 from . import update_services as services
 from .filters import UpdateFilterSet
-from .models import IndicatorValue, Meeting, MilestoneReport, ProgressUpdate, ReportingCycle, ReportStatus, UpdateStatus
+from .models import (
+    Document,
+    IndicatorValue,
+    Meeting,
+    MilestoneReport,
+    ProgressUpdate,
+    ReportingCycle,
+    ReportStatus,
+    UpdateStatus,
+)
 from .serializers import (
     ApproveSerializer,
     MeetingSerializer,
@@ -41,12 +50,16 @@ from .serializers import (
 
 
 @extend_schema_view(
-    list=extend_schema(summary="ASEM Education Ministers' and Senior Officials' meetings"),
+    list=extend_schema(summary="ASEM Education Ministers' and Senior Officials' meetings, and other events"),
     retrieve=extend_schema(summary="One meeting"),
 )
 class MeetingViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = MeetingSerializer
-    queryset = Meeting.objects.select_related("host_country").order_by("year", "kind", "number", "pk")
+    queryset = (
+        Meeting.objects.select_related("host_country", "cycle")
+        .prefetch_related(Prefetch("documents", queryset=Document.objects.order_by("kind", "date", "pk")))
+        .order_by("year", "kind", "number", "pk")
+    )
 
 
 @read_only_schema(

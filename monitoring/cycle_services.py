@@ -71,6 +71,21 @@ def close_submissions(*, cycle: ReportingCycle, user: User | None) -> ReportingC
 
 
 @transaction.atomic
+def set_executive_summary(*, cycle: ReportingCycle, user: User | None, text: str) -> ReportingCycle:
+    """The Secretariat's executive summary of a cycle's report, kept until the report is published (then frozen
+    with it: a published cycle's summary no longer changes)."""
+    _require_secretariat(user)
+    cycle = _locked(cycle)
+    if cycle.status == CycleStatus.PUBLISHED:
+        raise MonitoringError(_("The report is published: its executive summary is frozen with it."))
+    text = text.strip()
+    if text != cycle.executive_summary:
+        cycle.executive_summary = text
+        cycle.save(update_fields=["executive_summary"])
+    return cycle
+
+
+@transaction.atomic
 def publish_report(
     *, cycle: ReportingCycle, user: User | None, today: datetime.date | None = None
 ) -> StocktakingReport:

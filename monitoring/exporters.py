@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from actions.models import StrategicObjective
+from core.mail import site_link
 
 from .report import StocktakingReportData, summary_rows
 from .report.charts import table_rows as chart_table
@@ -65,14 +66,93 @@ def context(data: StocktakingReportData, *, link_prefix: str = "", limit: int | 
         "status_changes": changes.status_changes,
         "slipped": changes.slipped_milestones,
         "deltas": changes.indicator_deltas,
+        "not_reported": data.coverage.not_reported,
         **lists,
     }
     return {
         "report": data,
         "summary_rows": summary_rows(data),
+        "headline": headline_figures(data),
+        "counting": counting(data),
+        "initiatives_by_objective": by_objective(data, data.initiatives),
         "link_prefix": link_prefix,
         **{name: _FirstEntries(items, limit) for name, items in lists.items()},
     }
+
+
+def headline_figures(data: StocktakingReportData) -> list[dict]:
+    """The few figures that open the report, as tiles: a number, what it counts, and what it is out of."""
+    s = data.summary
+
+    def tile(key: str, value: int, label: str, detail: str = "") -> dict:
+        return {"key": key, "value": value, "label": label, "detail": detail}
+
+    return [
+        tile(
+            "reported",
+            s.reported,
+            _("initiatives reported"),
+            _("of %(active)s active initiatives; %(missing)s did not")
+            % {"active": s.active_initiatives, "missing": s.not_reported},
+        ),
+        tile(
+            "approved_updates",
+            s.approved_updates,
+            _("approved progress updates"),
+            _("from %(count)s organisations") % {"count": s.reporting_organisations},
+        ),
+        tile(
+            "milestones_achieved",
+            s.milestones_achieved,
+            _("milestones achieved"),
+            _("of %(total)s in the cycle; %(overdue)s overdue")
+            % {"total": s.milestones, "overdue": s.milestones_overdue},
+        ),
+        tile(
+            "indicators_on_track",
+            s.indicators_on_track,
+            _("indicators on track"),
+            _("of %(total)s; %(behind)s behind") % {"total": s.indicators, "behind": s.indicators_behind},
+        ),
+        tile(
+            "work_plan_done",
+            s.work_plan_done,
+            _("work-plan items done"),
+            _("of %(total)s planned") % {"total": s.work_plan_items},
+        ),
+        tile(
+            "new_initiatives",
+            s.new_initiatives,
+            _("new initiatives"),
+            _("of %(total)s in the plan") % {"total": s.initiatives},
+        ),
+    ]
+
+
+def counting(data: StocktakingReportData) -> dict[str, int]:
+    """The sums that the report's notes explain: an initiative counts under each objective and each action it
+    serves, so these exceed the number of initiatives."""
+    s = data.summary
+    return {
+        "initiatives": s.initiatives,
+        "objective_sum": sum(row.initiatives for row in s.per_objective),
+        "action_sum": sum(row.initiatives for row in s.per_action),
+        "several_objectives": sum(1 for i in data.initiatives if len(i.objectives) > 1),
+    }
+
+
+def by_objective(data: StocktakingReportData, entries: list) -> list[dict]:
+    """``entries`` (initiatives in detail) grouped under their first objective, in the plan's order; an initiative
+    under several objectives is shown once, under its first, and says which others it serves."""
+    groups: dict[int | None, list] = {objective.number: [] for objective in data.objectives}
+    for entry in entries:
+        groups.setdefault(entry.objectives[0] if entry.objectives else None, []).append(entry)
+    sections = {objective.number: objective for objective in data.objectives}
+    return [
+        {"objective": sections.get(number), "number": number, "initiatives": items}
+        for number, items in groups.items()
+        if items
+    ]
 
 
 class _FirstEntries(list):
@@ -277,6 +357,7 @@ def tables(data: StocktakingReportData) -> list[tuple[str, list[str], list[list]
                 (_("Actions"), lambda i: _names(i.actions)),
                 (_("Objectives"), lambda i: _names(i.objectives)),
                 (_("Approved updates"), lambda i: len(i.updates)),
+                (_("Address"), lambda i: site_link(i.url)),
             ],
             [(i,) for i in data.initiatives],
         ),
@@ -289,7 +370,7 @@ def tables(data: StocktakingReportData) -> list[tuple[str, list[str], list[list]
                 (_("To"), lambda i, u: u.period_end),
                 (_("Approved"), lambda i, u: u.approved_on),
                 (_("Excerpt"), lambda i, u: u.excerpt),
-                (_("Address"), lambda i, u: u.url),
+                (_("Address"), lambda i, u: site_link(u.url)),
             ],
             [(i, u) for i in data.initiatives for u in i.updates],
         ),
@@ -393,10 +474,17 @@ def to_xlsx(data: StocktakingReportData) -> bytes:
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
 
+    site = settings.SITE_URL.rstrip("/") + "/"
+
     def text(sheet, value: str):
         if value.startswith("=") or value in ERROR_CODES:
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"
+            return cell
+        if value.startswith(site):  # the portal's own pages: links a click opens
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.hyperlink = value
+            cell.style = "Hyperlink"
             return cell
         return value  # openpyxl writes any other string as text
 

@@ -1,17 +1,31 @@
-"""Atom feed of published progress updates."""
+"""Atom feeds: published progress updates, and the Secretariat's news.
+
+Django's Atom generator declares an entry's summary ``type="html"``: plain text from a text field is therefore
+escaped for HTML first (``html_summary``), so that feed readers show it as written and never run markup in it.
+"""
 
 from __future__ import annotations
+
+import datetime
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape, linebreaks
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from .models import ProgressUpdate
+from .models import NewsItem, ProgressUpdate
 
 #: The feed lists the latest published updates.
 FEED_LENGTH = 50
+#: The news feed lists the latest published news items.
+NEWS_FEED_LENGTH = 20
+
+
+def html_summary(text: str) -> str:
+    """Plain text as the HTML an Atom summary of ``type="html"`` holds: escaped, its paragraphs kept."""
+    return linebreaks(escape(text))
 
 
 class PublishedUpdatesFeed(Feed):
@@ -45,8 +59,7 @@ class PublishedUpdatesFeed(Feed):
         }
 
     def item_description(self, item: ProgressUpdate) -> str:
-        # Plain text: the feed generator escapes it.
-        return Truncator(item.achievements or item.next_steps or item.challenges).words(80)
+        return html_summary(Truncator(item.achievements or item.next_steps or item.challenges).words(80))
 
     def item_link(self, item: ProgressUpdate) -> str:
         return item.get_absolute_url()
@@ -59,3 +72,37 @@ class PublishedUpdatesFeed(Feed):
 
     def item_author_name(self, item: ProgressUpdate) -> str:
         return str(item.organisation)
+
+
+class NewsFeed(Feed):
+    feed_type = Atom1Feed
+    title = _("ASEM Education news")
+    subtitle = _("Announcements of the ASEM Education Secretariat: meetings, events, publications and initiatives.")
+    author_name = _("ASEM Education Secretariat")
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        feed.feed["id"] = feed.feed["feed_url"]
+        return feed
+
+    def link(self) -> str:
+        return reverse("news:news-list")
+
+    def items(self):
+        return NewsItem.objects.published().order_by("-date", "-pk")[:NEWS_FEED_LENGTH]
+
+    def item_title(self, item: NewsItem) -> str:
+        return item.title
+
+    def item_description(self, item: NewsItem) -> str:
+        return html_summary(item.text)
+
+    def item_link(self, item: NewsItem) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item: NewsItem):
+        # The date the Secretariat gives the item, at midnight UTC.
+        return datetime.datetime.combine(item.date, datetime.time.min, tzinfo=datetime.UTC)
+
+    def item_updateddate(self, item: NewsItem):
+        return item.updated_at

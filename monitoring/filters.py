@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 
 from django import forms
+from django.conf import global_settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
 from django.db import connections
@@ -50,7 +51,7 @@ from projects.models import TAKING_PART_ROLES, ActionContribution, Project, Proj
 from projects.search import SEARCH_CONFIG
 from stakeholders.models import Organisation, Region
 
-from .models import ProgressUpdate, UpdateStatus
+from .models import Document, DocumentKind, Meeting, ProgressUpdate, UpdateStatus
 
 #: Longest accepted search text: enough for any real query, small enough to keep the database cheap.
 SEARCH_MAX_LENGTH = 200
@@ -382,3 +383,72 @@ class UpdateFilterSet(filters.FilterSet):
     class Meta:
         model = ProgressUpdate
         fields: list[str] = []
+
+
+class YearFilter(filters.NumberFilter):
+    """A whole year (``2021.5`` is a form error, not a query)."""
+
+    field_class = forms.IntegerField
+
+
+class DocumentFilterSet(filters.FilterSet):
+    """Filters of the public document repository (``/documents/``): kind, meeting, action, initiative, language,
+    year and words of the title or description. A meeting, an initiative or a language is offered only when a
+    document has it, so the choices stay few however large the plan grows."""
+
+    q = filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=_("Words of the title or the description."),
+    )
+    kind = filters.ChoiceFilter(label=_("Kind"), choices=DocumentKind.choices, empty_label=_("Any kind"))
+    meeting = filters.ModelChoiceFilter(
+        label=_("Meeting"),
+        queryset=Meeting.objects.filter(Exists(Document.objects.filter(meeting=OuterRef("pk")))).order_by(
+            "-year", "kind", "number", "title"
+        ),
+        empty_label=_("Any meeting"),
+    )
+    action = filters.ModelChoiceFilter(
+        label=_("Action of the plan"),
+        field_name="actions",
+        queryset=Action.objects.order_by("number"),
+        to_field_name="number",
+        empty_label=_("Any action"),
+    )
+    initiative = filters.ModelChoiceFilter(
+        label=_("Initiative"),
+        field_name="initiatives",
+        queryset=Project.objects.filter(Exists(Document.initiatives.through.objects.filter(project=OuterRef("pk"))))
+        .only("slug", "title")
+        .order_by("title"),
+        to_field_name="slug",
+        empty_label=_("Any initiative"),
+    )
+    language = filters.ChoiceFilter(
+        label=_("Language"), choices=global_settings.LANGUAGES, empty_label=_("Any language")
+    )
+    year = YearFilter(label=_("Year"), field_name="date", lookup_expr="year", min_value=2000, max_value=2100)
+
+    class Meta:
+        model = Document
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the languages the repository holds (one query when the form is shown or checked).
+        field = self.form.fields["language"]
+        used = set(Document.objects.order_by().values_list("language", flat=True).distinct())
+        field.choices = [(code, name) for code, name in global_settings.LANGUAGES if code in used]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in value.split()[:SEARCH_FALLBACK_MAX_TERMS]:
+            queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
+        return queryset
+
+    @property
+    def is_filtered(self) -> bool:
+        if not self.is_valid():
+            return bool(self.data)
+        return any(value not in (None, "") for value in self.form.cleaned_data.values())

@@ -44,6 +44,7 @@ from projects.models import (
 from . import permissions
 from .filters import ProjectFilterSet, default_ordering
 from .models import ProgressUpdate
+from .work_plans import latest_work_plan
 
 #: Initiatives per page of the directory.
 DIRECTORY_PAGE_SIZE = 25
@@ -345,5 +346,6 @@ class ProjectDetailView(DetailView):
         context["can_edit_profile"] = permissions.can(user, permissions.EDIT_PROFILE, project)
         context["milestones"] = project.milestones.all()  # with their state (MilestoneState)
         context["related_projects"] = related_projects(project)
+        context["work_plan"] = latest_work_plan(project)
         context["canonical_url"] = self.request.build_absolute_uri(project.get_absolute_url())
         return context

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from actions.models import Action
 from projects.models import Indicator, Milestone, Project
 from stakeholders.models import Country, Organisation
 
@@ -26,6 +29,11 @@ class MeetingKind(models.TextChoices):
     ASEMME = "asemme", _("ASEM Education Ministers' Meeting (ASEMME)")
     ISOM = "isom", _("Intermediate Senior Officials' Meeting (ISOM)")
     SOM = "som", _("Senior Officials' Meeting (SOM)")
+    OTHER = "other", _("Other event (conference, seminar, workshop…)")
+
+
+#: The meetings of the two-year cycle itself (section 3.1 of the plan): numbered, without a title of their own.
+CYCLE_MEETING_KINDS = (MeetingKind.ASEMME, MeetingKind.ISOM, MeetingKind.SOM)
 
 
 class MeetingStatus(models.TextChoices):
@@ -33,12 +41,53 @@ class MeetingStatus(models.TextChoices):
     HELD = "held", _("Held")
 
 
+class MeetingQuerySet(models.QuerySet):
+    def with_last_day(self) -> MeetingQuerySet:
+        """``last_day``: the meeting's last day (its end, else its start; None while no date is set)."""
+        return self.annotate(last_day=Coalesce("end_date", "start_date"))
+
+    @staticmethod
+    def _is_upcoming(today: datetime.date) -> Q:
+        """Its last day is today or later; or, without a date yet, it is planned for this year or a later one."""
+        undated = Q(last_day__isnull=True, status=MeetingStatus.PLANNED, year__gte=today.year)
+        return Q(last_day__gte=today) | undated
+
+    def upcoming(self, today: datetime.date) -> MeetingQuerySet:
+        """Meetings still to come (``_is_upcoming``): the soonest first."""
+        return (
+            self.with_last_day()
+            .filter(self._is_upcoming(today))
+            .order_by("year", F("start_date").asc(nulls_last=True), "kind", "number", "pk")
+        )
+
+    def past(self, today: datetime.date) -> MeetingQuerySet:
+        """Every other meeting (``_is_upcoming`` negated, written out for meetings without a date): latest first."""
+        undated = Q(last_day__isnull=True) & (~Q(status=MeetingStatus.PLANNED) | Q(year__lt=today.year))
+        return (
+            self.with_last_day()
+            .filter(Q(last_day__lt=today) | undated)
+            .order_by("-year", F("start_date").desc(nulls_last=True), "-kind", "-number", "-pk")
+        )
+
+
 class Meeting(models.Model):
-    """A meeting of the two-year cycle. Only what is known is filled in; the rest stays empty."""
+    """A meeting of the two-year cycle (ASEMME, ISOM, SOM) or another event of the process (a conference, a
+    seminar). Only what is known is filled in; the rest stays empty."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=MeetingKind.choices)
     number = models.PositiveSmallIntegerField(
-        _("number"), help_text=_("ASEMMEs are numbered since 2008 (ASEMME8); ISOM and SOMs within their cycle.")
+        _("number"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "ASEMMEs are numbered since 2008 (ASEMME8); ISOM and SOMs within their cycle. Other events have none."
+        ),
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name of another event (a conference, a seminar); ASEMMEs, ISOMs and SOMs have none."),
     )
     cycle = models.ForeignKey(
         "ReportingCycle",
@@ -46,8 +95,11 @@ class Meeting(models.Model):
         null=True,
         blank=True,
         related_name="meetings",
-        verbose_name=_("prepares the cycle"),
-        help_text=_("For an ISOM or a SOM: the cycle whose closing ASEMME it prepares."),
+        verbose_name=_("cycle"),
+        help_text=_(
+            "For an ISOM or a SOM: the cycle whose closing ASEMME it prepares. For another event: the cycle in "
+            "which it takes place. An ASEMME opens and closes cycles (see the cycle)."
+        ),
     )
     status = models.CharField(_("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
     year = models.PositiveSmallIntegerField(_("year"))
@@ -63,15 +115,15 @@ class Meeting(models.Model):
     )
     city = models.CharField(_("city"), max_length=100, blank=True)
     is_online = models.BooleanField(_("held online"), default=False)
-    conclusions_url = models.URLField(_("Chair's Conclusions"), max_length=500, blank=True)
     note = models.TextField(
         _("note"), blank=True, help_text=_("Where the facts come from, and what is not known or only planned.")
     )
 
     history = HistoricalRecords()
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
-        ordering = ["year", "kind", "number"]
+        ordering = ["year", "kind", "number", "pk"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         constraints = [
@@ -95,18 +147,36 @@ class Meeting(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["cycle", "kind", "number"],
-                condition=~Q(kind=MeetingKind.ASEMME),
+                condition=Q(kind__in=[MeetingKind.ISOM, MeetingKind.SOM]),
                 name="officials_meeting_number_unique_in_cycle",
                 violation_error_message=_("This cycle already has an officials' meeting of this kind and number."),
+            ),
+            # The cycle's meetings are known by their kind and number; another event by its title.
+            models.CheckConstraint(
+                condition=(Q(kind__in=CYCLE_MEETING_KINDS) & Q(number__isnull=False) & Q(title=""))
+                | (Q(kind=MeetingKind.OTHER) & Q(number__isnull=True) & ~Q(title="")),
+                name="meeting_named_by_number_or_title",
+                violation_error_message=_(
+                    "An ASEMME, ISOM or SOM has a number and no title; another event has a title and no number."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.short_name} ({self.year})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting-detail", kwargs={"pk": self.pk})
+
     @property
     def short_name(self) -> str:
+        if self.kind == MeetingKind.OTHER:
+            return self.title
         return f"{self.kind.upper()}{self.number}"  # ASEMME8, ISOM1, SOM2
+
+    @property
+    def is_cycle_meeting(self) -> bool:
+        return self.kind != MeetingKind.OTHER
 
     def clean(self) -> None:
         errors = {}
@@ -115,7 +185,17 @@ class Meeting(models.Model):
             if value and self.year and value.year != self.year:
                 errors[name] = _("The date is not in the meeting's year.")
         if self.kind == MeetingKind.ASEMME and self.cycle_id:
-            errors["cycle"] = _("An ASEMME opens and closes cycles; only an ISOM or a SOM prepares one.")
+            errors["cycle"] = _("An ASEMME opens and closes cycles; only an ISOM, a SOM or another event has one.")
+        if self.kind == MeetingKind.OTHER:
+            if not self.title.strip():
+                errors["title"] = _("Name the event.")
+            if self.number is not None:
+                errors["number"] = _("Only an ASEMME, an ISOM or a SOM has a number.")
+        elif self.kind:
+            if self.number is None:
+                errors["number"] = _("Give the meeting's number (ASEMME8, SOM2).")
+            if self.title:
+                errors["title"] = _("An ASEMME, ISOM or SOM is named by its kind and number: leave the title empty.")
         if errors:
             raise ValidationError(errors)
 
@@ -160,6 +240,14 @@ class ReportingCycle(models.Model):
     submission_closes = models.DateField(_("submissions close"))
     status = models.CharField(_("status"), max_length=10, choices=CycleStatus.choices, default=CycleStatus.PLANNED)
     note = models.TextField(_("note"), blank=True)
+    executive_summary = models.TextField(
+        _("executive summary"),
+        blank=True,
+        help_text=_(
+            "The Secretariat's summary of the cycle, opening the stocktaking report; written on the report's "
+            "publish page and frozen with the report when it is published."
+        ),
+    )
 
     history = HistoricalRecords()
     objects = ReportingCycleQuerySet.as_manager()
@@ -210,6 +298,13 @@ class ReportingCycle(models.Model):
 
     def days_until_close(self, today: datetime.date) -> int:
         return (self.submission_closes - today).days
+
+    def mandate(self) -> Document | None:
+        """The Chair's Conclusions that adopted the cycle's work plan: those of its opening ASEMME (one query;
+        None while the Secretariat has not added them)."""
+        if self.opening_meeting_id is None:
+            return None
+        return Document.objects.chairs_conclusions().filter(meeting_id=self.opening_meeting_id).first()
 
     def clean(self) -> None:
         errors = {}
@@ -608,3 +703,138 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.sent_on}"
+
+
+class DocumentKind(models.TextChoices):
+    CHAIRS_CONCLUSIONS = "chairs_conclusions", _("Chair's Conclusions")
+    MEETING_PAPER = "meeting_paper", _("Meeting paper")
+    STUDY = "study", _("Study")
+    STOCKTAKING_REPORT = "stocktaking_report", _("Stocktaking report")
+    OTHER = "other", _("Other document")
+
+
+class DocumentQuerySet(models.QuerySet):
+    def chairs_conclusions(self) -> DocumentQuerySet:
+        """Chair's Conclusions, English first (the process's working language), then by date of addition."""
+        english_first = Case(When(language="en", then=Value(0)), default=Value(1))
+        return self.filter(kind=DocumentKind.CHAIRS_CONCLUSIONS).order_by(english_first, "pk")
+
+
+def document_upload_to(instance: Document, filename: str) -> str:
+    return f"documents/{timezone.now():%Y}/{filename}"
+
+
+class Document(models.Model):
+    """A document of the ASEM Education Process in the public repository (action 17 of the plan): a file the
+    Secretariat uploaded (checked as evidence files are: type read from the content, size capped) or a link."""
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("address"), max_length=120, unique=True, help_text=_("Its web address: /documents/…/"))
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    date = models.DateField(_("date"), null=True, blank=True, help_text=_("The date the document bears."))
+    language = models.CharField(_("language"), max_length=10, choices=global_settings.LANGUAGES, default="en")
+    description = models.TextField(_("description"), blank=True)
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("meeting"),
+        help_text=_("The meeting that adopted, discussed or produced it (Chair's Conclusions: their ASEMME)."),
+    )
+    actions = models.ManyToManyField(
+        Action, blank=True, related_name="documents", verbose_name=_("actions of the plan it concerns")
+    )
+    initiatives = models.ManyToManyField(
+        Project, blank=True, related_name="documents", verbose_name=_("initiatives it concerns")
+    )
+    file = models.FileField(_("file"), upload_to=document_upload_to, max_length=300, blank=True)
+    content_type = models.CharField(_("file type"), max_length=100, blank=True, editable=False)
+    size = models.PositiveIntegerField(_("size in bytes"), null=True, blank=True, editable=False)
+    url = models.URLField(_("link"), max_length=500, blank=True, help_text=_("Instead of a file: where it is."))
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("date").desc(nulls_last=True), "title", "pk"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=DocumentKind.values), name="document_kind_valid"),
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
+                name="document_is_a_file_or_a_link",
+                violation_error_message=_("A document is either an uploaded file or a link, not both."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=DocumentKind.CHAIRS_CONCLUSIONS) | Q(meeting__isnull=False),
+                name="chairs_conclusions_have_a_meeting",
+                violation_error_message=_("Chair's Conclusions conclude a meeting: choose it."),
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "language"],
+                condition=Q(kind=DocumentKind.CHAIRS_CONCLUSIONS),
+                name="one_chairs_conclusions_per_meeting_and_language",
+                violation_error_message=_("This meeting already has its Chair's Conclusions in this language."),
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "-date"], name="document_kind_date_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("documents:document-detail", kwargs={"slug": self.slug})
+
+    @property
+    def download_url(self) -> str:
+        """Where a reader gets it: the portal's download of the file, or the link."""
+        if self.file:
+            return reverse("documents:document-download", kwargs={"slug": self.slug})
+        return self.url
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
+
+class NewsItemQuerySet(models.QuerySet):
+    def published(self) -> NewsItemQuerySet:
+        return self.filter(is_published=True)
+
+
+class NewsItem(models.Model):
+    """A short announcement by the Secretariat ("news articles on ASEM Education", action 17). Plain text."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("address"), max_length=120, unique=True, help_text=_("Its web address: /news/…/"))
+    date = models.DateField(_("date"), default=datetime.date.today)
+    text = models.TextField(_("text"), help_text=_("Plain text; a blank line starts a new paragraph."))
+    actions = models.ManyToManyField(Action, blank=True, related_name="news", verbose_name=_("related actions"))
+    initiatives = models.ManyToManyField(
+        Project, blank=True, related_name="news", verbose_name=_("related initiatives")
+    )
+    is_published = models.BooleanField(
+        _("published"), default=False, help_text=_("Shown on the site and in the feed only once published.")
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = NewsItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("news item")
+        verbose_name_plural = _("news")
+        indexes = [models.Index(fields=["is_published", "-date"], name="news_published_date_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("news:news-detail", kwargs={"slug": self.slug})

@@ -1,5 +1,8 @@
 """Load meetings and reporting cycles from the plan's YAML (``fixtures/plan/cycles.yaml``), in ``load_action_plan``.
 
+Only what the plan states is shipped (ASEMME2, where the Secretariat was established; ASEMME8, which approved the
+plan); the Secretariat adds dates, hosts, other events, documents and news in the admin, and a new load keeps them.
+
 Idempotent: objects are found by natural key and saved only when a field differs. A cycle's status and
 submission window are set only at its creation, so that a new load does not undo the Secretariat's decisions.
 """
@@ -31,18 +34,27 @@ def read_cycles(directory: Path | None = None) -> tuple[list[dict[str, Any]], li
 def _meeting_values(data: dict[str, Any], countries: dict[str, Country]) -> dict[str, Any]:
     host = data.get("host")
     if host and host not in countries:
-        raise PlanDataError(f"Meeting {data['kind']}{data['number']}: unknown host country {host!r}.")
-    return {
+        raise PlanDataError(f"Meeting {data['kind']}{data.get('number', '')}: unknown host country {host!r}.")
+    values = {
         "status": data.get("status", "planned"),
         "year": int(data["year"]),
         "start_date": _date(data.get("start_date")),
         "end_date": _date(data.get("end_date")),
         "host_country": countries.get(host) if host else None,
         "city": data.get("city") or "",
-        "is_online": bool(data.get("is_online", False)),
-        "conclusions_url": data.get("conclusions_url") or "",
         "note": (data.get("note") or "").strip(),
     }
+    if "is_online" in data:
+        values["is_online"] = bool(data["is_online"])
+    return values
+
+
+def _sync_meeting(report: LoadReport, key: dict[str, Any], values: dict[str, Any]) -> Meeting:
+    """Create the meeting with every value; once it exists, change only what the YAML states (a value that is
+    not empty), never its status: the Secretariat keeps hosts, dates and whether it was held in the admin."""
+    if Meeting.objects.filter(**key).exists():
+        values = {name: value for name, value in values.items() if name != "status" and value not in (None, "")}
+    return _sync(report, Meeting, key, values)
 
 
 def load_cycles(directory: Path | None = None, *, report: LoadReport | None = None) -> LoadReport:
@@ -53,15 +65,23 @@ def load_cycles(directory: Path | None = None, *, report: LoadReport | None = No
     countries = {c.iso_code: c for c in Country.objects.all()}
 
     asemmes: dict[str, Meeting] = {}
-    officials = []
+    officials, events = [], []
     for data in meetings:
         if data.get("kind") not in MeetingKind.values:
             raise PlanDataError(f"Meeting {data!r}: the kind must be one of {MeetingKind.values}.")
+        if data["kind"] == MeetingKind.OTHER:
+            if not data.get("title"):
+                raise PlanDataError(f"Event {data!r}: another event needs a title.")
+            key = {"kind": MeetingKind.OTHER, "title": data["title"], "year": int(data["year"])}
+            values = _meeting_values(data, countries)
+            values.pop("year")
+            events.append((key, values, data.get("cycle")))
+            continue
         if data["kind"] != MeetingKind.ASEMME:
             officials.append(data)
             continue
         key = {"kind": MeetingKind.ASEMME, "number": int(data["number"])}
-        meeting = _sync(report, Meeting, key, _meeting_values(data, countries))
+        meeting = _sync_meeting(report, key, _meeting_values(data, countries))
         asemmes[f"asemme-{meeting.number}"] = meeting
 
     by_number: dict[int, ReportingCycle] = {}
@@ -97,5 +117,10 @@ def load_cycles(directory: Path | None = None, *, report: LoadReport | None = No
         if cycle is None:
             raise PlanDataError(f"Meeting {data['kind']}{data['number']}: name the cycle it prepares (cycle: N).")
         key = {"kind": data["kind"], "number": int(data["number"]), "cycle": cycle}
-        _sync(report, Meeting, key, _meeting_values(data, countries))
+        _sync_meeting(report, key, _meeting_values(data, countries))
+    for key, values, cycle_number in events:
+        cycle = by_number.get(int(cycle_number)) if cycle_number else None
+        if cycle_number and cycle is None:
+            raise PlanDataError(f"Event {key['title']!r}: unknown cycle {cycle_number!r}.")
+        _sync_meeting(report, key, {**values, "cycle": cycle})
     return report

@@ -30,6 +30,7 @@ from monitoring.permissions import is_secretariat
 
 from . import cycle_services, exporters
 from .completeness import completeness
+from .forms import ExecutiveSummaryForm
 from .models import CycleStatus, ProgressUpdate, ReportingCycle, StocktakingReport, UpdateStatus
 from .report import SCHEMA_VERSION, StocktakingReportData
 
@@ -169,7 +170,15 @@ class ReportInitiativesView(ReportPageMixin, TemplateView):
 
         def render() -> str:
             data, _frozen = self.report_of(cycle)
-            paginator = Paginator(data.initiatives, INITIATIVES_PER_PAGE)
+            # By objective (the first each initiative serves), in the report's order within each.
+            first_objective = {o.number: position for position, o in enumerate(data.objectives)}
+            ordered = sorted(
+                data.initiatives,
+                key=lambda entry: (
+                    first_objective.get(entry.objectives[0], 0) if entry.objectives else len(first_objective)
+                ),
+            )
+            paginator = Paginator(ordered, INITIATIVES_PER_PAGE)
             if pages_key is not None:
                 cache.set(pages_key, paginator.num_pages, PAGE_CACHE_SECONDS)
             try:
@@ -177,7 +186,9 @@ class ReportInitiativesView(ReportPageMixin, TemplateView):
             except InvalidPage:
                 raise Http404 from None
             pagination = {"paginator": paginator, "page_obj": page, "is_paginated": page.has_other_pages()}
-            return render_to_string(self.content_template, {"report": data, "link_prefix": "", **pagination})
+            groups = exporters.by_objective(data, list(page.object_list))
+            context = {"report": data, "link_prefix": "", "groups": groups, **pagination}
+            return render_to_string(self.content_template, context)
 
         content = self.cached(frozen, render, "initiatives", INITIATIVES_PER_PAGE, wanted)
         return self.respond(cycle, content, frozen, page_number=wanted)
@@ -226,13 +237,26 @@ class PublishView(LoginRequiredMixin, CycleReportMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         waiting = ProgressUpdate.objects.filter(cycle=self.cycle, status=UpdateStatus.SUBMITTED).count()
+        kwargs.setdefault("form", ExecutiveSummaryForm(initial={"executive_summary": self.cycle.executive_summary}))
         return super().get_context_data(cycle=self.cycle, waiting=waiting, **kwargs)
 
     def post(self, request, number):
+        """Save the executive summary ("save"), or save it and publish the report with it (the default)."""
+        form = ExecutiveSummaryForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        publishing = "save" not in request.POST
         try:
-            cycle_services.publish_report(cycle=self.cycle, user=request.user)
+            cycle_services.set_executive_summary(
+                cycle=self.cycle, user=request.user, text=form.cleaned_data["executive_summary"]
+            )
+            if publishing:
+                cycle_services.publish_report(cycle=self.cycle, user=request.user)
         except cycle_services.MonitoringError as error:
-            return self.render_to_response(self.get_context_data(error=str(error)), status=400)
+            return self.render_to_response(self.get_context_data(form=form, error=str(error)), status=400)
+        if not publishing:
+            messages.success(request, _("The executive summary is saved; it shows in the draft report."))
+            return HttpResponseRedirect(request.path)
         messages.success(request, _("The report is published and frozen."))
         return HttpResponseRedirect(self.cycle.get_absolute_url())
 

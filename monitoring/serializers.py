@@ -22,6 +22,7 @@ from stakeholders.serializers import OrganisationBriefSerializer
 from . import permissions
 from . import update_services as services
 from .models import (
+    Document,
     IndicatorValue,
     Meeting,
     MilestoneOutcome,
@@ -37,14 +38,36 @@ MILESTONE_REPORT_FIELDS = ["milestone", "outcome", "achieved_on", "new_date", "n
 INDICATOR_VALUE_FIELDS = ["indicator", "value", "as_of"]
 
 
+class MeetingDocumentSerializer(serializers.ModelSerializer):
+    """A document of a meeting: its page in the repository and where to get it (the portal's download or a link)."""
+
+    url = WebUrlField()
+    download = serializers.SerializerMethodField(help_text="The file's download, or the link the Secretariat gave.")
+
+    class Meta:
+        model = Document
+        fields = ["title", "kind", "date", "language", "url", "download"]
+
+    def get_download(self, document: Document) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(document.download_url) if request is not None else document.download_url
+
+
 class MeetingSerializer(serializers.ModelSerializer):
     host_country = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
+    cycle = serializers.SlugRelatedField(
+        slug_field="number", read_only=True, help_text="ISOM, SOM or other event: the number of its cycle."
+    )
+    url = WebUrlField()
+    documents = MeetingDocumentSerializer(
+        many=True, read_only=True, help_text="Its documents in the repository: agenda, papers, Chair's Conclusions."
+    )
 
     class Meta:
         model = Meeting
         fields = [
-            "id", "kind", "number", "status", "year", "start_date", "end_date", "host_country", "city",
-            "is_online", "conclusions_url",
+            "id", "kind", "number", "title", "status", "year", "start_date", "end_date", "host_country", "city",
+            "is_online", "cycle", "url", "documents",
         ]  # fmt: skip
 
 

@@ -50,6 +50,9 @@ def test_sitemap_lists_objectives_subgoals_actions_initiatives_and_organisations
         "http://testserver/initiatives/",
         "http://testserver/organisations/",
         "http://testserver/countries/",
+        "http://testserver/meetings/",
+        "http://testserver/documents/",
+        "http://testserver/news/",
     }
     assert set(entries) == expected
     # Every address answers.
@@ -64,9 +67,9 @@ def test_sitemap_lists_objectives_subgoals_actions_initiatives_and_organisations
 @pytest.mark.parametrize("size", [5, 60])
 def test_sitemap_has_a_fixed_query_budget(client, django_assert_max_num_queries, size):
     build_plan(size)
-    # Per model section (objectives, subgoals, actions, initiatives, organisations): 1 count and 1 page
-    # of items. The fixed pages cost nothing.
-    with django_assert_max_num_queries(10):
+    # Per model section (objectives, subgoals, actions, initiatives, organisations, meetings, documents, news):
+    # 1 count and 1 page of items. The fixed pages cost nothing.
+    with django_assert_max_num_queries(16):
         entries = sitemap_entries(client)
     assert sum("/initiatives/initiative-" in location for location in entries) == size
 

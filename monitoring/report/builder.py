@@ -7,7 +7,7 @@ import datetime
 
 from django.utils import timezone
 
-from ..models import CycleStatus, Meeting, ReportingCycle
+from ..models import CycleStatus, Document, Meeting, ReportingCycle
 from .changes import build_changes, read_baseline
 from .charts import build_charts
 from .data import SCHEMA_VERSION, CycleInfo, MeetingInfo, StocktakingReportData
@@ -22,20 +22,38 @@ def _copy(kind, obj, **computed):
     return kind(**copied, **computed)
 
 
-def meeting_info(meeting: Meeting | None) -> MeetingInfo | None:
+def meeting_info(meeting: Meeting | None, conclusions: dict[int, str]) -> MeetingInfo | None:
+    """The meeting as the report names it; ``conclusions``: meeting pk → the page of its Chair's Conclusions."""
     if meeting is None:
         return None
     host = meeting.host_country.name if meeting.host_country else ""
-    return _copy(MeetingInfo, meeting, name=meeting.short_name, kind_label=str(meeting.get_kind_display()), host=host)
+    return _copy(
+        MeetingInfo,
+        meeting,
+        name=meeting.short_name,
+        kind_label=str(meeting.get_kind_display()),
+        host=host,
+        conclusions_url=conclusions.get(meeting.pk, ""),
+    )
+
+
+def chairs_conclusions(*meetings: Meeting | None) -> dict[int, str]:
+    """Meeting pk → the page of its Chair's Conclusions in the repository (English first), in one query."""
+    pks = [meeting.pk for meeting in meetings if meeting is not None]
+    pages: dict[int, str] = {}
+    for document in Document.objects.chairs_conclusions().filter(meeting_id__in=pks).only("slug", "meeting_id"):
+        pages.setdefault(document.meeting_id, document.get_absolute_url())
+    return pages
 
 
 def cycle_info(cycle: ReportingCycle, previous: ReportingCycle | None) -> CycleInfo:
+    conclusions = chairs_conclusions(cycle.opening_meeting, cycle.closing_meeting)
     return _copy(
         CycleInfo,
         cycle,
         status_label=str(cycle.get_status_display()),
-        opening_meeting=meeting_info(cycle.opening_meeting),
-        closing_meeting=meeting_info(cycle.closing_meeting),
+        opening_meeting=meeting_info(cycle.opening_meeting, conclusions),
+        closing_meeting=meeting_info(cycle.closing_meeting, conclusions),
         previous_number=previous.number if previous else None,
         previous_label=previous.label if previous else "",
     )
@@ -60,6 +78,7 @@ def build_report(
         generated_at=now,
         as_of=today,
         published=cycle.status == CycleStatus.PUBLISHED,
+        executive_summary=cycle.executive_summary.strip(),
         summary=build_summary(cycle, initiatives, per_objective, per_action),
         objectives=objectives,
         initiatives=list(initiatives.entries.values()),

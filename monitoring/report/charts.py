@@ -1,7 +1,9 @@
 """The report's charts: their data, from the report's own numbers, and each as a server-rendered SVG bar chart.
 
-Each ``<svg role="img">`` has a ``<title>`` and ``<desc>``, numbers beside the bars (never colour alone) and a
-data table after it; colours are presentation attributes, so the strict Content-Security-Policy holds.
+Each ``<svg role="img">`` has a ``<title>`` and ``<desc>``, numbers beside the bars and a data table after it.
+No meaning rests on colour alone: the colours are the Okabe–Ito palette (``data.OKABE_ITO``), every series of a
+chart of several has its own pattern (``PATTERNS``, drawn over its colour) and its name in the legend, and a chart
+of one series names each bar. Colours are presentation attributes, so the strict Content-Security-Policy holds.
 """
 
 from __future__ import annotations
@@ -129,11 +131,55 @@ def _shorten(text: str, limit: int = 30) -> str:
 
 
 def _element(name: str, content=None, /, **attributes) -> SafeString:
-    """An SVG element, everything escaped; an attribute named ``text_anchor`` is written ``text-anchor``."""
-    attrs = format_html_join("", ' {}="{}"', ((key.replace("_", "-"), value) for key, value in attributes.items()))
+    """An SVG element, everything escaped; an attribute named ``text_anchor`` is written ``text-anchor`` (and
+    ``class_``, ``class``)."""
+    attrs = format_html_join(
+        "", ' {}="{}"', ((key.rstrip("_").replace("_", "-"), value) for key, value in attributes.items())
+    )
     if content is None:
         return format_html("<{}{}/>", name, attrs)
     return format_html("<{}{}>{}</{}>", name, attrs, content, name)
+
+
+#: The pattern of each series of a chart, in order: a plain fill, then hatchings and dots drawn over the colour.
+PATTERNS = ("solid", "diagonal", "dots", "crosshatch", "horizontal", "vertical")
+PATTERN_SIZE = 6
+
+
+def diagonal_path(size: int) -> str:
+    """Lines from bottom left to top right that join across the pattern's tiles."""
+    return f"M0,{size} L{size},0 M-1,1 L1,-1 M{size - 1},{size + 1} L{size + 1},{size - 1}"
+
+
+def _pattern(pattern_id: str, kind: str, colour: str) -> SafeString:
+    """An SVG ``<pattern>``: the series' colour with ``kind``'s marks in dark ink over it."""
+    size = PATTERN_SIZE
+    marks = {
+        "solid": [],
+        "diagonal": [
+            _element("path", d=f"M0,{size} L{size},0 M-1,1 L1,-1 M{size - 1},{size + 1} L{size + 1},{size - 1}")
+        ],
+        "dots": [_element("circle", cx=size / 2, cy=size / 2, r=1.3, fill=INK)],
+        "crosshatch": [_element("path", d=f"M0,0 L{size},{size} M0,{size} L{size},0")],
+        "horizontal": [_element("path", d=f"M0,{size / 2} L{size},{size / 2}")],
+        "vertical": [_element("path", d=f"M{size / 2},0 L{size / 2},{size}")],
+    }[kind]
+    content = format_html_join("", "{}", ((mark,) for mark in marks))
+    return _element(
+        "pattern",
+        format_html("{}{}", _element("rect", width=size, height=size, fill=colour, stroke="none"), content),
+        id=pattern_id,
+        patternUnits="userSpaceOnUse",
+        width=size,
+        height=size,
+        stroke=INK,
+        stroke_width=1.2,
+    )
+
+
+def series_fills(chart: Chart) -> list[tuple[str, str]]:
+    """Each series' (pattern name, pattern id): what tells the series apart besides colour and its legend."""
+    return [(PATTERNS[i % len(PATTERNS)], f"{chart.id}-series-{i}") for i in range(len(chart.series))]
 
 
 def render_svg(chart: Chart) -> SafeString:
@@ -146,6 +192,7 @@ def render_svg(chart: Chart) -> SafeString:
     rows = table_rows(chart)
     totals = [total if chart.stacked else max(values, default=0) for _category, values, total in rows]
     scale = (WIDTH - LABEL_WIDTH - VALUE_WIDTH) / max(max(totals, default=0), 1)
+    fills = series_fills(chart)
 
     parts = [
         format_html(
@@ -158,25 +205,38 @@ def render_svg(chart: Chart) -> SafeString:
             font=FONT,
             title=chart.title,
             description=chart.description,
-        )
+        ),
+        _element(
+            "defs",
+            format_html_join(
+                "",
+                "{}",
+                ((_pattern(pattern_id, kind, s.colour),) for s, (kind, pattern_id) in zip(series, fills, strict=True)),
+            ),
+        ),
     ]
     if legend:
         x = LABEL_WIDTH
-        for s in series:
-            parts.append(_element("rect", x=x, y=6, width=12, height=12, fill=s.colour))
-            parts.append(_element("text", s.label, x=x + 16, y=16, fill=INK))
-            x += 24 + 7 * len(s.label)
+        for s, (kind, pattern_id) in zip(series, fills, strict=True):
+            parts.append(
+                _element(
+                    "rect", x=x, y=5, width=14, height=14, fill=f"url(#{pattern_id})", stroke=INK, data_pattern=kind
+                )
+            )
+            parts.append(_element("text", s.label, x=x + 18, y=16, fill=INK, class_="legend-label"))
+            x += 30 + 7 * len(s.label)
     y = legend + ROW_GAP
     for (category, values, _total), total in zip(rows, totals, strict=True):
         label_y = y + per_row / 2 + 4
         parts.append(_element("text", _shorten(category), x=LABEL_WIDTH - 8, y=label_y, text_anchor="end", fill=INK))
         x = LABEL_WIDTH
-        for offset, (s, value) in enumerate(zip(series, values, strict=True)):
+        for offset, (s, value, (_kind, pattern_id)) in enumerate(zip(series, values, fills, strict=True)):
             bar_y = y + (offset * BAR_HEIGHT if grouped else 0)
             width = round(value * scale, 1)
             if value:
                 title = _element("title", f"{category}: {s.label}, {value}")
-                parts.append(_element("rect", title, x=x, y=bar_y, width=width, height=BAR_HEIGHT - 2, fill=s.colour))
+                bar = {"x": x, "y": bar_y, "width": width, "height": BAR_HEIGHT - 2, "fill": f"url(#{pattern_id})"}
+                parts.append(_element("rect", title, stroke=INK, stroke_width=0.5, **bar))
             if grouped:
                 parts.append(_element("text", value, x=x + width + 4, y=bar_y + BAR_HEIGHT - 5, fill=INK))
             elif chart.stacked:

@@ -41,25 +41,39 @@ INDICATOR_ASSESSMENTS = (MET, ON_TRACK, BEHIND, NO_VALUE, NO_TARGET)
 DONE, NOT_DONE, NO_REPORT = "done", "not_done", "no_report"
 WORK_PLAN_OUTCOMES = (DONE, NOT_DONE, NO_REPORT)
 
+#: The Okabe–Ito palette, told apart by people with any common colour-vision deficiency; every chart also gives
+#: each series a pattern and a text label (``charts.render_svg``), so no meaning rests on colour alone.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "grey": "#999999",  # not one of the eight: for "no report" and "no value", the absence of something
+}
+
 #: Each bucket's label and colour, as every rendering shows them (a milestone's state, with its own label).
 BUCKETS = {
-    ACHIEVED: (MilestoneState.ACHIEVED.label, "#1e6b2f"),
-    ON_TRACK: (MilestoneState.ON_TRACK.label, "#0a58a3"),
-    DELAYED: (MilestoneState.DELAYED.label, "#8a4b00"),
-    OVERDUE: (MilestoneState.OVERDUE.label, "#9b1c1c"),
-    CANCELLED: (MilestoneState.CANCELLED.label, "#4a5560"),
-    MET: (_("Target met"), "#1e6b2f"),
-    BEHIND: (_("Behind"), "#9b1c1c"),
-    NO_VALUE: (_("No value this cycle"), "#4a5560"),
-    NO_TARGET: (_("No target stated"), "#8c96a0"),
-    DONE: (_("Done"), "#1e6b2f"),
-    NOT_DONE: (_("Not done"), "#9b1c1c"),
-    NO_REPORT: (_("No report"), "#4a5560"),
-    "reported": (_("Reported"), "#1e6b2f"),
-    "not_reported": (_("Not reported"), "#9b1c1c"),
-    Region.ASIA: (_("Asia"), "#b3541e"),
-    Region.EUROPE: (_("Europe"), "#0b3d6b"),
-    Region.INTERNATIONAL: (_("International"), "#5b4a8a"),
+    ACHIEVED: (MilestoneState.ACHIEVED.label, OKABE_ITO["bluish_green"]),
+    ON_TRACK: (MilestoneState.ON_TRACK.label, OKABE_ITO["blue"]),
+    DELAYED: (MilestoneState.DELAYED.label, OKABE_ITO["orange"]),
+    OVERDUE: (MilestoneState.OVERDUE.label, OKABE_ITO["vermillion"]),
+    CANCELLED: (MilestoneState.CANCELLED.label, OKABE_ITO["grey"]),
+    MET: (_("Target met"), OKABE_ITO["bluish_green"]),
+    BEHIND: (_("Behind"), OKABE_ITO["vermillion"]),
+    NO_VALUE: (_("No value this cycle"), OKABE_ITO["grey"]),
+    NO_TARGET: (_("No target stated"), OKABE_ITO["reddish_purple"]),
+    DONE: (_("Done"), OKABE_ITO["bluish_green"]),
+    NOT_DONE: (_("Not done"), OKABE_ITO["vermillion"]),
+    NO_REPORT: (_("No report"), OKABE_ITO["grey"]),
+    "reported": (_("Reported"), OKABE_ITO["blue"]),
+    "not_reported": (_("Not reported"), OKABE_ITO["orange"]),
+    Region.ASIA: (_("Asia"), OKABE_ITO["vermillion"]),
+    Region.EUROPE: (_("Europe"), OKABE_ITO["blue"]),
+    Region.INTERNATIONAL: (_("International"), OKABE_ITO["yellow"]),
 }
 BUCKET_LABELS = {key: label for key, (label, _colour) in BUCKETS.items()}
 COLOURS = {key: colour for key, (_label, colour) in BUCKETS.items()}
@@ -88,6 +102,8 @@ class MeetingInfo:
     host: str
     city: str
     is_online: bool
+    # The page of its Chair's Conclusions in the document repository (reports frozen before the repository
+    # existed hold the address the meeting had then).
     conclusions_url: str
 
 
@@ -372,6 +388,8 @@ class StocktakingReportData:
     balance: Balance
     changes: Changes
     charts: list[Chart] = field(default_factory=list)
+    # The Secretariat's words before the figures (plain text; empty in reports frozen before it existed).
+    executive_summary: str = ""
 
 
 # --- Freezing and thawing ----------------------------------------------------------------------------------------

@@ -32,9 +32,18 @@ def test_the_first_cycle_is_shipped_and_the_meetings_claim_only_what_the_plan_st
     # The plan names ASEMME8 but no host, city or date: none is invented.
     assert "approved by the Education Ministers during ASEMME8" in " ".join(seed_text.split())
     for meeting in (asemme8, asemme9):
-        assert (meeting.host_country, meeting.city, meeting.start_date, meeting.conclusions_url) == (None, "", None, "")
+        assert (meeting.host_country, meeting.city, meeting.start_date) == (None, "", None)
+        assert not meeting.documents.exists()  # no Chair's Conclusions are invented either
     assert "ASEMME2 was held in 2009" in asemme8.note
     assert "ASEMME2 in 2009" in " ".join(seed_text.split())
+    # ASEMME2, where the Secretariat was established: a held meeting of 2009, nothing more.
+    asemme2 = Meeting.objects.get(kind="asemme", number=2)
+    assert (asemme2.status, asemme2.year, asemme2.start_date, asemme2.host_country) == ("held", 2009, None, None)
+    assert "Secretariat (AES) was established during ASEM Ministers of Education during ASEMME2 in 2009" in " ".join(
+        seed_text.split()
+    )
+    assert "section 3.2.2" in asemme2.note
+    assert Meeting.objects.count() == 3
 
 
 def test_reloading_does_not_undo_the_secretariats_decisions(loaded_plan):
@@ -47,7 +56,28 @@ def test_reloading_does_not_undo_the_secretariats_decisions(loaded_plan):
     assert out.getvalue().strip() == "The plan is up to date: nothing changed."
     cycle.refresh_from_db()
     assert (cycle.status, cycle.submission_closes) == (CycleStatus.CLOSED, datetime.date(2023, 9, 30))
-    assert Meeting.objects.count() == 2
+    assert Meeting.objects.count() == 3
+
+
+def test_reloading_keeps_what_the_secretariat_entered_about_a_meeting(loaded_plan):
+    from stakeholders.models import Country
+
+    asemme9 = Meeting.objects.get(kind="asemme", number=9)
+    country = Country.objects.order_by("name").first()
+    values = {
+        "status": MeetingStatus.HELD,
+        "host_country": country,
+        "city": "A city",
+        "start_date": datetime.date(2023, 12, 14),
+        "end_date": datetime.date(2023, 12, 15),
+        "is_online": True,
+    }
+    Meeting.objects.filter(pk=asemme9.pk).update(**values)
+    out = StringIO()
+    call_command("load_action_plan", stdout=out)
+    assert out.getvalue().strip() == "The plan is up to date: nothing changed."
+    asemme9.refresh_from_db()
+    assert {name: getattr(asemme9, name) for name in values} == values
 
 
 def test_the_loader_checks_its_references(db, tmp_path):

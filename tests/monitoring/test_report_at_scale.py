@@ -140,7 +140,7 @@ def test_a_large_reports_pdf_is_its_digest_with_every_figure(world, monkeypatch)
 def test_the_digest_lists_who_did_not_report_first(world, monkeypatch):
     monkeypatch.setattr(exporters, "PDF_FULL_ENTRIES", 0)
     text = pdf_text(exporters.to_pdf(build_report(world.cycle, today=AS_OF)))
-    assert "1 active initiative did not report" in text and "Beta ASI" in text
+    assert "1 active initiative did not report" in text and "Beta [ASI]" in text
 
 
 @pytest.mark.parametrize("size", [40])
