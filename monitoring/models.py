@@ -433,6 +433,16 @@ class ProgressUpdate(models.Model):
                 name="update_returned_has_reason",
                 violation_error_message=_("A returned update needs a reason."),
             ),
+            # One update in progress per initiative, organisation and period (update_services.IN_PROGRESS says
+            # why; the services check it first and lead to the existing one, this stops two requests at once).
+            models.UniqueConstraint(
+                fields=["project", "organisation", "period_start", "period_end"],
+                condition=Q(status__in=[UpdateStatus.DRAFT, UpdateStatus.RETURNED, UpdateStatus.SUBMITTED]),
+                name="update_one_in_progress_per_period",
+                violation_error_message=_(
+                    "The organisation already has an update in progress on this initiative for this period."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-period_end"], name="update_status_period_idx"),
@@ -464,7 +474,6 @@ class ProgressUpdate(models.Model):
         self.excerpt, self.excerpt_cut = excerpt_parts(
             narrative_start(self.achievements, self.challenges, self.next_steps)
         )
-
 
 
 class MilestoneOutcome(models.TextChoices):
