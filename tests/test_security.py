@@ -244,9 +244,7 @@ def test_failures_across_usernames_lock_the_address_out(client, production, staf
     """One address guessing a few passwords for many accounts: 4 failures each for 5 accounts never lock an
     account (5 would), but the 20 together lock the address, for every account, even with the right password."""
     statuses = [
-        client.post(
-            reverse("accounts:login"), {"username": f"someone{n}", "password": "guess"}, secure=True
-        ).status_code
+        client.post(reverse("accounts:login"), {"username": f"someone{n}", "password": "guess"}, secure=True).status_code
         for n in range(5)
         for _ in range(4)
     ]
@@ -259,12 +257,7 @@ def test_failures_across_usernames_lock_the_address_out(client, production, staf
 
     # Another address is not held back, and `axes_reset_ip` lifts the lock.
     elsewhere = type(client)(REMOTE_ADDR="192.0.2.44")
-    assert (
-        elsewhere.post(
-            reverse("accounts:login"), {"username": "staffer", "password": PASSWORD}, secure=True
-        ).status_code
-        == 302
-    )
+    assert elsewhere.post(reverse("accounts:login"), {"username": "staffer", "password": PASSWORD}, secure=True).status_code == 302
     call_command("axes_reset_ip", "127.0.0.1", stdout=io.StringIO())
     response = client.post(reverse("accounts:login"), {"username": "staffer", "password": PASSWORD}, secure=True)
     assert response.status_code == 302
@@ -369,9 +362,7 @@ def test_an_unknown_log_format_stops_start_up():
 
 def test_env_example_documents_every_variable_settings_reads():
     source = (ROOT / "asem_portal" / "settings.py").read_text(encoding="utf-8")
-    read = set(
-        re.findall(r"""(?:os\.environ\.get|os\.environ\[|env_bool|env_list)\(?\s*["']([A-Z0-9_]+)["']""", source)
-    )
+    read = set(re.findall(r"""(?:os\.environ\.get|os\.environ\[|env_bool|env_list)\(?\s*["']([A-Z0-9_]+)["']""", source))
     read.add("DATABASE_URL")  # read by dj_database_url.config()
     documented = set(re.findall(r"^#?\s*([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), re.M))
     assert read, "no variables found: has settings.py changed how it reads the environment?"

@@ -72,7 +72,7 @@ def test_staff_set_up_two_factor_from_their_profile(client, staffer):
     [uri] = re.findall(r'href="(otpauth://[^"]+)"', page)
     assert unquote(uri).startswith("otpauth://totp/ASEM Education Portal:staffer?secret=")
     assert 'src="data:image/svg+xml;base64,' in page  # the QR code, drawn on the server
-    secret = re.search(r"secret=([A-Z2-7]+)", uri).group(1)
+    secret = re.search(r'secret=([A-Z2-7]+)', uri).group(1)
     assert " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) in page  # and as text
     assert response["Cache-Control"] == "private, no-store"
 
@@ -242,8 +242,6 @@ def test_admin_require_2fa_asks_an_unverified_session_for_a_code(client, staffer
     response = client.get(reverse("admin:index"), follow=True)
     assert response.redirect_chain[-1][0].startswith(reverse("accounts:two-factor"))
     assert 'value="verify"' in response.content.decode()
-    response = client.post(
-        reverse("accounts:two-factor"), {"action": "verify", "code": current_code(device), "next": "/admin/"}
-    )
+    response = client.post(reverse("accounts:two-factor"), {"action": "verify", "code": current_code(device), "next": "/admin/"})
     assert response["Location"] == "/admin/"
     assert client.get(reverse("admin:index")).status_code == 200
