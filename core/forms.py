@@ -14,7 +14,6 @@ every field would say nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django import forms
@@ -27,6 +26,12 @@ class PortalFormRenderer(TemplatesSetting):
 
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
+
+
+class FilterForm(forms.Form):
+    """The base of filter forms (django-filter's ``Meta.form``): every field is optional, so none says so."""
+
+    mark_optional = False
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,10 @@ def row_name(form: forms.BaseForm, formset: forms.BaseFormSet | None = None) -> 
 
 def _form_links(form: forms.BaseForm, *, row: str = "", anchor: str = "") -> list[ErrorLink]:
     """The errors of ``form``: each field's by its input; the form's own (and its hidden fields') by ``anchor``,
-    the id of the nearest fieldset (a row's is its prefix)."""
+    the id of the nearest fieldset (a row's is its prefix; a form without either: its first field)."""
+    if not anchor and not form.prefix:
+        visible = form.visible_fields()
+        anchor = field_anchor(visible[0]) if visible else ""
     anchor = anchor or form.prefix or ""
     links = [ErrorLink(href=f"#{anchor}", message=str(message), label=row) for message in form.non_field_errors()]
     for field in form:
@@ -91,5 +99,3 @@ def error_links(*parts: forms.BaseForm | forms.BaseFormSet, anchor: str = "") ->
     return links
 
 
-def has_errors(parts: Iterable[forms.BaseForm | forms.BaseFormSet]) -> bool:
-    return bool(error_links(*parts))

@@ -15,6 +15,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -455,8 +456,8 @@ class ProgressUpdate(models.Model):
     def __str__(self) -> str:
         return _("%(project)s, %(start)s – %(end)s") % {
             "project": self.project,
-            "start": self.period_start,
-            "end": self.period_end,
+            "start": date_format(self.period_start),
+            "end": date_format(self.period_end),
         }
 
     def save(self, *args, **kwargs):

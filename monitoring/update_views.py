@@ -93,8 +93,13 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             }
         else:
             reported = {u.project_id for u in updates if u.status != UpdateStatus.DRAFT and u.period_end >= start}
+        # The coordinators' (and the Secretariat's) way to the initiative's profile, from their desk.
+        editable = set(
+            permissions.profiles_editable_by(user).filter(pk__in=[p.pk for p in projects]).values_list("pk", flat=True)
+        )
         context.update(
             projects=projects,
+            profile_editable=editable,
             due=[p for p in projects if p.pk not in reported],
             cycle=cycle,
             days_left=cycle.days_until_close(datetime.date.today()) if cycle else None,

@@ -718,8 +718,9 @@ def test_dashboard_queue_and_form_have_fixed_query_budgets(client, world, django
         ProjectOrganisationFactory(project_id=project, organisation=world["lead"], role=OrganisationRole.PARTNER)
     ProgressUpdate.objects.update(organisation=world["lead"])
     client.force_login(world["author"])
-    # session, user, memberships, my initiatives (+ their organisations), my organisations' updates
-    with django_assert_max_num_queries(8):
+    # session, user, memberships, my initiatives (+ their organisations), my organisations' updates, the
+    # initiatives whose profile I edit
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("updates:dashboard")).status_code == 200
     # session, user, project, organisations, an update in progress for the period?, milestones, indicators
     with django_assert_max_num_queries(10):
