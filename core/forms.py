@@ -97,5 +97,3 @@ def error_links(*parts: forms.BaseForm | forms.BaseFormSet, anchor: str = "") ->
         else:
             links += _form_links(part, anchor=anchor)
     return links
-
-
