@@ -339,6 +339,15 @@ class ProgressUpdateForm(forms.Form):
     def file_fields(self):
         return [self[f"file_{slot}"] for slot in range(1, EVIDENCE_FILE_SLOTS + 1)]
 
+    #: The fields the page places itself (templates/updates/update_form.html).
+    LAID_OUT = ("version", "organisation", "period_start", "period_end", "achievements", "challenges", "next_steps")
+
+    def other_fields(self) -> list[forms.BoundField]:
+        """Any other field of the update (its stated status, a rating, …), in the order declared: the page shows
+        them after the narrative, each in the site's one layout, without a line of its own."""
+        placed = {*self.LAID_OUT, "links", *(field.name for field in self.file_fields())}
+        return [self[name] for name in self.fields if name not in placed]
+
     @staticmethod
     def initial_from(update) -> dict:
         """The update's own fields as the form's initial values (its rows come from ``update=``)."""
