@@ -159,7 +159,7 @@ MilestoneFormSet = forms.inlineformset_factory(
     Milestone,
     formset=MilestoneBaseFormSet,
     fields=MILESTONE_FIELDS,
-    widgets={"planned_start": DateInput, "planned_end": DateInput},
+    widgets={"planned_start": DateInput, "planned_end": DateInput, "note": forms.Textarea(attrs={"rows": 3})},
     max_num=100,
     **FORMSET_OPTIONS,
 )

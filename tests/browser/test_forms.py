@@ -274,7 +274,7 @@ def test_preview_saves_the_draft_with_its_file_and_shows_the_whole_update(live_s
     expect(preview).to_contain_text("110 pairs exchanged.")
     expect(preview).to_contain_text("Alumni meeting in Seoul: done")
     expect(preview).to_contain_text("Alumni meeting: Achieved (achieved on 2 May 2026)")
-    expect(preview).to_contain_text("110 participants (as of 30 June 2026); target: more than 300")
+    expect(preview).to_contain_text("110 participants (as of 30 June 2026); target: at least 300 by 2030")
     expect(preview.get_by_role("link", name="Report")).to_be_visible()
     expect(preview.get_by_role("link", name="minutes.pdf")).to_be_visible()
     update = ProgressUpdate.objects.get()
@@ -295,12 +295,12 @@ def test_the_profile_form_empty_and_with_errors(live_server, page, world, width)
     shoot(page, f"profile-form-empty-{width}")
 
     page.locator("#id_milestones-0-title").fill("")
-    page.locator("#id_indicators-0-target").fill("lots")
+    page.locator("#id_indicators-0-target_year").fill("-1")
     page.locator("#id_links-0-url").fill("not an address")
     page.get_by_role("button", name="Save the profile").click()
 
     targets = assert_summary_has_focus_and_links_each_invalid_field(page)
-    assert {"id_milestones-0-title", "id_indicators-0-target", "id_links-0-url"} <= set(targets)
+    assert {"id_milestones-0-title", "id_indicators-0-target_year", "id_links-0-url"} <= set(targets)
     expect(page.locator("[data-error-summary]")).to_contain_text("Alumni meeting, Title: This field is required.")
     assert assert_one_column(page) >= 15
     assert_accessible(page, f"profile form, with errors, {width}")
