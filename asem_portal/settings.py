@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.sitemaps",
+    "django.forms",  # its widget templates, found by the project's template engine (FORM_RENDERER below)
     "django_filters",
     "rest_framework",
     "rest_framework.authtoken",
@@ -114,6 +115,10 @@ TEMPLATES = [
     }
 ]
 
+# Every form of the site (and the admin's widgets) renders through the project's templates: one layout, the
+# GOV.UK design system's (label, hint, error, field, in one column; templates/forms/), written once.
+FORM_RENDERER = "core.forms.PortalFormRenderer"
+
 WSGI_APPLICATION = "asem_portal.wsgi.application"
 
 DATABASES = {
@@ -146,6 +151,9 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
+# The site's one format for dates and times in text ("7 December 2026", "7 December 2026, 14:05 UTC"), in place
+# of the locale's (asem_portal/formats/en/formats.py): {{ value|date }} and formats.date_format() read it.
+FORMAT_MODULE_PATH = ["asem_portal.formats"]
 USE_I18N = True
 USE_TZ = True
 

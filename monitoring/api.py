@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -111,8 +112,14 @@ TRANSITION_RESPONSES = {
     retrieve=extend_schema(summary="One progress update"),
     create=extend_schema(
         summary="Start a draft (contributors)",
+        description="One update in progress (draft, returned or submitted) per initiative, organisation and "
+        "period: if there is one already, the answer is 409 with code `update_in_progress` and the existing "
+        "update's `id`, `url`, `status` and `version` under `existing`; continue that one.",
         request=ProgressUpdateWriteSerializer,
-        responses={201: ProgressUpdateSerializer},
+        responses={
+            201: ProgressUpdateSerializer,
+            409: OpenApiResponse(description="An update for this initiative, organisation and period is in progress."),
+        },
     ),
     partial_update=extend_schema(
         summary="Edit a draft or a returned update (its organisation's members)",
@@ -159,10 +166,28 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         project = write.validated_data["initiative"]
         permissions.require(request.user, permissions.REPORT, project)
         organisation = write.reporting_organisation(request.user)
-        update = services.create_update(
-            project=project, organisation=organisation, author=request.user, content=write.content()
-        )
+        try:
+            update = services.create_update(
+                project=project, organisation=organisation, author=request.user, content=write.content()
+            )
+        except services.UpdateInProgressError as error:
+            raise self._in_progress(error) from None
         return self._read(update, status_code=status.HTTP_201_CREATED)
+
+    def _in_progress(self, error: services.UpdateInProgressError) -> Conflict:
+        """409 naming the update already in progress for the period: the client continues that one."""
+        existing = error.existing
+        return Conflict(
+            _("%(error)s Continue that one (PATCH it with its version) rather than starting another.")
+            % {"error": error},
+            code="update_in_progress",
+            existing={
+                "id": existing.pk,
+                "url": self.request.build_absolute_uri(reverse("api:update-detail", args=[existing.pk])),
+                "status": existing.status,
+                "version": existing.version,
+            },
+        )
 
     def update(self, request, *args, **kwargs):
         update = self.get_object()
@@ -181,6 +206,8 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
                 content=write.content(),
                 expected_version=write.validated_data["version"],
             )
+        except services.UpdateInProgressError as error:
+            raise self._in_progress(error) from None
         except ConflictError as error:
             raise self._stale(update, error) from None
         return self._read(saved)

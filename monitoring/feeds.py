@@ -11,6 +11,7 @@ import datetime
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
 from django.utils.html import escape, linebreaks
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -54,8 +55,8 @@ class PublishedUpdatesFeed(Feed):
     def item_title(self, item: ProgressUpdate) -> str:
         return _("%(project)s: progress %(start)s – %(end)s") % {
             "project": item.project.title,
-            "start": item.period_start.isoformat(),
-            "end": item.period_end.isoformat(),
+            "start": date_format(item.period_start),
+            "end": date_format(item.period_end),
         }
 
     def item_description(self, item: ProgressUpdate) -> str:

@@ -46,6 +46,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from actions.models import Action, StrategicObjective, Subgoal
+from core.forms import FilterForm
 from projects import facets
 from projects.models import TAKING_PART_ROLES, ActionContribution, Project, ProjectOrganisation, ProjectStatus
 from projects.search import SEARCH_CONFIG
@@ -262,6 +263,7 @@ class ProjectFilterSet(filters.FilterSet):
     class Meta:
         model = Project
         fields: list[str] = []
+        form = FilterForm
 
     # The plan and region filters test the initiative's own bit sets (projects.facets); the organisation
     # filter is one semi-join. No joins, so an initiative matches at most once whatever the combination.
@@ -434,6 +436,7 @@ class DocumentFilterSet(filters.FilterSet):
     class Meta:
         model = Document
         fields: list[str] = []
+        form = FilterForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

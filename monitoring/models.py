@@ -15,6 +15,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -433,6 +434,16 @@ class ProgressUpdate(models.Model):
                 name="update_returned_has_reason",
                 violation_error_message=_("A returned update needs a reason."),
             ),
+            # One update in progress per initiative, organisation and period (update_services.IN_PROGRESS says
+            # why; the services check it first and lead to the existing one, this stops two requests at once).
+            models.UniqueConstraint(
+                fields=["project", "organisation", "period_start", "period_end"],
+                condition=Q(status__in=[UpdateStatus.DRAFT, UpdateStatus.RETURNED, UpdateStatus.SUBMITTED]),
+                name="update_one_in_progress_per_period",
+                violation_error_message=_(
+                    "The organisation already has an update in progress on this initiative for this period."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-period_end"], name="update_status_period_idx"),
@@ -445,8 +456,8 @@ class ProgressUpdate(models.Model):
     def __str__(self) -> str:
         return _("%(project)s, %(start)s – %(end)s") % {
             "project": self.project,
-            "start": self.period_start,
-            "end": self.period_end,
+            "start": date_format(self.period_start),
+            "end": date_format(self.period_end),
         }
 
     def save(self, *args, **kwargs):
@@ -464,7 +475,6 @@ class ProgressUpdate(models.Model):
         self.excerpt, self.excerpt_cut = excerpt_parts(
             narrative_start(self.achievements, self.challenges, self.next_steps)
         )
-
 
 
 class MilestoneOutcome(models.TextChoices):

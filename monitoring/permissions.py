@@ -60,6 +60,16 @@ def projects_for(user: UserLike, *, coordinating: bool = False) -> QuerySet[Proj
     return Project.objects.filter(Exists(involved))
 
 
+def profiles_editable_by(user: UserLike) -> QuerySet[Project]:
+    """The initiatives whose profile ``user`` may edit: every one for the Secretariat, else those of the
+    organisations they coordinate (EDIT_PROFILE's rule, as a queryset)."""
+    if not (user.is_authenticated and user.is_active):
+        return Project.objects.none()
+    if is_secretariat(user):
+        return Project.objects.all()
+    return projects_for(user, coordinating=True)
+
+
 def updates_visible_to(user: UserLike) -> QuerySet[ProgressUpdate]:
     """Approved updates for everyone; members see their organisation's; the Secretariat every non-draft."""
     visible = Q(status=UpdateStatus.APPROVED)
@@ -113,7 +123,7 @@ def _project_refusal(user: UserLike, verb: str, project: Project) -> Exception |
             return None
         return PermissionDenied(_("You may only report on your organisation's initiatives."))
     if verb == EDIT_PROFILE:
-        if signed_in and (is_secretariat(user) or projects_for(user, coordinating=True).filter(pk=project.pk).exists()):
+        if profiles_editable_by(user).filter(pk=project.pk).exists():
             return None
         # The initiative is public: saying "not yours" reveals nothing.
         return PermissionDenied(_("Only the coordinators of this initiative's organisations edit its profile."))

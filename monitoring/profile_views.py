@@ -64,6 +64,16 @@ class ProfileForm(forms.ModelForm):
 class EditedFieldsFormSet(forms.BaseInlineFormSet):
     """Saves of each existing row only the fields the form edits (an approval may have changed the others)."""
 
+    legend = ""  # the page's heading of the formset's fieldset
+    intro = ""
+    new_row_name = ""  # how the page and the error summary name a row not saved yet
+    delete_label = gettext_lazy("Delete it")
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # a saved row's own box, said in words that stand alone
+            form.fields["DELETE"].label = self.delete_label
+
     def save_existing(self, form, obj, commit=True):
         obj = form.save(commit=False)
         obj.save(update_fields=[name for name in form._meta.fields if name != self.fk.name])
@@ -90,6 +100,12 @@ class ReportedOnFormSet(EditedFieldsFormSet):
 
 
 class MilestoneBaseFormSet(ReportedOnFormSet):
+    legend = gettext_lazy("Milestones")
+    intro = gettext_lazy(
+        "A milestone's status and the date it was achieved come from approved progress updates; report them there."
+    )
+    new_row_name = gettext_lazy("New milestone")
+    delete_label = gettext_lazy("Delete this milestone")
     report_model = MilestoneReport
     report_field = "milestone"
     refusal = gettext_lazy(
@@ -99,6 +115,9 @@ class MilestoneBaseFormSet(ReportedOnFormSet):
 
 
 class IndicatorBaseFormSet(ReportedOnFormSet):
+    legend = gettext_lazy("Indicators")
+    new_row_name = gettext_lazy("New indicator")
+    delete_label = gettext_lazy("Delete this indicator")
     report_model = IndicatorValue
     report_field = "indicator"
     refusal = gettext_lazy(
@@ -108,6 +127,10 @@ class IndicatorBaseFormSet(ReportedOnFormSet):
 
 
 class LinkBaseFormSet(EditedFieldsFormSet):
+    legend = gettext_lazy("Links")
+    new_row_name = gettext_lazy("New link")
+    delete_label = gettext_lazy("Delete this link")
+
     def clean(self):
         super().clean()
         # An address is allowed once per initiative, but inline forms leave the initiative out of their checks:
@@ -126,7 +149,8 @@ class LinkBaseFormSet(EditedFieldsFormSet):
                 form.add_error("url", _("This address is already one of the initiative's links."))
 
 
-FORMSET_OPTIONS = {"extra": 1, "can_delete": True, "validate_max": True}
+# One empty row to add one more; only saved rows can be deleted.
+FORMSET_OPTIONS = {"extra": 1, "can_delete": True, "can_delete_extra": False, "validate_max": True}
 LinkFormSet = forms.inlineformset_factory(
     Project, ProjectLink, formset=LinkBaseFormSet, fields=LINK_FIELDS, max_num=30, **FORMSET_OPTIONS
 )
@@ -135,7 +159,7 @@ MilestoneFormSet = forms.inlineformset_factory(
     Milestone,
     formset=MilestoneBaseFormSet,
     fields=MILESTONE_FIELDS,
-    widgets={"planned_start": DateInput, "planned_end": DateInput},
+    widgets={"planned_start": DateInput, "planned_end": DateInput, "note": forms.Textarea(attrs={"rows": 3})},
     max_num=100,
     **FORMSET_OPTIONS,
 )
@@ -168,7 +192,12 @@ class ProjectProfileEditView(LoginRequiredMixin, TemplateResponseMixin, View):
 
     def render(self, all_forms, *, conflict=None, status=200):
         names = ("form", "link_formset", "milestone_formset", "indicator_formset")
-        context = {"project": self.project, "conflict": conflict, **dict(zip(names, all_forms, strict=True))}
+        context = {
+            "project": self.project,
+            "conflict": conflict,
+            "formsets": all_forms[1:],
+            **dict(zip(names, all_forms, strict=True)),
+        }
         return self.render_to_response(context, status=status)
 
     def get(self, request, slug):

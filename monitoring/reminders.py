@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.mail import queue_mail, site_link
@@ -40,7 +41,7 @@ def _message(cycle: ReportingCycle, user, projects, days_left: int) -> tuple[str
         "name": user.get_full_name() or user.username,
         "number": cycle.number,
         "label": cycle.label,
-        "date": cycle.submission_closes.strftime("%d %B %Y"),
+        "date": date_format(cycle.submission_closes),
         "days": days_left,
         "list": "\n".join(lines),
     }
@@ -66,7 +67,7 @@ def send_reminders(*, days: int, today: datetime.date | None = None, dry_run: bo
     days_left = cycle.days_until_close(today)
     run = ReminderRun(cycle=cycle, days_left=days_left)
     if days_left < 0:
-        run.reason = _("The submission window closed on %(date)s.") % {"date": cycle.submission_closes.isoformat()}
+        run.reason = _("The submission window closed on %(date)s.") % {"date": date_format(cycle.submission_closes)}
         return run
     if days_left > days:
         run.reason = _("The window closes in %(left)s days, more than %(days)s.") % {"left": days_left, "days": days}

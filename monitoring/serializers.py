@@ -187,7 +187,8 @@ class MilestoneReportInputSerializer(serializers.Serializer):
 
 class IndicatorValueInputSerializer(serializers.Serializer):
     indicator = serializers.IntegerField(min_value=1, help_text="The id of one of the initiative's indicators.")
-    value = serializers.DecimalField(**DECIMAL_FIELD, min_value=0)
+    # Not negative: validate_content says so, in the same words as the web form.
+    value = serializers.DecimalField(**DECIMAL_FIELD, help_text="Not negative.")
     as_of = serializers.DateField(
         allow_null=True, default=None, help_text="The date the value was measured on (required: a null is refused)."
     )

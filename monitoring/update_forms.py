@@ -12,8 +12,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import MaxLengthValidator, URLValidator
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ErrorLink, error_links, field_anchor
 from core.parsing import parse_id
 from core.uploads import ACCEPTED_EXTENSIONS, validate_evidence_file
 from projects.models import Project
@@ -42,7 +44,12 @@ WORK_PLAN_CHOICES = [
 
 
 class DateInput(forms.DateInput):
+    """The browser's own date picker; its value is always an ISO date, whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format=format)
 
 
 def note_field() -> forms.CharField:
@@ -77,6 +84,12 @@ class RowForm(forms.Form):
         """The milestone, indicator or work-plan item of this row (None for an id that is not the initiative's)."""
         return self.objects.get(parse_id(str(self[self.key].value())))
 
+    @property
+    def row_name(self) -> str:
+        """How the error summary names this row: its milestone, indicator or work-plan item."""
+        obj = self.object
+        return Truncator(str(obj)).chars(80) if obj is not None else ""
+
     def clean(self):
         cleaned = super().clean()
         if self.key in cleaned and cleaned[self.key] not in self.objects:
@@ -94,39 +107,54 @@ class MilestoneRowForm(RowForm):
     outcome = forms.ChoiceField(
         label=_("Outcome"), required=False, choices=[(NOT_REPORTED, _("Not reported"))] + list(MilestoneOutcome.choices)
     )
-    date = forms.DateField(label=_("Achieved on, or delayed to"), required=False, widget=DateInput)
+    achieved_on = forms.DateField(
+        label=_("Date achieved"), required=False, widget=DateInput, help_text=_("Only if it was achieved.")
+    )
+    new_date = forms.DateField(
+        label=_("New date"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Only if it is delayed: when it is now expected, after the planned date."),
+    )
     note = note_field()
 
     #: The fields of a milestone report that validate_content names, and the fields here that show their errors
     #: (any other error is the row's own).
-    content_fields = {"achieved_on": "date", "new_date": "date"}
+    content_fields = {"achieved_on": "achieved_on", "new_date": "new_date"}
 
     def reported(self) -> bool:
         return bool(self.cleaned_data.get("outcome"))
 
     def content(self) -> MilestoneReportData:
         data = self.cleaned_data
-        # The service keeps the date that the outcome asks for (achieved on, or delayed to).
         return MilestoneReportData(
             milestone=self.objects[data["milestone"]],
             outcome=data["outcome"],
-            achieved_on=data["date"],
-            new_date=data["date"],
+            achieved_on=data["achieved_on"],
+            new_date=data["new_date"],
             note=data["note"],
         )
 
     @staticmethod
     def initial_from(report) -> dict:
-        return {"outcome": report.outcome, "date": report.achieved_on or report.new_date, "note": report.note}
+        return {
+            "outcome": report.outcome,
+            "achieved_on": report.achieved_on,
+            "new_date": report.new_date,
+            "note": report.note,
+        }
 
 
 class IndicatorRowForm(RowForm):
     key = "indicator"
     indicator = forms.IntegerField(widget=forms.HiddenInput)
-    value = forms.DecimalField(label=_("Value"), required=False, min_value=0, max_digits=14, decimal_places=2)
-    as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput)
+    # Not negative: validate_content says so, in the same words as through the API.
+    value = forms.DecimalField(label=_("Value"), required=False, max_digits=14, decimal_places=2)
+    as_of = forms.DateField(
+        label=_("As of"), required=False, widget=DateInput, help_text=_("The date it was measured, within the period.")
+    )
 
-    content_fields = {"as_of": "as_of"}
+    content_fields = {"value": "value", "as_of": "as_of"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,8 +231,8 @@ class ProgressUpdateForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Reporting for"), queryset=Organisation.objects.none(), empty_label=None
     )
-    period_start = forms.DateField(label=_("Reporting period from"), widget=DateInput)
-    period_end = forms.DateField(label=_("to"), widget=DateInput)
+    period_start = forms.DateField(label=_("Start of the period"), widget=DateInput)
+    period_end = forms.DateField(label=_("End of the period"), widget=DateInput)
     achievements = narrative_field(_("Achievements"), _("What was done in the period. Plain text; links are kept."))
     challenges = narrative_field(_("Challenges"))
     next_steps = narrative_field(_("Next steps"))
@@ -270,6 +298,31 @@ class ProgressUpdateForm(forms.Form):
     def has_errors(self) -> bool:
         return bool(self.errors) or any(formset.total_error_count() for formset in self.formsets.values())
 
+    def error_links(self) -> list[ErrorLink]:
+        """The error summary's lines in the page's order: the update's fields, its rows, then the evidence (a
+        row's own errors link to the row's fieldset, the update's own to the narrative's)."""
+        own = error_links(self, anchor="narrative")
+        evidence = {f"#{field_anchor(self[name])}" for name in ("links", *(f.name for f in self.file_fields()))}
+        rows = error_links(self.work_plan_formset, self.milestone_formset, self.indicator_formset)
+        return (
+            [link for link in own if link.href not in evidence] + rows + [link for link in own if link.href in evidence]
+        )
+
+    def ask_for_files_again(self) -> None:
+        """When nothing was saved: name each chosen file in its field's error (a browser never fills a file
+        input again, so the person has to choose it anew)."""
+        for field in self.file_fields():
+            uploaded = self.files.get(field.html_name) if self.files else None
+            if uploaded and not self.has_error(field.name):
+                self.add_error(
+                    field.name,
+                    forms.ValidationError(
+                        _("Choose the file again: %(name)s (nothing was saved, so it was not kept)."),
+                        params={"name": uploaded.name},
+                        code="choose_again",
+                    ),
+                )
+
     def errors_by_name(self) -> dict[str, list[str]]:
         """Every error of the form and of its rows, by the name of the field it is about as posted
         (``period_end``, ``milestones-0-date``); a row's own errors under its prefix (``milestones-0``), a
@@ -285,6 +338,15 @@ class ProgressUpdateForm(forms.Form):
 
     def file_fields(self):
         return [self[f"file_{slot}"] for slot in range(1, EVIDENCE_FILE_SLOTS + 1)]
+
+    #: The fields the page places itself (templates/updates/update_form.html).
+    LAID_OUT = ("version", "organisation", "period_start", "period_end", "achievements", "challenges", "next_steps")
+
+    def other_fields(self) -> list[forms.BoundField]:
+        """Any other field of the update (its stated status, a rating, …), in the order declared: the page shows
+        them after the narrative, each in the site's one layout, without a line of its own."""
+        placed = {*self.LAID_OUT, "links", *(field.name for field in self.file_fields())}
+        return [self[name] for name in self.fields if name not in placed]
 
     @staticmethod
     def initial_from(update) -> dict:

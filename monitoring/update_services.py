@@ -26,9 +26,10 @@ from pathlib import PurePath
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -115,6 +116,58 @@ class UpdateContent:
     work_plan_reports: tuple[WorkPlanReportData, ...] = ()  # replace the update's work-plan reports
 
 
+#: The states of an update still in progress. One initiative, organisation and period has at most one update in
+#: these states (a database constraint, ``update_one_in_progress_per_period``): a second draft would split the
+#: organisation's report in two, and reviewers would read two versions of the same period. An approved update
+#: is the published record and does not count (withdrawing its approval checks, see withdraw_approval).
+IN_PROGRESS = (UpdateStatus.DRAFT, UpdateStatus.RETURNED, UpdateStatus.SUBMITTED)
+
+
+class UpdateInProgressError(WorkflowError):
+    """An update for the same initiative, organisation and period is already in progress: ``existing``."""
+
+    def __init__(self, existing: ProgressUpdate):
+        self.existing = existing
+        super().__init__(in_progress_message(existing))
+
+
+def in_progress_message(update: ProgressUpdate) -> str:
+    """What a person who starts a second update for a period is told about the first."""
+    values = {
+        "organisation": update.organisation,
+        "start": date_format(update.period_start),
+        "end": date_format(update.period_end),
+        "status": update.get_status_display().lower(),
+    }
+    if update.status == UpdateStatus.SUBMITTED:
+        message = _(
+            "%(organisation)s already submitted an update on this initiative for %(start)s – %(end)s; it is "
+            "waiting for the Secretariat's review."
+        )
+    else:
+        message = _("%(organisation)s already has an update on this initiative for %(start)s – %(end)s (%(status)s).")
+    return message % values
+
+
+def update_in_progress(
+    *, project: Project, organisations: Iterable[Organisation] | Iterable[int], period_start, period_end
+) -> ProgressUpdate | None:
+    """The update in progress (draft, returned or submitted) on ``project`` for that period by one of
+    ``organisations``, if any: the one a second update for the same period leads to."""
+    return (
+        ProgressUpdate.objects.filter(
+            project=project,
+            organisation__in=organisations,
+            period_start=period_start,
+            period_end=period_end,
+            status__in=IN_PROGRESS,
+        )
+        .select_related("organisation")
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+
+
 def open_cycle() -> ReportingCycle | None:
     """The reporting cycle open for updates, if any (at most one: a database constraint)."""
     return ReportingCycle.objects.open().first()
@@ -143,12 +196,13 @@ def validate_content(
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = defaultdict(list)
     start, end = content.period_start, content.period_end
+    period_known = bool(start and end and start <= end)
     if start and end and end < start:
         errors["period_end"].append(_("The period cannot end before it starts."))
     if cycle is not None:
         outside = _("Choose a date within the reporting cycle, %(start)s – %(end)s.") % {
-            "start": cycle.period_start.isoformat(),
-            "end": cycle.period_end.isoformat(),
+            "start": date_format(cycle.period_start),
+            "end": date_format(cycle.period_end),
         }
         for name, value in (("period_start", start), ("period_end", end)):
             if value and not (cycle.period_start <= value <= cycle.period_end):
@@ -165,13 +219,8 @@ def validate_content(
         elif milestone.pk in reported:
             errors[f"{path}.milestone"].append(_("The milestone %(id)s is reported twice.") % {"id": milestone.pk})
         reported.add(milestone.pk)
-        if report.outcome == MilestoneOutcome.ACHIEVED:
-            if not report.achieved_on:
-                errors[f"{path}.achieved_on"].append(_("Say when the milestone was achieved."))
-            elif report.achieved_on > today:
-                errors[f"{path}.achieved_on"].append(_("A milestone cannot be achieved in the future."))
-        if report.outcome == MilestoneOutcome.DELAYED and not report.new_date:
-            errors[f"{path}.new_date"].append(_("Give the new date of a delayed milestone."))
+        for field, message in _milestone_dates_errors(project, milestone, report, today):
+            errors[f"{path}.{field}"].append(message)
 
     reported = set()
     for index, value in enumerate(content.indicator_values):
@@ -184,8 +233,15 @@ def validate_content(
         elif indicator.pk in reported:
             errors[f"{path}.indicator"].append(_("The indicator %(id)s is reported twice.") % {"id": indicator.pk})
         reported.add(indicator.pk)
+        if value.value is not None and value.value < 0:
+            errors[f"{path}.value"].append(_("A value cannot be negative."))
         if value.as_of is None:
             errors[f"{path}.as_of"].append(_("Give the date this value was measured on."))
+        elif period_known and not (start <= value.as_of <= end):
+            errors[f"{path}.as_of"].append(
+                _("Give a date within the update's period, %(start)s – %(end)s: this value belongs to another one.")
+                % {"start": date_format(start), "end": date_format(end)}
+            )
 
     reported = set()
     for index, answer in enumerate(content.work_plan_reports):
@@ -200,6 +256,52 @@ def validate_content(
         reported.add(item.pk)
     if errors:
         raise ValidationError(dict(errors))
+
+
+#: Before this, a date reported for a milestone is a slip of the keyboard (a year typed as 0026 or 1026).
+EARLIEST_REPORTED_DATE = datetime.date(2000, 1, 1)
+
+
+def _milestone_dates_errors(
+    project: Project, milestone: Milestone, report: MilestoneReportData, today: datetime.date
+) -> list[tuple[str, str]]:
+    """The dates of a milestone report against the outcome chosen: an achieved milestone has the date it was
+    achieved (not in the future, not before the initiative started), a delayed one its new date (after the
+    planned date), and neither has the other's; on track or cancelled has no date."""
+    errors = []
+    achieved, delayed = report.outcome == MilestoneOutcome.ACHIEVED, report.outcome == MilestoneOutcome.DELAYED
+    if achieved:
+        floor = max(filter(None, (project.start_date, EARLIEST_REPORTED_DATE)))
+        if not report.achieved_on:
+            errors.append(("achieved_on", _("Say when the milestone was achieved.")))
+        elif report.achieved_on > today:
+            errors.append(("achieved_on", _("A milestone cannot be achieved in the future.")))
+        elif report.achieved_on < floor:
+            if floor == EARLIEST_REPORTED_DATE:
+                message = _("Check the date: it is before %(date)s.")
+            else:
+                message = _("Check the date: the initiative started on %(date)s.")
+            errors.append(("achieved_on", message % {"date": date_format(floor)}))
+    elif report.achieved_on:
+        errors.append(("achieved_on", _("Only an achieved milestone has the date it was achieved: clear it.")))
+    if delayed:
+        planned = milestone.planned_end or milestone.planned_start
+        if not report.new_date:
+            errors.append(("new_date", _("Give the new date of a delayed milestone.")))
+        elif planned and report.new_date <= planned:
+            errors.append(
+                (
+                    "new_date",
+                    _("A delayed milestone's new date comes after its planned date, %(date)s.")
+                    % {"date": date_format(planned)},
+                )
+            )
+        elif report.new_date < EARLIEST_REPORTED_DATE:
+            earliest = date_format(EARLIEST_REPORTED_DATE)
+            errors.append(("new_date", _("Check the date: it is before %(date)s.") % {"date": earliest}))
+    elif report.new_date:
+        errors.append(("new_date", _("Only a delayed milestone has a new date: clear it.")))
+    return errors
 
 
 def _record(update: ProgressUpdate, *, actor: User, from_status: str, reason: str = "") -> None:
@@ -312,17 +414,27 @@ def create_update(
         raise PermissionDenied(
             _("Report for one of your organisations that is the initiative's lead or one of its partners.")
         )
+    period = {"period_start": content.period_start, "period_end": content.period_end}
+    existing = update_in_progress(project=project, organisations=[organisation], **period)
+    if existing is not None:
+        raise UpdateInProgressError(existing)
     cycle = open_cycle()
     validate_content(project=project, cycle=cycle, content=content)
-    update = ProgressUpdate.objects.create(
-        project=project,
-        organisation=organisation,
-        author=author,
-        status=UpdateStatus.DRAFT,
-        cycle=cycle,
-        period_start=content.period_start,
-        period_end=content.period_end,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: another request may have started the same period meanwhile
+            update = ProgressUpdate.objects.create(
+                project=project,
+                organisation=organisation,
+                author=author,
+                status=UpdateStatus.DRAFT,
+                cycle=cycle,
+                **period,
+            )
+    except IntegrityError:
+        existing = update_in_progress(project=project, organisations=[organisation], **period)
+        if existing is None:
+            raise
+        raise UpdateInProgressError(existing) from None
     _write_content(update, content)
     _record(update, actor=author, from_status="")
     return update
@@ -335,6 +447,19 @@ def save_draft(*, update: ProgressUpdate, user: User, content: UpdateContent, ex
     permissions.require(user, permissions.EDIT, update)
     _check_version(update, expected_version, SAVED_SINCE)
     update.cycle = cycle_for(update)  # a draft started before any cycle opened joins the open one
+    if (content.period_start, content.period_end) != (update.period_start, update.period_end):
+        other = (
+            update_in_progress(
+                project=update.project,
+                organisations=[update.organisation_id],
+                period_start=content.period_start,
+                period_end=content.period_end,
+            )
+            if content.period_start and content.period_end
+            else None
+        )
+        if other is not None and other.pk != update.pk:
+            raise UpdateInProgressError(other)
     validate_content(project=update.project, cycle=update.cycle, content=content)
     update.version += 1
     _write_content(update, content)
@@ -559,6 +684,21 @@ def withdraw_approval(*, update: ProgressUpdate, reviewer: User, reason: str) ->
         raise WorkflowError(_("Say why the approval is withdrawn."))
     update = _locked(update)
     permissions.require(reviewer, permissions.WITHDRAW_APPROVAL, update)
+    # Back in review, it would be a second update in progress for its period (the database refuses that).
+    other = update_in_progress(
+        project=update.project,
+        organisations=[update.organisation_id],
+        period_start=update.period_start,
+        period_end=update.period_end,
+    )
+    if other is not None:
+        raise WorkflowError(
+            _(
+                "%(organisation)s has another update in progress for this period (%(status)s): it must be "
+                "approved, or its period changed, before this approval can be withdrawn."
+            )
+            % {"organisation": other.organisation, "status": other.get_status_display().lower()}
+        )
     left_as_they_are = []
     for report in update.milestone_reports.select_related("milestone"):
         state = report.previous_state

@@ -93,8 +93,13 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             }
         else:
             reported = {u.project_id for u in updates if u.status != UpdateStatus.DRAFT and u.period_end >= start}
+        # The coordinators' (and the Secretariat's) way to the initiative's profile, from their desk.
+        editable = set(
+            permissions.profiles_editable_by(user).filter(pk__in=[p.pk for p in projects]).values_list("pk", flat=True)
+        )
         context.update(
             projects=projects,
+            profile_editable=editable,
             due=[p for p in projects if p.pk not in reported],
             cycle=cycle,
             days_left=cycle.days_until_close(datetime.date.today()) if cycle else None,
@@ -120,7 +125,12 @@ class LoadAfterLoginMixin(LoginRequiredMixin):
 
 
 class UpdateFormView(LoadAfterLoginMixin, FormView):
-    """Save (or save and submit, one step: a refused submission saves nothing), or preview, one update."""
+    """Save (or save and submit, one step: a refused submission saves nothing), or preview, one update.
+
+    Preview saves the draft first, files included, then shows the update as it will be published above the form
+    (``?preview``): nothing chosen is lost, and the preview is the saved update itself, drawn by the same template
+    as the published one.
+    """
 
     form_class = ProgressUpdateForm
     template_name = "updates/update_form.html"
@@ -136,16 +146,18 @@ class UpdateFormView(LoadAfterLoginMixin, FormView):
             "update": self.update,
         }
 
-    def render_form(self, form, *, preview=None, conflict=None, status=200):
+    def render_form(self, form, *, conflict=None, existing=None, status=200):
+        if status >= 400:
+            # Nothing was saved, and a browser never fills a file input again: each chosen file says so.
+            form.ask_for_files_again()
         context = self.get_context_data(
             form=form,
             project=self.project,
             update=self.update,
-            preview=preview,
+            preview=self.update if self.update is not None and "preview" in self.request.GET else None,
             conflict=conflict,
+            existing=existing,
             cycle=form.cycle,
-            # Nothing was saved, and a browser never fills a file input again: say so.
-            files_not_kept=status >= 400 and bool(self.request.FILES),
         )
         return self.render_to_response(context, status=status)
 
@@ -156,10 +168,15 @@ class UpdateFormView(LoadAfterLoginMixin, FormView):
         return self.render_form(form, status=400)
 
     def form_valid(self, form):
-        if "preview" in self.request.POST:
-            return self.render_form(form, preview=form.cleaned_data)
+        submit, preview = "submit" in self.request.POST, "preview" in self.request.POST
         try:
-            update = self.save(form, submit="submit" in self.request.POST)
+            update = self.save(form, submit=submit and not preview)
+        except update_services.UpdateInProgressError as error:
+            form.add_error(
+                "period_start",
+                _("%(error)s Open it with the link above; what you wrote here was not saved.") % {"error": error},
+            )
+            return self.render_form(form, existing=error.existing, status=409)
         except update_services.ConflictError as error:
             return self.conflict(error)
         except update_services.WorkflowError as error:
@@ -168,24 +185,47 @@ class UpdateFormView(LoadAfterLoginMixin, FormView):
         except ValidationError as error:  # the content's rules, when something changed since the form checked them
             form.add_error(None, error.messages)
             return self.render_form(form, status=400)
-        if "submit" in self.request.POST:
+        if preview:
+            messages.success(self.request, _("Your draft was saved. Below is how it will read once published."))
+            return HttpResponseRedirect(reverse("updates:update-edit", args=[update.pk]) + "?preview#preview")
+        if submit:
             messages.success(self.request, _("Your update was submitted to the Secretariat."))
         else:
             messages.success(self.request, _("Your draft was saved."))
         return HttpResponseRedirect(update.get_absolute_url())
 
 
+def continue_url(update: ProgressUpdate, user) -> str:
+    """Where a person is led to continue ``update``: its form if they may edit it, else its page."""
+    if permissions.can(user, permissions.EDIT, update):
+        return reverse("updates:update-edit", args=[update.pk])
+    return update.get_absolute_url()
+
+
 class UpdateCreateView(UpdateFormView):
     def load(self, request, slug):
         # Not my initiative: 404, as for anything not one's own.
         self.project = get_object_or_404(permissions.projects_for(request.user), slug=slug)
+        if request.method == "GET":
+            # "Write an update" for a period that already has one in progress leads to that one.
+            start, end = self.default_period()
+            existing = update_services.update_in_progress(
+                project=self.project, organisations=self.organisations(), period_start=start, period_end=end
+            )
+            if existing is not None:
+                note = _("You were taken to it: continue it here rather than starting another.")
+                messages.info(request, f"{update_services.in_progress_message(existing)} {note}")
+                return HttpResponseRedirect(continue_url(existing, request.user))
 
     @cached_property
     def cycle(self):
         return update_services.cycle_for(None)
 
+    def default_period(self) -> tuple[datetime.date, datetime.date]:
+        return (self.cycle.period_start, self.cycle.period_end) if self.cycle else current_period()
+
     def get_initial(self):
-        start, end = (self.cycle.period_start, self.cycle.period_end) if self.cycle else current_period()
+        start, end = self.default_period()
         return {"period_start": start, "period_end": end}
 
     def organisations(self):
@@ -235,7 +275,7 @@ class UpdateEditView(UpdateFormView):
         # meant to replace the other person's, not to conflict again.
         data = self.request.POST.copy()
         data["version"] = str(self.update.version)
-        form = self.form_class(**{**self.get_form_kwargs(), "data": data, "files": None})
+        form = self.form_class(**{**self.get_form_kwargs(), "data": data, "files": self.request.FILES})
         form.is_valid()
         return self.render_form(form, conflict=str(error), status=409)
 

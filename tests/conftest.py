@@ -220,8 +220,17 @@ def content(**overrides):
 
 
 def draft(world: World, **overrides):
-    """The author's draft on the world's initiative, through the service."""
+    """The author's draft on the world's initiative, through the service.
+
+    Without a period of its own, each draft gets one that no earlier update of the world has (its start a day
+    later): an organisation has one update in progress per initiative and period.
+    """
     from monitoring import update_services as services
+    from monitoring.models import ProgressUpdate
+
+    if "period_start" not in overrides:
+        taken = ProgressUpdate.objects.filter(project=world.project, organisation=world.lead).count()
+        overrides["period_start"] = datetime.date(2026, 1, 1) + datetime.timedelta(days=taken)
 
     return services.create_update(
         project=world.project, organisation=world.lead, author=world.author, content=content(**overrides)

@@ -166,8 +166,9 @@ def test_the_form_with_a_cycle_has_a_fixed_query_budget(client, world, django_as
     for n in range(size):
         WorkPlanItem.objects.create(cycle=world.cycle, project=world.alpha, planned_activity=f"extra {n}")
     client.force_login(world.author_eur)
-    # session, user, project, memberships, organisations, milestones, indicators, the open cycle, its work plan
-    with django_assert_max_num_queries(11):
+    # session, user, project, memberships, organisations, an update in progress for the period?, milestones,
+    # indicators, the open cycle, its work plan
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("updates:update-create", args=["alpha"])).status_code == 200
     # the same, and the dashboard's open cycle
     with django_assert_max_num_queries(9):

@@ -139,7 +139,7 @@ def test_filter_form_is_a_labelled_get_form_that_keeps_its_state(client, directo
     page = client.get(LIST_URL, {"subgoal": "1.2", "status": "planned", "q": "exchange"}).content.decode()
     assert '<form method="get" action="/initiatives/"' in page
     for name in ("q", "objective", "subgoal", "action", "organisation", "region", "status", "is_new", "ordering"):
-        assert f'<label for="id_{name}">' in page, name
+        assert f'<label class="field-label" for="id_{name}">' in page, name
     assert '<option value="1.2" selected>' in page
     assert '<option value="planned" selected>' in page
     assert 'type="search" name="q" value="exchange"' in page

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from core.exceptions import ConflictError
 from monitoring import update_services as services
-from monitoring.models import IndicatorValue, MilestoneOutcome, MilestoneReport
+from monitoring.models import IndicatorValue, MilestoneOutcome, MilestoneReport, ProgressUpdate
 from monitoring.profile_services import save_profile
 from monitoring.profile_views import ProjectProfileEditView
 from projects.models import Indicator, Milestone, MilestoneStatus, OrganisationRole, Project
@@ -74,10 +74,15 @@ def approved_update(setup, *, outcome=None, new_date=None, value=None):
     values = (
         ()
         if value is None
-        else (services.IndicatorValueData(indicator=setup["indicator"], value=Decimal(value), as_of=TODAY),)
+        else (
+            services.IndicatorValueData(
+                indicator=setup["indicator"], value=Decimal(value), as_of=datetime.date(2026, 6, 30)
+            ),
+        )
     )
     content = services.UpdateContent(
-        period_start=datetime.date(2026, 1, 1),
+        # A period of its own for each update (one update in progress per period): its start a day later.
+        period_start=datetime.date(2026, 1, 1) + datetime.timedelta(days=ProgressUpdate.objects.count()),
         period_end=datetime.date(2026, 6, 30),
         achievements="Done.",
         milestone_reports=reports,
@@ -360,7 +365,7 @@ def test_a_reported_milestone_or_indicator_is_not_deleted(client, setup, reporte
     response = client.post(URL, form_data(setup, opened(client), **delete))
     assert response.status_code == 400
     page = response.content.decode()
-    assert message in page and "Please correct the errors below; nothing was saved." in page
+    assert message in page and "Nothing was saved" in page
     # Nothing saved, and the partner's approved report is still there.
     assert Project.objects.get(slug="duo-fellowship").summary == "Old summary."
     assert Milestone.objects.filter(pk=setup["milestone"].pk).exists()

@@ -43,7 +43,7 @@ def form_data(world, **overrides) -> dict:
         next_steps="Outreach.",
         links="Report | https://example.org/report.pdf",
         milestones=[
-            {"milestone": world["milestone"].pk, "outcome": "achieved", "date": "2026-05-02", "note": "In Seoul"}
+            {"milestone": world["milestone"].pk, "outcome": "achieved", "achieved_on": "2026-05-02", "note": "In Seoul"}
         ],
         indicators=[{"indicator": world["indicator"].pk, "value": "120", "as_of": "2026-06-30"}],
         save="1",
@@ -187,7 +187,10 @@ def test_save_and_submit_is_one_step(world, monkeypatch):
         )
     with pytest.raises(services.WorkflowError, match="Refused"):
         services.create_and_submit(
-            project=world["project"], organisation=world["lead"], author=world["author"], content=content()
+            project=world["project"],
+            organisation=world["lead"],
+            author=world["author"],
+            content=content(period_start=datetime.date(2026, 2, 1)),  # not the draft's period
         )
     assert ProgressUpdate.objects.count() == 1
     update.refresh_from_db()
@@ -258,12 +261,12 @@ ORIGINAL = (MilestoneStatus.PLANNED, None, datetime.date(2026, 5, 1), datetime.d
 
 def test_withdrawing_an_approval_restores_the_milestone_planned_date_included(world):
     Milestone.objects.filter(pk=world["milestone"].pk).update(planned_end=datetime.date(2026, 6, 1))
-    update = approved(world, delayed_to(world, datetime.date(2026, 4, 1)))  # before the planned date: it moves too
+    update = approved(world, delayed_to(world, datetime.date(2026, 7, 1)))
     assert milestone_state(world) == (
         MilestoneStatus.DELAYED,
         None,
-        datetime.date(2026, 4, 1),
-        datetime.date(2026, 4, 1),
+        datetime.date(2026, 5, 1),
+        datetime.date(2026, 7, 1),
     )
     services.withdraw_approval(update=update, reviewer=world["reviewer2"], reason="Wrong date.")
     assert milestone_state(world) == ORIGINAL
@@ -272,15 +275,15 @@ def test_withdrawing_an_approval_restores_the_milestone_planned_date_included(wo
 
 def test_withdrawing_an_approval_leaves_a_milestone_a_later_approval_changed(world):
     Milestone.objects.filter(pk=world["milestone"].pk).update(planned_end=datetime.date(2026, 6, 1))
-    first = approved(world, delayed_to(world, datetime.date(2026, 4, 1)))
+    first = approved(world, delayed_to(world, datetime.date(2026, 7, 1)))
     second = approved(world, achieved_on(world, datetime.date(2026, 4, 2)))
     services.withdraw_approval(update=first, reviewer=world["reviewer2"], reason="Wrong date.")
     # The later approval stands (its planned dates are the ones the first approval had set).
     assert milestone_state(world) == (
         MilestoneStatus.ACHIEVED,
         datetime.date(2026, 4, 2),
-        datetime.date(2026, 4, 1),
-        datetime.date(2026, 4, 1),
+        datetime.date(2026, 5, 1),
+        datetime.date(2026, 7, 1),
     )
     reason = first.transitions.last().reason
     assert reason.startswith("Wrong date.") and "left as they are" in reason and "Alumni meeting" in reason
@@ -317,11 +320,15 @@ def test_contributor_drafts_previews_and_submits_through_the_form(client, world)
     page = client.get(url)
     assert page.status_code == 200 and "Alumni meeting" in page.content.decode()
 
+    # Preview saves the draft first, then shows it as it will be published, above the form.
     preview = client.post(url, form_data(world, save="", preview="1"))
-    assert preview.status_code == 200 and "Preview (not saved)" in preview.content.decode()
-    assert not ProgressUpdate.objects.exists()
+    update = ProgressUpdate.objects.get()
+    edit = reverse("updates:update-edit", args=[update.pk])
+    assert preview.status_code == 302 and preview["Location"] == edit + "?preview#preview"
+    page = client.get(edit + "?preview").content.decode()
+    assert "Preview: the update as it will be published" in page and "In Seoul" in page
 
-    response = client.post(url, form_data(world))
+    response = client.post(edit, form_data(world, version=str(update.version)))
     update = ProgressUpdate.objects.get()
     assert response.status_code == 302 and response["Location"] == update.get_absolute_url()
     assert update.status == UpdateStatus.DRAFT and update.author == world["author"]
@@ -371,13 +378,31 @@ def test_two_people_editing_one_draft_the_second_gets_a_conflict_and_loses_nothi
         ({"period_end": "99999-01-01"}, "period_end", "Enter a valid date."),
         ({"period_end": "2025-01-01"}, "period_end", "The period cannot end before it starts."),
         ({"achievements": "x" * 1_000_000}, "achievements", "Ensure this value has at most 20000 characters"),
-        ({"indicators-0-value": "-5"}, "indicators-0-value", "Ensure this value is greater than or equal to 0."),
+        ({"indicators-0-value": "-5"}, "indicators-0-value", "A value cannot be negative."),
         ({"indicators-0-value": "lots"}, "indicators-0-value", "Enter a number."),
         ({"indicators-0-as_of": ""}, "indicators-0-as_of", "Give the date this value was measured on."),
         ({"indicators-0-value": ""}, "indicators-0-value", "Give the value, or clear the date."),
-        ({"milestones-0-date": ""}, "milestones-0-date", "Say when the milestone was achieved."),
-        ({"milestones-0-date": "2999-01-01"}, "milestones-0-date", "A milestone cannot be achieved in the future."),
-        ({"milestones-0-outcome": "delayed", "milestones-0-date": ""}, "milestones-0-date", "Give the new date"),
+        ({"milestones-0-achieved_on": ""}, "milestones-0-achieved_on", "Say when the milestone was achieved."),
+        (
+            {"milestones-0-achieved_on": "2999-01-01"},
+            "milestones-0-achieved_on",
+            "A milestone cannot be achieved in the future.",
+        ),
+        (
+            {"milestones-0-outcome": "delayed", "milestones-0-achieved_on": ""},
+            "milestones-0-new_date",
+            "Give the new date",
+        ),
+        (
+            {"milestones-0-outcome": "on_track"},
+            "milestones-0-achieved_on",
+            "Only an achieved milestone has the date it was achieved: clear it.",
+        ),
+        (
+            {"indicators-0-as_of": "2026-07-01"},
+            "indicators-0-as_of",
+            "Give a date within the update's period, 1 January 2026 – 30 June 2026",
+        ),
         ({"milestones-0-outcome": "exploded"}, "milestones-0-outcome", "Select a valid choice."),
         ({"milestones-0-milestone": "999999"}, "milestones-0", "The initiative changed since you opened this form"),
         ({"milestones-TOTAL_FORMS": ""}, "milestones", "ManagementForm data is missing or has been tampered with"),
@@ -510,7 +535,7 @@ def test_a_refused_submit_of_a_new_update_saves_nothing_and_keeps_the_input(clie
     response = client.post(url, empty)
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Write at least the achievements" in page and "nothing was saved" in page
+    assert "Write at least the achievements" in page and "Nothing was saved" in page
     assert "https://example.org/plan" in page  # the input is kept
     assert not ProgressUpdate.objects.exists()
     # Completed, the same form makes one submitted update, and no draft is left over from the refusal.
@@ -545,7 +570,7 @@ def test_after_a_conflict_the_form_has_the_current_version_and_saving_again_work
     )
     assert conflict.status_code == 409
     page = conflict.content.decode()
-    assert "attach them again" in page
+    assert "Choose the file again: report.pdf" in page  # a browser does not keep a chosen file
     version = re.search(r'name="version" value="([0-9]+)"', page).group(1)
     assert version == "2"
     # Having compared, the colleague saves again: their text replaces the author's, without another conflict.
@@ -693,11 +718,12 @@ def test_dashboard_queue_and_form_have_fixed_query_budgets(client, world, django
         ProjectOrganisationFactory(project_id=project, organisation=world["lead"], role=OrganisationRole.PARTNER)
     ProgressUpdate.objects.update(organisation=world["lead"])
     client.force_login(world["author"])
-    # session, user, memberships, my initiatives (+ their organisations), my organisations' updates
-    with django_assert_max_num_queries(8):
-        assert client.get(reverse("updates:dashboard")).status_code == 200
-    # session, user, project, organisations, milestones, indicators
+    # session, user, memberships, my initiatives (+ their organisations), my organisations' updates, the
+    # initiatives whose profile I edit
     with django_assert_max_num_queries(9):
+        assert client.get(reverse("updates:dashboard")).status_code == 200
+    # session, user, project, organisations, an update in progress for the period?, milestones, indicators
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("updates:update-create", args=["duo-fellowship"])).status_code == 200
     client.force_login(world["secretariat"])
     # session, user, groups check, the queue, count for the form's queryset

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -48,22 +49,64 @@ def open_cycle_2026() -> ReportingCycle:
 # (the form's field as posted, the API's error path, validate_content's key); and the message all three show.
 CASES = {
     "achieved in the future": (
-        {"milestones": [{"outcome": "achieved", "date": TOMORROW}]},
+        {"milestones": [{"outcome": "achieved", "achieved_on": TOMORROW}]},
         {"milestone_reports": [{"outcome": "achieved", "achieved_on": TOMORROW}]},
-        ("milestones-0-date", "milestone_reports.0.achieved_on"),
+        ("milestones-0-achieved_on", "milestone_reports.0.achieved_on"),
         "A milestone cannot be achieved in the future.",
     ),
     "achieved without a date": (
-        {"milestones": [{"outcome": "achieved", "date": ""}]},
+        {"milestones": [{"outcome": "achieved", "achieved_on": ""}]},
         {"milestone_reports": [{"outcome": "achieved"}]},
-        ("milestones-0-date", "milestone_reports.0.achieved_on"),
+        ("milestones-0-achieved_on", "milestone_reports.0.achieved_on"),
         "Say when the milestone was achieved.",
     ),
     "delayed without its new date": (
-        {"milestones": [{"outcome": "delayed", "date": ""}]},
+        {"milestones": [{"outcome": "delayed", "new_date": ""}]},
         {"milestone_reports": [{"outcome": "delayed"}]},
-        ("milestones-0-date", "milestone_reports.0.new_date"),
+        ("milestones-0-new_date", "milestone_reports.0.new_date"),
         "Give the new date of a delayed milestone.",
+    ),
+    "achieved long ago (a year mistyped)": (
+        {"milestones": [{"outcome": "achieved", "achieved_on": "0026-05-02"}]},
+        {"milestone_reports": [{"outcome": "achieved", "achieved_on": "0026-05-02"}]},
+        ("milestones-0-achieved_on", "milestone_reports.0.achieved_on"),
+        "Check the date: it is before 1 January 2000.",
+    ),
+    "achieved, with a new date as if delayed": (
+        {"milestones": [{"outcome": "achieved", "achieved_on": "2026-05-02", "new_date": "2026-09-01"}]},
+        {"milestone_reports": [{"outcome": "achieved", "achieved_on": "2026-05-02", "new_date": "2026-09-01"}]},
+        ("milestones-0-new_date", "milestone_reports.0.new_date"),
+        "Only a delayed milestone has a new date: clear it.",
+    ),
+    "delayed to a date before the planned one": (
+        {"milestones": [{"outcome": "delayed", "new_date": "2026-04-01"}]},
+        {"milestone_reports": [{"outcome": "delayed", "new_date": "2026-04-01"}]},
+        ("milestones-0-new_date", "milestone_reports.0.new_date"),
+        "A delayed milestone's new date comes after its planned date, 1 May 2026.",
+    ),
+    "on track, with a date": (
+        {"milestones": [{"outcome": "on_track", "achieved_on": "2026-05-02"}]},
+        {"milestone_reports": [{"outcome": "on_track", "achieved_on": "2026-05-02"}]},
+        ("milestones-0-achieved_on", "milestone_reports.0.achieved_on"),
+        "Only an achieved milestone has the date it was achieved: clear it.",
+    ),
+    "cancelled, with a new date": (
+        {"milestones": [{"outcome": "cancelled", "new_date": "2026-09-01"}]},
+        {"milestone_reports": [{"outcome": "cancelled", "new_date": "2026-09-01"}]},
+        ("milestones-0-new_date", "milestone_reports.0.new_date"),
+        "Only a delayed milestone has a new date: clear it.",
+    ),
+    "a negative count": (
+        {"indicators": [{"value": "-3", "as_of": "2026-06-30"}]},
+        {"indicator_values": [{"value": "-3", "as_of": "2026-06-30"}]},
+        ("indicators-0-value", "indicator_values.0.value"),
+        "A value cannot be negative.",
+    ),
+    "a value dated outside the update's period": (
+        {"indicators": [{"value": "120", "as_of": "2026-07-01"}]},
+        {"indicator_values": [{"value": "120", "as_of": "2026-07-01"}]},
+        ("indicators-0-as_of", "indicator_values.0.as_of"),
+        "Give a date within the update's period, 1 January 2026 – 30 June 2026: this value belongs to another one.",
     ),
     "a value without its date": (
         {"indicators": [{"value": "120", "as_of": ""}]},
@@ -81,9 +124,13 @@ CASES = {
         {"period_end": "2028-06-30"},
         {"period_end": "2028-06-30"},
         ("period_end", "period_end"),
-        "Choose a date within the reporting cycle, 2026-01-01 – 2027-12-31.",
+        "Choose a date within the reporting cycle, 1 January 2026 – 31 December 2027.",
     ),
 }
+
+
+ROW_LISTS = ("milestone_reports", "indicator_values")
+DATES = ("achieved_on", "new_date", "as_of")
 
 
 def web_rows(world, posted: dict) -> dict:
@@ -110,13 +157,21 @@ def api_body(world, sent: dict) -> dict:
     return json.loads(json.dumps(body, cls=DjangoJSONEncoder))  # as a client sends it: dates as ISO text
 
 
+def parsed(row: dict) -> dict:
+    """A row as the service gets it: dates and numbers, not the text a client sends."""
+    dates = {k: datetime.date.fromisoformat(v) for k, v in row.items() if k in DATES and isinstance(v, str)}
+    numbers = {"value": Decimal(row["value"])} if "value" in row else {}
+    return {**row, **dates, **numbers}
+
+
 def service_content(world, sent: dict) -> services.UpdateContent:
+    sent = {**sent, **{name: [parsed(row) for row in sent.get(name, [])] for name in ROW_LISTS}}
     rows = {
         "milestone_reports": tuple(
             services.MilestoneReportData(milestone=world.milestone, **row) for row in sent.get("milestone_reports", [])
         ),
         "indicator_values": tuple(
-            services.IndicatorValueData(indicator=world.indicator, as_of=None, **row)
+            services.IndicatorValueData(indicator=world.indicator, **{"as_of": None, **row})
             for row in sent.get("indicator_values", [])
         ),
     }
@@ -335,7 +390,10 @@ def test_require_says_why_in_words(world, updates):
     # Nobody reviews their own update, the Secretariat included.
     world.secretariat.memberships.create(organisation=world.lead)
     own = services.create_update(
-        project=world.project, organisation=world.lead, author=world.secretariat, content=content()
+        project=world.project,
+        organisation=world.lead,
+        author=world.secretariat,
+        content=content(period_end=datetime.date(2026, 7, 31)),  # a period of its own
     )
     own = services.submit_update(update=own, user=world.secretariat)
     assert message(world.secretariat, permissions.APPROVE, own) == "Nobody approves their own update."
