@@ -35,6 +35,11 @@ def leads_prefetch(lookup: str = "participations") -> models.Prefetch:
     )
 
 
+def actions_prefetch(lookup: str = "actions") -> models.Prefetch:
+    """An initiative's actions, their numbers only (what ``Project.action_numbers`` reads)."""
+    return models.Prefetch(lookup, queryset=Action.objects.only("number"))
+
+
 class ProjectQuerySet(models.QuerySet):
     def with_leads(self) -> ProjectQuerySet:
         return self.prefetch_related(
@@ -70,15 +75,11 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # Title, summary and the rows' texts as one weighted full-text document, kept by
-    # projects.search (PostgreSQL only; other databases search with LIKE).
+    # Title, summary and the rows' texts as one weighted full-text document, written by the database's own
+    # triggers (projects.search; PostgreSQL only: other databases search with LIKE).
     search_vector = SearchVectorField(null=True, editable=False)
-    # The actions of its rows and the regions of its leads and partners as bit sets, kept by
-    # projects.facets for the directory's filters.
-    action_mask = models.BigIntegerField(_("actions (bit set)"), default=0, editable=False)
-    region_mask = models.SmallIntegerField(_("regions (bit set)"), default=0, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["search_vector", "action_mask", "region_mask"])
+    history = HistoricalRecords(excluded_fields=["search_vector"])
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
@@ -87,13 +88,9 @@ class Project(models.Model):
         verbose_name_plural = _("initiatives")
         indexes = [
             GinIndex(fields=["search_vector"], name="project_search_vector_idx"),
-            # The directory's listing: its default order with what its filters read, so a filtered, counted
-            # page is an index-only scan on PostgreSQL (``include`` is ignored elsewhere).
-            models.Index(
-                fields=["title", "slug"],
-                include=["id", "action_mask", "region_mask", "status", "is_new"],
-                name="project_listing_idx",
-            ),
+            # The directory's listing: its default order with what its own-row filters read, so a page is an
+            # index scan and a count an index-only scan on PostgreSQL (``include`` is ignored elsewhere).
+            models.Index(fields=["title", "slug"], include=["id", "status", "is_new"], name="project_listing_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -112,10 +109,8 @@ class Project(models.Model):
 
     @property
     def action_numbers(self) -> list[int]:
-        """The numbers of the actions it stands under, from its bit set (no query)."""
-        from .facets import action_numbers
-
-        return action_numbers(self.action_mask)
+        """The numbers of the actions it stands under (prefetch them with ``actions_prefetch()`` for a list)."""
+        return sorted(action.number for action in self.actions.all())
 
 
 class OrganisationRole(models.TextChoices):
