@@ -1,8 +1,8 @@
 """The public-page cache: whole pages for anonymous visitors, never stale.
 
 Every page is cached under the current *content version* (``core.ContentVersion``),
-a number raised after each committed write to anything of the plan's apps (one
-signal receiver, connected in ``core.apps``, registers the raise with
+a number raised once per committed transaction that writes anything of the plan's
+apps (one signal receiver, connected in ``core.apps``, registers the raise with
 ``transaction.on_commit``). Reading the version is one indexed primary-key query,
 so a page changed by an edit or an approval in any process is re-rendered on the
 very next request, while a visitor who reads the same pages again and again gets
@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import threading
 import time
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -56,17 +57,39 @@ def _bump() -> None:
         ContentVersion.objects.get_or_create(pk=1, defaults={"value": int(time.time() * 1000)})
 
 
+class _Bump:
+    """The raise that the writes of one transaction share (see :func:`bump_content_version`)."""
+
+    done = False
+
+
+#: The raise the current transaction's writes share, by database alias (per thread, as Django's connections).
+_shared_bump = threading.local()
+
+
 def bump_content_version(using: str = DEFAULT_DB_ALIAS) -> None:
     """Raise the content version once the current transaction commits (at once outside a transaction).
 
-    Every write registers its own raise: a transaction of many writes raises the version by as many, which
-    costs one primary-key update each after the commit and changes nothing a visitor sees. (The test suite,
-    whose transactions never commit, raises it at once instead: ``CONTENT_VERSION_BUMP_ON_COMMIT = False``.)
+    Every write registers its own ``transaction.on_commit`` callback, so a raise is never lost to a rolled-back
+    savepoint; the callbacks of one transaction share one :class:`_Bump`, so only the first of them writes. (A
+    callback per write that each wrote the row made ``generate_synthetic_data --replace`` at scale 90, whose
+    deletions send 400,000 signals, run for 20 minutes instead of 2: ``docs/performance.md``.) The test suite,
+    whose transactions never commit, raises it at once instead: ``CONTENT_VERSION_BUMP_ON_COMMIT = False``.
     """
     if not getattr(settings, "CONTENT_VERSION_BUMP_ON_COMMIT", True):
         _bump()
         return
-    transaction.on_commit(_bump, using=using)
+    shared = getattr(_shared_bump, using, None)
+    if shared is None or shared.done:
+        shared = _Bump()
+        setattr(_shared_bump, using, shared)
+    transaction.on_commit(partial(_bump_once, shared), using=using)
+
+
+def _bump_once(shared: _Bump) -> None:
+    if not shared.done:
+        shared.done = True
+        _bump()
 
 
 def _on_change(sender, **kwargs) -> None:
