@@ -39,7 +39,7 @@ from projects.models import (
 )
 
 from . import permissions
-from .filters import ProjectFilterSet, default_ordering, organisation_suggestions
+from .filters import ProjectFilterSet, default_ordering, organisation_options
 from .models import ProgressUpdate
 
 #: Initiatives per page of the directory.
@@ -92,7 +92,7 @@ class ProjectListView(ListView):
         query_string = query_string_without_page(self.request)
         context.update(
             filter=self.filterset,
-            organisation_options=organisation_suggestions(),
+            organisation_options=organisation_options(),
             is_filtered=self.filterset.is_filtered,
             query_string=query_string,
             csv_url=_with_query(reverse("initiatives:project-export-csv"), query_string),

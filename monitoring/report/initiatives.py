@@ -117,7 +117,10 @@ def narrative() -> Coalesce:
     """An update's narrative as the report quotes it: achievements, else challenges, else next steps (the first
     that is not empty), in SQL."""
     return Coalesce(
-        NullIf(F("achievements"), Value("")), NullIf(F("challenges"), Value("")), F("next_steps"), output_field=TextField()
+        NullIf(F("achievements"), Value("")),
+        NullIf(F("challenges"), Value("")),
+        F("next_steps"),
+        output_field=TextField(),
     )
 
 
