@@ -139,6 +139,15 @@ class ProjectOrganisation(models.Model):
         ordering = ["project", "role", "position"]
         verbose_name = _("organisation of an initiative")
         verbose_name_plural = _("organisations of initiatives")
+        indexes = [
+            # The directory's organisation and region filters: the initiatives an organisation leads or partners,
+            # read from the index alone.
+            models.Index(
+                fields=["organisation", "project"],
+                condition=Q(role__in=TAKING_PART_ROLES),
+                name="taking_part_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "organisation", "role"],
@@ -171,6 +180,11 @@ class ActionContribution(models.Model):
         ordering = ["action__number", "position"]
         verbose_name = _("row of the plan")
         verbose_name_plural = _("rows of the plan")
+        indexes = [
+            # The directory's action, subgoal and objective filters: the initiatives under given actions, read
+            # from the index alone.
+            models.Index(fields=["action", "project"], name="row_action_project_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "action"],
