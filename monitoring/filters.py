@@ -62,21 +62,8 @@ def default_ordering(search: str | None) -> str:
     return Ordering.RELEVANCE if search and search.strip() else Ordering.TITLE
 
 
-class ModelChoiceListIterator(forms.models.ModelChoiceIterator):
-    """The choices read with one plain query. Django's own iterator reads them with ``QuerySet.iterator()``,
-    which on PostgreSQL opens a server-side cursor: three round trips for a handful of rows, three times a page."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.queryset:
-            yield self.choice(obj)
-
-
 class LabelledModelChoiceField(forms.ModelChoiceField):
     """A model choice whose options use a short label (``label_from_instance``) rather than ``str()``."""
-
-    iterator = ModelChoiceListIterator
 
     def __init__(self, *args, label_from_instance=None, **kwargs):
         super().__init__(*args, **kwargs)
