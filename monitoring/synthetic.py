@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass
+from functools import partial
 from itertools import groupby
 from operator import attrgetter
 
@@ -43,6 +44,7 @@ from .models import (
     MilestoneReport,
     ProgressUpdate,
     ReportingCycle,
+    StocktakingReport,
     UpdateStatus,
     UpdateTransition,
     WorkPlanItem,
@@ -102,6 +104,12 @@ def remove() -> None:
     Membership.objects.filter(organisation__slug__startswith=PREFIX).delete()
     Organisation.objects.filter(slug__startswith=PREFIX).delete()
     get_user_model().objects.filter(username__startswith=PREFIX).delete()
+    # A synthetic cycle's published report (the benchmark publishes one), and its files once this commits.
+    for report in StocktakingReport.objects.filter(cycle__note__startswith="synthetic"):
+        files = [stored for stored in (report.pdf_file, report.xlsx_file, report.csv_file) if stored]
+        report.delete()
+        for stored in files:
+            transaction.on_commit(partial(stored.storage.delete, stored.name))
     ReportingCycle.objects.filter(note__startswith="synthetic").delete()
 
 
