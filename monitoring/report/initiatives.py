@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, NullIf, RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import pgettext
 
 from projects.models import (
     ActionContribution,
@@ -124,9 +125,16 @@ def narrative() -> Coalesce:
     )
 
 
-def excerpt(text: str) -> str:
-    """The first :data:`EXCERPT_WORDS` words of ``text`` on one line, with Django's translated "…" when it goes on."""
-    return Truncator(text).words(EXCERPT_WORDS)
+def truncation() -> str:
+    """Django's own translated "…" of truncated text (looked up once for a report's tens of thousands of excerpts:
+    a lookup per excerpt cost 0.4 s at 36,000 approved updates)."""
+    return pgettext("String to return when truncating text", "%(truncated_text)s…")
+
+
+def excerpt(text: str, truncate: str | None = None) -> str:
+    """The first :data:`EXCERPT_WORDS` words of ``text`` on one line, with ``truncate`` (by default Django's
+    translated "…") when it goes on."""
+    return Truncator(text).words(EXCERPT_WORDS, truncate=truncate)
 
 
 # --- Updates --------------------------------------------------------------------------------------------------
@@ -142,10 +150,11 @@ def updates_by_initiative(cycle: ReportingCycle) -> dict[int, list[UpdateEntry]]
     rows = updates.order_by("period_end", F("reviewed_at").asc(nulls_last=True), "pk").values(
         "pk", "project_id", "organisation_name", "period_start", "period_end", "approved_on", "narrative"
     )
+    truncate = truncation()
     entries = defaultdict(list)
     for row in rows:
         project_id, organisation = row.pop("project_id"), row.pop("organisation_name")
-        quoted = excerpt(row.pop("narrative"))
+        quoted = excerpt(row.pop("narrative"), truncate)
         url = reverse("updates:update-detail", kwargs={"pk": row["pk"]})
         entries[project_id].append(UpdateEntry(**row, url=url, organisation=organisation, excerpt=quoted))
     return entries
