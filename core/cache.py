@@ -71,10 +71,9 @@ def bump_content_version(using: str = DEFAULT_DB_ALIAS) -> None:
     """Raise the content version once the current transaction commits (at once outside a transaction).
 
     Every write registers its own ``transaction.on_commit`` callback, so a raise is never lost to a rolled-back
-    savepoint; the callbacks of one transaction share one :class:`_Bump`, so only the first of them writes. (A
-    callback per write that each wrote the row made ``generate_synthetic_data --replace`` at scale 90, whose
-    deletions send 400,000 signals, run for 20 minutes instead of 2: ``docs/performance.md``.) The test suite,
-    whose transactions never commit, raises it at once instead: ``CONTENT_VERSION_BUMP_ON_COMMIT = False``.
+    savepoint; the callbacks of one transaction share one :class:`_Bump`, so only the first of them writes (a bulk
+    delete sends a signal per row: a write per callback was far too slow, ``docs/performance.md``). The test
+    suite, whose transactions never commit, raises it at once instead: ``CONTENT_VERSION_BUMP_ON_COMMIT = False``.
     """
     if not getattr(settings, "CONTENT_VERSION_BUMP_ON_COMMIT", True):
         _bump()

@@ -112,9 +112,8 @@ def _organisations_taking_part(request=None) -> QuerySet:
 
 def organisation_options() -> SafeString:
     """The organisation input's suggestions, as ``<option>`` elements: the slug and name of each organisation
-    taking part. Read as plain values and joined here rather than in the template: at the benchmark's scale there
-    are a thousand, which model instances and the template engine's loop made cost 13 ms a page against 3 ms
-    here (docs/performance.md)."""
+    taking part. Read as plain values and joined here rather than in the template: there may be a thousand, and
+    model instances and the template engine's loop over them cost several times more (docs/performance.md)."""
     organisations = _organisations_taking_part().values_list("slug", "name", "acronym")
     return mark_safe(  # noqa: S308 - every value escaped
         "".join(
