@@ -7,10 +7,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-#: Actions are numbered 1 to this: the directory keeps each initiative's actions as bits of a 64-bit
-#: integer (projects.facets). The plan has 17.
-MAX_ACTION_NUMBER = 62
-
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rrggbb."))
 
 
@@ -87,9 +83,7 @@ class ActionQuerySet(models.QuerySet):
 
 
 class Action(models.Model):
-    number = models.PositiveSmallIntegerField(
-        _("number"), unique=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_ACTION_NUMBER)]
-    )
+    number = models.PositiveSmallIntegerField(_("number"), unique=True, validators=[MinValueValidator(1)])
     description = models.TextField(_("description"))
     subgoals = models.ManyToManyField(Subgoal, related_name="actions", verbose_name=_("subgoals"), blank=True)
     serves_all_objectives = models.BooleanField(

@@ -173,28 +173,26 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# "default": whole pages and throttle counters; "fragments": many small pieces, kept apart not to push pages out.
+# One cache: whole public pages (core.cache), a published report's rendering and the API's throttle counters.
 # Local memory per process, or one shared Redis (REDIS_URL). CACHE_RELEASE (the deployed revision) is in every
 # key: markup cached by the previous release is never served by the next.
 CACHE_RELEASE = os.environ.get("CACHE_RELEASE", "")
 if os.environ.get("REDIS_URL"):
     CACHES = {
-        alias: {
+        "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": f"{alias}:{CACHE_RELEASE}",
+            "KEY_PREFIX": f"default:{CACHE_RELEASE}",
         }
-        for alias in ("default", "fragments")
     }
 else:
     CACHES = {
-        alias: {
+        "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": alias,
+            "LOCATION": "default",
             "KEY_PREFIX": CACHE_RELEASE,
-            "OPTIONS": {"MAX_ENTRIES": max_entries},
+            "OPTIONS": {"MAX_ENTRIES": 1000},
         }
-        for alias, max_entries in (("default", 1000), ("fragments", 30000))
     }
 
 LOGIN_URL = "accounts:login"

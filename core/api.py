@@ -174,8 +174,7 @@ class ConditionalGetMixin:
     copy is current.
 
     The ETag covers the content version (raised once per committed transaction that changes anything public),
-    the full path, the negotiated format and, with ``conditional_per_user``, who asks. The handler finds the
-    version in ``self.content_version``.
+    the full path, the negotiated format and, with ``conditional_per_user``, who asks.
     """
 
     conditional_per_user = False
@@ -185,7 +184,6 @@ class ConditionalGetMixin:
 
     def conditional(self, handler, request, *args, **kwargs):
         version, changed_at = version_row() or (0, None)
-        self.content_version = request.content_version = version  # (filters check their choices by it)
         user_key = self.conditional_user_key(request) if self.conditional_per_user else ""
         parts = [str(version), request.get_full_path(), request.accepted_renderer.format, user_key]
         etag = quote_etag(hashlib.sha256("|".join(parts).encode()).hexdigest()[:32])

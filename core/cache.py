@@ -1,12 +1,13 @@
 """The public-page cache: whole pages for anonymous visitors, never stale.
 
 Every page is cached under the current *content version* (``core.ContentVersion``),
-a number raised once per committed transaction that saves or deletes anything of
-the plan's apps (signals, connected in ``actions.apps``). Reading the version is
-one indexed primary-key query, so a page changed by an edit or an approval in any
-process is re-rendered on the very next request, while a visitor who reads the
-same pages again and again gets them from the cache. Visitors with a session
-(signed-in users) or pending messages always get a fresh page.
+a number raised once per committed transaction that writes anything of the plan's
+apps (one signal receiver, connected in ``core.apps``, registers the raise with
+``transaction.on_commit``). Reading the version is one indexed primary-key query,
+so a page changed by an edit or an approval in any process is re-rendered on the
+very next request, while a visitor who reads the same pages again and again gets
+them from the cache. Visitors with a session (signed-in users) or pending messages
+always get a fresh page.
 
 Bulk writes that send no signals (``QuerySet.update``, ``bulk_create``) must call
 ``bump_content_version()`` themselves (the synthetic-data generator does).
@@ -16,12 +17,13 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import threading
 import time
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
@@ -55,21 +57,38 @@ def _bump() -> None:
         ContentVersion.objects.get_or_create(pk=1, defaults={"value": int(time.time() * 1000)})
 
 
-def bump_content_version(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Raise the content version once the current transaction commits (once per transaction).
+class _Bump:
+    """The raise that the writes of one transaction share (see :func:`bump_content_version`)."""
 
-    A pending bump already registered in this transaction is enough: it runs unless a
-    savepoint enclosing it is rolled back, and every savepoint still open encloses this
-    change too. (The test suite, whose transactions never commit, bumps at once instead:
-    ``CONTENT_VERSION_BUMP_ON_COMMIT = False``.)
+    done = False
+
+
+#: The raise the current transaction's writes share, by database alias (per thread, as Django's connections).
+_shared_bump = threading.local()
+
+
+def bump_content_version(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Raise the content version once the current transaction commits (at once outside a transaction).
+
+    Every write registers its own ``transaction.on_commit`` callback, so a raise is never lost to a rolled-back
+    savepoint; the callbacks of one transaction share one :class:`_Bump`, so only the first of them writes (a bulk
+    delete sends a signal per row: a write per callback was far too slow, ``docs/performance.md``). The test
+    suite, whose transactions never commit, raises it at once instead: ``CONTENT_VERSION_BUMP_ON_COMMIT = False``.
     """
     if not getattr(settings, "CONTENT_VERSION_BUMP_ON_COMMIT", True):
         _bump()
         return
-    connection = connections[using]
-    if connection.in_atomic_block and any(func is _bump for _sids, func, _robust in connection.run_on_commit):
-        return
-    transaction.on_commit(_bump, using=using)
+    shared = getattr(_shared_bump, using, None)
+    if shared is None or shared.done:
+        shared = _Bump()
+        setattr(_shared_bump, using, shared)
+    transaction.on_commit(partial(_bump_once, shared), using=using)
+
+
+def _bump_once(shared: _Bump) -> None:
+    if not shared.done:
+        shared.done = True
+        _bump()
 
 
 def _on_change(sender, **kwargs) -> None:
@@ -88,20 +107,6 @@ def connect_signals() -> None:
     m2m_changed.connect(_on_m2m_change, dispatch_uid="content-version-m2m")
 
 
-def cached_per_object(prefix: str, objects: list, render) -> list:
-    """Each object's value, kept in the fragments cache under ``prefix`` and its pk; ``render(missing)`` gives
-    the values (in order) of the objects not cached. Lists with ever new filters show the same objects again."""
-    fragments = caches["fragments"]
-    keys = [f"{prefix}{obj.pk}" for obj in objects]
-    values = fragments.get_many(keys)
-    missing = {key: obj for obj, key in zip(objects, keys, strict=True) if key not in values}
-    if missing:
-        fresh = dict(zip(missing, render(list(missing.values())), strict=True))
-        fragments.set_many(fresh, PAGE_TIMEOUT)
-        values.update(fresh)
-    return [values[key] for key in keys]
-
-
 def is_cacheable_request(request) -> bool:
     return (
         request.method in ("GET", "HEAD")
@@ -111,13 +116,11 @@ def is_cacheable_request(request) -> bool:
 
 
 def cached_public_page(view):
-    """Serve a public page from the cache for anonymous visitors; answer If-None-Match with 304. The version
-    read is kept as ``request.content_version`` (None when the page is not cached) for fragments keyed by it."""
+    """Serve a public page from the cache for anonymous visitors; answer If-None-Match with 304."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         version = current_version() if is_cacheable_request(request) else None
-        request.content_version = version
         return _serve(view, request, version, *args, **kwargs)
 
     return wrapper

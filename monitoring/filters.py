@@ -1,53 +1,38 @@
-"""Filters over initiatives, shared by the public directory, the open-data exports and (later) the REST API.
+"""Filters over initiatives, shared by the public directory, the open-data exports and the REST API.
 
 Design choices:
 
-- No filter joins an initiative's rows or organisations: objective, subgoal, action and region test bit sets
-  kept on the initiative's own row (``projects.facets``), the organisation filter is a semi-join
-  (``EXISTS``). An initiative therefore matches at most once whatever the combination, so counts and
-  pagination are right without ``distinct()``, and a filtered page costs one pass over the initiatives.
+- No filter joins an initiative's rows or organisations into the list: objective, subgoal and action are
+  semi-joins (``EXISTS``) on the plan's rows (row → action → subgoals → objective), organisation and region
+  on its leads and partners (→ organisation → region). An initiative therefore matches at most once whatever
+  the combination, so counts and pagination are right without ``distinct()``.
 - Objective, subgoal, action and organisation are ``ModelChoiceFilter``\\ s keyed by the public identifier
   (objective and action *number*, subgoal *code*, organisation *slug*), so URLs read like the plan
   (``?objective=3&subgoal=3.2``) and an unknown or malformed value is a form error ("Select a valid
   choice"), never a database error.
-- ``q`` is full-text search on PostgreSQL (weighted vector: title A, summary B, the plan's rows C; websearch
-  syntax; ranked) and a plain ``icontains`` per word elsewhere (SQLite in development). Both annotate
-  ``search_rank`` so "relevance" ordering works on both.
+- ``q`` is full-text search on PostgreSQL (``projects.search``: weighted document, websearch syntax, ranked)
+  and a plain ``icontains`` per word elsewhere (SQLite in development). Both annotate ``search_rank`` so
+  "relevance" ordering works on both.
 - Ordering is applied last, in :meth:`ProjectFilterSet.filter_queryset`, because relevance needs the search
   annotation and the default depends on whether there is a search.
 """
 
 from __future__ import annotations
 
-import functools
+from html import escape
 
 from django import forms
 from django.conf import global_settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.exceptions import ValidationError
 from django.db import connections
-from django.db.models import (
-    BigIntegerField,
-    Case,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Power
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from actions.models import Action, StrategicObjective, Subgoal
 from core.forms import FilterForm
-from projects import facets
 from projects.models import TAKING_PART_ROLES, ActionContribution, Project, ProjectOrganisation, ProjectStatus
 from projects.search import SEARCH_CONFIG
 from stakeholders.models import Organisation, Region
@@ -79,48 +64,17 @@ def default_ordering(search: str | None) -> str:
     return Ordering.RELEVANCE if search and search.strip() else Ordering.TITLE
 
 
-#: The choices each choice filter accepts, by filter and content version, in this process (a few versions).
-_accepted_choices: dict[tuple, dict] = {}
-
-
 class LabelledModelChoiceField(forms.ModelChoiceField):
-    """A model choice whose options use a short label (``label_from_instance``) rather than ``str()``.
+    """A model choice whose options use a short label (``label_from_instance``) rather than ``str()``."""
 
-    Given a ``choices_key`` (its filter and the content version), it checks a value against the choices read
-    once per key, not with a query per request: any edit changes the version, so a new choice is valid at once."""
-
-    def __init__(self, *args, label_from_instance=None, choices_key=None, **kwargs):
+    def __init__(self, *args, label_from_instance=None, **kwargs):
         super().__init__(*args, **kwargs)
         if label_from_instance is not None:
             self.label_from_instance = label_from_instance
-        self.choices_key = choices_key
-
-    def to_python(self, value):
-        if self.choices_key is None or value in self.empty_values:
-            return super().to_python(value)
-        self.validate_no_null_characters(value)
-        field = self.queryset.model._meta.get_field(self.to_field_name)
-        if self.choices_key not in _accepted_choices:
-            if len(_accepted_choices) >= 32:  # older versions: never asked again
-                _accepted_choices.clear()
-            _accepted_choices[self.choices_key] = {getattr(choice, field.attname): choice for choice in self.queryset}
-        try:
-            return _accepted_choices[self.choices_key][field.to_python(value)]
-        except (ValidationError, TypeError, KeyError):
-            raise ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
-            ) from None
 
 
 class LabelledModelChoiceFilter(filters.ModelChoiceFilter):
     field_class = LabelledModelChoiceField
-
-    @property
-    def field(self):
-        # The version read for the page's cache (core.cache, the API's ETag); None for a signed-in visitor.
-        version = getattr(self.get_request(), "content_version", None)
-        self.extra["choices_key"] = (type(self.parent).__name__, self.field_name, version) if version else None
-        return super().field
 
 
 def _objective_label(objective: StrategicObjective) -> str:
@@ -135,44 +89,40 @@ def _action_label(action: Action) -> str:
     return f"{action.number}. {Truncator(action.description).chars(70)}"
 
 
-def _action_bits(number: str) -> Cast:
-    """The bit set (``projects.facets``) of the actions at ``number``, summed in the query that reads the choice:
-    each action's bit once (``DISTINCT``), however many of its subgoals lead to it."""
-    return Cast(Sum(Power(2, number), distinct=True), BigIntegerField())
+# The choices are given as callables (django-filter calls them with the request): a FilterSet deep-copies its
+# filters for every request, and a callable is cheaper to copy than a queryset or a list of translated labels.
 
 
-# The choices (querysets and lists) are given as callables: a FilterSet deep-copies its filters and their form
-# fields for every request, and deep-copying a queryset or a list of translated labels costs more than making it.
-# A choice queryset is made once and copied (``.all()``) per request: copying it is cheaper than making it.
+def _objectives(request=None) -> QuerySet:
+    return StrategicObjective.objects.order_by("number")
 
 
-def _made_once(make):
-    made = functools.cache(make)
-    return lambda request=None: made().all()
+def _subgoals(request=None) -> QuerySet:
+    return Subgoal.objects.order_by("objective__number", "position")
 
 
-@_made_once
-def _objectives() -> QuerySet:
-    return StrategicObjective.objects.annotate(action_bits=_action_bits("subgoals__actions__number")).order_by("number")
-
-
-@_made_once
-def _subgoals() -> QuerySet:
-    subgoals = Subgoal.objects.annotate(action_bits=_action_bits("actions__number"))
-    return subgoals.order_by("objective__number", "position")
-
-
-@_made_once
-def _actions() -> QuerySet:
+def _actions(request=None) -> QuerySet:
     return Action.objects.order_by("number")
 
 
-@_made_once
-def _organisations_taking_part() -> QuerySet:
+def _organisations_taking_part(request=None) -> QuerySet:
     """Only organisations that take part in an initiative: any other choice would always give nothing."""
     return Organisation.objects.filter(
         Exists(ProjectOrganisation.objects.filter(organisation=OuterRef("pk"), role__in=TAKING_PART_ROLES))
     ).order_by("name")
+
+
+def organisation_options() -> SafeString:
+    """The organisation input's suggestions, as ``<option>`` elements: the slug and name of each organisation
+    taking part. Read as plain values and joined here rather than in the template: there may be a thousand, and
+    model instances and the template engine's loop over them cost several times more (docs/performance.md)."""
+    organisations = _organisations_taking_part().values_list("slug", "name", "acronym")
+    return mark_safe(  # noqa: S308 - every value escaped
+        "".join(
+            f'<option value="{escape(slug)}">{escape(Organisation.full_name(name, acronym))}</option>'
+            for slug, name, acronym in organisations
+        )
+    )
 
 
 def _parse_yes_no(value: str) -> bool:
@@ -204,7 +154,7 @@ class ProjectFilterSet(filters.FilterSet):
         label=_("Strategic objective"),
         queryset=_objectives,
         to_field_name="number",
-        method="filter_action_bits",
+        method="filter_objective",
         empty_label=_("Any objective"),
         label_from_instance=_objective_label,
     )
@@ -212,7 +162,7 @@ class ProjectFilterSet(filters.FilterSet):
         label=_("Subgoal"),
         queryset=_subgoals,
         to_field_name="code",
-        method="filter_action_bits",
+        method="filter_subgoal",
         empty_label=_("Any subgoal"),
         label_from_instance=_subgoal_label,
     )
@@ -230,7 +180,7 @@ class ProjectFilterSet(filters.FilterSet):
         to_field_name="slug",
         method="filter_organisation",
         # Hundreds of organisations: a text input over a list of suggestions (templates/includes/
-        # initiative_filters.html renders the list once per content version), not a select of them all.
+        # initiative_filters.html), not a select of them all.
         widget=forms.TextInput(attrs={"list": "organisation-options", "autocomplete": "off"}),
         help_text=_("Type part of a name and choose it from the suggestions."),
         label_from_instance=str,
@@ -265,21 +215,23 @@ class ProjectFilterSet(filters.FilterSet):
         fields: list[str] = []
         form = FilterForm
 
-    # The plan and region filters test the initiative's own bit sets (projects.facets); the organisation
-    # filter is one semi-join. No joins, so an initiative matches at most once whatever the combination.
+    # Semi-joins: an initiative matches at most once whatever the combination (no distinct() needed).
 
-    def filter_action_bits(self, queryset: QuerySet, name: str, value: StrategicObjective | Subgoal) -> QuerySet:
-        """An objective or a subgoal: any of the actions serving it (their bits, read with the choice)."""
-        return queryset.filter(facets.has_any_action(value.action_bits or 0))
+    def filter_objective(self, queryset: QuerySet, name: str, value: StrategicObjective) -> QuerySet:
+        """A row under an action serving one of the objective's subgoals."""
+        return queryset.filter(_rows_of(action__subgoals__objective=value))
+
+    def filter_subgoal(self, queryset: QuerySet, name: str, value: Subgoal) -> QuerySet:
+        return queryset.filter(_rows_of(action__subgoals=value))
 
     def filter_action(self, queryset: QuerySet, name: str, value: Action) -> QuerySet:
-        return queryset.filter(facets.has_any_action(facets.action_bit(value.number)))
+        return queryset.filter(_rows_of(action=value))
 
     def filter_organisation(self, queryset: QuerySet, name: str, value: Organisation) -> QuerySet:
         return queryset.filter(_taking_part(organisation=value))
 
     def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(facets.in_region(value))
+        return queryset.filter(_taking_part(organisation__region=value))
 
     def filter_nothing(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset
@@ -353,11 +305,6 @@ class ProjectFilterSet(filters.FilterSet):
                 F("latest_update").desc(nulls_last=True), *tie_break
             )
         return queryset.order_by(*tie_break)
-
-    @property
-    def has_few_matches(self) -> bool:
-        """Whether the matches are few (an organisation's): read them all for a page costs less than a count."""
-        return self.form.cleaned_data.get("organisation") is not None
 
     @property
     def is_filtered(self) -> bool:

@@ -6,10 +6,9 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -31,7 +30,6 @@ from core.api import (
     KeyLookupMixin,
     read_only_schema,
 )
-from core.cache import cached_per_object
 from core.csvutil import Echo, csv_safe
 from projects.api import OrganisationViewSet
 from projects.models import ActionContribution, Milestone, OrganisationRole, Project, ProjectOrganisation
@@ -85,22 +83,6 @@ class InitiativeViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyMo
     serializer_class = InitiativeSerializer
     filterset_class = ProjectFilterSet
     queryset = Project.objects.defer("search_vector").prefetch_related(*INITIATIVE_PREFETCHES)
-
-    def list(self, request, *args, **kwargs):
-        return self.conditional(self.cached_list, request, *args, **kwargs)
-
-    def cached_list(self, request, *args, **kwargs):
-        """A list page whose items are cached, serialized, per content version, language and host (as the
-        directory's entries are). Only uncached ones are prefetched."""
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).prefetch_related(None))
-
-        def serialize(missing: list[Project]) -> list:
-            prefetch_related_objects(missing, *INITIATIVE_PREFETCHES)
-            # Kept as plain JSON values: DRF's links hold their object (and its prefetches) otherwise.
-            return json.loads(renderers.JSONRenderer().render(self.get_serializer(missing, many=True).data))
-
-        prefix = f"api:initiative:{self.content_version}:{get_language()}:{request.build_absolute_uri('/')}:"
-        return self.get_paginated_response(cached_per_object(prefix, page, serialize))
 
 
 class CSVRenderer(renderers.BaseRenderer):

@@ -13,24 +13,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
 from actions.models import Action, Subgoal
-from core.cache import cached_per_object, current_version
 from core.csvutil import Echo, csv_safe
-from core.pagination import CountedPagePaginator
-from projects import facets
 from projects.models import (
     TAKING_PART_ROLES,
     ActionContribution,
@@ -38,11 +31,12 @@ from projects.models import (
     OrganisationRole,
     Project,
     ProjectOrganisation,
+    actions_prefetch,
     leads_prefetch,
 )
 
 from . import permissions
-from .filters import ProjectFilterSet, default_ordering
+from .filters import ProjectFilterSet, default_ordering, organisation_options
 from .models import ProgressUpdate
 from .work_plans import latest_work_plan
 
@@ -55,26 +49,15 @@ RELATED_LIMIT = 6
 
 
 def entry_queryset() -> QuerySet[Project]:
-    """Initiatives with what their entry in a list shows (``includes/initiative_summary.html``): their leads."""
-    return Project.objects.defer("search_vector", "summary").prefetch_related(leads_prefetch())
+    """Initiatives with what their entry in a list shows (``includes/initiative_summary.html``): their leads and
+    the numbers of their actions (one query each for a page of any size)."""
+    return Project.objects.defer("search_vector", "summary").prefetch_related(leads_prefetch(), actions_prefetch())
 
 
 def query_string_without_page(request: HttpRequest) -> str:
     """The filter state of the URL, for pagination and export links (empty values dropped)."""
     pairs = [(key, value) for key, values in request.GET.lists() if key != "page" for value in values if value != ""]
     return urlencode(pairs)
-
-
-def entry_markup(projects: list[Project], version: int) -> list[str]:
-    """The entries of these initiatives in a list (``includes/initiative_summary.html``), cached per content
-    version and language. Only the initiatives whose entry is not cached have their leads read (one query)."""
-
-    def render(missing: list[Project]) -> list[str]:
-        prefetch_related_objects(missing, leads_prefetch())
-        return [render_to_string("includes/initiative_summary.html", {"project": project}) for project in missing]
-
-    markup = cached_per_object(f"initiative-summary:{version}:{get_language()}:", projects, render)
-    return [mark_safe(entry) for entry in markup]  # noqa: S308 - rendered escaped
 
 
 class ProjectListView(ListView):
@@ -87,7 +70,7 @@ class ProjectListView(ListView):
         # Show the order actually used: relevance when searching, the title otherwise.
         if not data.get("ordering"):
             data["ordering"] = default_ordering(data.get("q"))
-        self.filterset = ProjectFilterSet(data, queryset=Project.objects.all(), request=request)
+        self.filterset = ProjectFilterSet(data, queryset=entry_queryset(), request=request)
         response = super().get(request, *args, **kwargs)
         if not self.filterset.is_valid():
             response.status_code = 400
@@ -96,13 +79,7 @@ class ProjectListView(ListView):
     def get_queryset(self):
         if not self.filterset.is_valid():
             return self.filterset.queryset.none()
-        return self.filterset.qs.defer("search_vector", "summary")
-
-    def get_paginator(self, queryset, *args, **kwargs):
-        # Few matches: the first page and its total in one query. Many: a count, then the page an index reads
-        # (a window would read every match; with a search, rank them all again: slower, measured).
-        few = self.filterset.is_valid() and self.filterset.has_few_matches
-        return (CountedPagePaginator if few else Paginator)(queryset, *args, **kwargs)
+        return self.filterset.qs
 
     def get_paginate_by(self, queryset):
         # Invalid filters list nothing: a page number then means nothing either (400, not 404).
@@ -111,12 +88,9 @@ class ProjectListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query_string = query_string_without_page(self.request)
-        # The key of fragments cached per content version (read already when the page cache was asked).
-        version = getattr(self.request, "content_version", None) or current_version()
         context.update(
-            content_version=version,
-            entries=entry_markup(list(context["projects"]), version),
             filter=self.filterset,
+            organisation_options=organisation_options(),
             is_filtered=self.filterset.is_filtered,
             query_string=query_string,
             csv_url=_with_query(reverse("initiatives:project-export-csv"), query_string),
@@ -141,8 +115,8 @@ EXPORT_FIELDS = ("slug", "title", "is_new", "status", "leads", "partners", "acti
 
 
 class PlanLookup:
-    """The plan's actions → subgoals → objectives, read once (one query), to describe an initiative from its
-    action bit set (``Project.action_mask``) without reading its rows."""
+    """The plan's actions → subgoals → objectives, read once (one query), to describe an initiative from the
+    numbers of its actions."""
 
     def __init__(self) -> None:
         subgoals: dict[int, set[str]] = {}
@@ -156,9 +130,6 @@ class PlanLookup:
                 subgoals[number].add(code)
                 objectives[number].add(objective)
         self.subgoals, self.objectives = subgoals, objectives
-
-    def actions(self, mask: int) -> list[int]:
-        return [number for number in facets.action_numbers(mask) if number in self.subgoals]
 
 
 @dataclass(frozen=True)
@@ -177,30 +148,36 @@ class ExportRecord:
     @classmethod
     def stream(cls, queryset: QuerySet[Project], request: HttpRequest) -> Iterator[ExportRecord]:
         """The records of ``queryset``'s initiatives, in its order: a server-side cursor over plain values
-        and, per chunk of :data:`EXPORT_CHUNK_SIZE`, one query for the organisations. Memory stays flat
-        whatever the number of initiatives; the queries grow by one per chunk."""
+        and, per chunk of :data:`EXPORT_CHUNK_SIZE`, one query for the organisations and one for the actions.
+        Memory stays flat whatever the number of initiatives; the queries grow by two per chunk."""
         plan = PlanLookup()
 
         def url(slug: str) -> str:
             return request.build_absolute_uri(reverse("initiatives:project-detail", kwargs={"slug": slug}))
 
-        rows = queryset.values_list("pk", "slug", "title", "is_new", "status", "action_mask")
+        rows = queryset.values_list("pk", "slug", "title", "is_new", "status")
         rows = rows.iterator(chunk_size=EXPORT_CHUNK_SIZE)
         while chunk := list(islice(rows, EXPORT_CHUNK_SIZE)):
             yield from cls._chunk(chunk, plan, url)
 
     @classmethod
     def _chunk(cls, rows: list[tuple], plan: PlanLookup, url) -> Iterator[ExportRecord]:
+        ids = [row[0] for row in rows]
         organisations: dict[tuple[int, str], list[dict[str, str]]] = {}
         # Ordered here (position, then name by code point), not by the database's collation.
         for project_id, role, _position, name, slug in sorted(
-            ProjectOrganisation.objects.filter(
-                project_id__in=[row[0] for row in rows], role__in=TAKING_PART_ROLES
-            ).values_list("project_id", "role", "position", "organisation__name", "organisation__slug")
+            ProjectOrganisation.objects.filter(project_id__in=ids, role__in=TAKING_PART_ROLES).values_list(
+                "project_id", "role", "position", "organisation__name", "organisation__slug"
+            )
         ):
             organisations.setdefault((project_id, role), []).append({"slug": slug, "name": name})
-        for pk, slug, title, is_new, status, action_mask in rows:
-            actions = plan.actions(action_mask)
+        actions_of: dict[int, list[int]] = {}
+        for project_id, number in sorted(
+            ActionContribution.objects.filter(project_id__in=ids).values_list("project_id", "action__number")
+        ):
+            actions_of.setdefault(project_id, []).append(number)
+        for pk, slug, title, is_new, status in rows:
+            actions = actions_of.get(pk, [])
             yield cls(
                 slug=slug,
                 title=title,

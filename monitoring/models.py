@@ -23,8 +23,6 @@ from actions.models import Action
 from projects.models import Indicator, Milestone, Project
 from stakeholders.models import Country, Organisation
 
-from .excerpts import excerpt_parts, narrative_start
-
 
 class MeetingKind(models.TextChoices):
     ASEMME = "asemme", _("ASEM Education Ministers' Meeting (ASEMME)")
@@ -394,9 +392,6 @@ class ProgressUpdate(models.Model):
     achievements = models.TextField(_("achievements"), blank=True)
     challenges = models.TextField(_("challenges"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
-    # The first words of the narrative, kept by save() (monitoring.excerpts): what reports quote.
-    excerpt = models.TextField(_("excerpt"), blank=True, editable=False)
-    excerpt_cut = models.BooleanField(_("excerpt cut short"), default=False, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised by every save."))
     return_reason = models.TextField(_("reason for returning"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -412,9 +407,7 @@ class ProgressUpdate(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords(
-        table_name="projects_historicalprogressupdate", excluded_fields=["excerpt", "excerpt_cut"]
-    )
+    history = HistoricalRecords(table_name="projects_historicalprogressupdate")
     objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
@@ -460,21 +453,9 @@ class ProgressUpdate(models.Model):
             "end": date_format(self.period_end),
         }
 
-    def save(self, *args, **kwargs):
-        self.refresh_excerpt()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"achievements", "challenges", "next_steps"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "excerpt", "excerpt_cut"}
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("updates:update-detail", kwargs={"pk": self.pk})
 
-    def refresh_excerpt(self) -> None:
-        """Derive ``excerpt`` and ``excerpt_cut`` from the narrative (save() does; bulk writers call it)."""
-        self.excerpt, self.excerpt_cut = excerpt_parts(
-            narrative_start(self.achievements, self.challenges, self.next_steps)
-        )
 
 
 class MilestoneOutcome(models.TextChoices):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import threading
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -59,32 +58,6 @@ def frozen_key(frozen: StocktakingReport, *parts) -> str:
     return ":".join(str(part) for part in ("stocktaking", frozen.pk, stamp, SCHEMA_VERSION, get_language(), *parts))
 
 
-_render_locks: dict[str, threading.Lock] = {}
-_render_locks_guard = threading.Lock()
-
-
-def cached_rendering(key: str | None, render, timeout: int = PAGE_CACHE_SECONDS):
-    """``render()``, cached under ``key`` (None: not cached). Readers of a key not rendered yet wait for the first
-    one in this process: reading a large frozen report costs seconds, and a restarted worker meets many readers."""
-    if key is None:
-        return render()
-    content = cache.get(key)
-    if content is not None:
-        return content
-    with _render_locks_guard:
-        lock = _render_locks.setdefault(key, threading.Lock())
-    try:
-        with lock:
-            content = cache.get(key)
-            if content is None:
-                content = render()
-                cache.set(key, content, timeout)
-    finally:
-        with _render_locks_guard:
-            _render_locks.pop(key, None)
-    return content
-
-
 class CycleReportMixin:
     """The cycle of the URL and its report, or 404 when the user may not see it."""
 
@@ -111,7 +84,9 @@ class ReportPageMixin(CycleReportMixin):
         return StocktakingReport.objects.published().filter(cycle=cycle).only("pk", "published_at").first()
 
     def cached(self, frozen: StocktakingReport | None, render, *parts) -> str:
-        return cached_rendering(frozen_key(frozen, *parts) if frozen is not None else None, render)
+        if frozen is None:
+            return render()
+        return cache.get_or_set(frozen_key(frozen, *parts), render, PAGE_CACHE_SECONDS)
 
     def respond(self, cycle: ReportingCycle, content: str, frozen: StocktakingReport | None, **extra):
         secretariat = is_secretariat(self.request.user)

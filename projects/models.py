@@ -38,6 +38,11 @@ def leads_prefetch(lookup: str = "participations") -> models.Prefetch:
     )
 
 
+def actions_prefetch(lookup: str = "actions") -> models.Prefetch:
+    """An initiative's actions, their numbers only (what ``Project.action_numbers`` reads)."""
+    return models.Prefetch(lookup, queryset=Action.objects.only("number"))
+
+
 class ProjectQuerySet(models.QuerySet):
     def raise_version(self) -> None:
         """Record a change to these initiatives' profiles (their summary, status, dates, links, milestones or
@@ -82,15 +87,11 @@ class Project(models.Model):
     version = models.PositiveIntegerField(
         _("version"), default=1, editable=False, help_text=_("Raised by every change to its profile.")
     )
-    # Title, summary and the rows' texts as one weighted full-text document, kept by
-    # projects.search (PostgreSQL only; other databases search with LIKE).
+    # Title, summary and the rows' texts as one weighted full-text document, written by the database's own
+    # triggers (projects.search; PostgreSQL only: other databases search with LIKE).
     search_vector = SearchVectorField(null=True, editable=False)
-    # The actions of its rows and the regions of its leads and partners as bit sets, kept by
-    # projects.facets for the directory's filters.
-    action_mask = models.BigIntegerField(_("actions (bit set)"), default=0, editable=False)
-    region_mask = models.SmallIntegerField(_("regions (bit set)"), default=0, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["search_vector", "action_mask", "region_mask", "version"])
+    history = HistoricalRecords(excluded_fields=["search_vector", "version"])
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
@@ -99,13 +100,9 @@ class Project(models.Model):
         verbose_name_plural = _("initiatives")
         indexes = [
             GinIndex(fields=["search_vector"], name="project_search_vector_idx"),
-            # The directory's listing: its default order with what its filters read, so a filtered, counted
-            # page is an index-only scan on PostgreSQL (``include`` is ignored elsewhere).
-            models.Index(
-                fields=["title", "slug"],
-                include=["id", "action_mask", "region_mask", "status", "is_new"],
-                name="project_listing_idx",
-            ),
+            # The directory's listing: its default order with what its own-row filters read, so a page is an
+            # index scan and a count an index-only scan on PostgreSQL (``include`` is ignored elsewhere).
+            models.Index(fields=["title", "slug"], include=["id", "status", "is_new"], name="project_listing_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -124,10 +121,8 @@ class Project(models.Model):
 
     @property
     def action_numbers(self) -> list[int]:
-        """The numbers of the actions it stands under, from its bit set (no query)."""
-        from .facets import action_numbers
-
-        return action_numbers(self.action_mask)
+        """The numbers of the actions it stands under (prefetch them with ``actions_prefetch()`` for a list)."""
+        return sorted(action.number for action in self.actions.all())
 
 
 class OrganisationRole(models.TextChoices):
@@ -156,6 +151,15 @@ class ProjectOrganisation(models.Model):
         ordering = ["project", "role", "position"]
         verbose_name = _("organisation of an initiative")
         verbose_name_plural = _("organisations of initiatives")
+        indexes = [
+            # The directory's organisation and region filters: the initiatives an organisation leads or partners,
+            # read from the index alone.
+            models.Index(
+                fields=["organisation", "project"],
+                condition=Q(role__in=TAKING_PART_ROLES),
+                name="taking_part_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "organisation", "role"],
@@ -188,6 +192,11 @@ class ActionContribution(models.Model):
         ordering = ["action__number", "position"]
         verbose_name = _("row of the plan")
         verbose_name_plural = _("rows of the plan")
+        indexes = [
+            # The directory's action, subgoal and objective filters: the initiatives under given actions, read
+            # from the index alone.
+            models.Index(fields=["action", "project"], name="row_action_project_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "action"],

@@ -21,7 +21,6 @@ from django.conf import settings
 from django.db import models, transaction
 
 from actions.models import Action, StrategicObjective, Subgoal
-from projects import facets
 from projects.models import (
     ActionContribution,
     Indicator,
@@ -31,7 +30,6 @@ from projects.models import (
     ProjectLink,
     ProjectOrganisation,
 )
-from projects.search import refresh_search_vectors
 from stakeholders.models import Country, Organisation, OrganisationKind
 
 
@@ -139,17 +137,7 @@ def read_plan(directory: Path | None = None) -> dict[str, Any]:
 
 @transaction.atomic
 def load_plan(directory: Path | None = None) -> LoadReport:
-    """Bring the database in line with the plan's files. The initiatives' derived data (search documents,
-    the filters' bit sets) is refreshed once at the end rather than after each row saved."""
-    with facets.suspended():
-        report = _load_plan(directory)
-    if report.changed:
-        facets.refresh_facets()
-        refresh_search_vectors()
-    return report
-
-
-def _load_plan(directory: Path | None) -> LoadReport:
+    """Bring the database in line with the plan's files."""
     plan = read_plan(directory)
     report = LoadReport()
 

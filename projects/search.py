@@ -1,53 +1,15 @@
-"""The initiatives' full-text documents (PostgreSQL): title (A), summary (B), the rows' texts (C).
+"""The initiatives' full-text documents (PostgreSQL): title (A), summary (B), the rows' activities and expected
+outcomes (C).
 
-Stored in ``Project.search_vector`` behind a GIN index, so a search reads an
-index instead of building every initiative's document on every request. Kept
-up to date, like the bit sets, whenever an initiative or one of its rows is saved
-or deleted (``projects.facets``' signals); bulk writers call ``refresh_search_vectors``.
+Stored in ``Project.search_vector`` behind a GIN index, so a search reads an index instead of building every
+initiative's document on every request. The database keeps it: triggers made by the migration
+``projects.0011_search_vector_triggers`` recompute an initiative's document when its title or summary is
+written and when one of its rows is added, changed, moved or deleted, whoever writes (a form, the admin, a
+queryset update, a bulk insert, a restore). No Python code refreshes it. Other databases (SQLite in
+development) have no document: the directory's filters search them with ``icontains`` (``monitoring.filters``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from django.contrib.postgres.aggregates import StringAgg
-from django.contrib.postgres.search import SearchVector
-from django.db import connection
-from django.db.models import OuterRef, Subquery, TextField, Value
-from django.db.models.functions import Coalesce, Concat
-
+#: The text search configuration of the documents (the triggers use the same) and of the queries.
 SEARCH_CONFIG = "english"
-
-
-def search_document():
-    from .models import ActionContribution
-
-    rows_text = (
-        ActionContribution.objects.filter(project=OuterRef("pk"))
-        .order_by()
-        .values("project")
-        .annotate(
-            text=StringAgg(
-                Concat("activities", Value(" "), "expected_outcomes", output_field=TextField()), delimiter=" "
-            )
-        )
-        .values("text")
-    )
-    return (
-        SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-        + SearchVector(
-            Coalesce(Subquery(rows_text), Value(""), output_field=TextField()), weight="C", config=SEARCH_CONFIG
-        )
-    )
-
-
-def refresh_search_vectors(project_ids: Iterable[int] | None = None) -> int:
-    """Recompute the documents of these initiatives (all when None); one UPDATE. No-op off PostgreSQL."""
-    from .models import Project
-
-    if connection.vendor != "postgresql":
-        return 0
-    projects = Project.objects.all() if project_ids is None else Project.objects.filter(pk__in=list(project_ids))
-    # A queryset update sends no signals and leaves updated_at alone.
-    return projects.update(search_vector=search_document())

@@ -27,5 +27,3 @@ class CountryViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModel
     def get_object(self):
         self.kwargs[self.lookup_url_kwarg] = self.kwargs[self.lookup_url_kwarg].upper()
         return super().get_object()
-
-

@@ -94,12 +94,15 @@ class Organisation(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.acronym and self.acronym != self.name:
-            return f"{self.name} ({self.acronym})"
-        return self.name
+        return self.full_name(self.name, self.acronym)
 
     def get_absolute_url(self) -> str:
         return reverse("organisations:organisation-detail", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def full_name(name: str, acronym: str) -> str:
+        """The name with the acronym in brackets (where it differs): what lists of organisations show."""
+        return f"{name} ({acronym})" if acronym and acronym != name else name
 
     @property
     def short_name(self) -> str:

@@ -242,12 +242,8 @@ def _empty_cache():
     """Each test starts with empty caches (the content version restarts with the database)."""
     from django.core.cache import caches
 
-    from monitoring.filters import _accepted_choices
-
     for cache in caches.all():
         cache.clear()
-    _accepted_choices.clear()
     yield
     for cache in caches.all():
         cache.clear()
-    _accepted_choices.clear()

@@ -7,7 +7,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from actions.models import MAX_ACTION_NUMBER, Action, StrategicObjective, Subgoal
+from actions.models import Action, StrategicObjective, Subgoal
 from monitoring.models import IndicatorValue, MilestoneReport, ProgressUpdate, UpdateStatus, UpdateTransition
 from projects.models import (
     ActionContribution,
@@ -59,7 +59,7 @@ class ActionFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("number",)
         skip_postgeneration_save = True
 
-    number = factory.Sequence(lambda n: n % MAX_ACTION_NUMBER + 1)
+    number = factory.Sequence(lambda n: n + 1)
     description = factory.Faker("sentence")
 
     @factory.post_generation

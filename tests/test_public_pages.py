@@ -147,8 +147,9 @@ def test_signed_in_users_never_get_a_cached_page(client, loaded_plan, secretaria
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_transaction_moves_the_content_version_once(settings):
+def test_a_committed_transaction_moves_the_content_version_once_a_rolled_back_one_not_at_all(settings):
     from django.core.management import call_command
+    from django.db import transaction
 
     settings.CONTENT_VERSION_BUMP_ON_COMMIT = True  # as in production
 
@@ -156,10 +157,24 @@ def test_a_transaction_moves_the_content_version_once(settings):
 
     _bump()  # the row exists (an earlier transactional test may have flushed it)
     before = current_version()
-    call_command("load_action_plan", verbosity=0)  # thousands of saves in one transaction
+    with transaction.atomic():
+        call_command("load_action_plan", verbosity=0)  # thousands of saves in one transaction
+        assert current_version() == before  # (an uncommitted change moves nothing: pages stay as they were)
     assert current_version() == before + 1
     call_command("load_action_plan", verbosity=0)  # nothing changes: nothing saved
     assert current_version() == before + 1
+
+    project = Project.objects.first()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        project.save()
+        raise RuntimeError("rolled back")
+    assert current_version() == before + 1
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            project.save()  # its raise goes with the savepoint…
+            raise RuntimeError("savepoint rolled back")
+        project.save()  # …and this one's stands
+    assert current_version() == before + 2
 
 
 def test_a_lost_database_is_a_503_with_a_clear_message(client, db, settings, monkeypatch):

@@ -1,4 +1,4 @@
-"""Query budgets on the real plan and on the real plan plus ~1,000 generated initiatives: the same budget."""
+"""Query budgets on the real plan and on the real plan plus 100 generated initiatives (150 in all): the same budget."""
 
 from __future__ import annotations
 
@@ -20,9 +20,11 @@ PAGES = {
     "objective": (lambda: StrategicObjective.objects.get(number=1).get_absolute_url(), 9),
     # version, action, subgoals, page of rows with total, leads (+ organisations)
     "action": (lambda: Action.objects.get(number=1).get_absolute_url(), 9),
-    # version, page+total, leads, rows (+actions); option lists on a cold cache: 4
+    # version, the objective chosen, count, page, leads, actions, organisation suggestions, the objective,
+    # subgoal and action options
     "directory": (lambda: reverse("initiatives:project-list") + "?objective=1&region=asia", 10),
-    "directory searched": (lambda: reverse("initiatives:project-list") + "?q=mobility", 10),
+    # version, count, page (ranked), leads, actions, organisation suggestions, three option lists
+    "directory searched": (lambda: reverse("initiatives:project-list") + "?q=higher+education", 9),
     # version, initiative, participations, rows, subgoals, objectives, milestones, indicators, links,
     # published updates, related initiatives (+leads, +rows)
     "initiative": (lambda: Project.objects.get(slug="asem-duo-fellowship-programme").get_absolute_url(), 14),
@@ -33,14 +35,14 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("scale", [0, 10])
-def test_the_same_budget_on_the_plan_and_with_1000_more_initiatives(client, loaded_plan, scale):
+@pytest.mark.parametrize("scale", [0, 1])
+def test_the_same_budget_on_the_plan_and_with_100_more_initiatives(client, loaded_plan, scale):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     if scale:
         call_command("generate_synthetic_data", "--scale", str(scale), verbosity=0)
-        assert Project.objects.count() > 1000
+        assert 100 < Project.objects.count() <= 200
     used = {}
     for page, (url, _budget) in PAGES.items():
         with CaptureQueriesContext(connection) as queries:

@@ -30,7 +30,7 @@ Definitions (the report's notes repeat them for readers):
 - *Work-plan items*: done / not done as the latest approved update of the cycle reports them; "no report"
   when none does.
 - *Excerpts*: an approved update is quoted by the first 60 words of its achievements, else of its challenges,
-  else of its next steps (the first that is not empty), read from their first 800 characters.
+  else of its next steps (the first that is not empty), cut when the report is built (Django's ``Truncator``).
 - *Changes since the previous cycle*: against the initiatives' state at the end of the previous cycle (or,
   in the first cycle, at its start) read from the django-simple-history records; slipped milestones are
   those an approved update of the cycle reported delayed to a later date; indicator deltas compare the
@@ -38,9 +38,7 @@ Definitions (the report's notes repeat them for readers):
 """
 
 # The public API: the builder, the report's shape, its labels and (de)serialization.
-from monitoring.excerpts import EXCERPT_CHARS, EXCERPT_WORDS  # noqa: F401
-
 from .builder import build_report  # noqa: F401
 from .data import *  # noqa: F403
-from .initiatives import quote  # noqa: F401
+from .initiatives import EXCERPT_WORDS, excerpt  # noqa: F401
 from .sections import summary_rows  # noqa: F401

@@ -8,11 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import F, Q, QuerySet, Value, Window
+from django.db.models import F, Q, QuerySet, TextField, Value, Window
 from django.db.models.functions import Coalesce, NullIf, RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import add_truncation_text
+from django.utils.text import Truncator
 from django.utils.translation import pgettext
 
 from projects.models import (
@@ -105,9 +105,31 @@ def approved_updates(cycle: ReportingCycle) -> QuerySet:
     return ProgressUpdate.objects.filter(cycle=cycle, status=UpdateStatus.APPROVED)
 
 
-def quote(excerpt: str, cut: bool, truncation: str | None = None) -> str:
-    """An update's stored excerpt, with Django's translated ``truncation`` "…" when the narrative goes on."""
-    return add_truncation_text(excerpt, truncation) if cut else excerpt
+#: Words of an update's narrative the report quotes.
+EXCERPT_WORDS = 60
+
+
+def narrative() -> Coalesce:
+    """An update's narrative as the report quotes it: achievements, else challenges, else next steps (the first
+    that is not empty), in SQL."""
+    return Coalesce(
+        NullIf(F("achievements"), Value("")),
+        NullIf(F("challenges"), Value("")),
+        F("next_steps"),
+        output_field=TextField(),
+    )
+
+
+def truncation() -> str:
+    """Django's own translated "…" of truncated text, looked up once for a report's tens of thousands of excerpts
+    (docs/performance.md)."""
+    return pgettext("String to return when truncating text", "%(truncated_text)s…")
+
+
+def excerpt(text: str, truncate: str | None = None) -> str:
+    """The first :data:`EXCERPT_WORDS` words of ``text`` on one line, with ``truncate`` (by default Django's
+    translated "…") when it goes on."""
+    return Truncator(text).words(EXCERPT_WORDS, truncate=truncate)
 
 
 # --- Updates --------------------------------------------------------------------------------------------------
@@ -118,17 +140,18 @@ def updates_by_initiative(cycle: ReportingCycle) -> dict[int, list[UpdateEntry]]
     updates = approved_updates(cycle).annotate(
         organisation_name=short_name("organisation"),
         approved_on=TruncDate("reviewed_at", tzinfo=timezone.get_current_timezone()),
+        narrative=narrative(),
     )
     rows = updates.order_by("period_end", F("reviewed_at").asc(nulls_last=True), "pk").values(
-        "pk", "project_id", "organisation_name", "period_start", "period_end", "approved_on", "excerpt", "excerpt_cut"
+        "pk", "project_id", "organisation_name", "period_start", "period_end", "approved_on", "narrative"
     )
-    truncation = pgettext("String to return when truncating text", "%(truncated_text)s…")  # Django's own
+    truncate = truncation()
     entries = defaultdict(list)
     for row in rows:
         project_id, organisation = row.pop("project_id"), row.pop("organisation_name")
-        excerpt = quote(row.pop("excerpt"), row.pop("excerpt_cut"), truncation)
+        quoted = excerpt(row.pop("narrative"), truncate)
         url = reverse("updates:update-detail", kwargs={"pk": row["pk"]})
-        entries[project_id].append(UpdateEntry(**row, url=url, organisation=organisation, excerpt=excerpt))
+        entries[project_id].append(UpdateEntry(**row, url=url, organisation=organisation, excerpt=quoted))
     return entries
 
 

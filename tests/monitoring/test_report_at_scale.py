@@ -1,4 +1,4 @@
-"""What keeps the report fast on a large plan: stored excerpts, the PDF digest, the XLSX.
+"""What keeps the report readable and fast on a large plan: excerpts, the PDF digest, the XLSX.
 
 The numbers stay the builder's (``test_report`` and ``test_exports`` check them); these tests check that the
 shortcuts change nothing a reader sees, except where the digest says so.
@@ -7,18 +7,14 @@ shortcuts change nothing a reader sees, except where the digest says so.
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from monitoring import exporters
-from monitoring.excerpts import excerpt_parts
 from monitoring.models import ProgressUpdate
-from monitoring.report import EXCERPT_CHARS, EXCERPT_WORDS, build_report, quote, summary_rows
+from monitoring.report import EXCERPT_WORDS, build_report, excerpt, summary_rows
 
 from .conftest import AS_OF
 from .test_query_budgets import plan_in_a_cycle
@@ -29,11 +25,6 @@ ELLIPSIS = "…"
 # --- Excerpts ---------------------------------------------------------------------------------------------------
 
 
-def excerpt(text: str | None) -> str:
-    """An update's narrative as the report quotes it (the excerpt stored with the update)."""
-    return quote(*excerpt_parts(text))
-
-
 def words(n: int, length: int = 5) -> list[str]:
     return [f"w{i:0{length - 1}d}" for i in range(n)]
 
@@ -42,7 +33,6 @@ def words(n: int, length: int = 5) -> list[str]:
     ("text", "expected"),
     [
         ("", ""),
-        (None, ""),
         ("  One\n\ttwo   three  ", "One two three"),
         (" ".join(words(EXCERPT_WORDS)), " ".join(words(EXCERPT_WORDS))),
         (" ".join(words(EXCERPT_WORDS + 1)), " ".join(words(EXCERPT_WORDS)) + ELLIPSIS),
@@ -51,14 +41,6 @@ def words(n: int, length: int = 5) -> list[str]:
 )
 def test_excerpt_is_the_first_words_on_one_line(text, expected):
     assert excerpt(text) == expected
-
-
-def test_excerpt_of_a_narrative_of_very_long_words_stops_at_a_whole_word():
-    long_words = words(EXCERPT_WORDS, length=40)  # 60 words of 40 characters: more than EXCERPT_CHARS
-    quoted_text = excerpt(" ".join(long_words))
-    assert quoted_text.endswith(ELLIPSIS)
-    quoted = quoted_text.removesuffix(ELLIPSIS).split(" ")
-    assert quoted == long_words[: len(quoted)] and len(quoted) == EXCERPT_CHARS // 41
 
 
 def set_narratives(update: ProgressUpdate, **texts) -> None:
@@ -84,24 +66,13 @@ def test_the_builder_quotes_the_first_narrative_that_is_not_empty(world):
     assert alpha_excerpt(world) == "Apply again."
 
 
-def test_the_builder_reads_no_narrative_only_the_stored_excerpts(world):
-    with CaptureQueriesContext(connection) as queries:
-        data = build_report(world.cycle, today=AS_OF)
-    narrative = re.compile(r'"projects_progressupdate"\."(achievements|challenges|next_steps)"')
-    assert not [q["sql"] for q in queries.captured_queries if narrative.search(q["sql"])]
-    assert any('"projects_progressupdate"."excerpt"' in q["sql"] for q in queries.captured_queries)
-    assert all(u.excerpt for i in data.initiatives for u in i.updates)
-
-
-def test_the_excerpt_follows_every_save_of_the_narrative(world):
-    update = ProgressUpdate.objects.filter(cycle=world.cycle, status="approved").first()
+def test_the_builder_quotes_a_narrative_saved_a_moment_ago(world):
+    """Nothing is stored beside the narrative: every save shows in the next report."""
+    update = ProgressUpdate.objects.get(project=world.alpha, status="approved")
     set_narratives(update, achievements="", challenges="Rain " * 100)
-    update.refresh_from_db()
-    assert (update.excerpt, update.excerpt_cut) == (" ".join(["Rain"] * EXCERPT_WORDS), True)
-    update.challenges = "Sunny."
-    update.save()
-    update.refresh_from_db()
-    assert (update.excerpt, update.excerpt_cut) == ("Sunny.", False)
+    assert alpha_excerpt(world) == " ".join(["Rain"] * EXCERPT_WORDS) + ELLIPSIS
+    ProgressUpdate.objects.filter(pk=update.pk).update(challenges="Sunny.")  # a bulk write: no save(), no signal
+    assert alpha_excerpt(world) == "Sunny."
 
 
 # --- The PDF digest ---------------------------------------------------------------------------------------------

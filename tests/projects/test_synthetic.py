@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -48,3 +50,27 @@ def test_generates_a_deterministic_plan_and_refuses_twice(loaded_plan):
 def test_needs_the_plan_first(db):
     with pytest.raises(CommandError, match="Load the plan first"):
         call_command("generate_synthetic_data", "--scale", "1", verbosity=0)
+
+
+def test_removes_a_synthetic_cycle_whose_report_was_published(
+    loaded_plan, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """The benchmark publishes the report of a synthetic cycle: replacing the data removes it, and its files."""
+    from django.contrib.auth import get_user_model
+
+    from monitoring.cycle_services import publish_report
+    from monitoring.models import ReportingCycle, StocktakingReport
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("generate_synthetic_data", "--scale", "1", verbosity=0)
+    cycle = ReportingCycle.objects.filter(note__startswith="synthetic").order_by("-number").first()
+    admin = get_user_model().objects.create_superuser("bench-admin", "admin@example.org", "x" * 16)
+    publish_report(cycle=cycle, user=admin)
+    stored = Path(StocktakingReport.objects.get(cycle=cycle).csv_file.path)
+    assert stored.is_relative_to(tmp_path) and stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("generate_synthetic_data", "--remove", verbosity=0)
+    assert not ReportingCycle.objects.filter(note__startswith="synthetic").exists()
+    assert not StocktakingReport.objects.exists()
+    assert not Project.objects.filter(slug__startswith=PREFIX).exists()
+    assert not stored.exists()

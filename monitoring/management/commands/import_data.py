@@ -4,10 +4,7 @@ from django.db import transaction
 
 from actions.models import StrategicObjective
 from core.cache import bump_content_version
-from monitoring.excerpts import refresh_excerpts
-from projects.facets import refresh_facets
 from projects.models import Project
-from projects.search import refresh_search_vectors
 
 
 class Command(BaseCommand):
@@ -24,11 +21,9 @@ class Command(BaseCommand):
         if not force and (StrategicObjective.objects.exists() or Project.objects.exists()):
             raise CommandError("The database already holds plan data: restore into an empty database, or --force.")
         with transaction.atomic():
+            # The initiatives' search documents are written by the database's triggers as the rows arrive
+            # (projects.search), whatever the backup holds of them.
             call_command("loaddata", file, verbosity=0)
-            # Derived data: a backup may predate it, and loaddata sends no signal that would derive it.
-            refresh_facets()
-            refresh_search_vectors()
-            refresh_excerpts()
             bump_content_version()
         if verbosity:
             self.stdout.write(f"Restored {file}.")
