@@ -23,7 +23,7 @@ def pages():
         "subgoal": (Subgoal.objects.first().get_absolute_url(), 9),
         "actions": (reverse("plan:action-list"), 9),
         "action": (Action.objects.first().get_absolute_url(), 9),
-        "initiative": (project.get_absolute_url(), 13),
+        "initiative": (project.get_absolute_url(), 14),
         "organisations": (reverse("organisations:organisation-list"), 5),
         "organisation": (organisation.get_absolute_url(), 7),
         "countries": (reverse("organisations:country-list"), 3),

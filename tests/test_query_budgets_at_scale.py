@@ -26,8 +26,8 @@ PAGES = {
     # version, count, page (ranked), leads, actions, organisation suggestions, three option lists
     "directory searched": (lambda: reverse("initiatives:project-list") + "?q=higher+education", 9),
     # version, initiative, participations, rows, subgoals, objectives, milestones, indicators, links,
-    # published updates, related initiatives (+leads, +rows)
-    "initiative": (lambda: Project.objects.get(slug="asem-duo-fellowship-programme").get_absolute_url(), 14),
+    # published updates, related initiatives (+leads, +rows), the work plan's cycle (its mandate)
+    "initiative": (lambda: Project.objects.get(slug="asem-duo-fellowship-programme").get_absolute_url(), 15),
     # version, organisation, children, participations (+initiatives)
     "organisation": (lambda: Organisation.objects.get(slug="asef").get_absolute_url(), 7),
     "api list": (lambda: "/api/v1/initiatives/?objective=2", 12),
