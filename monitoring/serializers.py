@@ -149,7 +149,11 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     initiative = InitiativeBriefSerializer(source="project", read_only=True)
     organisation = OrganisationBriefSerializer(read_only=True)
     author = serializers.SerializerMethodField(
-        help_text="Shown to the reporting organisation's members and the Secretariat only."
+        help_text="Who created it. Shown to the reporting organisation's members and the Secretariat only."
+    )
+    writers = serializers.SerializerMethodField(
+        help_text="Everyone who wrote it: who created, edited or submitted it, by name (none of them may approve "
+        "it). Shown to the reporting organisation's members and the Secretariat only."
     )
     milestone_reports = MilestoneReportSerializer(many=True, read_only=True)
     indicator_values = IndicatorValueSerializer(many=True, read_only=True)
@@ -160,8 +164,8 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProgressUpdate
         fields = (
-            "id url initiative organisation author status version period_start period_end achievements challenges "
-            "next_steps milestone_reports indicator_values evidence return_reason submitted_at reviewed_at "
+            "id url initiative organisation author writers status version period_start period_end achievements "
+            "challenges next_steps milestone_reports indicator_values evidence return_reason submitted_at reviewed_at "
             "created_at updated_at allowed web_url"
         ).split()
 
@@ -170,6 +174,12 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         if not permissions.can(self.context["request"].user, permissions.VIEW_WORKFLOW, update):
             return None
         return update.author.get_full_name() or update.author.get_username()
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}, "nullable": True})
+    def get_writers(self, update: ProgressUpdate) -> list[str] | None:
+        if not permissions.can(self.context["request"].user, permissions.VIEW_WORKFLOW, update):
+            return None
+        return [person["name"] for person in permissions.writers(update)]
 
     @extend_schema_field(AllowedSerializer)
     def get_allowed(self, update: ProgressUpdate) -> dict[str, bool]:

@@ -328,6 +328,7 @@ def _transition(update: ProgressUpdate, *, actor: User, to_status: str, reason: 
     for name, value in fields.items():
         setattr(update, name, value)
     update.version += 1
+    update._history_user = actor  # its history names who did it, whatever the request (API, admin, command)
     update.save()
     _record(update, actor=actor, from_status=previous, reason=reason)
 
@@ -435,6 +436,7 @@ def create_update(
         if existing is None:
             raise
         raise UpdateInProgressError(existing) from None
+    update._history_user = author
     _write_content(update, content)
     _record(update, actor=author, from_status="")
     return update
@@ -462,6 +464,7 @@ def save_draft(*, update: ProgressUpdate, user: User, content: UpdateContent, ex
             raise UpdateInProgressError(other)
     validate_content(project=update.project, cycle=update.cycle, content=content)
     update.version += 1
+    update._history_user = user  # who edited it, read by permissions.writers (four eyes)
     _write_content(update, content)
     return update
 

@@ -41,14 +41,16 @@ from .update_forms import OUT_OF_DATE, BulkApproveForm, ProgressUpdateForm, Reas
 
 
 def update_detail_queryset():
-    return ProgressUpdate.objects.select_related(
-        "project", "organisation", "author", "reviewed_by", "cycle"
-    ).prefetch_related(
-        Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
-        Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),
-        "evidence",
-        Prefetch("transitions", queryset=UpdateTransition.objects.select_related("actor")),
-        Prefetch("work_plan_reports", queryset=WorkPlanItemReport.objects.select_related("item")),
+    return (
+        permissions.with_writers(ProgressUpdate.objects.all())
+        .select_related("project", "organisation", "author", "reviewed_by", "cycle")
+        .prefetch_related(
+            Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
+            Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),
+            "evidence",
+            Prefetch("transitions", queryset=UpdateTransition.objects.select_related("actor")),
+            Prefetch("work_plan_reports", queryset=WorkPlanItemReport.objects.select_related("item")),
+        )
     )
 
 

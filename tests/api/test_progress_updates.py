@@ -224,7 +224,9 @@ def test_nobody_approves_their_own_update_through_the_api(world):
     assert submitted.status_code == 200
     version = {"version": submitted.json()["version"]}
     refused = secretariat.post(created["url"] + "approve/", version, format="json")
-    assert refused.status_code == 403 and refused.json()["detail"] == "Nobody approves their own update."
+    assert refused.status_code == 403 and refused.json()["detail"] == (
+        "Nobody approves an update they wrote, edited or submitted, or one of their organisation's."
+    )
     assert client_for(world, "reviewer2").post(created["url"] + "approve/", version, format="json").status_code == 200
 
 
