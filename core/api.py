@@ -8,6 +8,7 @@ it must not import ``rest_framework.views``, ``generics`` or ``viewsets`` at the
 from __future__ import annotations
 
 import codecs
+import difflib
 import hashlib
 import json
 import math
@@ -267,6 +268,64 @@ class ConditionalGetMixin:
 
     def retrieve(self, request, *args, **kwargs):
         return self.conditional(super().retrieve, request, *args, **kwargs)
+
+
+#: Names people try for a list's parameters, and the ones the API uses.
+PARAMETER_ALIASES = {
+    "search": "q",
+    "query": "q",
+    "text": "q",
+    "keyword": "q",
+    "keywords": "q",
+    "sort": "ordering",
+    "sort_by": "ordering",
+    "order": "ordering",
+    "order_by": "ordering",
+    "limit": "page_size",
+    "per_page": "page_size",
+    "offset": "page",
+}
+
+
+class KnownQueryParametersMixin:
+    """A list refuses a query parameter it does not know with a 400 that names the right one (``search=`` →
+    "use q"), rather than answering as if it had not been sent: a silently unfiltered list looks like an answer.
+    Known: the filters of its ``filterset_class``, paging and ``format``."""
+
+    def known_query_parameters(self) -> list[str]:
+        filterset_class = getattr(self, "filterset_class", None)
+        names = set(filterset_class.base_filters) if filterset_class else set()
+        paginator = self.paginator
+        if paginator is not None:
+            names |= {paginator.page_query_param, paginator.page_size_query_param}
+        names.add(api_settings.URL_FORMAT_OVERRIDE)
+        return sorted(name for name in names if name)
+
+    def unknown_query_parameter_errors(self, request) -> dict[str, list[str]]:
+        known = self.known_query_parameters()
+        errors = {}
+        for name in request.query_params:
+            if name in known:
+                continue
+            right = PARAMETER_ALIASES.get(name.lower())
+            if right not in known:
+                close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.75)
+                right = close[0] if close else None
+            if right:
+                message = _("Unknown parameter “%(name)s”: use “%(right)s”.") % {"name": name, "right": right}
+            else:
+                message = _("Unknown parameter “%(name)s”. This list takes: %(known)s.") % {
+                    "name": name,
+                    "known": ", ".join(known),
+                }
+            errors[name] = [message]
+        return errors
+
+    def list(self, request, *args, **kwargs):
+        errors = self.unknown_query_parameter_errors(request)
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return super().list(request, *args, **kwargs)
 
 
 class KeyLookupMixin:
