@@ -520,4 +520,7 @@ class EvidenceDownloadView(VisibleUpdateMixin, View):
         response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        # A file shown only to those who may see its update (a draft's, to its organisation): no cache keeps it,
+        # shared or the browser's own, whoever asks (an approved update's file, too, may be withdrawn with it).
+        response["Cache-Control"] = "private, no-store"
         return response
