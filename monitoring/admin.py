@@ -376,7 +376,8 @@ class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
         + (readonly_fields[3:])
     )
     inlines = [MilestoneReportInline, IndicatorValueInline, EvidenceInline, UpdateTransitionInline]
-    actions = ["approve_selected"]
+    # No "approve the selected updates" action: it would approve updates at whatever version they have now, read
+    # or not. The review queue approves several at once, each at the version the reviewer saw (#25).
     change_form_template = "admin/monitoring/progressupdate/change_form.html"
 
     def get_queryset(self, request):
@@ -449,14 +450,6 @@ class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
             title=_("Return the update to its author"),
             template="monitoring/admin/return_update.html",
         )
-
-    @admin.action(description=_("Approve and publish the selected updates"), permissions=["view"])
-    def approve_selected(self, request, queryset):
-        approved, problems = update_services.approve_updates(updates=list(queryset), reviewer=request.user)
-        if approved:
-            self.message_user(request, _("%(count)s updates approved.") % {"count": len(approved)}, messages.SUCCESS)
-        for problem in problems:
-            self.message_user(request, problem, messages.ERROR)
 
 
 @admin.register(UpdateTransition)

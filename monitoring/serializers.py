@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
@@ -214,6 +215,10 @@ class EvidenceLinkInputSerializer(serializers.Serializer):
         return value
 
 
+#: What an edit or a transition sent without ``version`` is told (a 400).
+NO_VERSION = gettext_lazy("Send the version you read: it guards against overwriting someone else's work.")
+
+
 def _narrative(help_text: str = "") -> serializers.CharField:
     return serializers.CharField(
         required=False, allow_blank=True, max_length=settings.NARRATIVE_MAX_CHARS, help_text=help_text
@@ -267,9 +272,7 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
             self.project = data["initiative"]
         else:
             if "version" not in data:
-                raise serializers.ValidationError(
-                    {"version": _("Send the version you read: it guards against overwriting someone else's work.")}
-                )
+                raise serializers.ValidationError({"version": str(NO_VERSION)})
             if "initiative" in data and data["initiative"].pk != self.update.project_id:
                 raise serializers.ValidationError({"initiative": _("An update's initiative cannot change.")})
             if "organisation" in data and data["organisation"] != self.update.organisation.slug:
@@ -364,14 +367,13 @@ def _by_field(error: DjangoValidationError) -> dict:
     return nested
 
 
-def _version(doing: str, required: bool = True) -> serializers.IntegerField:
-    read = "The version you read (required)" if required else "The version you read"
-    help_text = f"{read}: {doing} an update that changed since is refused (409)."
-    return serializers.IntegerField(required=required, min_value=1, help_text=help_text)
+def _version(doing: str) -> serializers.IntegerField:
+    help_text = f"The version you read (required): {doing} an update that changed since is refused (409)."
+    return serializers.IntegerField(min_value=1, help_text=help_text, error_messages={"required": NO_VERSION})
 
 
 class SubmitSerializer(serializers.Serializer):
-    version = _version("submitting", required=False)
+    version = _version("submitting")
 
 
 class ApproveSerializer(serializers.Serializer):

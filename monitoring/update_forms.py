@@ -250,6 +250,7 @@ class ProgressUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.project = project
         self.cycle = cycle
+        self.update = update
         if cycle is not None:
             self.fields["period_start"].initial = cycle.period_start
             self.fields["period_end"].initial = cycle.period_end
@@ -390,6 +391,10 @@ class ProgressUpdateForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.update is not None and cleaned.get("version") is None:
+            # Saving over the update needs the version it was read at: without it, a change saved since would be
+            # overwritten unseen (a browser always sends it; a hand-made or truncated request may not).
+            self.add_error(None, NO_VERSION_TO_SAVE)
         for field in self.file_fields():
             uploaded = cleaned.get(field.name)
             if uploaded:
@@ -448,6 +453,10 @@ class ReasonForm(forms.Form):
     )
 
 
+NO_VERSION_TO_SAVE = _(
+    "This form does not say which version of the update it was opened on, so it cannot be saved without risking "
+    "someone else's changes: open the update again, then make your changes."
+)
 OUT_OF_DATE = _("This page is out of date: open the update again, read it, then decide.")
 
 

@@ -270,7 +270,7 @@ class UpdateEditView(UpdateFormView):
 
     def save(self, form, *, submit):
         save = update_services.save_and_submit if submit else update_services.save_draft
-        expected = form.cleaned_data.get("version") or 0
+        expected = form.cleaned_data["version"]  # required when editing (the form says so)
         return save(update=self.update, user=self.request.user, content=form.content(), expected_version=expected)
 
     def conflict(self, error):
@@ -327,9 +327,9 @@ class TransitionView(LoginRequiredMixin, VisibleUpdateMixin, View):
 
 class SubmitView(TransitionView):
     def perform(self, request, update):
-        version = request.POST.get("version")
-        expected = parse_id(version)
-        if version and expected is None:
+        # The version the author read: an update changed since is not submitted unread.
+        expected = parse_id(request.POST.get("version"))
+        if expected is None:
             raise update_services.WorkflowError(str(OUT_OF_DATE))
         update_services.submit_update(update=update, user=request.user, expected_version=expected)
         return _("Your update was submitted to the Secretariat.")

@@ -138,19 +138,18 @@ def test_the_bypass_through_the_api_is_a_403(world):
     )
 
 
-def test_the_admins_bulk_approval_asks_the_same_rule(client, world):
+def test_the_admins_approval_asks_the_same_rule(client, world):
     Membership.objects.create(user=world.secretariat, organisation=world.lead)
     update = draft(world)
     update = edit(update, world.secretariat, "Edited.")
     Membership.objects.filter(user=world.secretariat).delete()
     update = services.submit_update(update=update, user=world.author)
     client.force_login(world.secretariat)
-    response = client.post(
-        reverse("admin:monitoring_progressupdate_changelist"),
-        {"action": "approve_selected", "_selected_action": [update.pk]},
-        follow=True,
-    )
-    assert response.status_code == 200
+    page = client.get(reverse("admin:monitoring_progressupdate_change", args=[update.pk])).content.decode()
+    approve_url = reverse("admin:monitoring_progressupdate_approve", args=[update.pk])
+    assert approve_url not in page
+    response = client.post(approve_url, {"version": update.version}, follow=True)
+    assert "Nobody approves an update they wrote, edited or submitted" in response.content.decode()
     assert fresh(update).status == UpdateStatus.SUBMITTED
 
 
