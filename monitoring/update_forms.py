@@ -367,6 +367,7 @@ class ProgressUpdateForm(forms.Form):
 
     def clean_links(self) -> list[EvidenceLink]:
         links = []
+        self.link_lines = []  # the line of the box each link is on, for the content rules' messages
         validate = URLValidator(schemes=["http", "https"])
         for number, line in enumerate(self.cleaned_data["links"].splitlines(), start=1):
             line = line.strip()
@@ -385,6 +386,7 @@ class ProgressUpdateForm(forms.Form):
                     _("Line %(number)s is longer than 500 characters."), params={"number": number}
                 )
             links.append(EvidenceLink(title=title, url=url))
+            self.link_lines.append(number)
         if len(links) > 20:
             raise forms.ValidationError(_("Give at most 20 links."))
         return links
@@ -415,6 +417,12 @@ class ProgressUpdateForm(forms.Form):
                     self.add_error(name if name in self.fields else None, errors)
                     continue
                 index, _dot, field = rest.partition(".")
+                if name == "links":  # one box, a link per line: the message names the line
+                    line = self.link_lines[int(index)]
+                    message = _("Line %(number)s: %(error)s")
+                    messages = forms.ValidationError(errors).messages
+                    self.add_error("links", [message % {"number": line, "error": text} for text in messages])
+                    continue
                 row = rows[name][int(index)]
                 row.add_error(row.content_fields.get(field), errors)
         return cleaned

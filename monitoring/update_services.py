@@ -245,6 +245,15 @@ def validate_content(
                 % {"start": date_format(start), "end": date_format(end)}
             )
 
+    for index, link in enumerate(content.links):
+        if UNSAFE_LINK_CHARACTERS.intersection(link.url):
+            errors[f"links.{index}.url"].append(
+                _(
+                    "A web address cannot contain quotes or angle brackets (\" ' < >): write them as %22, %27, "
+                    "%3C and %3E."
+                )
+            )
+
     reported = set()
     for index, answer in enumerate(content.work_plan_reports):
         item = answer.item
@@ -259,6 +268,11 @@ def validate_content(
     if errors:
         raise ValidationError(dict(errors))
 
+
+#: Never in an evidence link: each would end an HTML attribute or begin markup wherever a link is written out
+#: unescaped (a feed reader, an export opened elsewhere), and no address needs them as they are (%22, %27, %3C,
+#: %3E).
+UNSAFE_LINK_CHARACTERS = frozenset("\"'<>")
 
 #: Before this, a date reported for a milestone is a slip of the keyboard (a year typed as 0026 or 1026).
 EARLIEST_REPORTED_DATE = datetime.date(2000, 1, 1)
