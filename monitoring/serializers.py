@@ -55,9 +55,16 @@ class MeetingDocumentSerializer(serializers.ModelSerializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
-    host_country = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
+    # allow_null: both may be empty (null in the answer), and the OpenAPI schema says so.
+    host_country = serializers.SlugRelatedField(
+        slug_field="iso_code", read_only=True, allow_null=True, help_text="Its ISO code; null when not known."
+    )
     cycle = serializers.SlugRelatedField(
-        slug_field="number", read_only=True, help_text="ISOM, SOM or other event: the number of its cycle."
+        slug_field="number",
+        read_only=True,
+        allow_null=True,
+        help_text="ISOM, SOM or other event: the number of its cycle; null when it has none (an ASEMME opens and "
+        "closes cycles instead).",
     )
     url = WebUrlField()
     documents = MeetingDocumentSerializer(
