@@ -9,6 +9,10 @@ very next request, while a visitor who reads the same pages again and again gets
 them from the cache. Visitors with a session (signed-in users) or pending messages
 always get a fresh page.
 
+Pages also depend on the day (a reporting cycle opens and closes by its dates, "24 days left", milestones
+fall due, meetings become past): the day in the site's time zone is part of every key and ETag, so a page
+cached yesterday is never served today.
+
 Bulk writes that send no signals (``QuerySet.update``, ``bulk_create``) must call
 ``bump_content_version()`` themselves (the synthetic-data generator does).
 """
@@ -112,8 +116,9 @@ def _serve(view, request, version, *args, **kwargs):
         patch_vary_headers(response, ["Cookie"])
         return response
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    key = f"page:{version}:{get_language()}:{digest}"
-    etag = f'"{version}-{digest[:16]}"'
+    day = timezone.localdate().isoformat()
+    key = f"page:{version}:{day}:{get_language()}:{digest}"
+    etag = f'"{version}-{day}-{digest[:16]}"'
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
         response["ETag"] = etag

@@ -41,7 +41,7 @@ def _message(cycle: ReportingCycle, user, projects, days_left: int) -> tuple[str
         "name": user.get_full_name() or user.username,
         "number": cycle.number,
         "label": cycle.label,
-        "date": date_format(cycle.submission_closes),
+        "date": date_format(cycle.last_submission_day()),
         "days": days_left,
         "list": "\n".join(lines),
     }
@@ -61,14 +61,12 @@ def _message(cycle: ReportingCycle, user, projects, days_left: int) -> tuple[str
 
 def send_reminders(*, days: int, today: datetime.date | None = None, dry_run: bool = False) -> ReminderRun:
     today = today or timezone.localdate()
-    cycle = ReportingCycle.objects.open().first()
+    cycle = ReportingCycle.objects.current(today)
     if cycle is None:
-        return ReminderRun(cycle=None, days_left=None, reason=_("No reporting cycle is open."))
-    days_left = cycle.days_until_close(today)
+        return ReminderRun(cycle=None, days_left=None, reason=_("No reporting cycle takes updates today."))
+    # Until the last day anything may be submitted: the window's, or the late allowance's.
+    days_left = (cycle.last_submission_day() - today).days
     run = ReminderRun(cycle=cycle, days_left=days_left)
-    if days_left < 0:
-        run.reason = _("The submission window closed on %(date)s.") % {"date": date_format(cycle.submission_closes)}
-        return run
     if days_left > days:
         run.reason = _("The window closes in %(left)s days, more than %(days)s.") % {"left": days_left, "days": days}
         return run
