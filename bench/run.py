@@ -184,6 +184,12 @@ print(json.dumps({"pages": pages, "queries": queries, "organisations": organisat
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def api_page(rng: random.Random) -> str:
+    """A page of the API list that is seldom asked twice: the API refuses parameters it does not know (so no
+    ``_=`` cache-buster), and page and page size vary instead (about 25 initiatives, one of the first 40 pages)."""
+    return f"page={rng.randint(1, 40)}&page_size={rng.randint(20, 30)}"
+
+
 def varied_urls(name: str, url: str, organisations: list[str], rng: random.Random):
     """A new URL each time for the 'varied' pages (no cache hit possible)."""
     if name == "directory filtered":
@@ -200,10 +206,13 @@ def varied_urls(name: str, url: str, organisations: list[str], rng: random.Rando
             yield f"/initiatives/?q={quote(rng.choice(COMMON_SEARCHES))}&_={rng.random()}"
     if name == "api list":
         while True:
-            yield f"/api/v1/initiatives/?objective={rng.randint(1, 4)}&is_new={rng.choice(['true', 'false'])}&_={rng.random()}"
+            yield (
+                f"/api/v1/initiatives/?objective={rng.randint(1, 4)}&is_new={rng.choice(['true', 'false'])}"
+                f"&{api_page(rng)}"
+            )
     if name == "api searched":
         while True:
-            yield f"/api/v1/initiatives/?q={quote(rng.choice(COMMON_SEARCHES))}&_={rng.random()}"
+            yield f"/api/v1/initiatives/?q={quote(rng.choice(COMMON_SEARCHES))}&{api_page(rng)}"
     while True:
         yield url
 

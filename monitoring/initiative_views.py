@@ -88,9 +88,12 @@ class ProjectListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query_string = query_string_without_page(self.request)
+        valid = self.filterset.is_valid()
         context.update(
             filter=self.filterset,
             organisation_options=organisation_options(),
+            organisation_match=self.filterset.form.cleaned_data.get("organisation") if valid else None,
+            searched_similar_words=self.filterset.searched_similar_words,
             is_filtered=self.filterset.is_filtered,
             query_string=query_string,
             csv_url=_with_query(reverse("initiatives:project-export-csv"), query_string),

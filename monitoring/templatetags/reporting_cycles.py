@@ -1,4 +1,4 @@
-"""``{% cycle_status_message cycle %}``: a reporting cycle's state in words, today (``cycle_services``)."""
+"""``{% cycle_status cycle %}``: a reporting cycle's state in words, today (``cycle_services``)."""
 
 from django import template
 

@@ -48,7 +48,7 @@ def test_contributor_and_secretariat_take_an_update_to_publication(live_server, 
     # The Secretariat returns it with a reason.
     log_in(page, base, "secretariat")
     page.goto(base + "/updates/review/")
-    page.get_by_role("link", name="DUO Fellowship").click()
+    page.get_by_role("link", name="DUO Fellowship", exact=True).click()
     page.get_by_role("link", name="Return with a reason").click()
     page.get_by_label("Reason for returning").fill("Please add the alumni meeting's attendance.")
     page.get_by_role("button", name="Return it").click()
@@ -70,7 +70,7 @@ def test_contributor_and_secretariat_take_an_update_to_publication(live_server, 
     page.goto(base + "/updates/review/")
     page.get_by_label("Select the update on DUO Fellowship").check()
     page.get_by_role("button", name="Approve the selected updates").click()
-    expect(page.get_by_text("1 updates approved and published.")).to_be_visible()
+    expect(page.get_by_text("1 update approved and published.")).to_be_visible()
     log_out(page)
 
     update = ProgressUpdate.objects.get()

@@ -52,7 +52,7 @@ def status_from_dates(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("monitoring", "0007_remove_update_excerpt"),
+        ("monitoring", "0008_update_search_vector"),
     ]
 
     operations = [
