@@ -15,7 +15,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from actions.models import StrategicObjective, Subgoal
-from monitoring.models import Meeting, NewsItem, ProgressUpdate
+from monitoring.models import Meeting, NewsItem, ProgressUpdate, ReportingCycle
 from projects.models import Project, leads_prefetch
 
 #: At most this many new initiatives on the home page (the plan has 16; the rest are one link away).
@@ -45,9 +45,12 @@ class HomeView(TemplateView):
         # Counted only when there are more than the page shows (one more read is how we know).
         context["new_initiatives"] = shown[:HOME_NEW_INITIATIVES]
         context["new_initiative_total"] = new.count() if len(shown) > HOME_NEW_INITIATIVES else len(shown)
+        # Where reporting stands: the cycle that takes updates, else the next one planned, else the latest.
+        today = timezone.localdate()
+        context["reporting_cycle"] = ReportingCycle.objects.where_reporting_stands(today)
         context["latest_news"] = list(NewsItem.objects.published().order_by("-date", "-pk")[:HOME_NEWS])
         context["upcoming_meetings"] = list(
-            Meeting.objects.upcoming(timezone.localdate()).select_related("host_country")[:HOME_MEETINGS]
+            Meeting.objects.upcoming(today).select_related("host_country")[:HOME_MEETINGS]
         )
         context["latest_updates"] = (
             ProgressUpdate.objects.published()

@@ -22,7 +22,9 @@ from stakeholders.serializers import OrganisationBriefSerializer
 
 from . import permissions
 from . import update_services as services
+from .cycle_services import cycle_status_message
 from .models import (
+    CycleStatus,
     Document,
     IndicatorValue,
     Meeting,
@@ -86,6 +88,14 @@ class MeetingSummarySerializer(serializers.ModelSerializer):
 
 
 class ReportingCycleSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(
+        choices=CycleStatus.choices,
+        read_only=True,
+        help_text="Today's state, from the dates: planned before the submission window opens, open during it, "
+        "closed after it (late submissions may still be accepted until late_submissions_until), published once "
+        "its report is (published_on).",
+    )
+    status_message = serializers.SerializerMethodField(help_text="The state in words, as the site says it.")
     opening_meeting = MeetingSummarySerializer(read_only=True)
     closing_meeting = MeetingSummarySerializer(read_only=True)
     report_published = serializers.SerializerMethodField()
@@ -94,9 +104,13 @@ class ReportingCycleSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReportingCycle
         fields = [
-            "id", "number", "label", "status", "period_start", "period_end", "submission_opens",
-            "submission_closes", "opening_meeting", "closing_meeting", "report_published", "report",
+            "id", "number", "label", "status", "status_message", "period_start", "period_end", "submission_opens",
+            "submission_closes", "late_submissions_until", "published_on", "opening_meeting", "closing_meeting",
+            "report_published", "report",
         ]  # fmt: skip
+
+    def get_status_message(self, cycle: ReportingCycle) -> str:
+        return cycle_status_message(cycle)
 
     def get_report_published(self, cycle: ReportingCycle) -> bool:
         report = getattr(cycle, "stocktaking_report", None)

@@ -19,6 +19,8 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,6 +37,7 @@ from .models import (
     IndicatorValue,
     MilestoneReport,
     ProgressUpdate,
+    ReportingCycle,
     UpdateStatus,
     UpdateTransition,
     WorkPlanItemReport,
@@ -86,27 +89,34 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             .select_related("project", "organisation", "author", "cycle")
             .order_by("-updated_at")
         )
-        cycle = update_services.open_cycle() if orgs else None
+        cycle = ReportingCycle.objects.current() if orgs else None
         start, _end = current_period()
+        # Due: no update of my organisations submitted (or approved) in the cycle yet (without a cycle: this
+        # year). A returned update is due again.
+        done = (UpdateStatus.SUBMITTED, UpdateStatus.APPROVED)
         if cycle is not None:
-            # Due in the cycle: no update of my organisations submitted (or approved) in it yet.
-            reported = {
-                u.project_id
-                for u in updates
-                if u.cycle_id == cycle.pk and u.status in (UpdateStatus.SUBMITTED, UpdateStatus.APPROVED)
-            }
+            reported = {u.project_id for u in updates if u.cycle_id == cycle.pk and u.status in done}
         else:
-            reported = {u.project_id for u in updates if u.status != UpdateStatus.DRAFT and u.period_end >= start}
+            reported = {u.project_id for u in updates if u.status in done and u.period_end >= start}
         # The coordinators' (and the Secretariat's) way to the initiative's profile, from their desk.
         editable = set(
             permissions.profiles_editable_by(user).filter(pk__in=[p.pk for p in projects]).values_list("pk", flat=True)
         )
+        today = timezone.localdate()
+        # Drafts and returned updates left in a cycle that takes no more submissions: one click moves each on.
+        left_behind = [
+            u
+            for u in updates
+            if u.status in permissions.EDITABLE and u.cycle is not None and not u.cycle.accepts_submissions(today)
+        ]
         context.update(
+            left_behind=left_behind,
             projects=projects,
             profile_editable=editable,
             due=[p for p in projects if p.pk not in reported],
             cycle=cycle,
-            days_left=cycle.days_until_close(datetime.date.today()) if cycle else None,
+            # Between two cycles: where the next one stands (planned, its window's dates).
+            next_cycle=ReportingCycle.objects.next_planned() if orgs and cycle is None else None,
             period_start=start,
             by_status={
                 status: [u for u in updates if u.status == status]
@@ -301,6 +311,8 @@ class UpdateDetailView(VisibleUpdateMixin, DetailView):
             can_submit=permissions.can(user, permissions.SUBMIT, update),
             can_review=permissions.can(user, permissions.APPROVE, update),
             can_withdraw=permissions.can(user, permissions.WITHDRAW_APPROVAL, update),
+            can_move=permissions.can(user, permissions.MOVE_TO_CURRENT_CYCLE, update),
+            current_cycle=ReportingCycle.objects.current(),
             return_form=ReturnForm(),
             show_workflow=permissions.can(user, permissions.VIEW_WORKFLOW, update),
         )
@@ -333,6 +345,28 @@ class SubmitView(TransitionView):
             raise update_services.WorkflowError(str(OUT_OF_DATE))
         update_services.submit_update(update=update, user=request.user, expected_version=expected)
         return _("Your update was submitted to the Secretariat.")
+
+
+class MoveToCurrentCycleView(TransitionView):
+    """One click: a draft or returned update left in a closed or published cycle joins the current one."""
+
+    def perform(self, request, update):
+        try:
+            moved, removed = update_services.move_to_current_cycle(update=update, user=request.user)
+        except update_services.UpdateInProgressError as error:
+            raise update_services.WorkflowError(str(error)) from None
+        message = _("The update now reports to cycle %(number)s (%(label)s), for %(start)s – %(end)s.") % {
+            "number": moved.cycle.number,
+            "label": moved.cycle.label,
+            "start": date_format(moved.period_start),
+            "end": date_format(moved.period_end),
+        }
+        if removed:
+            message += " " + _("Removed, as they belonged to the old cycle: %(list)s.") % {"list": "; ".join(removed)}
+        return message + " " + _("Check it, then submit it.")
+
+    def success_url(self, update):
+        return reverse("updates:update-edit", args=[update.pk])
 
 
 class ApproveView(TransitionView):

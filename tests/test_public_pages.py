@@ -18,7 +18,7 @@ def pages():
     project = Project.objects.first()
     organisation = Organisation.objects.filter(participations__isnull=False).first()
     return {
-        "home": (reverse("home"), 10),
+        "home": (reverse("home"), 11),  # + where reporting stands (the cycles)
         "objective": (objective.get_absolute_url(), 9),
         "subgoal": (Subgoal.objects.first().get_absolute_url(), 9),
         "actions": (reverse("plan:action-list"), 9),
