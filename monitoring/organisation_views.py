@@ -101,7 +101,7 @@ class CountryDetailView(DetailView):
                     "participations__project", filter=Q(participations__role__in=TAKING_PART_ROLES), distinct=True
                 )
             )
-            .only("slug", "name", "acronym", "kind")
+            .only("slug", "name", "acronym", "kind", "country")
             .order_by("name")
         )
         return super().get_context_data(
