@@ -6,17 +6,21 @@ small as the plan grows.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.views.generic import DetailView, ListView
 
 from actions.models import Action, StrategicObjective, Subgoal
 from projects.models import ActionContribution, leads_prefetch
 
+from .initiative_views import entry_queryset
+
 #: Initiatives listed under each action on objective, subgoal and action-list pages.
 ROWS_PER_ACTION = 12
 #: Rows (with their texts) per page of an action's page.
 ROWS_PER_PAGE = 20
+#: Initiatives listed on an objective's page (each once; the rest in the directory, filtered by the objective).
+OBJECTIVE_INITIATIVES = 25
 
 
 def rows_with_projects():
@@ -40,13 +44,32 @@ def actions_with_first_rows():
 
 
 class ObjectiveDetailView(DetailView):
+    """An objective: its subgoals, then each action serving it once (an action may serve two of its subgoals) and
+    each initiative under those actions once (an initiative may stand under two of them)."""
+
     context_object_name = "objective"
-    queryset = StrategicObjective.objects.prefetch_related(
-        Prefetch(
-            "subgoals",
-            queryset=Subgoal.objects.prefetch_related(Prefetch("actions", queryset=actions_with_first_rows())),
+    queryset = StrategicObjective.objects.prefetch_related(Prefetch("subgoals", queryset=Subgoal.objects.all()))
+
+    def get_context_data(self, **kwargs):
+        objective = self.object
+        serving = Exists(Subgoal.actions.through.objects.filter(action=OuterRef("pk"), subgoal__objective=objective))
+        actions = (
+            Action.objects.filter(serving)
+            .annotate(row_total=Count("rows"))
+            .prefetch_related(Prefetch("subgoals", queryset=Subgoal.objects.filter(objective=objective)))
+            .order_by("number")
         )
-    )
+        under = Exists(
+            ActionContribution.objects.filter(project=OuterRef("pk"), action__subgoals__objective=objective)
+        )
+        initiatives = entry_queryset().filter(under).order_by("title", "slug")
+        initiative_total = initiatives.count()
+        return super().get_context_data(
+            **kwargs,
+            actions=actions,
+            initiatives=initiatives[:OBJECTIVE_INITIATIVES],
+            initiative_total=initiative_total,
+        )
 
 
 class SubgoalDetailView(DetailView):

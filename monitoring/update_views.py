@@ -1,4 +1,4 @@
-"""Stakeholders write progress updates; the Secretariat reviews them.
+"""Stakeholders write progress updates; the Secretariat reviews them; everyone reads the published ones.
 
 Every view asks ``monitoring.permissions`` what the user may see (querysets, so
 what is not theirs is a 404) and calls ``monitoring.update_services`` for every
@@ -25,13 +25,15 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from core.parsing import parse_id
 from projects.models import ProjectOrganisation
 from stakeholders.models import Organisation
 
 from . import permissions, update_services
+from .filters import PublishedUpdateFilterSet, organisation_options
+from .initiative_views import query_string_without_page
 from .models import (
     Evidence,
     IndicatorValue,
@@ -43,6 +45,55 @@ from .models import (
     WorkPlanItemReport,
 )
 from .update_forms import OUT_OF_DATE, RETURN, ProgressUpdateForm, ReasonForm, ReturnForm, ReviewQueueForm
+
+#: Published updates per page of their public list.
+PUBLISHED_PAGE_SIZE = 25
+
+
+class PublishedUpdateListView(ListView):
+    """Every published (approved) progress update, newest publication first, with the filters of
+    :class:`~monitoring.filters.PublishedUpdateFilterSet`. Invalid filters answer 400 and list nothing, as the
+    directory does."""
+
+    template_name = "updates/published_list.html"
+    context_object_name = "updates"
+    paginate_by = PUBLISHED_PAGE_SIZE
+
+    def get(self, request, *args, **kwargs):
+        queryset = (
+            ProgressUpdate.objects.published()
+            .select_related("project", "organisation", "cycle")
+            .only(
+                "pk", "period_start", "period_end", "achievements", "challenges", "next_steps", "reviewed_at",
+                "project__slug", "project__title", "organisation__slug", "organisation__name",
+                "organisation__acronym", "cycle__number", "cycle__period_start", "cycle__period_end",
+            )  # fmt: skip
+            .order_by("-reviewed_at", "-pk")
+        )
+        self.filterset = PublishedUpdateFilterSet(request.GET, queryset=queryset, request=request)
+        response = super().get(request, *args, **kwargs)
+        if not self.filterset.is_valid():
+            response.status_code = 400
+        return response
+
+    def get_queryset(self):
+        if not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def get_paginate_by(self, queryset):
+        return self.paginate_by if self.filterset.is_valid() else None
+
+    def get_context_data(self, **kwargs):
+        valid = self.filterset.is_valid()
+        return super().get_context_data(
+            **kwargs,
+            filter=self.filterset,
+            is_filtered=self.filterset.is_filtered,
+            organisation_match=self.filterset.form.cleaned_data.get("organisation") if valid else None,
+            organisation_options=organisation_options(),
+            query_string=query_string_without_page(self.request),
+        )
 
 
 def update_detail_queryset():
