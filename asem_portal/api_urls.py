@@ -9,7 +9,13 @@ from rest_framework import routers
 from actions.api import ActionViewSet, StrategicObjectiveViewSet, SubgoalViewSet
 from core.api import api_not_found
 from monitoring.api import MeetingViewSet, MeView, ProgressUpdateViewSet, ReportingCycleViewSet
-from monitoring.initiative_api import InitiativeViewSet, PlanExportCSVView, PlanExportJSONView
+from monitoring.initiative_api import (
+    IndicatorValuesExportView,
+    InitiativeViewSet,
+    PlanExportCSVView,
+    PlanExportJSONView,
+)
+from monitoring.progress_api import ProgressView
 from projects.api import OrganisationViewSet
 from stakeholders.api import CountryViewSet
 
@@ -19,6 +25,8 @@ app_name = "api"
 EXTRA_ROOT_ENTRIES = {
     "export-json": "plan-export-json",
     "export-csv": "plan-export-csv",
+    "export-indicator-values": "indicator-values-export",
+    "progress": "progress",
     "me": "me",
     "schema": "schema",
     "docs": "docs",
@@ -57,6 +65,8 @@ urlpatterns = [
     *router.urls,
     path("export/plan.json", PlanExportJSONView.as_view(), name="plan-export-json"),
     path("export/plan.csv", PlanExportCSVView.as_view(), name="plan-export-csv"),
+    path("export/indicator-values.csv", IndicatorValuesExportView.as_view(), name="indicator-values-export"),
+    path("progress/", ProgressView.as_view(), name="progress"),
     path("me/", MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script): no inline script, so the
