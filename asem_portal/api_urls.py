@@ -8,6 +8,7 @@ from rest_framework import routers
 
 from actions.api import ActionViewSet, StrategicObjectiveViewSet, SubgoalViewSet
 from core.api import api_not_found
+from core.cache import cached_public_page
 from monitoring.api import MeetingViewSet, MeView, ProgressUpdateViewSet, ReportingCycleViewSet
 from monitoring.initiative_api import (
     IndicatorValuesExportView,
@@ -66,7 +67,8 @@ urlpatterns = [
     path("export/plan.json", PlanExportJSONView.as_view(), name="plan-export-json"),
     path("export/plan.csv", PlanExportCSVView.as_view(), name="plan-export-csv"),
     path("export/indicator-values.csv", IndicatorValuesExportView.as_view(), name="indicator-values-export"),
-    path("progress/", ProgressView.as_view(), name="progress"),
+    # The same figures for everyone, as the pages show them: through the page cache, as the pages are.
+    path("progress/", cached_public_page(ProgressView.as_view()), name="progress"),
     path("me/", MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script): no inline script, so the

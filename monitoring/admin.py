@@ -31,6 +31,7 @@ from .models import (
     WorkPlanItem,
     WorkPlanItemReport,
 )
+from .update_forms import AdminApproveForm, AdminReturnForm
 from .workplan_import import WorkPlanFileError, import_work_plan, read_rows
 
 
@@ -378,10 +379,78 @@ class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
     )
     inlines = [MilestoneReportInline, IndicatorValueInline, EvidenceInline, UpdateTransitionInline]
     actions = ["approve_selected"]
+    change_form_template = "admin/monitoring/progressupdate/change_form.html"
 
     def get_queryset(self, request):
         # The same rule as the site: nobody sees another organisation's drafts, not even here.
         return super().get_queryset(request).filter(pk__in=permissions.updates_visible_to(request.user).values("pk"))
+
+    # Approve and Return on the update's page: the site's services, and the permission rule they ask.
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name="monitoring_progressupdate_approve",
+            ),
+            path(
+                "<path:object_id>/return/",
+                self.admin_site.admin_view(self.return_view),
+                name="monitoring_progressupdate_return",
+            ),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        update = self.get_object(request, unquote(object_id))
+        decisions = {
+            "can_approve": update is not None and permissions.can(request.user, permissions.APPROVE, update),
+            "can_return": update is not None and permissions.can(request.user, permissions.RETURN, update),
+        }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **decisions})
+
+    def _decision_page(self, request, object_id, *, form, title, template):
+        update = self.get_object(request, unquote(object_id))  # None for a malformed, unknown or unseen id
+        if update is None:
+            raise Http404
+        change_url = reverse("admin:monitoring_progressupdate_change", args=[update.pk])
+        if request.method == "POST" and form.is_valid():
+            try:
+                message = form.decide(update, request.user)
+            except (update_services.WorkflowError, PermissionDenied) as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            self.message_user(request, message, messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:monitoring_progressupdate_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "update": update,
+            "form": form,
+            "title": title,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, template, context, status=400 if form.errors else 200)
+
+    def approve_view(self, request, object_id):
+        form = AdminApproveForm(request.POST or None, initial={"version": request.GET.get("version", "")})
+        return self._decision_page(
+            request,
+            object_id,
+            form=form,
+            title=_("Approve and publish the update"),
+            template="monitoring/admin/approve_update.html",
+        )
+
+    def return_view(self, request, object_id):
+        form = AdminReturnForm(request.POST or None, initial={"version": request.GET.get("version", "")})
+        return self._decision_page(
+            request,
+            object_id,
+            form=form,
+            title=_("Return the update to its author"),
+            template="monitoring/admin/return_update.html",
+        )
 
     @admin.action(description=_("Approve and publish the selected updates"), permissions=["view"])
     def approve_selected(self, request, queryset):

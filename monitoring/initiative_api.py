@@ -28,6 +28,7 @@ from core.api import (
     ExportRateThrottle,
     IgnoreClientContentNegotiation,
     KeyLookupMixin,
+    KnownQueryParametersMixin,
     read_only_schema,
 )
 from core.csvutil import Echo, csv_safe
@@ -40,9 +41,10 @@ from projects.models import (
     ProjectOrganisation,
     ProjectStatus,
 )
+from stakeholders.models import Region
 from stakeholders.serializers import OrganisationSerializer
 
-from .filters import ProjectFilterSet
+from .filters import Ordering, ProjectFilterSet
 from .models import IndicatorValue, UpdateStatus
 from .progress import NOT_REPORTED, Cycles
 from .progress_api import PROGRESS_PREFETCHES, InitiativeProgressSerializer
@@ -77,14 +79,25 @@ INITIATIVE_PREFETCHES = (
     "One initiative: its rows per action, organisations and roles, milestones and indicators",
     "id_or_slug",
     "Its id or slug.",
-    description="The same filters as the directory (`objective`, `subgoal`, `action`, `organisation`, "
-    "`region`, `status`, `reported`, `late_milestones`, `is_new`, `q`) and its `ordering`. An unknown value is a "
-    "400 naming the filter.",
+    description="The same filters as the directory (`objective`, `subgoal`, `action`, `organisation`, `country`, "
+    "`region`, `status`, `reported`, `late_milestones`, `is_new`, `q`) and its `ordering`, combined with AND. An "
+    "unknown value is a 400 naming the filter; so is an unknown parameter, with the right one (`search=` → use "
+    "`q`).",
     parameters=[
         OpenApiParameter("objective", int, description="An objective's number (1-4)."),
         OpenApiParameter("subgoal", str, description="A subgoal's code, such as 3.2."),
         OpenApiParameter("action", int, description="An action's number (1-17)."),
-        OpenApiParameter("organisation", str, description="The slug of a lead or partner organisation."),
+        OpenApiParameter(
+            "organisation",
+            str,
+            description="A lead or partner organisation as a person types it: its slug, acronym or name (any "
+            "case), or part of its name or acronym (`ASEF`, `Asia-Europe`). Exact matches win over partial ones; "
+            "text matching no organisation taking part is a 400.",
+        ),
+        OpenApiParameter(
+            "country", str, description="The ISO 3166-1 alpha-2 code (`DE`) of a lead or partner's country."
+        ),
+        OpenApiParameter("region", str, enum=list(Region.values), description="The region of a lead or partner."),
         OpenApiParameter("is_new", str, enum=["true", "false"], description="New in the plan, or not."),
         OpenApiParameter(
             "status",
@@ -106,10 +119,18 @@ INITIATIVE_PREFETCHES = (
             enum=["true", "false"],
             description="`true`: it has a milestone that is delayed, or whose date passed with no report, today.",
         ),
-        OpenApiParameter("q", str, description="Words from the title, summary, activities or outcomes."),
+        OpenApiParameter(
+            "q",
+            str,
+            description='Search (at most 200 characters; `"a phrase"`, `or`, `-word`): words of the '
+            "initiative's title, summary, activities and expected outcomes, of the objectives, subgoals and "
+            "actions it serves, or of its approved progress updates. When the words are found nowhere, "
+            "initiatives with similar words (a typo forgiven).",
+        ),
+        OpenApiParameter("ordering", str, enum=[value for value, _label in Ordering.CHOICES], description="The order."),
     ],
 )
-class InitiativeViewSet(ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
+class InitiativeViewSet(KnownQueryParametersMixin, ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = InitiativeProgressSerializer
     filterset_class = ProjectFilterSet
     queryset = Project.objects.defer("search_vector").prefetch_related(*INITIATIVE_PREFETCHES)

@@ -92,10 +92,13 @@ class ProjectListView(ListView):
         cycles = Cycles.today()
         attach_progress(context["object_list"], cycles)
         query_string = query_string_without_page(self.request)
+        valid = self.filterset.is_valid()
         context.update(
             filter=self.filterset,
             cycles=cycles,
             organisation_options=organisation_options(),
+            organisation_match=self.filterset.form.cleaned_data.get("organisation") if valid else None,
+            searched_similar_words=self.filterset.searched_similar_words,
             is_filtered=self.filterset.is_filtered,
             query_string=query_string,
             csv_url=_with_query(reverse("initiatives:project-export-csv"), query_string),

@@ -8,10 +8,13 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from actions.models import Action, StrategicObjective, Subgoal
+from core.api import KnownQueryParametersMixin
 from projects.models import Indicator, Project, ProjectStatus
 from projects.serializers import DECIMAL_FIELD, IndicatorSerializer, InitiativeSerializer
 
@@ -156,14 +159,24 @@ def _by_key(distribution: Distribution) -> dict[str, int]:
     ],
     responses={200: ProgressSchema},
 )
-class ProgressView(APIView):
+class ProgressView(KnownQueryParametersMixin, APIView):
+    """Served through the page cache (``asem_portal/api_urls.py``): JSON only, so one cached answer fits every
+    client; the same figures for everyone."""
+
+    renderer_classes = [JSONRenderer]
     SCOPES = (
         ("objective", StrategicObjective, "number"),
         ("subgoal", Subgoal, "code"),
         ("action", Action, "number"),
     )
 
+    def known_query_parameters(self) -> list[str]:
+        return sorted([name for name, _model, _field in self.SCOPES] + [api_settings.URL_FORMAT_OVERRIDE])
+
     def get(self, request):
+        errors = self.unknown_query_parameter_errors(request)
+        if errors:
+            raise ValidationError(errors)
         given = [(name, model, field) for name, model, field in self.SCOPES if request.query_params.get(name)]
         if len(given) > 1:
             raise ValidationError({given[1][0]: ["Give one of objective, subgoal or action, not several."]})

@@ -29,6 +29,8 @@ from .update_services import (
     MilestoneReportData,
     UpdateContent,
     WorkPlanReportData,
+    approve_update,
+    return_update,
     validate_content,
 )
 
@@ -473,6 +475,35 @@ class ReturnForm(ReasonForm):
         return cleaned
 
 
+class AdminReturnForm(ReturnForm):
+    """The admin's Return: the same reason and version as the site's, the same service."""
+
+    def decide(self, update: ProgressUpdate, reviewer) -> str:
+        return_update(
+            update=update,
+            reviewer=reviewer,
+            reason=self.cleaned_data["reason"],
+            expected_version=self.cleaned_data["version"],
+        )
+        return str(_("The update was returned to its author."))
+
+
+class AdminApproveForm(forms.Form):
+    """The admin's Approve: the version the reviewer read on the update's admin page, the site's service."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def clean_version(self) -> int:
+        version = parse_id(self.cleaned_data["version"])
+        if version is None:
+            raise forms.ValidationError(OUT_OF_DATE, code="no_version")
+        return version
+
+    def decide(self, update: ProgressUpdate, reviewer) -> str:
+        approve_update(update=update, reviewer=reviewer, expected_version=self.cleaned_data["version"])
+        return str(_("The update is approved and published."))
+
+
 class VersionedUpdatesField(forms.MultipleChoiceField):
     """A list of ``<id>:<version>`` strings; the form checks them against the queue (there are no fixed choices)."""
 
@@ -480,10 +511,28 @@ class VersionedUpdatesField(forms.MultipleChoiceField):
         return True
 
 
-class BulkApproveForm(forms.Form):
-    """The review queue: each ticked box is ``<id>:<version>``, the update and the version the reviewer saw."""
+APPROVE, RETURN = "approve", "return"
 
-    updates = VersionedUpdatesField(label=_("Updates"), widget=forms.CheckboxSelectMultiple)
+
+class ReviewQueueForm(forms.Form):
+    """The review queue: approve or return the ticked updates, or one row's own update.
+
+    Each ticked box, and each row's own buttons, is ``<id>:<version>``: the update and the version the reviewer
+    saw (a changed update is not decided unread). Returning needs a reason, e-mailed to each author.
+    """
+
+    updates = VersionedUpdatesField(label=_("Updates"), widget=forms.CheckboxSelectMultiple, required=False)
+    approve_one = forms.CharField(required=False, max_length=60)  # a row's own "Approve" button
+    decision = forms.ChoiceField(
+        choices=[(APPROVE, _("Approve")), (RETURN, _("Return"))], required=False, initial=APPROVE
+    )
+    reason = forms.CharField(
+        label=_("Reason for returning the selected updates"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_("Needed to return them: each author receives it by e-mail and sees it on the update."),
+    )
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -491,8 +540,15 @@ class BulkApproveForm(forms.Form):
 
     def clean_updates(self) -> list[tuple[ProgressUpdate, int]]:
         """The chosen updates with the version read; an unknown id, or one without a version, is an error."""
+        return self._chosen(self.cleaned_data["updates"])
+
+    def clean_approve_one(self) -> list[tuple[ProgressUpdate, int]]:
+        value = self.cleaned_data["approve_one"]
+        return self._chosen([value]) if value else []
+
+    def _chosen(self, values) -> list[tuple[ProgressUpdate, int]]:
         chosen: dict[int, int] = {}
-        for value in self.cleaned_data["updates"]:
+        for value in values:
             pk, _colon, version = value.partition(":")
             pk, version = parse_id(pk), parse_id(version)
             if pk is None or version is None:
@@ -505,3 +561,16 @@ class BulkApproveForm(forms.Form):
                 code="invalid_choice",
             )
         return [(update, chosen[update.pk]) for update in updates]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if cleaned.get("approve_one"):  # one row's button decides for that row alone
+            cleaned["decision"], cleaned["updates"] = APPROVE, cleaned["approve_one"]
+        cleaned["decision"] = cleaned.get("decision") or APPROVE
+        if not cleaned.get("updates"):
+            self.add_error("updates", _("Select at least one update."))
+        elif cleaned["decision"] == RETURN and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Say why the updates are returned: each author reads it."))
+        return cleaned

@@ -28,6 +28,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -38,6 +39,7 @@ from core.exceptions import ConflictError, WorkflowError
 from core.mail import queue_mail, site_link
 from projects.models import Indicator, Milestone, MilestoneStatus, Project
 from stakeholders.models import Organisation
+from stakeholders.roles import secretariat_members
 
 from . import permissions
 from .models import (
@@ -496,7 +498,10 @@ def submit_update(*, update: ProgressUpdate, user: User, expected_version: int |
         update, expected_version, _("Someone else saved this update since you opened it. Review it, then submit again.")
     )
     _check_submittable(update)
-    _transition(update, actor=user, to_status=UpdateStatus.SUBMITTED, submitted_at=timezone.now())
+    resubmitted = update.status == UpdateStatus.RETURNED
+    # The return's reason was answered: it stays in the history, no longer on the update.
+    _transition(update, actor=user, to_status=UpdateStatus.SUBMITTED, submitted_at=timezone.now(), return_reason="")
+    _notify_reviewers(update, submitter=user, resubmitted=resubmitted)
     return update
 
 
@@ -697,6 +702,26 @@ def approve_updates(
     return approved, problems
 
 
+def return_updates(
+    *, updates: Iterable[ProgressUpdate], reviewer: User, reason: str, expected_versions: Mapping[int, int | None]
+) -> tuple[list[ProgressUpdate], list[str]]:
+    """Return several updates with one reason (``expected_versions``: id → version read), each in its own
+    transaction; report the ones that could not be."""
+    if not (reason or "").strip():
+        raise WorkflowError(_("Say why the update is returned: the author reads it."))
+    returned, problems = [], []
+    for update in updates:
+        try:
+            returned.append(
+                return_update(
+                    update=update, reviewer=reviewer, reason=reason, expected_version=expected_versions.get(update.pk)
+                )
+            )
+        except (WorkflowError, PermissionDenied) as exc:
+            problems.append(f"{update}: {exc}")
+    return returned, problems
+
+
 def _next_approval_on(milestone: Milestone, update: ProgressUpdate) -> MilestoneReport | None:
     """The report of the first update approved after ``update`` that applied itself to ``milestone``."""
     later = Q(update__reviewed_at__gt=update.reviewed_at) | Q(
@@ -775,4 +800,41 @@ def withdraw_approval(*, update: ProgressUpdate, reviewer: User, reason: str) ->
     # corrected it since (then it no longer shows what the updates stated, and is left as it is).
     if Project.objects.filter(pk=update.project_id).values_list("status", flat=True).get() == shown_before:
         _set_status(update.project_id, _stated_status(update.project_id), actor=reviewer)
+    queue_mail(
+        _("The approval of your progress update on %(project)s was withdrawn") % {"project": update.project.title},
+        _(
+            "The ASEM Education Secretariat withdrew the approval of your progress update: it is no longer public "
+            "and is back in review. The reason:\n\n%(reason)s\n\nThe update: %(url)s"
+        )
+        % {"reason": reason, "url": site_link(update.get_absolute_url())},
+        [update.author.email],
+    )
     return update
+
+
+def _notify_reviewers(update: ProgressUpdate, *, submitter: User, resubmitted: bool) -> None:
+    """E-mail the Secretariat's reviewers (but the submitter) that ``update`` waits for their review."""
+    values = {
+        "project": update.project.title,
+        "organisation": update.organisation,
+        "start": date_format(update.period_start),
+        "end": date_format(update.period_end),
+        "url": site_link(update.get_absolute_url()),
+        "queue": site_link(reverse("updates:review-queue")),
+    }
+    if resubmitted:
+        subject = _("Progress update resubmitted: %(project)s") % values
+        opening = (
+            _(
+                "%(organisation)s submitted its progress update on %(project)s (%(start)s – %(end)s) again, "
+                "after it was returned."
+            )
+            % values
+        )
+    else:
+        subject = _("Progress update submitted: %(project)s") % values
+        opening = _("%(organisation)s submitted a progress update on %(project)s (%(start)s – %(end)s).") % values
+    body = opening + "\n\n" + _("Review it: %(url)s\nThe review queue: %(queue)s") % values
+    reviewers = secretariat_members().exclude(pk=submitter.pk).exclude(email="").order_by("email")
+    recipients = reviewers.values_list("email", flat=True)
+    queue_mail(subject, body, recipients)

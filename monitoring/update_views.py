@@ -9,17 +9,19 @@ the dashboard counts what is due in it.
 from __future__ import annotations
 
 import datetime
+import difflib
 import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
@@ -37,7 +39,7 @@ from .models import (
     UpdateTransition,
     WorkPlanItemReport,
 )
-from .update_forms import OUT_OF_DATE, BulkApproveForm, ProgressUpdateForm, ReasonForm, ReturnForm
+from .update_forms import OUT_OF_DATE, RETURN, ProgressUpdateForm, ReasonForm, ReturnForm, ReviewQueueForm
 
 
 def update_detail_queryset():
@@ -395,9 +397,22 @@ class WithdrawApprovalView(ReturnView):
         return message, self.update.get_absolute_url()
 
 
+def approved_before(project_id, period_end):
+    """An initiative's approved updates whose period ends by ``period_end``, the latest first (values or
+    ``OuterRef`` expressions): what an update is compared with."""
+    return (
+        ProgressUpdate.objects.published()
+        .filter(project_id=project_id, period_end__lte=period_end)
+        .order_by("-period_end", "-reviewed_at", "-pk")
+    )
+
+
 class ReviewQueueView(LoginRequiredMixin, FormView):
+    """The Secretariat's queue: each submitted update with its cycle, period and an excerpt, approved or returned
+    one by one or several at once (through the same services as the update's page)."""
+
     template_name = "updates/review_queue.html"
-    form_class = BulkApproveForm
+    form_class = ReviewQueueForm
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -405,9 +420,11 @@ class ReviewQueueView(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def queue(self):
+        earlier = approved_before(OuterRef("project_id"), OuterRef("period_end"))
         return (
             permissions.review_queue(self.request.user)
-            .select_related("project", "organisation", "author")
+            .select_related("project", "organisation", "author", "cycle")
+            .annotate(has_previous=Exists(earlier))
             .order_by("submitted_at", "pk")
         )
 
@@ -415,23 +432,78 @@ class ReviewQueueView(LoginRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "queryset": self.queue()}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(queue=list(self.queue()), **kwargs)
+        queue = list(self.queue())
+        ticked = set(self.request.POST.getlist("updates"))  # kept ticked when the form comes back with an error
+        for update in queue:
+            update.selected = f"{update.pk}:{update.version}" in ticked
+        return super().get_context_data(queue=queue, **kwargs)
 
     def form_valid(self, form):
         chosen = form.cleaned_data["updates"]  # (update, the version the reviewer saw in the queue)
-        approved, problems = update_services.approve_updates(
-            updates=[update for update, _version in chosen],
-            reviewer=self.request.user,
-            expected_versions={update.pk: version for update, version in chosen},
-        )
-        if approved:
-            messages.success(self.request, _("%(count)s updates approved and published.") % {"count": len(approved)})
+        arguments = {
+            "updates": [update for update, _version in chosen],
+            "reviewer": self.request.user,
+            "expected_versions": {update.pk: version for update, version in chosen},
+        }
+        if form.cleaned_data["decision"] == RETURN:
+            done, problems = update_services.return_updates(**arguments, reason=form.cleaned_data["reason"])
+            message = ngettext(
+                "%(count)s update returned to its author.", "%(count)s updates returned to their authors.", len(done)
+            )
+        else:
+            done, problems = update_services.approve_updates(**arguments)
+            message = ngettext(
+                "%(count)s update approved and published.", "%(count)s updates approved and published.", len(done)
+            )
+        if done:
+            messages.success(self.request, message % {"count": len(done)})
         for problem in problems:
             messages.error(self.request, problem)
         return HttpResponseRedirect(reverse("updates:review-queue"))
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class CompareView(LoginRequiredMixin, VisibleUpdateMixin, DetailView):
+    """An update beside the initiative's previous approved update, its text changes marked word by word."""
+
+    template_name = "updates/update_compare.html"
+    context_object_name = "update"
+
+    def get_object(self, queryset=None):
+        update = super().get_object(queryset)
+        permissions.require(self.request.user, permissions.VIEW_WORKFLOW, update)
+        return update
+
+    def get_context_data(self, **kwargs):
+        update = self.object
+        earlier = approved_before(update.project_id, update.period_end).exclude(pk=update.pk)
+        previous = update_detail_queryset().filter(pk__in=earlier.values("pk")[:1]).first()
+        narrative = [
+            (label, word_diff(getattr(previous, name, "") if previous else "", getattr(update, name)))
+            for name, label in (
+                ("achievements", _("Achievements")),
+                ("challenges", _("Challenges")),
+                ("next_steps", _("Next steps")),
+            )
+        ]
+        return super().get_context_data(previous=previous, narrative=narrative, **kwargs)
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """``after`` against ``before`` word by word: (``"same"``, ``"removed"`` or ``"added"``, text) pieces."""
+    old, new = before.split(), after.split()
+    pieces: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            pieces.append(("same", " ".join(new[j1:j2])))
+            continue
+        if i2 > i1:
+            pieces.append(("removed", " ".join(old[i1:i2])))
+        if j2 > j1:
+            pieces.append(("added", " ".join(new[j1:j2])))
+    return pieces
 
 
 class EvidenceDownloadView(VisibleUpdateMixin, View):

@@ -92,7 +92,10 @@ def test_contributor_drafts_edits_and_submits_and_the_secretariat_returns_and_ap
         )
     assert returned.status_code == 200 and returned.json()["status"] == "returned"
     assert returned.json()["return_reason"] == "Add the number of alumni."
-    assert [to for to, _subject in queued()] == [["author@example.org"]]
+    assert queued() == [
+        (["reviewer2@example.org", "secretariat@example.org"], "Progress update submitted: DUO Fellowship"),
+        (["author@example.org"], "Your progress update on DUO Fellowship was returned"),
+    ]
     assert deliver()[-1].to == ["author@example.org"]
 
     version = author.get(url).json()["version"]

@@ -138,7 +138,18 @@ def test_each_result_shows_title_new_tag_leads_actions_and_status(client, direct
 def test_filter_form_is_a_labelled_get_form_that_keeps_its_state(client, directory):
     page = client.get(LIST_URL, {"subgoal": "1.2", "status": "planned", "q": "exchange"}).content.decode()
     assert '<form method="get" action="/initiatives/"' in page
-    for name in ("q", "objective", "subgoal", "action", "organisation", "region", "status", "is_new", "ordering"):
+    for name in (
+        "q",
+        "objective",
+        "subgoal",
+        "action",
+        "organisation",
+        "country",
+        "region",
+        "status",
+        "is_new",
+        "ordering",
+    ):
         assert f'<label class="field-label" for="id_{name}">' in page, name
     assert '<option value="1.2" selected>' in page
     assert '<option value="planned" selected>' in page
@@ -219,6 +230,10 @@ def test_a_renamed_organisation_is_chosen_by_its_new_slug_at_once(client, direct
 # Bad input never gives a 500 ---------------------------------------------------------------------------
 
 SELECT_VALID = "Select a valid choice. That choice is not one of the available choices."
+NO_ORGANISATION = (
+    "No organisation taking part in an initiative is called “%s”: type part of its name or its acronym, "
+    "or choose one of the suggestions."
+)
 
 
 @pytest.mark.parametrize(
@@ -231,8 +246,9 @@ SELECT_VALID = "Select a valid choice. That choice is not one of the available c
         ({"action": "1e5"}, "Action", SELECT_VALID),
         ({"subgoal": "9.9"}, "Subgoal", SELECT_VALID),
         ({"subgoal": "1.1'; DROP TABLE projects_project; --"}, "Subgoal", SELECT_VALID),
-        ({"organisation": "nobody"}, "Organisation (lead or partner)", SELECT_VALID),
-        ({"organisation": "funder-org"}, "Organisation (lead or partner)", SELECT_VALID),
+        ({"organisation": "nobody"}, "Organisation (lead or partner)", NO_ORGANISATION % "nobody"),
+        ({"organisation": "funder-org"}, "Organisation (lead or partner)", NO_ORGANISATION % "funder-org"),
+        ({"country": "XX"}, "Country of a lead or partner", SELECT_VALID),
         (
             {"region": "mars"},
             "Region of a lead or partner",
@@ -341,21 +357,22 @@ def test_directory_has_a_fixed_query_budget(client, django_assert_max_num_querie
         "subgoal": "1.2",
         "action": "3",
         "organisation": lead.slug,
+        "country": "DE",
         "region": "europe",
         "status": "ongoing",
         "is_new": "false",
         "ordering": "objective",
     }
-    # 1 the content version (page cache); 4 to validate objective, subgoal, action and organisation;
-    # 1 count; 1 page of initiatives;
-    # 1 their leads (with organisations); 1 their rows (with actions); 4 to render the options of
-    # the objective, subgoal, action and organisation selects; their progress: 1 the reporting cycles,
-    # 1 their approved updates, 1 milestones by state, 1 indicators.
-    with django_assert_max_num_queries(17):
+    # 1 the content version (page cache); 5 to validate objective, subgoal, action, organisation and country;
+    # 1 whether the search's words are found at all (else it looks for similar words); 1 count; 1 page of
+    # initiatives; 1 their leads (with organisations); 1 their rows (with actions); 5 to render the options of
+    # the objective, subgoal, action and country selects and the organisation's suggestions; their progress:
+    # 1 the reporting cycles, 1 their approved updates, 1 milestones by state, 1 indicators.
+    with django_assert_max_num_queries(20):
         response = client.get(LIST_URL, params)
     assert response.status_code == 200
-    # Without filters: 1 version, 1 count, 1 page, 1 leads, 1 rows, 4 select options, 4 progress.
-    with django_assert_max_num_queries(13):
+    # Without filters: 1 version, 1 count, 1 page, 1 leads, 1 rows, 5 select options and suggestions, 4 progress.
+    with django_assert_max_num_queries(14):
         response = client.get(LIST_URL)
     assert len(response.context["projects"]) == min(size, 25)
 

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('actions', '0005_action_number_without_upper_limit'),
-        ('projects', '0013_indexes_of_the_directory_filters'),
+        ('projects', '0014_trigram_search'),
         ('stakeholders', '0001_initial'),
     ]
 

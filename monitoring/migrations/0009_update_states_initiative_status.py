@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0007_remove_update_excerpt'),
-        ('projects', '0014_initiative_status_from_updates'),
+        ('monitoring', '0008_update_search_vector'),
+        ('projects', '0015_initiative_status_from_updates'),
         ('stakeholders', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
