@@ -379,8 +379,10 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
     """Review in the admin: the state changes only through the workflow's services (the actions)."""
 
-    list_display = ("project", "organisation", "author", "period_start", "period_end", "status", "submitted_at")
-    list_filter = ("status", ("organisation", admin.RelatedOnlyFieldListFilter))
+    list_display = (
+        "project", "organisation", "author", "period_start", "period_end", "status", "initiative_status", "submitted_at"
+    )  # fmt: skip
+    list_filter = ("status", "initiative_status", ("organisation", admin.RelatedOnlyFieldListFilter))
     search_fields = (
         "project__title",
         "organisation__name",
@@ -396,7 +398,7 @@ class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
     )  # fmt: skip
     fields = (
         readonly_fields[:3]
-        + ("period_start", "period_end", "achievements", "challenges", "next_steps")
+        + ("period_start", "period_end", "initiative_status", "achievements", "challenges", "next_steps")
         + (readonly_fields[3:])
     )
     inlines = [MilestoneReportInline, IndicatorValueInline, EvidenceInline, UpdateTransitionInline]

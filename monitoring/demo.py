@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from projects.models import Indicator, Project
+from projects.models import Indicator, Project, ProjectStatus
 from stakeholders.models import Organisation
 
 from . import cycle_services, update_services
@@ -99,6 +99,7 @@ def ensure_demo_updates() -> list[str]:
             ),
             challenges=f"{DEMO} Few European partners contribute funding, so exchanges remain unbalanced.",
             next_steps=f"{DEMO} Outreach to European ministries during the next Senior Officials' Meeting.",
+            initiative_status=ProjectStatus.ONGOING,
             indicator_values=(
                 (update_services.IndicatorValueData(indicator=pairs, value=Decimal("118"), as_of=end),) if pairs else ()
             ),
@@ -116,6 +117,7 @@ def ensure_demo_updates() -> list[str]:
             period_end=end,
             achievements=f"{DEMO} ASEF's education programmes ran online and in person for students in both regions.",
             next_steps=f"{DEMO} Publish the programmes' outcomes for the next ASEMME.",
+            initiative_status=ProjectStatus.ONGOING,
             work_plan_reports=(update_services.WorkPlanReportData(item=asef_item, done=True, note="(demo)"),),
         )
         done.append(_publish(asef, "asef", users["outsider"], users["secretariat"], content))

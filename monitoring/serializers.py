@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from core.parsing import by_id_or_key
 from core.serializers import WebUrlField
-from projects.models import Indicator, Milestone, Project
+from projects.models import Indicator, Milestone, Project, ProjectStatus
 from projects.serializers import DECIMAL_FIELD, InitiativeBriefSerializer
 from stakeholders.models import Organisation
 from stakeholders.serializers import OrganisationBriefSerializer
@@ -187,8 +187,8 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         model = ProgressUpdate
         fields = (
             "id url initiative organisation author writers status version period_start period_end achievements "
-            "challenges next_steps milestone_reports indicator_values evidence return_reason submitted_at reviewed_at "
-            "created_at updated_at allowed web_url"
+            "challenges next_steps initiative_status milestone_reports indicator_values evidence return_reason "
+            "submitted_at reviewed_at created_at updated_at allowed web_url"
         ).split()
 
     @extend_schema_field({"type": "string", "nullable": True})
@@ -270,6 +270,13 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
     achievements = _narrative("What was done in the period.")
     challenges = _narrative()
     next_steps = _narrative()
+    initiative_status = serializers.ChoiceField(
+        choices=ProjectStatus.choices,
+        required=False,
+        allow_null=True,
+        help_text="The initiative's status as of the end of the period: needed to submit; once the update is "
+        "approved, the initiative shows it.",
+    )
     milestone_reports = MilestoneReportInputSerializer(many=True, required=False, max_length=200)
     indicator_values = IndicatorValueInputSerializer(many=True, required=False, max_length=200)
     links = EvidenceLinkInputSerializer(many=True, required=False, max_length=20)
@@ -359,6 +366,7 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
             achievements=current("achievements") or "",
             challenges=current("challenges") or "",
             next_steps=current("next_steps") or "",
+            initiative_status=current("initiative_status") or None,
             milestone_reports=tuple(
                 MilestoneReportData(
                     **{**item, "milestone": milestones.get(item["milestone"]) or Milestone(pk=item["milestone"])}

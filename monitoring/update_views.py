@@ -244,6 +244,9 @@ class UpdateFormView(LoadAfterLoginMixin, FormView):
             return self.render_form(form, existing=error.existing, status=409)
         except update_services.ConflictError as error:
             return self.conflict(error)
+        except update_services.StatusNotStatedError as error:
+            form.add_error("initiative_status", str(error))
+            return self.render_form(form, status=400)
         except update_services.WorkflowError as error:
             form.add_error(None, str(error))
             return self.render_form(form, status=400)

@@ -18,12 +18,15 @@ def pages():
     project = Project.objects.first()
     organisation = Organisation.objects.filter(participations__isnull=False).first()
     return {
-        "home": (reverse("home"), 11),  # + where reporting stands (the cycles)
-        "objective": (objective.get_absolute_url(), 9),
-        "subgoal": (Subgoal.objects.first().get_absolute_url(), 9),
-        "actions": (reverse("plan:action-list"), 9),
-        "action": (Action.objects.first().get_absolute_url(), 9),
-        "initiative": (project.get_absolute_url(), 14),
+        # The progress figures add: the reporting cycles (1); a rollup (3: initiatives by status and recency,
+        # milestones by state, indicators); the listed initiatives' progress (3); a table of reporting by
+        # objective or action (1); on the home page the latest report and the milestones around today (3).
+        "home": (reverse("home"), 17),
+        "objective": (objective.get_absolute_url(), 15),
+        "subgoal": (Subgoal.objects.first().get_absolute_url(), 14),
+        "actions": (reverse("plan:action-list"), 10),
+        "action": (Action.objects.first().get_absolute_url(), 13),
+        "initiative": (project.get_absolute_url(), 19),
         "organisations": (reverse("organisations:organisation-list"), 5),
         "organisation": (organisation.get_absolute_url(), 7),
         "countries": (reverse("organisations:country-list"), 3),
