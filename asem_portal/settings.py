@@ -358,6 +358,12 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# Shown on the contact and open-data pages where set, and said to be missing where not: the portal never makes
+# up an address or a licence (asem_portal.views.SitePageView).
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
+OPEN_DATA_LICENCE = os.environ.get("OPEN_DATA_LICENCE", "")
+OPEN_DATA_LICENCE_URL = os.environ.get("OPEN_DATA_LICENCE_URL", "")
+
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 NARRATIVE_MAX_CHARS = 20000
 

@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
 
-from projects.models import OrganisationRole, Project, ProjectOrganisation, ProjectStatus
+from projects.models import OrganisationRole, Project, ProjectOrganisation
 from stakeholders.models import Membership, Organisation
 
 from .models import ProgressUpdate, ReminderLog, ReportingCycle, UpdateStatus
 
-ACTIVE_STATUSES = (ProjectStatus.PLANNED, ProjectStatus.ONGOING)
 RANK = {UpdateStatus.DRAFT: 1, UpdateStatus.RETURNED: 2, UpdateStatus.SUBMITTED: 3, UpdateStatus.APPROVED: 4}
 NAME = {0: "nothing", 1: "draft", 2: "returned", 3: "submitted", 4: "approved"}
 
@@ -50,7 +49,7 @@ class Totals:
 def completeness(cycle: ReportingCycle) -> tuple[list[OrganisationCompleteness], Totals]:
     """Per lead or partner organisation, its active initiatives by the state of their best update, and the
     reminders its members received in the cycle (5 queries)."""
-    projects = {p.pk: p for p in Project.objects.filter(status__in=ACTIVE_STATUSES).order_by("title")}
+    projects = {p.pk: p for p in Project.objects.expected_to_report().order_by("title")}
     best: dict[int, int] = defaultdict(int)
     updates = ProgressUpdate.objects.filter(cycle=cycle, project_id__in=projects)
     for project_id, status in updates.values_list("project_id", "status"):
@@ -102,7 +101,7 @@ def contributors_to_remind(
         project=OuterRef("pk"), cycle=cycle, status__in=[UpdateStatus.SUBMITTED, UpdateStatus.APPROVED]
     )
     projects = {
-        p.pk: p for p in Project.objects.filter(status__in=ACTIVE_STATUSES).exclude(Exists(reported)).order_by("title")
+        p.pk: p for p in Project.objects.expected_to_report().exclude(Exists(reported)).order_by("title")
     }
     projects_of_org: dict[int, list[int]] = defaultdict(list)
     parts = ProjectOrganisation.objects.filter(

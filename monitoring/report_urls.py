@@ -20,4 +20,5 @@ urlpatterns = [
     path("reports/<int:number>/report.xlsx", views.ReportExportView.as_view(format="xlsx"), name="report-xlsx"),
     path("reports/<int:number>/report.csv", views.ReportExportView.as_view(format="csv"), name="report-csv"),
     path("reports/<int:number>/publish/", views.PublishView.as_view(), name="report-publish"),
+    path("reports/<int:number>/next-cycle/", views.NextCycleView.as_view(), name="next-cycle"),
 ]

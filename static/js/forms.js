@@ -4,6 +4,8 @@
  *   user starts from it (the GOV.UK design system's error summary).
  * - A link of the summary moves the focus to its field and scrolls so that the field's label (or its group's
  *   legend) is in view too, not cut off above the field.
+ * - On a wide screen, the directory's folded filters (<details class="filters-disclosure">) open, where the
+ *   browser cannot show them by CSS alone (site.css, ::details-content).
  */
 (function () {
   "use strict";
@@ -32,7 +34,16 @@
     target.focus({ preventScroll: true });
   }
 
+  function openFiltersOnWideScreens() {
+    if (CSS.supports && CSS.supports("selector(::details-content)")) return;
+    if (!window.matchMedia("(min-width: 48rem)").matches) return;
+    document.querySelectorAll("details.filters-disclosure").forEach(function (details) {
+      details.open = true;
+    });
+  }
+
   function init() {
+    openFiltersOnWideScreens();
     var summary = document.querySelector("[data-error-summary]");
     if (!summary) return;
     if (document.activeElement !== summary) summary.focus();

@@ -81,7 +81,7 @@ def test_a_published_report_is_read_from_one_row(client, secretariat_user, djang
     from monitoring.cycle_services import publish_report
 
     cycle = plan_in_a_cycle(size)
-    publish_report(cycle=cycle, user=secretariat_user)
+    publish_report(cycle=cycle, user=secretariat_user, confirmed=True)
     # the content version (the page cache), the cycle, its frozen report's row and its report
     with django_assert_max_num_queries(4):
         assert client.get(reverse("reports:report-detail", args=[cycle.number])).status_code == 200
