@@ -165,3 +165,11 @@ def test_the_secretariat_workspace_reads_at_1366_and_390_pixels(live_server, pag
                 problems[f"{name}-{width}"] = (sideways, violations)
             look(page, f"site-{name}-{width}")
     assert problems == {}, problems
+
+    # A row's own Approve button decides for that row (its own small form), as the reviewer reads it.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(live_server.url + reverse("updates:review-queue"))
+    page.get_by_role("button", name="Approve the update on DUO Fellowship").click()
+    expect(page.get_by_text("1 update approved and published.")).to_be_visible()
+    later.refresh_from_db()
+    assert later.status == "approved"
