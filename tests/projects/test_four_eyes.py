@@ -39,6 +39,7 @@ def edit_form(world, update, **fields) -> dict:
         challenges=update.challenges,
         next_steps=update.next_steps,
         links="",
+        initiative_status="ongoing",
         **fields,
     )
 
