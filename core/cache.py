@@ -10,6 +10,10 @@ them from the cache. Visitors with a session (signed-in users) or pending messag
 always get a fresh page. The key holds the page's whole address, scheme and host
 included.
 
+Pages also depend on the day (a reporting cycle opens and closes by its dates, "24 days left", milestones
+fall due, meetings become past): the day in the site's time zone is part of every key and ETag, so a page
+cached yesterday is never served today.
+
 Bulk writes that send no signals (``QuerySet.update``, ``bulk_create``) must call
 ``bump_content_version()`` themselves (the synthetic-data generator does).
 """
@@ -116,8 +120,9 @@ def _serve(view, request, version, *args, **kwargs):
     # and the calendars' absolute URLs), so a request under another allowed host name (or over plain HTTP) gets
     # a page of its own, and never changes what visitors under the site's own address are served.
     digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    key = f"page:{version}:{get_language()}:{digest}"
-    etag = f'"{version}-{digest[:16]}"'
+    day = timezone.localdate().isoformat()
+    key = f"page:{version}:{day}:{get_language()}:{digest}"
+    etag = f'"{version}-{day}-{digest[:16]}"'
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
         response["ETag"] = etag

@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from stakeholders.admin import ReadOnlyAdmin
 
 from . import cycle_services, permissions, update_services
-from .forms import DocumentForm, WorkPlanImportForm
+from .forms import WINDOW_FIELDS, DocumentForm, ReportingCycleForm, WorkPlanImportForm
 from .models import (
     Document,
     Evidence,
@@ -131,25 +131,26 @@ class MeetingInline(admin.TabularInline):
 @admin.register(ReportingCycle)
 class ReportingCycleAdmin(SimpleHistoryAdmin):
     list_display = (
-        "number", "label", "period_start", "period_end", "submission_opens", "submission_closes", "status",
+        "number", "label", "period_start", "period_end", "submission_opens", "submission_closes", "status_message",
         "item_count", "report_link",
     )  # fmt: skip
-    list_filter = ("status",)
     search_fields = ("note",)
     list_select_related = ("opening_meeting", "closing_meeting")
-    readonly_fields = ("status", "report_link")
+    readonly_fields = ("status_message", "published_on", "report_link")
     fields = (
         "number",
-        "status",
+        "status_message",
         ("opening_meeting", "closing_meeting"),
         ("period_start", "period_end"),
-        ("submission_opens", "submission_closes"),
+        ("submission_opens", "submission_closes", "late_submissions_until"),
+        "published_on",
         "note",
         "report_link",
     )
     inlines = [MeetingInline, WorkPlanItemInline]
-    actions = ["open_submissions", "close_submissions", "publish_report", "import_work_plan"]
+    actions = ["open_submissions", "publish_report", "import_work_plan"]
     change_form_template = "admin/monitoring/reportingcycle/change_form.html"
+    form = ReportingCycleForm
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_total=Count("work_plan_items"))
@@ -162,6 +163,29 @@ class ReportingCycleAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("work-plan items"), ordering="item_total")
     def item_count(self, obj):
         return obj.item_total
+
+    @admin.display(description=_("status"))
+    def status_message(self, obj):
+        return cycle_services.cycle_status_message(obj) if obj is not None and obj.pk else "—"
+
+    def save_model(self, request, obj, form, change):
+        """The window's dates through the service (checked, locked, in the audit log); the rest as the admin does."""
+        window = {name: form.cleaned_data.get(name) for name in WINDOW_FIELDS}
+        if change and any(name in form.changed_data for name in WINDOW_FIELDS):
+            saved = ReportingCycle.objects.get(pk=obj.pk)
+            for name in WINDOW_FIELDS:
+                setattr(obj, name, getattr(saved, name))
+            super().save_model(request, obj, form, change)
+            cycle_services.set_submission_window(
+                cycle=obj,
+                user=request.user,
+                opens=window["submission_opens"],
+                closes=window["submission_closes"],
+                late_until=window["late_submissions_until"],
+            )
+            obj.refresh_from_db()
+        else:
+            super().save_model(request, obj, form, change)
 
     @admin.display(description=_("report"))
     def report_link(self, obj):
@@ -178,17 +202,17 @@ class ReportingCycleAdmin(SimpleHistoryAdmin):
             else:
                 self.message_user(request, f"{cycle}: {done}", messages.SUCCESS)
 
-    @admin.action(description=_("Open the selected cycle for updates"), permissions=["change"])
+    @admin.action(description=_("Open the selected planned cycle for updates today"), permissions=["change"])
     def open_submissions(self, request, queryset):
         self._run(request, queryset, cycle_services.open_submissions, _("open for updates."))
 
-    @admin.action(description=_("Close the selected cycles for updates"), permissions=["change"])
-    def close_submissions(self, request, queryset):
-        self._run(request, queryset, cycle_services.close_submissions, _("closed."))
-
-    @admin.action(description=_("Publish (freeze) the selected cycles' stocktaking reports"), permissions=["change"])
+    @admin.action(description=_("Publish (freeze) the selected cycle's stocktaking report…"), permissions=["change"])
     def publish_report(self, request, queryset):
-        self._run(request, queryset, cycle_services.publish_report, _("report published."))
+        """To the site's publish page: what is unresolved is listed there, and confirmed, before publishing."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one cycle to publish its report."), messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("reports:report-publish", args=[queryset.get().number]))
 
     @admin.action(description=_("Import a work plan (CSV, XLSX) into the selected cycle"), permissions=["change"])
     def import_work_plan(self, request, queryset):
@@ -355,8 +379,10 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
     """Review in the admin: the state changes only through the workflow's services (the actions)."""
 
-    list_display = ("project", "organisation", "author", "period_start", "period_end", "status", "submitted_at")
-    list_filter = ("status", ("organisation", admin.RelatedOnlyFieldListFilter))
+    list_display = (
+        "project", "organisation", "author", "period_start", "period_end", "status", "initiative_status", "submitted_at"
+    )  # fmt: skip
+    list_filter = ("status", "initiative_status", ("organisation", admin.RelatedOnlyFieldListFilter))
     search_fields = (
         "project__title",
         "organisation__name",
@@ -372,7 +398,7 @@ class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
     )  # fmt: skip
     fields = (
         readonly_fields[:3]
-        + ("period_start", "period_end", "achievements", "challenges", "next_steps")
+        + ("period_start", "period_end", "initiative_status", "achievements", "challenges", "next_steps")
         + (readonly_fields[3:])
     )
     inlines = [MilestoneReportInline, IndicatorValueInline, EvidenceInline, UpdateTransitionInline]

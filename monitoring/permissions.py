@@ -11,7 +11,12 @@ draft tells nothing about its existence. The views and the API read what a user 
 - a verb that is not one's to do (a contributor approving, a Secretariat member approving their own update) is
   ``PermissionDenied`` (403);
 - a verb that is one's to do, but not in the object's state (submitting an approved update, approving a draft)
-  is ``WorkflowError`` (409 in the API, a message on the web).
+  is ``WorkflowError`` (409 in the API, a message on the web);
+- so is a verb that the update's reporting cycle no longer allows (``_cycle_refusal``): once the cycle is
+  published, nothing is submitted to it, approved into it or withdrawn from it; once its window (and any
+  late-submission allowance) has closed, a draft is no longer submitted to it (a returned update still may be,
+  until the report is published), and its drafts and returned updates may move to the current cycle. The web,
+  the API and the admin all meet this one rule.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, JSONObject, Lower, NullIf, Trim
 from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,7 +39,7 @@ from projects.models import OrganisationRole, Project, ProjectOrganisation
 from stakeholders.models import MembershipRole, Organisation
 from stakeholders.roles import UserLike, is_secretariat, organisation_ids
 
-from .models import ProgressUpdate, UpdateStatus, UpdateTransition
+from .models import CycleStatus, ProgressUpdate, ReportingCycle, UpdateStatus, UpdateTransition
 
 # Verbs on a progress update.
 VIEW = "view"
@@ -42,6 +49,7 @@ SUBMIT = "submit"
 RETURN = "return"
 APPROVE = "approve"
 WITHDRAW_APPROVAL = "withdraw_approval"
+MOVE_TO_CURRENT_CYCLE = "move_to_current_cycle"  # a draft or returned update left in a cycle that takes no more
 # Verbs on an initiative.
 REPORT = "report"  # write progress updates on it
 EDIT_PROFILE = "edit_profile"  # summary, links, milestones, indicators (coordinators)
@@ -177,6 +185,12 @@ UPDATE_RULES = {
         wrong_state=gettext_lazy("Only a submitted update can be approved."),
         own=gettext_lazy("Nobody approves an update they wrote, edited or submitted, or one of their organisation's."),
     ),
+    MOVE_TO_CURRENT_CYCLE: UpdateRule(
+        secretariat=False,
+        states=EDITABLE,
+        not_theirs=gettext_lazy("You may not move this update."),
+        wrong_state=gettext_lazy("Only a draft or a returned update moves to another cycle."),
+    ),
     WITHDRAW_APPROVAL: UpdateRule(
         secretariat=True,
         states=(UpdateStatus.APPROVED,),
@@ -211,6 +225,58 @@ def _update_refusal(user: UserLike, verb: str, update: ProgressUpdate) -> Except
         return WorkflowError(str(rule.wrong_state) % {"status": update.get_status_display().lower()})
     if rule.own and wrote(user, update):
         return PermissionDenied(str(rule.own))
+    if update.cycle_id is not None:
+        return _cycle_refusal(verb, update, update.cycle)
+    if verb == MOVE_TO_CURRENT_CYCLE:
+        return WorkflowError(_("This update belongs to no cycle yet: saving it puts it in the current one."))
+    return None
+
+
+def _cycle_refusal(verb: str, update: ProgressUpdate, cycle: ReportingCycle) -> WorkflowError | None:
+    """What the update's reporting cycle, in its state today, no longer allows (see the module's docstring)."""
+    today = timezone.localdate()
+    status = cycle.status_on(today)
+    names = {"number": cycle.number, "label": cycle.label}
+    if status == CycleStatus.PUBLISHED:
+        names["date"] = date_format(cycle.published_on)
+        if verb == SUBMIT:
+            return WorkflowError(
+                _(
+                    "The report of cycle %(number)s (%(label)s) was published on %(date)s: nothing more can be "
+                    "submitted to it. Move this update to the current cycle, from its page or your dashboard."
+                )
+                % names
+            )
+        if verb == APPROVE:
+            return WorkflowError(
+                _(
+                    "The report of cycle %(number)s (%(label)s) was published on %(date)s: nothing more can be "
+                    "approved into it. Return the update, so that its author can move it to the current cycle."
+                )
+                % names
+            )
+        if verb == WITHDRAW_APPROVAL:
+            return WorkflowError(
+                _(
+                    "The report of cycle %(number)s (%(label)s) was published on %(date)s with this update in it: "
+                    "its approval can no longer be withdrawn."
+                )
+                % names
+            )
+    if verb == MOVE_TO_CURRENT_CYCLE and cycle.accepts_submissions(today):
+        return WorkflowError(_("Cycle %(number)s (%(label)s) still takes submissions: submit it there.") % names)
+    if verb == SUBMIT and update.status == UpdateStatus.DRAFT and not cycle.accepts_submissions(today):
+        if status == CycleStatus.PLANNED:
+            names["date"] = date_format(cycle.submission_opens)
+            return WorkflowError(_("Cycle %(number)s (%(label)s) takes submissions from %(date)s.") % names)
+        names["date"] = date_format(cycle.last_submission_day())
+        return WorkflowError(
+            _(
+                "Cycle %(number)s (%(label)s) took its last submissions on %(date)s. Move this draft to the "
+                "current cycle, from its page or your dashboard."
+            )
+            % names
+        )
     return None
 
 

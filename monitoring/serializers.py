@@ -15,14 +15,16 @@ from rest_framework import serializers
 
 from core.parsing import by_id_or_key
 from core.serializers import WebUrlField
-from projects.models import Indicator, Milestone, Project
+from projects.models import Indicator, Milestone, Project, ProjectStatus
 from projects.serializers import DECIMAL_FIELD, InitiativeBriefSerializer
 from stakeholders.models import Organisation
 from stakeholders.serializers import OrganisationBriefSerializer
 
 from . import permissions
 from . import update_services as services
+from .cycle_services import cycle_status_message
 from .models import (
+    CycleStatus,
     Document,
     IndicatorValue,
     Meeting,
@@ -86,6 +88,14 @@ class MeetingSummarySerializer(serializers.ModelSerializer):
 
 
 class ReportingCycleSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(
+        choices=CycleStatus.choices,
+        read_only=True,
+        help_text="Today's state, from the dates: planned before the submission window opens, open during it, "
+        "closed after it (late submissions may still be accepted until late_submissions_until), published once "
+        "its report is (published_on).",
+    )
+    status_message = serializers.SerializerMethodField(help_text="The state in words, as the site says it.")
     opening_meeting = MeetingSummarySerializer(read_only=True)
     closing_meeting = MeetingSummarySerializer(read_only=True)
     report_published = serializers.SerializerMethodField()
@@ -94,9 +104,13 @@ class ReportingCycleSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReportingCycle
         fields = [
-            "id", "number", "label", "status", "period_start", "period_end", "submission_opens",
-            "submission_closes", "opening_meeting", "closing_meeting", "report_published", "report",
+            "id", "number", "label", "status", "status_message", "period_start", "period_end", "submission_opens",
+            "submission_closes", "late_submissions_until", "published_on", "opening_meeting", "closing_meeting",
+            "report_published", "report",
         ]  # fmt: skip
+
+    def get_status_message(self, cycle: ReportingCycle) -> str:
+        return cycle_status_message(cycle)
 
     def get_report_published(self, cycle: ReportingCycle) -> bool:
         report = getattr(cycle, "stocktaking_report", None)
@@ -173,8 +187,8 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         model = ProgressUpdate
         fields = (
             "id url initiative organisation author writers status version period_start period_end achievements "
-            "challenges next_steps milestone_reports indicator_values evidence return_reason submitted_at reviewed_at "
-            "created_at updated_at allowed web_url"
+            "challenges next_steps initiative_status milestone_reports indicator_values evidence return_reason "
+            "submitted_at reviewed_at created_at updated_at allowed web_url"
         ).split()
 
     @extend_schema_field({"type": "string", "nullable": True})
@@ -256,6 +270,13 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
     achievements = _narrative("What was done in the period.")
     challenges = _narrative()
     next_steps = _narrative()
+    initiative_status = serializers.ChoiceField(
+        choices=ProjectStatus.choices,
+        required=False,
+        allow_null=True,
+        help_text="The initiative's status as of the end of the period: needed to submit; once the update is "
+        "approved, the initiative shows it.",
+    )
     milestone_reports = MilestoneReportInputSerializer(many=True, required=False, max_length=200)
     indicator_values = IndicatorValueInputSerializer(many=True, required=False, max_length=200)
     links = EvidenceLinkInputSerializer(many=True, required=False, max_length=20)
@@ -345,6 +366,7 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
             achievements=current("achievements") or "",
             challenges=current("challenges") or "",
             next_steps=current("next_steps") or "",
+            initiative_status=current("initiative_status") or None,
             milestone_reports=tuple(
                 MilestoneReportData(
                     **{**item, "milestone": milestones.get(item["milestone"]) or Milestone(pk=item["milestone"])}

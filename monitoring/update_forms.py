@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import ErrorLink, error_links, field_anchor
 from core.parsing import parse_id
 from core.uploads import ACCEPTED_EXTENSIONS, validate_evidence_file
-from projects.models import Project
+from projects.models import Project, ProjectStatus
 from stakeholders.models import Organisation
 
 from .models import MilestoneOutcome, ProgressUpdate
@@ -238,6 +238,13 @@ class ProgressUpdateForm(forms.Form):
     achievements = narrative_field(_("Achievements"), _("What was done in the period. Plain text; links are kept."))
     challenges = narrative_field(_("Challenges"))
     next_steps = narrative_field(_("Next steps"))
+    initiative_status = forms.ChoiceField(
+        label=_("Status of the initiative"),
+        required=False,  # a draft may leave it open; submitting asks for it (update_services)
+        choices=ProjectStatus.choices,
+        widget=forms.RadioSelect,
+        help_text=_("As of the end of the period. Needed to submit; once approved, the portal shows it."),
+    )
     links = forms.CharField(
         label=_("Evidence links"),
         required=False,
@@ -362,6 +369,7 @@ class ProgressUpdateForm(forms.Form):
             "achievements": update.achievements,
             "challenges": update.challenges,
             "next_steps": update.next_steps,
+            "initiative_status": update.initiative_status,
             "links": "\n".join(f"{e.title} | {e.url}" if e.title else e.url for e in update.evidence.all() if e.url),
         }
 
@@ -440,6 +448,7 @@ class ProgressUpdateForm(forms.Form):
             achievements=data.get("achievements", ""),
             challenges=data.get("challenges", ""),
             next_steps=data.get("next_steps", ""),
+            initiative_status=data.get("initiative_status") or None,
             links=tuple(data.get("links", ())),
             files=files,
             **{name: tuple(row.content() for row in forms) for name, forms in rows.items()},

@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import pgettext
 
 from projects.models import (
+    NOT_REPORTED_LABEL,
     ActionContribution,
     Indicator,
     Milestone,
@@ -37,7 +38,6 @@ from ..models import (
     WorkPlanItemReport,
 )
 from .data import (
-    ACTIVE_STATUSES,
     BEHIND,
     BUCKET_LABELS,
     DONE,
@@ -349,10 +349,10 @@ def build_initiatives(
             slug=project.slug,
             title=project.title,
             url=url,
-            status=project.status,
-            status_label=statuses.get(project.status, project.status),
+            status=project.status or "",  # empty: not reported yet
+            status_label=statuses[project.status] if project.status else str(NOT_REPORTED_LABEL),
             is_new=is_new(project),
-            active=project.status in ACTIVE_STATUSES,
+            active=project.is_expected_to_report,
             reported=bool(updates[pk]),
             leads=lead_names,
             partners=partners[pk],

@@ -34,6 +34,7 @@ def body(world, **overrides) -> dict:
         "achievements": "120 pairs exchanged.",
         "challenges": "Few European funders.",
         "next_steps": "Outreach.",
+        "initiative_status": "ongoing",
         "milestone_reports": [
             {"milestone": world["milestone"].pk, "outcome": "achieved", "achieved_on": "2026-05-02", "note": "Seoul"}
         ],

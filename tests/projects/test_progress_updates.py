@@ -41,6 +41,7 @@ def form_data(world, **overrides) -> dict:
         achievements="120 pairs exchanged.",
         challenges="Few European funders.",
         next_steps="Outreach.",
+        initiative_status="ongoing",
         links="Report | https://example.org/report.pdf",
         milestones=[
             {"milestone": world["milestone"].pk, "outcome": "achieved", "achieved_on": "2026-05-02", "note": "In Seoul"}

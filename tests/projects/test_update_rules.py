@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 from core.exceptions import WorkflowError
 from monitoring import permissions
 from monitoring import update_services as services
-from monitoring.models import CycleStatus, Meeting, MeetingKind, ProgressUpdate, ReportingCycle
+from monitoring.models import Meeting, MeetingKind, ProgressUpdate, ReportingCycle
 from tests.conftest import PERSONAS, content, draft, login, update_form_data
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,6 @@ def open_cycle_2026() -> ReportingCycle:
         period_end=datetime.date(2027, 12, 31),
         submission_opens=datetime.date(2026, 1, 1),
         submission_closes=datetime.date(2027, 12, 31),
-        status=CycleStatus.OPEN,
     )
 
 
