@@ -40,7 +40,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.schemathesis]
 
 #: Generated cases per operation and input mode (valid, invalid), each sent as each of the three clients.
 #: Operations without parameters or a body have few distinct cases (Hypothesis stops early), so the whole run
-#: is somewhat fewer than 29 operations x 2 modes x 3 clients x MAX_EXAMPLES calls.
+#: is somewhat fewer than operations x 2 modes x 3 clients x MAX_EXAMPLES calls.
 MAX_EXAMPLES = 10
 #: The run is only a test of the whole API if it is at least this large.
 MIN_CASES = 1000
@@ -136,6 +136,6 @@ def run_operation(app, clients: dict[str, dict[str, str]], operation, mode: Gene
 
 def test_every_operation_as_every_client_gets_no_5xx_and_only_documented_answers(plan_and_people, wsgi_app):
     calls = run_every_operation(wsgi_app, clients=plan_and_people)
-    assert len(calls) == 29, sorted(calls)  # every operation of the schema
+    assert len(calls) >= 29, sorted(calls)  # every operation of the schema (29 when this was written)
     assert all(calls.values()), calls  # each one called
     assert sum(calls.values()) >= MIN_CASES, sum(calls.values())
