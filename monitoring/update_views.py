@@ -98,7 +98,7 @@ class PublishedUpdateListView(ListView):
 
 def update_detail_queryset():
     return (
-        permissions.with_writers(ProgressUpdate.objects.all())
+        ProgressUpdate.objects.all()
         .select_related("project", "organisation", "author", "reviewed_by", "cycle")
         .prefetch_related(
             Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
@@ -366,6 +366,7 @@ class UpdateDetailView(VisibleUpdateMixin, DetailView):
             can_review=permissions.can(user, permissions.APPROVE, update),
             can_withdraw=permissions.can(user, permissions.WITHDRAW_APPROVAL, update),
             can_move=permissions.can(user, permissions.MOVE_TO_CURRENT_CYCLE, update),
+            writers=permissions.writers(update),
             current_cycle=ReportingCycle.objects.current(),
             return_form=ReturnForm(),
             show_workflow=permissions.can(user, permissions.VIEW_WORKFLOW, update),
