@@ -280,7 +280,10 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     def withdraw_approval(self, request, pk=None):
         return self.transition(request, ReasonSerializer, services.withdraw_approval, reviewer=request.user)
 
-    @extend_schema(summary="The review queue: submitted updates, oldest first (the Secretariat)")
+    @extend_schema(
+        summary="The review queue: submitted updates, oldest first (the Secretariat)",
+        responses=ProgressUpdateSerializer(many=True),  # a page of them, as the list is
+    )
     @action(
         detail=False,
         url_path="review-queue",

@@ -36,6 +36,7 @@ def edit_form(world, update, **fields) -> dict:
         period_start=update.period_start.isoformat(),
         period_end=update.period_end.isoformat(),
         achievements=fields.pop("achievements", update.achievements),
+        initiative_status=update.initiative_status,
         challenges=update.challenges,
         next_steps=update.next_steps,
         links="",
