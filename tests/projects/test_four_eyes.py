@@ -40,7 +40,6 @@ def edit_form(world, update, **fields) -> dict:
         challenges=update.challenges,
         next_steps=update.next_steps,
         links="",
-        initiative_status="ongoing",
         **fields,
     )
 
