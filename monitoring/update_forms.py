@@ -21,8 +21,9 @@ from core.uploads import ACCEPTED_EXTENSIONS, validate_evidence_file
 from projects.models import Project
 from stakeholders.models import Organisation
 
-from .models import MilestoneOutcome, ProgressUpdate
+from .models import MilestoneOutcome, ProgressRating, ProgressUpdate
 from .update_services import (
+    NOTHING_TO_REPORT_REASON_MAX_CHARS,
     EvidenceFile,
     EvidenceLink,
     IndicatorValueData,
@@ -238,6 +239,24 @@ class ProgressUpdateForm(forms.Form):
     achievements = narrative_field(_("Achievements"), _("What was done in the period. Plain text; links are kept."))
     challenges = narrative_field(_("Challenges"))
     next_steps = narrative_field(_("Next steps"))
+    nothing_to_report = forms.BooleanField(
+        label=_("Nothing to report this cycle"),
+        required=False,
+        help_text=_("The initiative had no activity to report in this cycle: it counts as reported."),
+    )
+    nothing_to_report_reason = forms.CharField(
+        label=_("Why there is nothing to report"),
+        required=False,
+        max_length=NOTHING_TO_REPORT_REASON_MAX_CHARS,
+        help_text=_("One sentence, published with the answer (for example: the next edition is in 2027)."),
+    )
+    self_assessment = forms.ChoiceField(
+        label=_("Your assessment of progress"),
+        required=False,
+        choices=ProgressRating.choices,
+        widget=forms.RadioSelect,
+        help_text=_("How the initiative's work went in the period, as you see it; shown beside the Secretariat's."),
+    )
     links = forms.CharField(
         label=_("Evidence links"),
         required=False,
@@ -342,7 +361,10 @@ class ProgressUpdateForm(forms.Form):
         return [self[f"file_{slot}"] for slot in range(1, EVIDENCE_FILE_SLOTS + 1)]
 
     #: The fields the page places itself (templates/updates/update_form.html).
-    LAID_OUT = ("version", "organisation", "period_start", "period_end", "achievements", "challenges", "next_steps")
+    LAID_OUT = (
+        "version", "organisation", "period_start", "period_end", "nothing_to_report", "nothing_to_report_reason",
+        "achievements", "challenges", "next_steps",
+    )  # fmt: skip
 
     def other_fields(self) -> list[forms.BoundField]:
         """Any other field of the update (its stated status, a rating, …), in the order declared: the page shows
@@ -361,6 +383,9 @@ class ProgressUpdateForm(forms.Form):
             "achievements": update.achievements,
             "challenges": update.challenges,
             "next_steps": update.next_steps,
+            "nothing_to_report": update.nothing_to_report,
+            "nothing_to_report_reason": update.nothing_to_report_reason,
+            "self_assessment": update.self_assessment,
             "links": "\n".join(f"{e.title} | {e.url}" if e.title else e.url for e in update.evidence.all() if e.url),
         }
 
@@ -427,6 +452,9 @@ class ProgressUpdateForm(forms.Form):
             achievements=data.get("achievements", ""),
             challenges=data.get("challenges", ""),
             next_steps=data.get("next_steps", ""),
+            nothing_to_report=bool(data.get("nothing_to_report")),
+            nothing_to_report_reason=data.get("nothing_to_report_reason", ""),
+            self_assessment=data.get("self_assessment", ""),
             links=tuple(data.get("links", ())),
             files=files,
             **{name: tuple(row.content() for row in forms) for name, forms in rows.items()},
@@ -435,6 +463,23 @@ class ProgressUpdateForm(forms.Form):
     def content(self) -> UpdateContent:
         """The update's content, once the form is valid: what the services save."""
         return self._content
+
+
+class AssessmentForm(forms.Form):
+    """The Secretariat's own assessment, given when approving (optional; published with the update)."""
+
+    rating = forms.ChoiceField(
+        label=_("The Secretariat's assessment of progress"),
+        required=False,
+        choices=[("", _("Not given")), *ProgressRating.choices],
+    )
+    comment = forms.CharField(
+        label=_("The Secretariat's comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Published with the update, beside the contributor's own assessment."),
+    )
 
 
 class ReasonForm(forms.Form):

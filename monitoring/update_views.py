@@ -42,7 +42,15 @@ from .models import (
     UpdateTransition,
     WorkPlanItemReport,
 )
-from .update_forms import OUT_OF_DATE, RETURN, ProgressUpdateForm, ReasonForm, ReturnForm, ReviewQueueForm
+from .update_forms import (
+    OUT_OF_DATE,
+    RETURN,
+    AssessmentForm,
+    ProgressUpdateForm,
+    ReasonForm,
+    ReturnForm,
+    ReviewQueueForm,
+)
 
 
 def update_detail_queryset():
@@ -312,6 +320,7 @@ class UpdateDetailView(VisibleUpdateMixin, DetailView):
             can_move=permissions.can(user, permissions.MOVE_TO_CURRENT_CYCLE, update),
             current_cycle=ReportingCycle.objects.current(),
             return_form=ReturnForm(),
+            assessment_form=AssessmentForm(),
             show_workflow=permissions.can(user, permissions.VIEW_WORKFLOW, update),
         )
 
@@ -373,7 +382,16 @@ class ApproveView(TransitionView):
         expected = parse_id(request.POST.get("version"))
         if expected is None:
             raise update_services.WorkflowError(str(OUT_OF_DATE))
-        update_services.approve_update(update=update, reviewer=request.user, expected_version=expected)
+        assessment = AssessmentForm(request.POST)
+        if not assessment.is_valid():
+            raise update_services.WorkflowError(" ".join(e for errors in assessment.errors.values() for e in errors))
+        update_services.approve_update(
+            update=update,
+            reviewer=request.user,
+            expected_version=expected,
+            rating=assessment.cleaned_data["rating"],
+            comment=assessment.cleaned_data["comment"],
+        )
         return _("The update is approved and published.")
 
     def success_url(self, update):

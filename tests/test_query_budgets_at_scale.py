@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 # page → (url builder, budget). Comments: what the queries are.
 PAGES = {
-    # version, objectives (+counts), subgoals, new initiatives (+leads), latest updates, latest news, next meetings
-    "home": (lambda: reverse("home"), 10),
+    # version, objectives (+counts), subgoals, new initiatives (+leads), latest updates, latest news, next meetings,
+    # where reporting stands (the cycles)
+    "home": (lambda: reverse("home"), 11),
     # version, objective, subgoals, actions (+row counts), their subgoals, first rows (+initiatives), leads
     "objective": (lambda: StrategicObjective.objects.get(number=1).get_absolute_url(), 9),
     # version, action, subgoals, page of rows with total, leads (+ organisations)

@@ -209,6 +209,14 @@ class UpdateEntry:
     period_end: datetime.date
     approved_on: datetime.date | None
     excerpt: str
+    # Added after the first reports were frozen: those read as "not given".
+    nothing_to_report: bool = False
+    nothing_to_report_reason: str = ""
+    self_assessment: str = ""  # a ProgressRating value, and its label as published
+    self_assessment_label: str = ""
+    secretariat_rating: str = ""
+    secretariat_rating_label: str = ""
+    secretariat_comment: str = ""
 
 
 @dataclass(slots=True, kw_only=True)

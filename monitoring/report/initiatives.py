@@ -29,6 +29,7 @@ from projects.models import (
 from ..models import (
     IndicatorValue,
     MilestoneReport,
+    ProgressRating,
     ProgressUpdate,
     ReportingCycle,
     UpdateStatus,
@@ -143,15 +144,27 @@ def updates_by_initiative(cycle: ReportingCycle) -> dict[int, list[UpdateEntry]]
         narrative=narrative(),
     )
     rows = updates.order_by("period_end", F("reviewed_at").asc(nulls_last=True), "pk").values(
-        "pk", "project_id", "organisation_name", "period_start", "period_end", "approved_on", "narrative"
-    )
+        "pk", "project_id", "organisation_name", "period_start", "period_end", "approved_on", "narrative",
+        "nothing_to_report", "nothing_to_report_reason", "self_assessment", "secretariat_rating",
+        "secretariat_comment",
+    )  # fmt: skip
     truncate = truncation()
+    labels = dict(ProgressRating.choices)
     entries = defaultdict(list)
     for row in rows:
         project_id, organisation = row.pop("project_id"), row.pop("organisation_name")
         quoted = excerpt(row.pop("narrative"), truncate)
         url = reverse("updates:update-detail", kwargs={"pk": row["pk"]})
-        entries[project_id].append(UpdateEntry(**row, url=url, organisation=organisation, excerpt=quoted))
+        entries[project_id].append(
+            UpdateEntry(
+                **row,
+                url=url,
+                organisation=organisation,
+                excerpt=quoted,
+                self_assessment_label=str(labels.get(row["self_assessment"], "")),
+                secretariat_rating_label=str(labels.get(row["secretariat_rating"], "")),
+            )
+        )
     return entries
 
 

@@ -219,3 +219,57 @@ def test_a_whole_cycle_from_opening_to_the_next(live_server, page, world):
     ]
     assert ProgressUpdate.objects.get(pk=left.pk).cycle == second
     assert ProgressUpdate.objects.get(pk=waiting.pk).cycle == cycle
+
+
+def test_nothing_to_report_and_both_assessments_in_the_browser(live_server, page, world):
+    """A contributor rates the progress of one initiative and answers "nothing to report" for another; the
+    Secretariat adds its own rating and comment when approving; the public reads both side by side."""
+    base = live_server.url
+    page.set_viewport_size({"width": 1366, "height": 900})
+    today = timezone.localdate()
+    ReportingCycle.objects.create(
+        number=1,
+        period_start=datetime.date(today.year, 1, 1),
+        period_end=datetime.date(today.year + 1, 12, 31),
+        submission_opens=today - datetime.timedelta(days=10),
+        submission_closes=today + datetime.timedelta(days=20),
+    )
+    quiet = ProjectFactory(slug="quiet", title="Quiet Initiative")
+    ProjectOrganisationFactory(project=quiet, organisation=world.lead, role=OrganisationRole.LEAD)
+
+    log_in(page, base, "author")
+    page.goto(base + reverse("updates:update-create", args=[world.project.slug]))
+    page.get_by_label("Achievements").fill("110 pairs exchanged.")
+    page.get_by_label("Minor delays").check()
+    look(page, "update-form-assessment")
+    page.get_by_role("button", name="Submit to the Secretariat").click()
+    expect(page.get_by_text("Your update was submitted to the Secretariat.")).to_be_visible()
+    page.goto(base + reverse("updates:update-create", args=[quiet.slug]))
+    page.get_by_label("Nothing to report this cycle").check()
+    page.get_by_role("button", name="Submit to the Secretariat").click()
+    expect(page.get_by_text("Say in a sentence why there is nothing to report.").first).to_be_visible()
+    page.get_by_label("Why there is nothing to report").fill("The next edition is next year.")
+    page.get_by_role("button", name="Submit to the Secretariat").click()
+    expect(page.get_by_text("Your update was submitted to the Secretariat.")).to_be_visible()
+
+    log_in(page, base, "reviewer2")
+    update = ProgressUpdate.objects.get(project=world.project)
+    page.goto(base + reverse("updates:update-detail", args=[update.pk]))
+    page.get_by_label("The Secretariat's assessment of progress").select_option("major_delays")
+    page.get_by_label("The Secretariat's comment").fill("The alumni meeting slipped to next year.")
+    look(page, "update-approve")
+    page.get_by_role("button", name="Approve and publish").click()
+    expect(page.get_by_text("The update is approved and published.")).to_be_visible()
+    answer = ProgressUpdate.objects.get(project=quiet)
+    page.goto(base + reverse("updates:update-detail", args=[answer.pk]))
+    page.get_by_role("button", name="Approve and publish").click()
+
+    page.context.clear_cookies()
+    page.goto(base + world.project.get_absolute_url())
+    expect(page.get_by_text("Assessment by DUO")).to_be_visible()
+    expect(page.get_by_text("Minor delays")).to_be_visible()
+    expect(page.get_by_text("Major delays")).to_be_visible()
+    expect(page.get_by_text("The alumni meeting slipped to next year.")).to_be_visible()
+    look(page, "initiative-assessments")
+    page.goto(base + quiet.get_absolute_url())
+    expect(page.get_by_text("The next edition is next year.")).to_be_visible()
