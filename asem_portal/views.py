@@ -1,9 +1,11 @@
-"""Site-wide views: the home page and the health endpoints."""
+"""Site-wide views: the home page, the site's own pages (about, contact, accessibility, privacy, open data) and
+the health endpoints."""
 
 from __future__ import annotations
 
 import sys
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
@@ -15,14 +17,19 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from actions.models import StrategicObjective, Subgoal
-from monitoring.models import Meeting, NewsItem, ProgressUpdate, ReportingCycle
+from monitoring.models import Meeting, NewsItem, ProgressUpdate, ReportingCycle, StocktakingReport
+from monitoring.progress import Cycles, Scope, milestones_due, recency_by_objective, rollup
 from projects.models import Project, leads_prefetch
+from stakeholders.models import Organisation
 
 #: At most this many new initiatives on the home page (the plan has 16; the rest are one link away).
 HOME_NEW_INITIATIVES = 20
 #: The latest news items and the next meetings on the home page.
 HOME_NEWS = 3
 HOME_MEETINGS = 3
+#: Milestones due in the next (or passed in the last) this many days, at most ``HOME_MILESTONES`` of each.
+HOME_MILESTONE_DAYS = 90
+HOME_MILESTONES = 5
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -35,11 +42,25 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["objectives"] = StrategicObjective.objects.annotate(
-            action_total=Count("subgoals__actions", distinct=True),
-            initiative_total=Count("subgoals__actions__rows__project", distinct=True),
-        ).prefetch_related(Prefetch("subgoals", queryset=Subgoal.objects.order_by("position")))
-        context["initiative_total"] = Project.objects.count()
+        today = timezone.localdate()
+        cycles = Cycles.today(today)
+        context["cycles"] = cycles
+        context["rollup"] = rollup(Scope(), cycles, today)
+        context["latest_report"] = (
+            StocktakingReport.objects.published().select_related("cycle").order_by("-cycle__number").first()
+        )
+        context["milestones_soon"], context["milestones_passed"] = milestones_due(
+            today, days=HOME_MILESTONE_DAYS, limit=HOME_MILESTONES
+        )
+        context["milestone_days"] = HOME_MILESTONE_DAYS
+        context["objectives"] = objectives = list(
+            StrategicObjective.objects.annotate(
+                action_total=Count("subgoals__actions", distinct=True),
+                initiative_total=Count("subgoals__actions__rows__project", distinct=True),
+            ).prefetch_related(Prefetch("subgoals", queryset=Subgoal.objects.order_by("position")))
+        )
+        context["recency_by_objective"] = recency_by_objective(objectives, cycles)
+        context["initiative_total"] = context["rollup"].initiatives
         new = Project.objects.filter(is_new=True)
         shown = list(new.order_by("title", "slug").prefetch_related(leads_prefetch())[: HOME_NEW_INITIATIVES + 1])
         # Counted only when there are more than the page shows (one more read is how we know).
@@ -58,6 +79,25 @@ class HomeView(TemplateView):
             .order_by("-reviewed_at", "-pk")[:5]
         )
         return context
+
+
+#: The organisation that runs the process and the portal, as the plan's data names it.
+SECRETARIAT_SLUG = "asem-education-secretariat"
+
+
+class SitePageView(TemplateView):
+    """The site's own pages, linked from every page's footer: what they say is in their templates
+    (``templates/pages/``); the contact address and the data's licence come from the settings, and the
+    Secretariat's website from its organisation in the data. A page never states what nobody set."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs,
+            contact_email=settings.CONTACT_EMAIL,
+            open_data_licence=settings.OPEN_DATA_LICENCE,
+            open_data_licence_url=settings.OPEN_DATA_LICENCE_URL,
+            secretariat=Organisation.objects.filter(slug=SECRETARIAT_SLUG).only("slug", "name", "website").first(),
+        )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -379,8 +379,10 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
     """Review in the admin: the state changes only through the workflow's services (the actions)."""
 
-    list_display = ("project", "organisation", "author", "period_start", "period_end", "status", "submitted_at")
-    list_filter = ("status", ("organisation", admin.RelatedOnlyFieldListFilter))
+    list_display = (
+        "project", "organisation", "author", "period_start", "period_end", "status", "initiative_status", "submitted_at"
+    )  # fmt: skip
+    list_filter = ("status", "initiative_status", ("organisation", admin.RelatedOnlyFieldListFilter))
     search_fields = (
         "project__title",
         "organisation__name",
@@ -396,13 +398,14 @@ class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
     )  # fmt: skip
     fields = (
         readonly_fields[:3]
-        + ("period_start", "period_end", "achievements", "challenges", "next_steps")
+        + ("period_start", "period_end", "initiative_status", "achievements", "challenges", "next_steps")
         + ("nothing_to_report", "nothing_to_report_reason", "self_assessment", "secretariat_rating")
         + ("secretariat_comment",)
         + (readonly_fields[3:])
     )
     inlines = [MilestoneReportInline, IndicatorValueInline, EvidenceInline, UpdateTransitionInline]
-    actions = ["approve_selected"]
+    # No "approve the selected updates" action: it would approve updates at whatever version they have now, read
+    # or not. The review queue approves several at once, each at the version the reviewer saw (#25).
     change_form_template = "admin/monitoring/progressupdate/change_form.html"
 
     def get_queryset(self, request):
@@ -475,14 +478,6 @@ class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
             title=_("Return the update to its author"),
             template="monitoring/admin/return_update.html",
         )
-
-    @admin.action(description=_("Approve and publish the selected updates"), permissions=["view"])
-    def approve_selected(self, request, queryset):
-        approved, problems = update_services.approve_updates(updates=list(queryset), reviewer=request.user)
-        if approved:
-            self.message_user(request, _("%(count)s updates approved.") % {"count": len(approved)}, messages.SUCCESS)
-        for problem in problems:
-            self.message_user(request, problem, messages.ERROR)
 
 
 @admin.register(UpdateTransition)

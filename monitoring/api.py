@@ -140,7 +140,7 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         # What the user may not see is a 404.
         return (
-            permissions.updates_visible_to(self.request.user)
+            permissions.with_writers(permissions.updates_visible_to(self.request.user))
             .select_related("project", "organisation", "author", "cycle")  # the cycle: what it still allows
             .prefetch_related(
                 Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),

@@ -31,7 +31,6 @@ from monitoring.permissions import is_secretariat
 from projects.models import Project
 
 from . import exporters
-from .completeness import ACTIVE_STATUSES
 from .models import CycleStatus, ProgressUpdate, ReportingCycle, ReportStatus, StocktakingReport, UpdateStatus
 from .report import StocktakingReportData, build_report, from_json, to_json
 
@@ -345,7 +344,7 @@ def publication_check(cycle: ReportingCycle, today: datetime.date | None = None)
     today = today or timezone.localdate()
     updates = ProgressUpdate.objects.filter(cycle=cycle)
     approved = updates.filter(project=OuterRef("pk"), status=UpdateStatus.APPROVED)
-    missing = Project.objects.filter(status__in=ACTIVE_STATUSES).exclude(Exists(approved)).order_by("title")
+    missing = Project.objects.expected_to_report().exclude(Exists(approved)).order_by("title")
     by_state = {}
     for state in (UpdateStatus.SUBMITTED, UpdateStatus.RETURNED, UpdateStatus.DRAFT):
         in_state = updates.filter(status=state)

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from projects.models import Indicator, Project
+from projects.models import Indicator, Project, ProjectStatus
 from stakeholders.models import Organisation
 
 from . import cycle_services, update_services
@@ -100,6 +100,7 @@ def ensure_demo_updates() -> list[str]:
             challenges=f"{DEMO} Few European partners contribute funding, so exchanges remain unbalanced.",
             next_steps=f"{DEMO} Outreach to European ministries during the next Senior Officials' Meeting.",
             self_assessment=ProgressRating.MINOR_DELAYS,
+            initiative_status=ProjectStatus.ONGOING,
             indicator_values=(
                 (update_services.IndicatorValueData(indicator=pairs, value=Decimal("118"), as_of=end),) if pairs else ()
             ),
@@ -118,6 +119,7 @@ def ensure_demo_updates() -> list[str]:
             achievements=f"{DEMO} ASEF's education programmes ran online and in person for students in both regions.",
             next_steps=f"{DEMO} Publish the programmes' outcomes for the next ASEMME.",
             self_assessment=ProgressRating.ON_TRACK,
+            initiative_status=ProjectStatus.ONGOING,
             work_plan_reports=(update_services.WorkPlanReportData(item=asef_item, done=True, note="(demo)"),),
         )
         done.append(_publish(asef, "asef", users["outsider"], users["secretariat"], content))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from actions.models import Action
-from projects.models import Indicator, Milestone, Project
+from projects.models import Indicator, Milestone, Project, ProjectStatus
 from stakeholders.models import Country, Organisation
 
 
@@ -500,6 +500,17 @@ class ProgressUpdate(models.Model):
         _("the Secretariat's assessment"), max_length=20, choices=ProgressRating.choices, blank=True
     )
     secretariat_comment = models.TextField(_("the Secretariat's comment"), blank=True)
+    initiative_status = models.CharField(  # noqa: DJ001 - null: not stated (as the initiative's own status)
+        _("status of the initiative"),
+        max_length=20,
+        choices=ProjectStatus.choices,
+        null=True,
+        blank=True,
+        help_text=_(
+            "The initiative's status as the contributor states it (required to submit); approving the update "
+            "makes it the initiative's status. Empty in updates written before it was asked."
+        ),
+    )
     version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised by every save."))
     return_reason = models.TextField(_("reason for returning"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -542,6 +553,10 @@ class ProgressUpdate(models.Model):
                 condition=Q(self_assessment__in=["", *ProgressRating.values])
                 & Q(secretariat_rating__in=["", *ProgressRating.values]),
                 name="update_ratings_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(initiative_status__isnull=True) | Q(initiative_status__in=ProjectStatus.values),
+                name="update_initiative_status_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(status=UpdateStatus.RETURNED) | ~Q(return_reason=""),

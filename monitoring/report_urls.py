@@ -9,6 +9,7 @@ app_name = "reports"
 urlpatterns = [
     path("reports/", views.ReportListView.as_view(), name="report-list"),
     path("reports/completeness/", views.CompletenessView.as_view(), name="completeness"),
+    path("reports/completeness/remind/", views.SendReminderView.as_view(), name="send-reminder"),
     path("reports/<int:number>/", cached_public_page(views.ReportDetailView.as_view()), name="report-detail"),
     path(
         "reports/<int:number>/initiatives/",

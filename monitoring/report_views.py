@@ -20,17 +20,20 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core.parsing import parse_id
 from monitoring.permissions import is_secretariat
+from stakeholders.models import Organisation
 
 from . import cycle_services, exporters
 from .completeness import completeness
 from .forms import NextCycleForm, PublishForm
 from .models import CycleStatus, ReportingCycle, StocktakingReport
+from .reminders import send_reminders
 from .report import SCHEMA_VERSION, StocktakingReportData
 
 #: How long a published report's rendered page stays in the cache (a new publication has a new key).
@@ -326,3 +329,44 @@ class CompletenessView(LoginRequiredMixin, TemplateView):
             rows, totals = completeness(cycle)
             context.update(rows=rows, totals=totals)
         return context
+
+
+class SendReminderView(LoginRequiredMixin, View):
+    """ "Send a reminder" on the completeness page: one organisation's members, through the reminder service
+    (``monitoring.reminders``) and its daily limit, as the daily command."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_secretariat(request.user):
+            raise PermissionDenied(_("Only the Secretariat sends reminders."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request):
+        organisation_id = parse_id(request.POST.get("organisation"))
+        organisation = Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
+        if organisation is None:
+            raise Http404
+        run = send_reminders(days=None, organisation=organisation)
+        names = {"organisation": organisation.short_name}
+        if run.reason:
+            messages.error(
+                request, _("No reminder sent to %(organisation)s. %(reason)s") % {**names, "reason": run.reason}
+            )
+        elif run.sent:
+            addresses = ", ".join(address for address, _titles in run.sent)
+            messages.success(
+                request,
+                ngettext(
+                    "A reminder to %(organisation)s is in the outbox, for %(addresses)s.",
+                    "Reminders to %(organisation)s are in the outbox, for %(addresses)s.",
+                    len(run.sent),
+                )
+                % {**names, "addresses": addresses},
+            )
+        elif run.already_sent_today:
+            messages.info(request, _("Everyone at %(organisation)s who is due was already reminded today.") % names)
+        else:
+            messages.info(request, _("Nobody at %(organisation)s has anything due: no reminder sent.") % names)
+        url = reverse("reports:completeness")
+        if run.cycle is not None:
+            url += f"?cycle={run.cycle.number}"
+        return HttpResponseRedirect(f"{url}#organisation-{organisation.pk}")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import ErrorLink, error_links, field_anchor
 from core.parsing import parse_id
 from core.uploads import ACCEPTED_EXTENSIONS, validate_evidence_file
-from projects.models import Project
+from projects.models import Project, ProjectStatus
 from stakeholders.models import Organisation
 
 from .models import MilestoneOutcome, ProgressRating, ProgressUpdate
@@ -239,6 +239,13 @@ class ProgressUpdateForm(forms.Form):
     achievements = narrative_field(_("Achievements"), _("What was done in the period. Plain text; links are kept."))
     challenges = narrative_field(_("Challenges"))
     next_steps = narrative_field(_("Next steps"))
+    initiative_status = forms.ChoiceField(
+        label=_("Status of the initiative"),
+        required=False,  # a draft may leave it open; submitting asks for it (update_services)
+        choices=ProjectStatus.choices,
+        widget=forms.RadioSelect,
+        help_text=_("As of the end of the period. Needed to submit; once approved, the portal shows it."),
+    )
     nothing_to_report = forms.BooleanField(
         label=_("Nothing to report this cycle"),
         required=False,
@@ -269,6 +276,7 @@ class ProgressUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.project = project
         self.cycle = cycle
+        self.update = update
         if cycle is not None:
             self.fields["period_start"].initial = cycle.period_start
             self.fields["period_end"].initial = cycle.period_end
@@ -386,11 +394,13 @@ class ProgressUpdateForm(forms.Form):
             "nothing_to_report": update.nothing_to_report,
             "nothing_to_report_reason": update.nothing_to_report_reason,
             "self_assessment": update.self_assessment,
+            "initiative_status": update.initiative_status,
             "links": "\n".join(f"{e.title} | {e.url}" if e.title else e.url for e in update.evidence.all() if e.url),
         }
 
     def clean_links(self) -> list[EvidenceLink]:
         links = []
+        self.link_lines = []  # the line of the box each link is on, for the content rules' messages
         validate = URLValidator(schemes=["http", "https"])
         for number, line in enumerate(self.cleaned_data["links"].splitlines(), start=1):
             line = line.strip()
@@ -409,12 +419,17 @@ class ProgressUpdateForm(forms.Form):
                     _("Line %(number)s is longer than 500 characters."), params={"number": number}
                 )
             links.append(EvidenceLink(title=title, url=url))
+            self.link_lines.append(number)
         if len(links) > 20:
             raise forms.ValidationError(_("Give at most 20 links."))
         return links
 
     def clean(self):
         cleaned = super().clean()
+        if self.update is not None and cleaned.get("version") is None:
+            # Saving over the update needs the version it was read at: without it, a change saved since would be
+            # overwritten unseen (a browser always sends it; a hand-made or truncated request may not).
+            self.add_error(None, NO_VERSION_TO_SAVE)
         for field in self.file_fields():
             uploaded = cleaned.get(field.name)
             if uploaded:
@@ -435,6 +450,12 @@ class ProgressUpdateForm(forms.Form):
                     self.add_error(name if name in self.fields else None, errors)
                     continue
                 index, _dot, field = rest.partition(".")
+                if name == "links":  # one box, a link per line: the message names the line
+                    line = self.link_lines[int(index)]
+                    message = _("Line %(number)s: %(error)s")
+                    messages = forms.ValidationError(errors).messages
+                    self.add_error("links", [message % {"number": line, "error": text} for text in messages])
+                    continue
                 row = rows[name][int(index)]
                 row.add_error(row.content_fields.get(field), errors)
         return cleaned
@@ -455,6 +476,7 @@ class ProgressUpdateForm(forms.Form):
             nothing_to_report=bool(data.get("nothing_to_report")),
             nothing_to_report_reason=data.get("nothing_to_report_reason", ""),
             self_assessment=data.get("self_assessment", ""),
+            initiative_status=data.get("initiative_status") or None,
             links=tuple(data.get("links", ())),
             files=files,
             **{name: tuple(row.content() for row in forms) for name, forms in rows.items()},
@@ -493,6 +515,10 @@ class ReasonForm(forms.Form):
     )
 
 
+NO_VERSION_TO_SAVE = _(
+    "This form does not say which version of the update it was opened on, so it cannot be saved without risking "
+    "someone else's changes: open the update again, then make your changes."
+)
 OUT_OF_DATE = _("This page is out of date: open the update again, read it, then decide.")
 
 

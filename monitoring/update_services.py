@@ -116,6 +116,7 @@ class UpdateContent:
     nothing_to_report: bool = False  # the answer for the cycle when nothing happened, with its reason
     nothing_to_report_reason: str = ""
     self_assessment: str = ""  # a ProgressRating, or "" (not rated)
+    initiative_status: str | None = None  # a ProjectStatus, as the contributor states it (required to submit)
     milestone_reports: tuple[MilestoneReportData, ...] = ()  # replace the update's milestone reports
     indicator_values: tuple[IndicatorValueData, ...] = ()  # replace the update's indicator values
     links: tuple[EvidenceLink, ...] = ()  # replace the update's links
@@ -253,6 +254,15 @@ def validate_content(
                 % {"start": date_format(start), "end": date_format(end)}
             )
 
+    for index, link in enumerate(content.links):
+        if UNSAFE_LINK_CHARACTERS.intersection(link.url):
+            errors[f"links.{index}.url"].append(
+                _(
+                    "A web address cannot contain quotes or angle brackets (\" ' < >): write them as %22, %27, "
+                    "%3C and %3E."
+                )
+            )
+
     reported = set()
     for index, answer in enumerate(content.work_plan_reports):
         item = answer.item
@@ -270,6 +280,11 @@ def validate_content(
 
 #: ProgressUpdate.nothing_to_report_reason's max_length.
 NOTHING_TO_REPORT_REASON_MAX_CHARS = 500
+
+#: Never in an evidence link: each would end an HTML attribute or begin markup wherever a link is written out
+#: unescaped (a feed reader, an export opened elsewhere), and no address needs them as they are (%22, %27, %3C,
+#: %3E).
+UNSAFE_LINK_CHARACTERS = frozenset("\"'<>")
 
 #: Before this, a date reported for a milestone is a slip of the keyboard (a year typed as 0026 or 1026).
 EARLIEST_REPORTED_DATE = datetime.date(2000, 1, 1)
@@ -341,6 +356,7 @@ def _transition(update: ProgressUpdate, *, actor: User, to_status: str, reason: 
     for name, value in fields.items():
         setattr(update, name, value)
     update.version += 1
+    update._history_user = actor  # its history names who did it, whatever the request (API, admin, command)
     update.save()
     _record(update, actor=actor, from_status=previous, reason=reason)
 
@@ -373,7 +389,10 @@ def shorten_file_name(name: str, *, max_chars: int, max_bytes: int | None = None
 
 def _write_content(update: ProgressUpdate, content: UpdateContent) -> None:
     """Write ``content`` (checked by :func:`validate_content`) to ``update``, replacing its parts."""
-    for name in ("period_start", "period_end", "achievements", "challenges", "next_steps", "self_assessment"):
+    for name in (
+        "period_start", "period_end", "achievements", "challenges", "next_steps", "initiative_status",
+        "self_assessment",
+    ):  # fmt: skip
         setattr(update, name, getattr(content, name))
     update.nothing_to_report = content.nothing_to_report
     update.nothing_to_report_reason = content.nothing_to_report_reason.strip() if content.nothing_to_report else ""
@@ -450,6 +469,7 @@ def create_update(
         if existing is None:
             raise
         raise UpdateInProgressError(existing) from None
+    update._history_user = author
     _write_content(update, content)
     _record(update, actor=author, from_status="")
     return update
@@ -477,6 +497,7 @@ def save_draft(*, update: ProgressUpdate, user: User, content: UpdateContent, ex
             raise UpdateInProgressError(other)
     validate_content(project=update.project, cycle=update.cycle, content=content)
     update.version += 1
+    update._history_user = user  # who edited it, read by permissions.writers (four eyes)
     _write_content(update, content)
     return update
 
@@ -494,6 +515,21 @@ def _check_has_narrative(text: UpdateContent | ProgressUpdate) -> None:
         )
 
 
+class StatusNotStatedError(WorkflowError):
+    """Submitting an update that does not state the initiative's status (the form shows it by that field)."""
+
+
+def _check_states_status(text: UpdateContent | ProgressUpdate) -> None:
+    """An update states the initiative's status: the initiative takes it when the update is approved."""
+    if not text.initiative_status:
+        raise StatusNotStatedError(_("Say what the initiative's status is before submitting."))
+
+
+def _check_submittable(text: UpdateContent | ProgressUpdate) -> None:
+    _check_has_narrative(text)
+    _check_states_status(text)
+
+
 @transaction.atomic
 def submit_update(*, update: ProgressUpdate, user: User, expected_version: int | None = None) -> ProgressUpdate:
     """draft / returned → submitted. A second click finds it submitted and changes nothing."""
@@ -502,7 +538,7 @@ def submit_update(*, update: ProgressUpdate, user: User, expected_version: int |
     _check_version(
         update, expected_version, _("Someone else saved this update since you opened it. Review it, then submit again.")
     )
-    _check_has_narrative(update)
+    _check_submittable(update)
     resubmitted = update.status == UpdateStatus.RETURNED
     # The return's reason was answered: it stays in the history, no longer on the update.
     _transition(update, actor=user, to_status=UpdateStatus.SUBMITTED, submitted_at=timezone.now(), return_reason="")
@@ -516,7 +552,7 @@ def create_and_submit(
 ) -> ProgressUpdate:
     """Start an update and submit it at once: both or neither (a refused submission leaves no draft)."""
     # Checked before anything is written, so that a refusal leaves no uploaded file behind either.
-    _check_has_narrative(content)
+    _check_submittable(content)
     update = create_update(project=project, organisation=organisation, author=author, content=content)
     return submit_update(update=update, user=author, expected_version=update.version)
 
@@ -526,7 +562,7 @@ def save_and_submit(
     *, update: ProgressUpdate, user: User, content: UpdateContent, expected_version: int
 ) -> ProgressUpdate:
     """Save a draft and submit it: both or neither (a refused submission leaves the draft and its version)."""
-    _check_has_narrative(content)
+    _check_submittable(content)
     saved = save_draft(update=update, user=user, content=content, expected_version=expected_version)
     return submit_update(update=saved, user=user, expected_version=saved.version)
 
@@ -697,6 +733,28 @@ def _refresh_indicators(update: ProgressUpdate) -> None:
         indicator.save(update_fields=["latest_value", "latest_value_on"])
 
 
+def _stated_status(project_id: int) -> str | None:
+    """The status the initiative's newest approved update states (by the end of its period, then approval): what
+    the initiative shows. None while no approved update states one ("not reported yet")."""
+    newest = (
+        ProgressUpdate.objects.published()
+        .filter(project_id=project_id, initiative_status__isnull=False)
+        .order_by("-period_end", "-reviewed_at", "-pk")
+        .values_list("initiative_status", flat=True)
+        .first()
+    )
+    return newest
+
+
+def _set_status(project_id: int, status: str | None, *, actor: User) -> None:
+    """Give the initiative ``status`` (its row locked, its history recording who)."""
+    project = Project.objects.select_for_update().defer("search_vector").get(pk=project_id)
+    if project.status != status:
+        project.status = status
+        project._history_user = actor  # django-simple-history's way to name who made the change
+        project.save(update_fields=["status", "updated_at"])
+
+
 @transaction.atomic
 def approve_update(
     *,
@@ -725,6 +783,9 @@ def approve_update(
         secretariat_comment=(comment or "").strip(),
     )
     _apply(update)
+    if update.initiative_status and _stated_status(update.project_id) == update.initiative_status:
+        # The newest statement now (an update of an earlier period approved late does not override a later one).
+        _set_status(update.project_id, update.initiative_status, actor=reviewer)
     queue_mail(
         _("Your progress update on %(project)s is published") % {"project": update.project.title},
         _("The ASEM Education Secretariat approved your progress update. It is public now: %(url)s")
@@ -813,6 +874,7 @@ def withdraw_approval(*, update: ProgressUpdate, reviewer: User, reason: str) ->
             )
             % {"organisation": other.organisation, "status": other.get_status_display().lower()}
         )
+    shown_before = _stated_status(update.project_id)
     left_as_they_are = []
     for report in update.milestone_reports.select_related("milestone"):
         state = report.previous_state
@@ -843,6 +905,10 @@ def withdraw_approval(*, update: ProgressUpdate, reviewer: User, reason: str) ->
     )
     update.indicator_values.update(applied=False)
     _refresh_indicators(update)
+    # The initiative's status goes back to what the remaining approved updates state, unless the Secretariat
+    # corrected it since (then it no longer shows what the updates stated, and is left as it is).
+    if Project.objects.filter(pk=update.project_id).values_list("status", flat=True).get() == shown_before:
+        _set_status(update.project_id, _stated_status(update.project_id), actor=reviewer)
     queue_mail(
         _("The approval of your progress update on %(project)s was withdrawn") % {"project": update.project.title},
         _(

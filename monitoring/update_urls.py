@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core.cache import cached_public_page
+
 from . import update_views as views
 
 app_name = "updates"
@@ -7,6 +9,7 @@ app_name = "updates"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("review/", views.ReviewQueueView.as_view(), name="review-queue"),
+    path("published/", cached_public_page(views.PublishedUpdateListView.as_view()), name="published-list"),
     path("initiatives/<slug:slug>/new/", views.UpdateCreateView.as_view(), name="update-create"),
     path("<id:pk>/", views.UpdateDetailView.as_view(), name="update-detail"),
     path("<id:pk>/edit/", views.UpdateEditView.as_view(), name="update-edit"),

@@ -1,4 +1,4 @@
-"""Stakeholders write progress updates; the Secretariat reviews them.
+"""Stakeholders write progress updates; the Secretariat reviews them; everyone reads the published ones.
 
 Every view asks ``monitoring.permissions`` what the user may see (querysets, so
 what is not theirs is a 404) and calls ``monitoring.update_services`` for every
@@ -25,13 +25,15 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from core.parsing import parse_id
 from projects.models import ProjectOrganisation
 from stakeholders.models import Organisation
 
 from . import permissions, update_services
+from .filters import PublishedUpdateFilterSet, organisation_options
+from .initiative_views import query_string_without_page
 from .models import (
     Evidence,
     IndicatorValue,
@@ -52,16 +54,67 @@ from .update_forms import (
     ReviewQueueForm,
 )
 
+#: Published updates per page of their public list.
+PUBLISHED_PAGE_SIZE = 25
+
+
+class PublishedUpdateListView(ListView):
+    """Every published (approved) progress update, newest publication first, with the filters of
+    :class:`~monitoring.filters.PublishedUpdateFilterSet`. Invalid filters answer 400 and list nothing, as the
+    directory does."""
+
+    template_name = "updates/published_list.html"
+    context_object_name = "updates"
+    paginate_by = PUBLISHED_PAGE_SIZE
+
+    def get(self, request, *args, **kwargs):
+        queryset = (
+            ProgressUpdate.objects.published()
+            .select_related("project", "organisation", "cycle")
+            .only(
+                "pk", "period_start", "period_end", "achievements", "challenges", "next_steps", "reviewed_at",
+                "project__slug", "project__title", "organisation__slug", "organisation__name",
+                "organisation__acronym", "cycle__number", "cycle__period_start", "cycle__period_end",
+            )  # fmt: skip
+            .order_by("-reviewed_at", "-pk")
+        )
+        self.filterset = PublishedUpdateFilterSet(request.GET, queryset=queryset, request=request)
+        response = super().get(request, *args, **kwargs)
+        if not self.filterset.is_valid():
+            response.status_code = 400
+        return response
+
+    def get_queryset(self):
+        if not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def get_paginate_by(self, queryset):
+        return self.paginate_by if self.filterset.is_valid() else None
+
+    def get_context_data(self, **kwargs):
+        valid = self.filterset.is_valid()
+        return super().get_context_data(
+            **kwargs,
+            filter=self.filterset,
+            is_filtered=self.filterset.is_filtered,
+            organisation_match=self.filterset.form.cleaned_data.get("organisation") if valid else None,
+            organisation_options=organisation_options(),
+            query_string=query_string_without_page(self.request),
+        )
+
 
 def update_detail_queryset():
-    return ProgressUpdate.objects.select_related(
-        "project", "organisation", "author", "reviewed_by", "cycle"
-    ).prefetch_related(
-        Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
-        Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),
-        "evidence",
-        Prefetch("transitions", queryset=UpdateTransition.objects.select_related("actor")),
-        Prefetch("work_plan_reports", queryset=WorkPlanItemReport.objects.select_related("item")),
+    return (
+        permissions.with_writers(ProgressUpdate.objects.all())
+        .select_related("project", "organisation", "author", "reviewed_by", "cycle")
+        .prefetch_related(
+            Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
+            Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),
+            "evidence",
+            Prefetch("transitions", queryset=UpdateTransition.objects.select_related("actor")),
+            Prefetch("work_plan_reports", queryset=WorkPlanItemReport.objects.select_related("item")),
+        )
     )
 
 
@@ -199,6 +252,9 @@ class UpdateFormView(LoadAfterLoginMixin, FormView):
             return self.render_form(form, existing=error.existing, status=409)
         except update_services.ConflictError as error:
             return self.conflict(error)
+        except update_services.StatusNotStatedError as error:
+            form.add_error("initiative_status", str(error))
+            return self.render_form(form, status=400)
         except update_services.WorkflowError as error:
             form.add_error(None, str(error))
             return self.render_form(form, status=400)
@@ -286,7 +342,7 @@ class UpdateEditView(UpdateFormView):
 
     def save(self, form, *, submit):
         save = update_services.save_and_submit if submit else update_services.save_draft
-        expected = form.cleaned_data.get("version") or 0
+        expected = form.cleaned_data["version"]  # required when editing (the form says so)
         return save(update=self.update, user=self.request.user, content=form.content(), expected_version=expected)
 
     def conflict(self, error):
@@ -346,9 +402,9 @@ class TransitionView(LoginRequiredMixin, VisibleUpdateMixin, View):
 
 class SubmitView(TransitionView):
     def perform(self, request, update):
-        version = request.POST.get("version")
-        expected = parse_id(version)
-        if version and expected is None:
+        # The version the author read: an update changed since is not submitted unread.
+        expected = parse_id(request.POST.get("version"))
+        if expected is None:
             raise update_services.WorkflowError(str(OUT_OF_DATE))
         update_services.submit_update(update=update, user=request.user, expected_version=expected)
         return _("Your update was submitted to the Secretariat.")
@@ -570,4 +626,7 @@ class EvidenceDownloadView(VisibleUpdateMixin, View):
         response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        # A file shown only to those who may see its update (a draft's, to its organisation): no cache keeps it,
+        # shared or the browser's own, whoever asks (an approved update's file, too, may be withdrawn with it).
+        response["Cache-Control"] = "private, no-store"
         return response

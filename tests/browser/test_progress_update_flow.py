@@ -34,6 +34,7 @@ def test_contributor_and_secretariat_take_an_update_to_publication(live_server, 
     expect(page.get_by_role("heading", name="My initiatives", level=1)).to_be_visible()
     page.get_by_role("link", name="Write an update").first.click()
     page.get_by_label("Achievements").fill("110 pairs exchanged in the first half of 2026.")
+    page.get_by_label("Ongoing", exact=True).check()
     page.get_by_label("Outcome").select_option("achieved")
     page.get_by_label("Date achieved").fill("2026-05-02")
     page.get_by_label("Value (participants)").fill("110")

@@ -189,6 +189,7 @@ def world(db, secretariat_user) -> World:
     outsider = MembershipFactory(organisation=int_, user=UserFactory(username="outsider")).user
 
     def report(project, organisation, author, **content):
+        content.setdefault("initiative_status", project.status)  # as the world set it: the report's tests read it
         update = services.create_update(
             project=project,
             organisation=organisation,

@@ -37,6 +37,7 @@ def beta_form(**overrides) -> dict:
         next_steps="",
         links="",
         submit="1",
+        initiative_status="ongoing",
     )
     data.update(overrides)
     return data
@@ -81,7 +82,7 @@ def test_both_assessments_are_published_side_by_side(client, world):
     url = reverse("updates:update-create", args=["alpha"])
     data = update_form_data(
         organisation=world.eur.pk, version="", period_start="2023-07-01", period_end="2023-12-31", achievements="Second half.", challenges="",
-        next_steps="", links="", submit="1", self_assessment="minor_delays",
+        next_steps="", links="", submit="1", self_assessment="minor_delays", initiative_status="ongoing",
     )  # fmt: skip
     assert client.post(url, data).status_code == 302
     update = ProgressUpdate.objects.get(project=world.alpha, status=UpdateStatus.SUBMITTED)
@@ -127,12 +128,12 @@ def test_the_api_takes_both_and_refuses_a_rating_not_offered(world):
     secretariat.force_login(world.secretariat)
     body = {
         "initiative": "alpha", "period_start": "2023-07-01", "period_end": "2023-12-31",
-        "nothing_to_report": True, "nothing_to_report_reason": REASON, "self_assessment": "not_started",
+        "nothing_to_report": True, "nothing_to_report_reason": REASON, "self_assessment": "not_started", "initiative_status": "planned",
     }  # fmt: skip
     created = author.post("/api/v1/updates/", body, format="json")
     assert created.status_code == 201, created.json()
     url = created.json()["url"]
-    assert author.post(url + "submit/", format="json").status_code == 200
+    assert author.post(url + "submit/", {"version": created.json()["version"]}, format="json").status_code == 200
     version = author.get(url).json()["version"]
     wrong = secretariat.post(url + "approve/", {"version": version, "rating": "excellent"}, format="json")
     assert wrong.status_code == 400 and "rating" in wrong.json()["errors"]

@@ -150,6 +150,7 @@ def test_changes_since_the_previous_cycle_come_from_the_history(world, secretari
             period_start=datetime.date(2024, 1, 1),
             period_end=datetime.date(2024, 12, 31),
             achievements="More pairs.",
+            initiative_status="ongoing",
             indicator_values=(
                 services.IndicatorValueData(
                     indicator=world.indicators["i1"], value=Decimal("200"), as_of=datetime.date(2024, 12, 31)

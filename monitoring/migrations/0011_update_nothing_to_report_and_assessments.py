@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0009_cycle_state_from_dates'),
+        ('monitoring', '0010_update_states_initiative_status'),
         ('projects', '0014_trigram_search'),
         ('stakeholders', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
