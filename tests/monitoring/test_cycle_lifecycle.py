@@ -267,3 +267,12 @@ def test_the_proposal_follows_the_previous_window_two_years_later_when_it_is_sti
         datetime.date(2025, 10, 1),
         datetime.date(2026, 1, 31),
     )
+
+
+def test_the_dashboard_never_says_nothing_is_due_while_an_update_is_returned(client, world):
+    beta = ProgressUpdate.objects.get(project=world.beta, status=UpdateStatus.SUBMITTED)
+    client.force_login(world.author_asi)
+    assert "Nothing is due" in client.get(reverse("updates:dashboard")).content.decode()
+    services.return_update(update=beta, reviewer=world.secretariat, reason="Add the seminar's date.")
+    page = client.get(reverse("updates:dashboard"))
+    assert [p.slug for p in page.context["due"]] == ["beta"] and "Nothing is due" not in page.content.decode()
