@@ -247,6 +247,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "monitoring.models.MeetingStatus",
         "DocumentKindEnum": "monitoring.models.DocumentKind",
         "CycleStatusEnum": "monitoring.models.CycleStatus",
+        "ProgressRatingEnum": "monitoring.models.ProgressRating",
         "RegionEnum": "stakeholders.models.Region",
         "CountryRegionEnum": "stakeholders.models.CountryRegion",
     },

@@ -405,6 +405,8 @@ class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
     fields = (
         readonly_fields[:3]
         + ("period_start", "period_end", "initiative_status", "achievements", "challenges", "next_steps")
+        + ("nothing_to_report", "nothing_to_report_reason", "self_assessment", "secretariat_rating")
+        + ("secretariat_comment",)
         + (readonly_fields[3:])
     )
     inlines = [MilestoneReportInline, IndicatorValueInline, EvidenceInline, UpdateTransitionInline]

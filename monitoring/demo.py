@@ -23,7 +23,7 @@ from projects.models import Indicator, Project, ProjectStatus
 from stakeholders.models import Organisation
 
 from . import cycle_services, update_services
-from .models import ProgressUpdate, ReportingCycle, WorkPlanItem
+from .models import ProgressRating, ProgressUpdate, ReportingCycle, WorkPlanItem
 
 DEMO = "(Demo data, not a real report.)"
 DEMO_CYCLE_NOTE = (
@@ -99,6 +99,7 @@ def ensure_demo_updates() -> list[str]:
             ),
             challenges=f"{DEMO} Few European partners contribute funding, so exchanges remain unbalanced.",
             next_steps=f"{DEMO} Outreach to European ministries during the next Senior Officials' Meeting.",
+            self_assessment=ProgressRating.MINOR_DELAYS,
             initiative_status=ProjectStatus.ONGOING,
             indicator_values=(
                 (update_services.IndicatorValueData(indicator=pairs, value=Decimal("118"), as_of=end),) if pairs else ()
@@ -117,6 +118,7 @@ def ensure_demo_updates() -> list[str]:
             period_end=end,
             achievements=f"{DEMO} ASEF's education programmes ran online and in person for students in both regions.",
             next_steps=f"{DEMO} Publish the programmes' outcomes for the next ASEMME.",
+            self_assessment=ProgressRating.ON_TRACK,
             initiative_status=ProjectStatus.ONGOING,
             work_plan_reports=(update_services.WorkPlanReportData(item=asef_item, done=True, note="(demo)"),),
         )
@@ -157,5 +159,10 @@ def _publish(project: Project, organisation_slug: str, author, reviewer, content
     organisation = Organisation.objects.get(slug=organisation_slug)
     update = update_services.create_update(project=project, organisation=organisation, author=author, content=content)
     update_services.submit_update(update=update, user=author)
-    update_services.approve_update(update=update, reviewer=reviewer)
+    update_services.approve_update(
+        update=update,
+        reviewer=reviewer,
+        rating=content.self_assessment,
+        comment=f"{DEMO} The Secretariat agrees with the organisation's own assessment.",
+    )
     return f"Approved demo update on {project.title} by {author.username}."

@@ -300,7 +300,8 @@ def last_update(published: list[ProgressUpdate], cycles: Cycles) -> tuple[Progre
     (:class:`Recency`), from the updates the page has already read."""
     if not published:
         return None, Recency.NEVER
-    latest = max(published, key=lambda update: (update.reviewed_at, update.pk))
+    # (An update approved before approvals were dated has no reviewed_at: its creation stands in.)
+    latest = max(published, key=lambda update: (update.reviewed_at or update.created_at, update.pk))
     cycle_ids = {update.cycle_id for update in published}
     if cycles.current and cycles.current.pk in cycle_ids:
         return latest, Recency.THIS_CYCLE

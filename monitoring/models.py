@@ -437,6 +437,15 @@ class UpdateStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
+class ProgressRating(models.TextChoices):
+    """How far an initiative's work went in the period: the contributor's own rating, and the Secretariat's."""
+
+    ON_TRACK = "on_track", _("On track")
+    MINOR_DELAYS = "minor_delays", _("Minor delays")
+    MAJOR_DELAYS = "major_delays", _("Major delays")
+    NOT_STARTED = "not_started", _("Not started")
+
+
 class ProgressUpdateQuerySet(models.QuerySet):
     def published(self) -> ProgressUpdateQuerySet:
         return self.filter(status=UpdateStatus.APPROVED)
@@ -478,6 +487,19 @@ class ProgressUpdate(models.Model):
     achievements = models.TextField(_("achievements"), blank=True)
     challenges = models.TextField(_("challenges"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
+    nothing_to_report = models.BooleanField(
+        _("nothing to report this cycle"),
+        default=False,
+        help_text=_("The organisation's answer for the cycle when nothing happened: it counts as reported."),
+    )
+    nothing_to_report_reason = models.CharField(_("why there is nothing to report"), max_length=500, blank=True)
+    self_assessment = models.CharField(
+        _("own assessment of progress"), max_length=20, choices=ProgressRating.choices, blank=True
+    )
+    secretariat_rating = models.CharField(
+        _("the Secretariat's assessment"), max_length=20, choices=ProgressRating.choices, blank=True
+    )
+    secretariat_comment = models.TextField(_("the Secretariat's comment"), blank=True)
     initiative_status = models.CharField(  # noqa: DJ001 - null: not stated (as the initiative's own status)
         _("status of the initiative"),
         max_length=20,
@@ -522,6 +544,16 @@ class ProgressUpdate(models.Model):
                 violation_error_message=_("The period cannot end before it starts."),
             ),
             models.CheckConstraint(condition=Q(status__in=UpdateStatus.values), name="update_status_valid"),
+            models.CheckConstraint(
+                condition=Q(nothing_to_report=False) | ~Q(nothing_to_report_reason=""),
+                name="update_nothing_to_report_has_reason",
+                violation_error_message=_("Say in a sentence why there is nothing to report."),
+            ),
+            models.CheckConstraint(
+                condition=Q(self_assessment__in=["", *ProgressRating.values])
+                & Q(secretariat_rating__in=["", *ProgressRating.values]),
+                name="update_ratings_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(initiative_status__isnull=True) | Q(initiative_status__in=ProjectStatus.values),
                 name="update_initiative_status_valid",

@@ -31,6 +31,7 @@ from .. import permissions
 from ..models import (
     IndicatorValue,
     MilestoneReport,
+    ProgressRating,
     ProgressUpdate,
     ReportingCycle,
     UpdateStatus,
@@ -145,9 +146,12 @@ def updates_by_initiative(cycle: ReportingCycle) -> dict[int, list[UpdateEntry]]
         narrative=narrative(),
     )
     rows = updates.order_by("period_end", F("reviewed_at").asc(nulls_last=True), "pk").values(
-        "pk", "project_id", "organisation_name", "period_start", "period_end", "approved_on", "narrative"
-    )
+        "pk", "project_id", "organisation_name", "period_start", "period_end", "approved_on", "narrative",
+        "nothing_to_report", "nothing_to_report_reason", "self_assessment", "secretariat_rating",
+        "secretariat_comment",
+    )  # fmt: skip
     truncate = truncation()
+    labels = dict(ProgressRating.choices)
     entries = defaultdict(list)
     for row in rows:
         project_id, organisation = row.pop("project_id"), row.pop("organisation_name")
@@ -155,7 +159,15 @@ def updates_by_initiative(cycle: ReportingCycle) -> dict[int, list[UpdateEntry]]
         written_by = [person["name"] for person in writers.get(row["pk"], [])]
         url = reverse("updates:update-detail", kwargs={"pk": row["pk"]})
         entries[project_id].append(
-            UpdateEntry(**row, url=url, organisation=organisation, excerpt=quoted, written_by=written_by)
+            UpdateEntry(
+                **row,
+                url=url,
+                organisation=organisation,
+                excerpt=quoted,
+                written_by=written_by,
+                self_assessment_label=str(labels.get(row["self_assessment"], "")),
+                secretariat_rating_label=str(labels.get(row["secretariat_rating"], "")),
+            )
         )
     return entries
 
