@@ -6,6 +6,8 @@ from django.views.generic import DetailView, ListView
 from projects.models import ProjectOrganisation
 from stakeholders.models import Country, Organisation
 
+from .progress import Cycles, attach_progress
+
 
 class OrganisationListView(ListView):
     context_object_name = "organisations"
@@ -25,6 +27,12 @@ class OrganisationDetailView(DetailView):
             queryset=ProjectOrganisation.objects.select_related("project").order_by("role", "project__title"),
         ),
     )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Each initiative with its progress (three queries, however many it takes part in).
+        attach_progress([part.project for part in self.object.participations.all()], Cycles.today())
+        return context
 
 
 class CountryListView(ListView):

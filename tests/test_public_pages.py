@@ -28,7 +28,7 @@ def pages():
         "action": (Action.objects.first().get_absolute_url(), 13),
         "initiative": (project.get_absolute_url(), 19),
         "organisations": (reverse("organisations:organisation-list"), 5),
-        "organisation": (organisation.get_absolute_url(), 7),
+        "organisation": (organisation.get_absolute_url(), 11),
         "countries": (reverse("organisations:country-list"), 3),
     }
 

@@ -13,24 +13,27 @@ from stakeholders.models import Organisation
 pytestmark = pytest.mark.django_db
 
 # page → (url builder, budget). Comments: what the queries are.
+# Progress (#21) adds: the reporting cycles; a rollup (3); each listed initiative's progress (3); reporting by
+# objective or action (1); on the home page the latest report and the milestones around today (3); on the
+# initiative's page its indicators' approved values; in the API the approved updates and indicator values.
 PAGES = {
     # version, objectives (+counts), subgoals, new initiatives (+leads), latest updates, latest news, next meetings
-    "home": (lambda: reverse("home"), 10),
+    "home": (lambda: reverse("home"), 17),
     # version, objective, subgoals, actions (+row counts), their subgoals, first rows (+initiatives), leads
-    "objective": (lambda: StrategicObjective.objects.get(number=1).get_absolute_url(), 9),
+    "objective": (lambda: StrategicObjective.objects.get(number=1).get_absolute_url(), 16),
     # version, action, subgoals, page of rows with total, leads (+ organisations)
-    "action": (lambda: Action.objects.get(number=1).get_absolute_url(), 9),
+    "action": (lambda: Action.objects.get(number=1).get_absolute_url(), 14),
     # version, the objective chosen, count, page, leads, actions, organisation suggestions, the objective,
     # subgoal and action options
-    "directory": (lambda: reverse("initiatives:project-list") + "?objective=1&region=asia", 10),
+    "directory": (lambda: reverse("initiatives:project-list") + "?objective=1&region=asia", 15),
     # version, count, page (ranked), leads, actions, organisation suggestions, three option lists
-    "directory searched": (lambda: reverse("initiatives:project-list") + "?q=higher+education", 9),
+    "directory searched": (lambda: reverse("initiatives:project-list") + "?q=higher+education", 15),
     # version, initiative, participations, rows, subgoals, objectives, milestones, indicators, links,
     # published updates, related initiatives (+leads, +rows), the work plan's cycle (its mandate)
-    "initiative": (lambda: Project.objects.get(slug="asem-duo-fellowship-programme").get_absolute_url(), 15),
+    "initiative": (lambda: Project.objects.get(slug="asem-duo-fellowship-programme").get_absolute_url(), 20),
     # version, organisation, children, participations (+initiatives)
-    "organisation": (lambda: Organisation.objects.get(slug="asef").get_absolute_url(), 7),
-    "api list": (lambda: "/api/v1/initiatives/?objective=2", 12),
+    "organisation": (lambda: Organisation.objects.get(slug="asef").get_absolute_url(), 11),
+    "api list": (lambda: "/api/v1/initiatives/?objective=2", 13),
     "feed": (lambda: reverse("updates-feed"), 2),
 }
 
