@@ -22,6 +22,23 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("objectives.css", views.objective_styles, name="objective-styles"),
+    path("about/", cached_public_page(views.SitePageView.as_view(template_name="pages/about.html")), name="about"),
+    path(
+        "contact/", cached_public_page(views.SitePageView.as_view(template_name="pages/contact.html")), name="contact"
+    ),
+    path(
+        "accessibility/",
+        cached_public_page(views.SitePageView.as_view(template_name="pages/accessibility.html")),
+        name="accessibility",
+    ),
+    path(
+        "privacy/", cached_public_page(views.SitePageView.as_view(template_name="pages/privacy.html")), name="privacy"
+    ),
+    path(
+        "open-data/",
+        cached_public_page(views.SitePageView.as_view(template_name="pages/open_data.html")),
+        name="open-data",
+    ),
     path("", include("monitoring.plan_urls")),
     path("initiatives/", include("monitoring.initiative_urls")),
     path("updates/", include("monitoring.update_urls")),

@@ -1,9 +1,11 @@
-"""Site-wide views: the home page and the health endpoints."""
+"""Site-wide views: the home page, the site's own pages (about, contact, accessibility, privacy, open data) and
+the health endpoints."""
 
 from __future__ import annotations
 
 import sys
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
@@ -15,9 +17,10 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from actions.models import StrategicObjective, Subgoal
-from monitoring.models import Meeting, NewsItem, ProgressUpdate, StocktakingReport
+from monitoring.models import Meeting, NewsItem, ProgressUpdate, ReportingCycle, StocktakingReport
 from monitoring.progress import Cycles, Scope, milestones_due, recency_by_objective, rollup
 from projects.models import Project, leads_prefetch
+from stakeholders.models import Organisation
 
 #: At most this many new initiatives on the home page (the plan has 16; the rest are one link away).
 HOME_NEW_INITIATIVES = 20
@@ -63,6 +66,9 @@ class HomeView(TemplateView):
         # Counted only when there are more than the page shows (one more read is how we know).
         context["new_initiatives"] = shown[:HOME_NEW_INITIATIVES]
         context["new_initiative_total"] = new.count() if len(shown) > HOME_NEW_INITIATIVES else len(shown)
+        # Where reporting stands: the cycle that takes updates, else the next one planned, else the latest.
+        today = timezone.localdate()
+        context["reporting_cycle"] = ReportingCycle.objects.where_reporting_stands(today)
         context["latest_news"] = list(NewsItem.objects.published().order_by("-date", "-pk")[:HOME_NEWS])
         context["upcoming_meetings"] = list(
             Meeting.objects.upcoming(today).select_related("host_country")[:HOME_MEETINGS]
@@ -73,6 +79,25 @@ class HomeView(TemplateView):
             .order_by("-reviewed_at", "-pk")[:5]
         )
         return context
+
+
+#: The organisation that runs the process and the portal, as the plan's data names it.
+SECRETARIAT_SLUG = "asem-education-secretariat"
+
+
+class SitePageView(TemplateView):
+    """The site's own pages, linked from every page's footer: what they say is in their templates
+    (``templates/pages/``); the contact address and the data's licence come from the settings, and the
+    Secretariat's website from its organisation in the data. A page never states what nobody set."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs,
+            contact_email=settings.CONTACT_EMAIL,
+            open_data_licence=settings.OPEN_DATA_LICENCE,
+            open_data_licence_url=settings.OPEN_DATA_LICENCE_URL,
+            secretariat=Organisation.objects.filter(slug=SECRETARIAT_SLUG).only("slug", "name", "website").first(),
+        )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

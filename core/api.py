@@ -8,6 +8,7 @@ it must not import ``rest_framework.views``, ``generics`` or ``viewsets`` at the
 from __future__ import annotations
 
 import codecs
+import datetime
 import difflib
 import hashlib
 import json
@@ -19,6 +20,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
@@ -237,7 +239,8 @@ class ConditionalGetMixin:
     copy is current.
 
     The ETag covers the content version (raised once per committed transaction that changes anything public),
-    the full path, the negotiated format and, with ``conditional_per_user``, who asks.
+    the day (states follow dates: a cycle's, a milestone's), the full path, the negotiated format and, with
+    ``conditional_per_user``, who asks. Last-Modified is never before the day began, for the same reason.
     """
 
     conditional_per_user = False
@@ -248,9 +251,13 @@ class ConditionalGetMixin:
     def conditional(self, handler, request, *args, **kwargs):
         version, changed_at = version_row() or (0, None)
         user_key = self.conditional_user_key(request) if self.conditional_per_user else ""
-        parts = [str(version), request.get_full_path(), request.accepted_renderer.format, user_key]
+        today = timezone.localdate()
+        parts = [str(version), today.isoformat(), request.get_full_path(), request.accepted_renderer.format, user_key]
         etag = quote_etag(hashlib.sha256("|".join(parts).encode()).hexdigest()[:32])
-        last_modified = int(changed_at.timestamp()) if changed_at is not None else None
+        last_modified = None
+        if changed_at is not None:
+            day_began = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+            last_modified = int(max(changed_at, day_began).timestamp())
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
             response = handler(request, *args, **kwargs)

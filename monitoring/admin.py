@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from stakeholders.admin import ReadOnlyAdmin
 
 from . import cycle_services, permissions, update_services
-from .forms import DocumentForm, WorkPlanImportForm
+from .forms import WINDOW_FIELDS, DocumentForm, ReportingCycleForm, WorkPlanImportForm
 from .models import (
     Document,
     Evidence,
@@ -131,25 +131,26 @@ class MeetingInline(admin.TabularInline):
 @admin.register(ReportingCycle)
 class ReportingCycleAdmin(SimpleHistoryAdmin):
     list_display = (
-        "number", "label", "period_start", "period_end", "submission_opens", "submission_closes", "status",
+        "number", "label", "period_start", "period_end", "submission_opens", "submission_closes", "status_message",
         "item_count", "report_link",
     )  # fmt: skip
-    list_filter = ("status",)
     search_fields = ("note",)
     list_select_related = ("opening_meeting", "closing_meeting")
-    readonly_fields = ("status", "report_link")
+    readonly_fields = ("status_message", "published_on", "report_link")
     fields = (
         "number",
-        "status",
+        "status_message",
         ("opening_meeting", "closing_meeting"),
         ("period_start", "period_end"),
-        ("submission_opens", "submission_closes"),
+        ("submission_opens", "submission_closes", "late_submissions_until"),
+        "published_on",
         "note",
         "report_link",
     )
     inlines = [MeetingInline, WorkPlanItemInline]
-    actions = ["open_submissions", "close_submissions", "publish_report", "import_work_plan"]
+    actions = ["open_submissions", "publish_report", "import_work_plan"]
     change_form_template = "admin/monitoring/reportingcycle/change_form.html"
+    form = ReportingCycleForm
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_total=Count("work_plan_items"))
@@ -162,6 +163,29 @@ class ReportingCycleAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("work-plan items"), ordering="item_total")
     def item_count(self, obj):
         return obj.item_total
+
+    @admin.display(description=_("status"))
+    def status_message(self, obj):
+        return cycle_services.cycle_status_message(obj) if obj is not None and obj.pk else "—"
+
+    def save_model(self, request, obj, form, change):
+        """The window's dates through the service (checked, locked, in the audit log); the rest as the admin does."""
+        window = {name: form.cleaned_data.get(name) for name in WINDOW_FIELDS}
+        if change and any(name in form.changed_data for name in WINDOW_FIELDS):
+            saved = ReportingCycle.objects.get(pk=obj.pk)
+            for name in WINDOW_FIELDS:
+                setattr(obj, name, getattr(saved, name))
+            super().save_model(request, obj, form, change)
+            cycle_services.set_submission_window(
+                cycle=obj,
+                user=request.user,
+                opens=window["submission_opens"],
+                closes=window["submission_closes"],
+                late_until=window["late_submissions_until"],
+            )
+            obj.refresh_from_db()
+        else:
+            super().save_model(request, obj, form, change)
 
     @admin.display(description=_("report"))
     def report_link(self, obj):
@@ -178,17 +202,17 @@ class ReportingCycleAdmin(SimpleHistoryAdmin):
             else:
                 self.message_user(request, f"{cycle}: {done}", messages.SUCCESS)
 
-    @admin.action(description=_("Open the selected cycle for updates"), permissions=["change"])
+    @admin.action(description=_("Open the selected planned cycle for updates today"), permissions=["change"])
     def open_submissions(self, request, queryset):
         self._run(request, queryset, cycle_services.open_submissions, _("open for updates."))
 
-    @admin.action(description=_("Close the selected cycles for updates"), permissions=["change"])
-    def close_submissions(self, request, queryset):
-        self._run(request, queryset, cycle_services.close_submissions, _("closed."))
-
-    @admin.action(description=_("Publish (freeze) the selected cycles' stocktaking reports"), permissions=["change"])
+    @admin.action(description=_("Publish (freeze) the selected cycle's stocktaking report…"), permissions=["change"])
     def publish_report(self, request, queryset):
-        self._run(request, queryset, cycle_services.publish_report, _("report published."))
+        """To the site's publish page: what is unresolved is listed there, and confirmed, before publishing."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one cycle to publish its report."), messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("reports:report-publish", args=[queryset.get().number]))
 
     @admin.action(description=_("Import a work plan (CSV, XLSX) into the selected cycle"), permissions=["change"])
     def import_work_plan(self, request, queryset):
@@ -378,7 +402,8 @@ class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
         + (readonly_fields[3:])
     )
     inlines = [MilestoneReportInline, IndicatorValueInline, EvidenceInline, UpdateTransitionInline]
-    actions = ["approve_selected"]
+    # No "approve the selected updates" action: it would approve updates at whatever version they have now, read
+    # or not. The review queue approves several at once, each at the version the reviewer saw (#25).
     change_form_template = "admin/monitoring/progressupdate/change_form.html"
 
     def get_queryset(self, request):
@@ -451,14 +476,6 @@ class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
             title=_("Return the update to its author"),
             template="monitoring/admin/return_update.html",
         )
-
-    @admin.action(description=_("Approve and publish the selected updates"), permissions=["view"])
-    def approve_selected(self, request, queryset):
-        approved, problems = update_services.approve_updates(updates=list(queryset), reviewer=request.user)
-        if approved:
-            self.message_user(request, _("%(count)s updates approved.") % {"count": len(approved)}, messages.SUCCESS)
-        for problem in problems:
-            self.message_user(request, problem, messages.ERROR)
 
 
 @admin.register(UpdateTransition)

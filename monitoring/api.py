@@ -140,8 +140,8 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         # What the user may not see is a 404.
         return (
-            permissions.updates_visible_to(self.request.user)
-            .select_related("project", "organisation", "author")
+            permissions.with_writers(permissions.updates_visible_to(self.request.user))
+            .select_related("project", "organisation", "author", "cycle")  # the cycle: what it still allows
             .prefetch_related(
                 Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
                 Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),

@@ -1,7 +1,13 @@
-"""Demo progress updates for ``make run``: a first stocktaking report a newcomer can read.
+"""Demo data for ``make run``: a reporting cycle around today, and a first stocktaking report a newcomer can read.
 
-Written through the site's services by the demo accounts, in the open cycle; every text says it is demo data.
-Idempotent: once the demo contributors have updates in the cycle, nothing more is written.
+The shipped plan's cycle 1 (2022–2023) closed long ago. So that a newcomer sees a cycle at work (an open window,
+days left), the demo adds the cycles that follow it in the two-year rhythm up to the one whose two years hold
+today, through the same service the Secretariat uses (``cycle_services.plan_next_cycle``), each with a note that
+it is demo data: the past ones with a window that spanned their two years (closed now, unpublished), the current
+one with a window from ``DEMO_WINDOW_BEFORE`` days ago to ``DEMO_WINDOW_AFTER`` days from now. Then approved demo
+updates in it, written through the site's services by the demo accounts; every text says it is demo data.
+Idempotent: once a cycle takes updates, no cycle is added; once the demo contributors have updates in it,
+nothing more is written.
 """
 
 from __future__ import annotations
@@ -11,14 +17,21 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from projects.models import Indicator, Project, ProjectStatus
 from stakeholders.models import Organisation
 
-from . import update_services
+from . import cycle_services, update_services
 from .models import ProgressUpdate, ReportingCycle, WorkPlanItem
 
 DEMO = "(Demo data, not a real report.)"
+DEMO_CYCLE_NOTE = (
+    "Demo data, added by `make run` (monitoring/demo.py) so that a newcomer sees a cycle at work: the plan states "
+    "nothing of this cycle or its dates. Delete the demo database before real use."
+)
+DEMO_WINDOW_BEFORE = 60
+DEMO_WINDOW_AFTER = 24
 
 # (initiative slug, planned activity, expected output): a demo work plan for the cycle.
 DEMO_WORK_PLAN = [
@@ -48,19 +61,21 @@ DEMO_WORK_PLAN = [
 def ensure_demo_updates() -> list[str]:
     """Create the demo work plan and approved demo updates; return what was done, line by line."""
     User = get_user_model()
-    cycle = ReportingCycle.objects.open().first()
+    done = []
+    cycle = ReportingCycle.objects.current()
     if cycle is None:
-        return ["No reporting cycle is open: no demo updates (load the plan first)."]
+        cycle, done = ensure_demo_cycle()
+    if cycle is None:
+        return ["No reporting cycle takes updates today, and none can be added: load the plan first."]
     users = {u.username: u for u in User.objects.filter(username__in=["contributor", "outsider", "secretariat"])}
     if len(users) < 3:
         return ["The demo accounts are missing: run create_demo_accounts first."]
     if ProgressUpdate.objects.filter(cycle=cycle, author__in=users.values()).exists():
-        return [f"Demo updates already exist in {cycle}."]
+        return [*done, f"Demo updates already exist in {cycle}."]
     projects = {p.slug: p for p in Project.objects.filter(slug__in={slug for slug, _a, _o in DEMO_WORK_PLAN})}
     if len(projects) < 2:
         return ["The demo initiatives are missing: run load_action_plan first."]
 
-    done = []
     with transaction.atomic():
         items = {}
         for position, (slug, activity, output) in enumerate(DEMO_WORK_PLAN, start=1):
@@ -107,6 +122,35 @@ def ensure_demo_updates() -> list[str]:
         )
         done.append(_publish(asef, "asef", users["outsider"], users["secretariat"], content))
     return done
+
+
+def ensure_demo_cycle(today: datetime.date | None = None) -> tuple[ReportingCycle | None, list[str]]:
+    """The cycles after the latest one, in the two-year rhythm, up to the one around ``today`` (see the module's
+    docstring); None if there is no cycle to follow, or the latest one is still to come."""
+    today = today or timezone.localdate()
+    latest = ReportingCycle.objects.order_by("-number").first()
+    if latest is None or latest.period_end >= today:
+        return None, []
+    done = []
+    with transaction.atomic():
+        while latest.period_end < today:
+            proposal = cycle_services.propose_next_cycle(latest, today)
+            if proposal.period_end < today:  # passed: its window spanned its two years, as cycle 1's
+                opens, closes = proposal.period_start, proposal.period_end
+            else:
+                opens = max(proposal.period_start, today - datetime.timedelta(days=DEMO_WINDOW_BEFORE))
+                closes = today + datetime.timedelta(days=DEMO_WINDOW_AFTER)
+            latest = cycle_services.plan_next_cycle(
+                previous=latest,
+                user=None,
+                period_start=proposal.period_start,
+                period_end=proposal.period_end,
+                opens=opens,
+                closes=closes,
+                note=DEMO_CYCLE_NOTE,
+            )
+            done.append(f"Demo {latest}: {cycle_services.cycle_status_message(latest, today)}.")
+    return ReportingCycle.objects.current(today), done
 
 
 def _publish(project: Project, organisation_slug: str, author, reviewer, content) -> str:

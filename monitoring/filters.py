@@ -70,7 +70,7 @@ from projects.models import (
 from projects.search import SEARCH_CONFIG
 from stakeholders.models import Country, Organisation, Region
 
-from .models import Document, DocumentKind, Meeting, ProgressUpdate, UpdateStatus
+from .models import Document, DocumentKind, Meeting, ProgressUpdate, ReportingCycle, UpdateStatus
 from .progress import NOT_REPORTED, Cycles
 
 #: Longest accepted search text: enough for any real query, small enough to keep the database cheap.
@@ -568,6 +568,71 @@ class UpdateFilterSet(filters.FilterSet):
     class Meta:
         model = ProgressUpdate
         fields: list[str] = []
+
+
+def _cycles(request=None) -> QuerySet:
+    return ReportingCycle.objects.order_by("-number")
+
+
+class PublishedUpdateFilterSet(filters.FilterSet):
+    """Filters of the public list of published progress updates (``/updates/published/``): the objective and
+    the action of the initiative reported on, the reporting organisation (as typed, as in the directory), the
+    reporting cycle. Semi-joins on the initiative's rows, so an update is listed once."""
+
+    objective = LabelledModelChoiceFilter(
+        label=_("Strategic objective"),
+        queryset=_objectives,
+        to_field_name="number",
+        method="filter_objective",
+        empty_label=_("Any objective"),
+        label_from_instance=_objective_label,
+    )
+    action = LabelledModelChoiceFilter(
+        label=_("Action"),
+        queryset=_actions,
+        to_field_name="number",
+        method="filter_action",
+        empty_label=_("Any action"),
+        label_from_instance=_action_label,
+    )
+    organisation = OrganisationFilter(
+        label=_("Reporting organisation"),
+        method="filter_organisation",
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"list": "organisation-options", "autocomplete": "off"}),
+        help_text=_("A name, an acronym or part of a name (“ASEF”, “Asia-Europe”), or one of the suggestions."),
+    )
+    cycle = filters.ModelChoiceFilter(
+        label=_("Reporting cycle"),
+        queryset=_cycles,
+        to_field_name="number",
+        empty_label=_("Any cycle"),
+    )
+
+    class Meta:
+        model = ProgressUpdate
+        fields: list[str] = []
+        form = FilterForm
+
+    @staticmethod
+    def _rows(**lookups) -> Exists:
+        return Exists(ActionContribution.objects.filter(project=OuterRef("project"), **lookups))
+
+    def filter_objective(self, queryset: QuerySet, name: str, value: StrategicObjective) -> QuerySet:
+        return queryset.filter(self._rows(action__subgoals__objective=value))
+
+    def filter_action(self, queryset: QuerySet, name: str, value: Action) -> QuerySet:
+        return queryset.filter(self._rows(action=value))
+
+    def filter_organisation(self, queryset: QuerySet, name: str, value: OrganisationMatch) -> QuerySet:
+        exact, partial = _organisation_conditions(value.text, prefix="organisation__")
+        return queryset.filter(exact if value.exact else partial)
+
+    @property
+    def is_filtered(self) -> bool:
+        if not self.is_valid():
+            return bool(self.data)
+        return any(value not in (None, "") for value in self.form.cleaned_data.values())
 
 
 class YearFilter(filters.NumberFilter):

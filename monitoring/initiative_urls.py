@@ -4,6 +4,7 @@ from core.cache import cached_public_page
 
 from . import initiative_views as views
 from . import profile_views
+from .feeds import InitiativeUpdatesFeed
 
 app_name = "initiatives"
 
@@ -13,4 +14,5 @@ urlpatterns = [
     path("export.json", views.ProjectExportView.as_view(format="json"), name="project-export-json"),
     path("<slug:slug>/", cached_public_page(views.ProjectDetailView.as_view()), name="project-detail"),
     path("<slug:slug>/edit/", profile_views.ProjectProfileEditView.as_view(), name="project-edit"),
+    path("<slug:slug>/feed/", cached_public_page(InitiativeUpdatesFeed()), name="project-feed"),
 ]

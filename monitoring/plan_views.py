@@ -6,7 +6,7 @@ small as the plan grows.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
@@ -14,12 +14,15 @@ from django.views.generic import DetailView, ListView
 from actions.models import Action, StrategicObjective, Subgoal
 from projects.models import ActionContribution, leads_prefetch
 
+from .initiative_views import entry_queryset
 from .progress import Cycles, Scope, attach_progress, recency_by_action, rollup
 
 #: Initiatives listed under each action on objective, subgoal and action-list pages.
 ROWS_PER_ACTION = 12
 #: Rows (with their texts) per page of an action's page.
 ROWS_PER_PAGE = 20
+#: Initiatives listed on an objective's page (each once; the rest in the directory, filtered by the objective).
+OBJECTIVE_INITIATIVES = 25
 
 
 def rows_with_projects():
@@ -50,7 +53,7 @@ def actions_of(subgoals) -> list[Action]:
 
 class ProgressMixin:
     """The page's progress: its scope's rollup (``show_rollup``), and each listed initiative's progress
-    (``listed_rows``)."""
+    (``listed_projects``)."""
 
     show_rollup = True
 
@@ -61,6 +64,10 @@ class ProgressMixin:
     def listed_rows(self, context) -> list[ActionContribution]:
         return []
 
+    def listed_projects(self, context) -> list:
+        """The initiatives the page lists (by default, those of its ``listed_rows``)."""
+        return [row.project for row in self.listed_rows(context)]
+
     def recency_actions(self) -> list[Action]:
         """The actions whose initiatives' reporting is tabled on the page (none by default)."""
         return []
@@ -70,26 +77,47 @@ class ProgressMixin:
         context["cycles"] = self.cycles
         if self.show_rollup:
             context["rollup"] = rollup(Scope.of(self.object), self.cycles)
-        attach_progress([row.project for row in self.listed_rows(context)], self.cycles)
+        attach_progress(self.listed_projects(context), self.cycles)
         actions = self.recency_actions()
         context["recency_rows"] = recency_by_action(actions, self.cycles) if actions else []
         return context
 
 
 class ObjectiveDetailView(ProgressMixin, DetailView):
+    """An objective: its subgoals, then each action serving it once (an action may serve two of its subgoals) and
+    each initiative under those actions once (an initiative may stand under two of them)."""
+
     context_object_name = "objective"
-    queryset = StrategicObjective.objects.prefetch_related(
-        Prefetch(
-            "subgoals",
-            queryset=Subgoal.objects.prefetch_related(Prefetch("actions", queryset=actions_with_first_rows())),
+    queryset = StrategicObjective.objects.prefetch_related(Prefetch("subgoals", queryset=Subgoal.objects.all()))
+
+    @cached_property
+    def serving_actions(self) -> list[Action]:
+        objective = self.object
+        serving = Exists(Subgoal.actions.through.objects.filter(action=OuterRef("pk"), subgoal__objective=objective))
+        return list(
+            Action.objects.filter(serving)
+            .annotate(row_total=Count("rows"))
+            .prefetch_related(Prefetch("subgoals", queryset=Subgoal.objects.filter(objective=objective)))
+            .order_by("number")
         )
-    )
+
+    def get_context_data(self, **kwargs):
+        under = Exists(
+            ActionContribution.objects.filter(project=OuterRef("pk"), action__subgoals__objective=self.object)
+        )
+        initiatives = entry_queryset().filter(under).order_by("title", "slug")
+        return super().get_context_data(
+            **kwargs,
+            actions=self.serving_actions,
+            initiatives=list(initiatives[:OBJECTIVE_INITIATIVES]),
+            initiative_total=initiatives.count(),
+        )
 
     def recency_actions(self):
-        return actions_of(self.object.subgoals.all())
+        return self.serving_actions
 
-    def listed_rows(self, context):
-        return [row for action in self.recency_actions() for row in action.first_rows]
+    def listed_projects(self, context):
+        return context["initiatives"]
 
 
 class SubgoalDetailView(ProgressMixin, DetailView):

@@ -38,7 +38,7 @@ from projects.models import (
     ProjectStatus,
 )
 
-from .models import CycleStatus, ProgressUpdate, ReportingCycle, UpdateStatus
+from .models import ProgressUpdate, ReportingCycle, UpdateStatus
 from .report.data import BEHIND, MET, NO_TARGET, NO_VALUE, OKABE_ITO, ON_TRACK
 from .report.initiatives import assess_indicator
 
@@ -147,11 +147,12 @@ class Cycles:
 
     @classmethod
     def today(cls, today: datetime.date | None = None) -> Cycles:
-        """The cycle open for updates; else the latest whose submission window has opened (its figures stay
-        until the next opens). One query: there is one cycle every two years."""
+        """The cycle taking updates today (its window or its late allowance runs: ``accepts_submissions``);
+        else the latest whose submission window has opened (its figures stay until the next opens). One query:
+        there is one cycle every two years."""
         today = today or timezone.localdate()
         cycles = list(ReportingCycle.objects.order_by("-number"))
-        current = next((c for c in cycles if c.status == CycleStatus.OPEN), None) or next(
+        current = next((c for c in cycles if c.accepts_submissions(today)), None) or next(
             (c for c in cycles if c.submission_opens <= today), None
         )
         previous = next((c for c in cycles if current is not None and c.number < current.number), None)

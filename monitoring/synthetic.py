@@ -156,7 +156,6 @@ def reporting_cycles() -> list[ReportingCycle]:
                 period_end=end,
                 submission_opens=end - datetime.timedelta(days=120),
                 submission_closes=end,
-                status="closed",
                 note="synthetic cycle for benchmarks",
             )
         )

@@ -257,6 +257,7 @@ class ProgressUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.project = project
         self.cycle = cycle
+        self.update = update
         if cycle is not None:
             self.fields["period_start"].initial = cycle.period_start
             self.fields["period_end"].initial = cycle.period_end
@@ -374,6 +375,7 @@ class ProgressUpdateForm(forms.Form):
 
     def clean_links(self) -> list[EvidenceLink]:
         links = []
+        self.link_lines = []  # the line of the box each link is on, for the content rules' messages
         validate = URLValidator(schemes=["http", "https"])
         for number, line in enumerate(self.cleaned_data["links"].splitlines(), start=1):
             line = line.strip()
@@ -392,12 +394,17 @@ class ProgressUpdateForm(forms.Form):
                     _("Line %(number)s is longer than 500 characters."), params={"number": number}
                 )
             links.append(EvidenceLink(title=title, url=url))
+            self.link_lines.append(number)
         if len(links) > 20:
             raise forms.ValidationError(_("Give at most 20 links."))
         return links
 
     def clean(self):
         cleaned = super().clean()
+        if self.update is not None and cleaned.get("version") is None:
+            # Saving over the update needs the version it was read at: without it, a change saved since would be
+            # overwritten unseen (a browser always sends it; a hand-made or truncated request may not).
+            self.add_error(None, NO_VERSION_TO_SAVE)
         for field in self.file_fields():
             uploaded = cleaned.get(field.name)
             if uploaded:
@@ -418,6 +425,12 @@ class ProgressUpdateForm(forms.Form):
                     self.add_error(name if name in self.fields else None, errors)
                     continue
                 index, _dot, field = rest.partition(".")
+                if name == "links":  # one box, a link per line: the message names the line
+                    line = self.link_lines[int(index)]
+                    message = _("Line %(number)s: %(error)s")
+                    messages = forms.ValidationError(errors).messages
+                    self.add_error("links", [message % {"number": line, "error": text} for text in messages])
+                    continue
                 row = rows[name][int(index)]
                 row.add_error(row.content_fields.get(field), errors)
         return cleaned
@@ -457,6 +470,10 @@ class ReasonForm(forms.Form):
     )
 
 
+NO_VERSION_TO_SAVE = _(
+    "This form does not say which version of the update it was opened on, so it cannot be saved without risking "
+    "someone else's changes: open the update again, then make your changes."
+)
 OUT_OF_DATE = _("This page is out of date: open the update again, read it, then decide.")
 
 

@@ -7,11 +7,12 @@ same transaction (``core.mail.queue_mail``: the notice is committed
 with the state change or not at all). The web forms, the admin's actions
 and the API call these functions and nothing else to change an update's state.
 
-Reporting cycles: an update belongs to the cycle that is open when it is
-created (or, for a draft started before any cycle opened, when it is next
-saved while one is open). Within a cycle the reporting period must lie in
-the cycle's two years, and the update may report on the cycle's work-plan
-items for its initiative.
+Reporting cycles: an update belongs to the cycle contributors report into
+when it is created (``ReportingCycle.objects.current()``: its window, or its
+late-submission allowance, runs today), or, for a draft started while none
+did, when it is next saved while one does. Within a cycle the reporting
+period must lie in the cycle's two years, and the update may report on the
+cycle's work-plan items for its initiative.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.audit import record_decision
 from core.exceptions import ConflictError, WorkflowError
@@ -171,17 +172,12 @@ def update_in_progress(
     )
 
 
-def open_cycle() -> ReportingCycle | None:
-    """The reporting cycle open for updates, if any (at most one: a database constraint)."""
-    return ReportingCycle.objects.open().first()
-
-
 def cycle_for(update: ProgressUpdate | None) -> ReportingCycle | None:
-    """The cycle an update is saved into: its own, or (a new one, or a draft started before any cycle opened)
-    the cycle open now."""
+    """The cycle an update is saved into: its own, or (a new one, or a draft started while no cycle took
+    submissions) the one contributors report into today."""
     if update is not None and update.cycle_id is not None:
         return update.cycle
-    return open_cycle()
+    return ReportingCycle.objects.current()
 
 
 # An update's content rules ------------------------------------------------------------------------------------
@@ -246,6 +242,15 @@ def validate_content(
                 % {"start": date_format(start), "end": date_format(end)}
             )
 
+    for index, link in enumerate(content.links):
+        if UNSAFE_LINK_CHARACTERS.intersection(link.url):
+            errors[f"links.{index}.url"].append(
+                _(
+                    "A web address cannot contain quotes or angle brackets (\" ' < >): write them as %22, %27, "
+                    "%3C and %3E."
+                )
+            )
+
     reported = set()
     for index, answer in enumerate(content.work_plan_reports):
         item = answer.item
@@ -260,6 +265,11 @@ def validate_content(
     if errors:
         raise ValidationError(dict(errors))
 
+
+#: Never in an evidence link: each would end an HTML attribute or begin markup wherever a link is written out
+#: unescaped (a feed reader, an export opened elsewhere), and no address needs them as they are (%22, %27, %3C,
+#: %3E).
+UNSAFE_LINK_CHARACTERS = frozenset("\"'<>")
 
 #: Before this, a date reported for a milestone is a slip of the keyboard (a year typed as 0026 or 1026).
 EARLIEST_REPORTED_DATE = datetime.date(2000, 1, 1)
@@ -331,6 +341,7 @@ def _transition(update: ProgressUpdate, *, actor: User, to_status: str, reason: 
     for name, value in fields.items():
         setattr(update, name, value)
     update.version += 1
+    update._history_user = actor  # its history names who did it, whatever the request (API, admin, command)
     update.save()
     _record(update, actor=actor, from_status=previous, reason=reason)
 
@@ -421,7 +432,7 @@ def create_update(
     existing = update_in_progress(project=project, organisations=[organisation], **period)
     if existing is not None:
         raise UpdateInProgressError(existing)
-    cycle = open_cycle()
+    cycle = ReportingCycle.objects.current()
     validate_content(project=project, cycle=cycle, content=content)
     try:
         with transaction.atomic():  # a savepoint: another request may have started the same period meanwhile
@@ -438,6 +449,7 @@ def create_update(
         if existing is None:
             raise
         raise UpdateInProgressError(existing) from None
+    update._history_user = author
     _write_content(update, content)
     _record(update, actor=author, from_status="")
     return update
@@ -465,6 +477,7 @@ def save_draft(*, update: ProgressUpdate, user: User, content: UpdateContent, ex
             raise UpdateInProgressError(other)
     validate_content(project=update.project, cycle=update.cycle, content=content)
     update.version += 1
+    update._history_user = user  # who edited it, read by permissions.writers (four eyes)
     _write_content(update, content)
     return update
 
@@ -524,6 +537,62 @@ def save_and_submit(
     _check_submittable(content)
     saved = save_draft(update=update, user=user, content=content, expected_version=expected_version)
     return submit_update(update=saved, user=user, expected_version=saved.version)
+
+
+@transaction.atomic
+def move_to_current_cycle(
+    *, update: ProgressUpdate, user: User, today: datetime.date | None = None
+) -> tuple[ProgressUpdate, list[str]]:
+    """A draft or returned update left in a cycle that takes no more submissions (closed, or published) → the
+    cycle contributors report into today, for that cycle's period (a new update's default). What belonged to
+    the old cycle goes: its work-plan answers, and indicator values measured outside the new period. Returns
+    the update and what went, in words (also kept in the transition's reason)."""
+    update = _locked(update)
+    permissions.require(user, permissions.MOVE_TO_CURRENT_CYCLE, update)
+    target = ReportingCycle.objects.current(today)
+    if target is None:
+        raise WorkflowError(_("No reporting cycle takes updates today: the update can move once the next one opens."))
+    start, end = target.period_start, target.period_end
+    other = update_in_progress(
+        project=update.project, organisations=[update.organisation_id], period_start=start, period_end=end
+    )
+    if other is not None and other.pk != update.pk:
+        raise UpdateInProgressError(other)
+    previous = update.cycle
+    removed = []
+    answers = update.work_plan_reports.count()
+    if answers:
+        update.work_plan_reports.all().delete()
+        removed.append(
+            ngettext(
+                "%(count)s answer on cycle %(number)s's work plan",
+                "%(count)s answers on cycle %(number)s's work plan",
+                answers,
+            )
+            % {"count": answers, "number": previous.number}
+        )
+    outside = update.indicator_values.exclude(as_of__range=(start, end)).select_related("indicator")
+    for value in outside:
+        removed.append(
+            _("the value of %(indicator)s as of %(date)s")
+            % {"indicator": value.indicator.name, "date": date_format(value.as_of)}
+        )
+    outside.delete()
+    update.cycle, update.period_start, update.period_end = target, start, end
+    update.version += 1
+    update.save()
+    reason = _("Moved from cycle %(old)s (%(old_label)s) to cycle %(new)s (%(new_label)s).") % {
+        "old": previous.number,
+        "old_label": previous.label,
+        "new": target.number,
+        "new_label": target.label,
+    }
+    if removed:
+        reason += " " + _("Removed, as they belonged to the old cycle: %(list)s.") % {"list": "; ".join(removed)}
+    UpdateTransition.objects.create(
+        update=update, from_status=update.status, to_status=update.status, actor=user, reason=reason
+    )
+    return update, removed
 
 
 @transaction.atomic

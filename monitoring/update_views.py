@@ -1,4 +1,4 @@
-"""Stakeholders write progress updates; the Secretariat reviews them.
+"""Stakeholders write progress updates; the Secretariat reviews them; everyone reads the published ones.
 
 Every view asks ``monitoring.permissions`` what the user may see (querysets, so
 what is not theirs is a 404) and calls ``monitoring.update_services`` for every
@@ -19,38 +19,94 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from core.parsing import parse_id
 from projects.models import ProjectOrganisation
 from stakeholders.models import Organisation
 
 from . import permissions, update_services
+from .filters import PublishedUpdateFilterSet, organisation_options
+from .initiative_views import query_string_without_page
 from .models import (
     Evidence,
     IndicatorValue,
     MilestoneReport,
     ProgressUpdate,
+    ReportingCycle,
     UpdateStatus,
     UpdateTransition,
     WorkPlanItemReport,
 )
 from .update_forms import OUT_OF_DATE, RETURN, ProgressUpdateForm, ReasonForm, ReturnForm, ReviewQueueForm
 
+#: Published updates per page of their public list.
+PUBLISHED_PAGE_SIZE = 25
+
+
+class PublishedUpdateListView(ListView):
+    """Every published (approved) progress update, newest publication first, with the filters of
+    :class:`~monitoring.filters.PublishedUpdateFilterSet`. Invalid filters answer 400 and list nothing, as the
+    directory does."""
+
+    template_name = "updates/published_list.html"
+    context_object_name = "updates"
+    paginate_by = PUBLISHED_PAGE_SIZE
+
+    def get(self, request, *args, **kwargs):
+        queryset = (
+            ProgressUpdate.objects.published()
+            .select_related("project", "organisation", "cycle")
+            .only(
+                "pk", "period_start", "period_end", "achievements", "challenges", "next_steps", "reviewed_at",
+                "project__slug", "project__title", "organisation__slug", "organisation__name",
+                "organisation__acronym", "cycle__number", "cycle__period_start", "cycle__period_end",
+            )  # fmt: skip
+            .order_by("-reviewed_at", "-pk")
+        )
+        self.filterset = PublishedUpdateFilterSet(request.GET, queryset=queryset, request=request)
+        response = super().get(request, *args, **kwargs)
+        if not self.filterset.is_valid():
+            response.status_code = 400
+        return response
+
+    def get_queryset(self):
+        if not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def get_paginate_by(self, queryset):
+        return self.paginate_by if self.filterset.is_valid() else None
+
+    def get_context_data(self, **kwargs):
+        valid = self.filterset.is_valid()
+        return super().get_context_data(
+            **kwargs,
+            filter=self.filterset,
+            is_filtered=self.filterset.is_filtered,
+            organisation_match=self.filterset.form.cleaned_data.get("organisation") if valid else None,
+            organisation_options=organisation_options(),
+            query_string=query_string_without_page(self.request),
+        )
+
 
 def update_detail_queryset():
-    return ProgressUpdate.objects.select_related(
-        "project", "organisation", "author", "reviewed_by", "cycle"
-    ).prefetch_related(
-        Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
-        Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),
-        "evidence",
-        Prefetch("transitions", queryset=UpdateTransition.objects.select_related("actor")),
-        Prefetch("work_plan_reports", queryset=WorkPlanItemReport.objects.select_related("item")),
+    return (
+        permissions.with_writers(ProgressUpdate.objects.all())
+        .select_related("project", "organisation", "author", "reviewed_by", "cycle")
+        .prefetch_related(
+            Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
+            Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),
+            "evidence",
+            Prefetch("transitions", queryset=UpdateTransition.objects.select_related("actor")),
+            Prefetch("work_plan_reports", queryset=WorkPlanItemReport.objects.select_related("item")),
+        )
     )
 
 
@@ -84,27 +140,34 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             .select_related("project", "organisation", "author", "cycle")
             .order_by("-updated_at")
         )
-        cycle = update_services.open_cycle() if orgs else None
+        cycle = ReportingCycle.objects.current() if orgs else None
         start, _end = current_period()
+        # Due: no update of my organisations submitted (or approved) in the cycle yet (without a cycle: this
+        # year). A returned update is due again.
+        done = (UpdateStatus.SUBMITTED, UpdateStatus.APPROVED)
         if cycle is not None:
-            # Due in the cycle: no update of my organisations submitted (or approved) in it yet.
-            reported = {
-                u.project_id
-                for u in updates
-                if u.cycle_id == cycle.pk and u.status in (UpdateStatus.SUBMITTED, UpdateStatus.APPROVED)
-            }
+            reported = {u.project_id for u in updates if u.cycle_id == cycle.pk and u.status in done}
         else:
-            reported = {u.project_id for u in updates if u.status != UpdateStatus.DRAFT and u.period_end >= start}
+            reported = {u.project_id for u in updates if u.status in done and u.period_end >= start}
         # The coordinators' (and the Secretariat's) way to the initiative's profile, from their desk.
         editable = set(
             permissions.profiles_editable_by(user).filter(pk__in=[p.pk for p in projects]).values_list("pk", flat=True)
         )
+        today = timezone.localdate()
+        # Drafts and returned updates left in a cycle that takes no more submissions: one click moves each on.
+        left_behind = [
+            u
+            for u in updates
+            if u.status in permissions.EDITABLE and u.cycle is not None and not u.cycle.accepts_submissions(today)
+        ]
         context.update(
+            left_behind=left_behind,
             projects=projects,
             profile_editable=editable,
             due=[p for p in projects if p.pk not in reported],
             cycle=cycle,
-            days_left=cycle.days_until_close(datetime.date.today()) if cycle else None,
+            # Between two cycles: where the next one stands (planned, its window's dates).
+            next_cycle=ReportingCycle.objects.next_planned() if orgs and cycle is None else None,
             period_start=start,
             by_status={
                 status: [u for u in updates if u.status == status]
@@ -271,7 +334,7 @@ class UpdateEditView(UpdateFormView):
 
     def save(self, form, *, submit):
         save = update_services.save_and_submit if submit else update_services.save_draft
-        expected = form.cleaned_data.get("version") or 0
+        expected = form.cleaned_data["version"]  # required when editing (the form says so)
         return save(update=self.update, user=self.request.user, content=form.content(), expected_version=expected)
 
     def conflict(self, error):
@@ -302,6 +365,8 @@ class UpdateDetailView(VisibleUpdateMixin, DetailView):
             can_submit=permissions.can(user, permissions.SUBMIT, update),
             can_review=permissions.can(user, permissions.APPROVE, update),
             can_withdraw=permissions.can(user, permissions.WITHDRAW_APPROVAL, update),
+            can_move=permissions.can(user, permissions.MOVE_TO_CURRENT_CYCLE, update),
+            current_cycle=ReportingCycle.objects.current(),
             return_form=ReturnForm(),
             show_workflow=permissions.can(user, permissions.VIEW_WORKFLOW, update),
         )
@@ -328,12 +393,34 @@ class TransitionView(LoginRequiredMixin, VisibleUpdateMixin, View):
 
 class SubmitView(TransitionView):
     def perform(self, request, update):
-        version = request.POST.get("version")
-        expected = parse_id(version)
-        if version and expected is None:
+        # The version the author read: an update changed since is not submitted unread.
+        expected = parse_id(request.POST.get("version"))
+        if expected is None:
             raise update_services.WorkflowError(str(OUT_OF_DATE))
         update_services.submit_update(update=update, user=request.user, expected_version=expected)
         return _("Your update was submitted to the Secretariat.")
+
+
+class MoveToCurrentCycleView(TransitionView):
+    """One click: a draft or returned update left in a closed or published cycle joins the current one."""
+
+    def perform(self, request, update):
+        try:
+            moved, removed = update_services.move_to_current_cycle(update=update, user=request.user)
+        except update_services.UpdateInProgressError as error:
+            raise update_services.WorkflowError(str(error)) from None
+        message = _("The update now reports to cycle %(number)s (%(label)s), for %(start)s – %(end)s.") % {
+            "number": moved.cycle.number,
+            "label": moved.cycle.label,
+            "start": date_format(moved.period_start),
+            "end": date_format(moved.period_end),
+        }
+        if removed:
+            message += " " + _("Removed, as they belonged to the old cycle: %(list)s.") % {"list": "; ".join(removed)}
+        return message + " " + _("Check it, then submit it.")
+
+    def success_url(self, update):
+        return reverse("updates:update-edit", args=[update.pk])
 
 
 class ApproveView(TransitionView):
@@ -521,4 +608,7 @@ class EvidenceDownloadView(VisibleUpdateMixin, View):
         response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        # A file shown only to those who may see its update (a draft's, to its organisation): no cache keeps it,
+        # shared or the browser's own, whoever asks (an approved update's file, too, may be withdrawn with it).
+        response["Cache-Control"] = "private, no-store"
         return response

@@ -45,6 +45,9 @@ class Country(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("organisations:country-detail", kwargs={"code": self.iso_code})
+
 
 class OrganisationKind(models.TextChoices):
     PARTNER_GOVERNMENT = "partner_government", _("Partner government")

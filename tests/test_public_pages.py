@@ -21,8 +21,8 @@ def pages():
         # The progress figures add: the reporting cycles (1); a rollup (3: initiatives by status and recency,
         # milestones by state, indicators); the listed initiatives' progress (3); a table of reporting by
         # objective or action (1); on the home page the latest report and the milestones around today (3).
-        "home": (reverse("home"), 17),
-        "objective": (objective.get_absolute_url(), 15),
+        "home": (reverse("home"), 18),
+        "objective": (objective.get_absolute_url(), 17),
         "subgoal": (Subgoal.objects.first().get_absolute_url(), 14),
         "actions": (reverse("plan:action-list"), 10),
         "action": (Action.objects.first().get_absolute_url(), 13),
@@ -30,13 +30,31 @@ def pages():
         "organisations": (reverse("organisations:organisation-list"), 5),
         "organisation": (organisation.get_absolute_url(), 11),
         "countries": (reverse("organisations:country-list"), 3),
+        "country": ("/countries/DE/", 12),
+        "balance": (reverse("organisations:balance"), 4),
+        "published": (reverse("updates:published-list"), 8),
+        "open data": (reverse("open-data"), 2),
     }
 
 
 @pytest.mark.parametrize("size", [5, 80])
 @pytest.mark.parametrize(
     "page",
-    ["home", "objective", "subgoal", "actions", "action", "initiative", "organisations", "organisation", "countries"],
+    [
+        "home",
+        "objective",
+        "subgoal",
+        "actions",
+        "action",
+        "initiative",
+        "organisations",
+        "organisation",
+        "countries",
+        "country",
+        "balance",
+        "published",
+        "open data",
+    ],
 )
 def test_public_pages_have_a_fixed_query_budget(client, django_assert_max_num_queries, size, page):
     build_plan(size)
@@ -200,16 +218,21 @@ def test_a_lost_database_is_a_503_with_a_clear_message(client, db, settings, mon
 
 
 def test_listings_stay_small_as_the_plan_grows(client, db):
-    from monitoring.plan_views import ROWS_PER_ACTION, ROWS_PER_PAGE
+    from monitoring.plan_views import OBJECTIVE_INITIATIVES, ROWS_PER_ACTION, ROWS_PER_PAGE
 
     build_plan(90)  # 30 initiatives under each of the three actions
     action = Action.objects.get(number=1)
     total = action.rows.count()
     assert total > ROWS_PER_ACTION and total > ROWS_PER_PAGE
     objective = StrategicObjective.objects.get(number=1)
-    page = client.get(objective.get_absolute_url()).content.decode()
-    assert f"All {total} initiatives under action 1" in page
-    assert 'href="/initiatives/?action=1"' in page
+    response = client.get(objective.get_absolute_url())
+    page = response.content.decode()
+    # Objective 1 is served by actions 1 and 3 (build_plan): every initiative under one of them, each once.
+    serving = Project.objects.filter(rows__action__number__in=[1, 3]).distinct().count()
+    assert len(response.context["initiatives"]) == OBJECTIVE_INITIATIVES < serving
+    assert f"All {serving} initiatives under objective 1" in page
+    assert 'href="/initiatives/?objective=1"' in page
+    assert f'href="/initiatives/?action=1">{total} initiatives</a>' in page
     detail = client.get(action.get_absolute_url())
     assert len(detail.context["rows"]) == ROWS_PER_PAGE
     assert detail.context["paginator"].count == total
@@ -247,3 +270,23 @@ def test_the_favicon_is_served_where_browsers_look_for_it(client, db):
     assert response["Location"].endswith("favicon.ico") and response["Location"].startswith("/static/")
     page = client.get("/").content.decode()
     assert 'rel="icon" href="/static/favicon.ico"' in page and 'href="/static/favicon.svg"' in page
+
+
+def test_an_objective_page_lists_each_action_and_each_initiative_once(client, loaded_plan):
+    import re
+
+    for objective in StrategicObjective.objects.all():
+        response = client.get(objective.get_absolute_url())
+        page = response.content.decode()
+        actions_section = page[page.index('id="actions-heading"') : page.index('id="initiatives-heading"')]
+        numbers = re.findall(r'<h3><a href="/actions/(\d+)/">', actions_section)
+        assert numbers and len(numbers) == len(set(numbers)), objective
+        expected = set(
+            Action.objects.filter(subgoals__objective=objective).values_list("number", flat=True).distinct()
+        )
+        assert {int(n) for n in numbers} == expected
+        slugs = [project.slug for project in response.context["initiatives"]]
+        assert len(slugs) == len(set(slugs)), objective
+        assert response.context["initiative_total"] == (
+            Project.objects.filter(rows__action__subgoals__objective=objective).distinct().count()
+        )

@@ -9,7 +9,7 @@ from django.urls import include, path
 
 from actions.models import Action, StrategicObjective, Subgoal
 from projects.models import Project
-from stakeholders.models import Organisation
+from stakeholders.models import Country, Organisation
 from tests.factories import build_plan
 
 # These tests do not depend on asem_portal/urls.py including the public URLs yet: they mount them here.
@@ -44,12 +44,20 @@ def test_sitemap_lists_objectives_subgoals_actions_initiatives_and_organisations
     }
     expected |= {absolute(project) for project in projects}
     expected |= {absolute(organisation) for organisation in Organisation.objects.all()}
+    expected |= {absolute(country) for country in Country.objects.all()}
     expected |= {
         "http://testserver/",
         "http://testserver/actions/",
         "http://testserver/initiatives/",
         "http://testserver/organisations/",
         "http://testserver/countries/",
+        "http://testserver/balance/",
+        "http://testserver/updates/published/",
+        "http://testserver/about/",
+        "http://testserver/contact/",
+        "http://testserver/accessibility/",
+        "http://testserver/privacy/",
+        "http://testserver/open-data/",
         "http://testserver/meetings/",
         "http://testserver/documents/",
         "http://testserver/news/",
@@ -67,9 +75,9 @@ def test_sitemap_lists_objectives_subgoals_actions_initiatives_and_organisations
 @pytest.mark.parametrize("size", [5, 60])
 def test_sitemap_has_a_fixed_query_budget(client, django_assert_max_num_queries, size):
     build_plan(size)
-    # Per model section (objectives, subgoals, actions, initiatives, organisations, meetings, documents, news):
-    # 1 count and 1 page of items. The fixed pages cost nothing.
-    with django_assert_max_num_queries(16):
+    # Per model section (objectives, subgoals, actions, initiatives, organisations, countries, meetings,
+    # documents, news): 1 count and 1 page of items. The fixed pages cost nothing.
+    with django_assert_max_num_queries(18):
         entries = sitemap_entries(client)
     assert sum("/initiatives/initiative-" in location for location in entries) == size
 

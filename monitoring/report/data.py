@@ -208,6 +208,8 @@ class UpdateEntry:
     period_end: datetime.date
     approved_on: datetime.date | None
     excerpt: str
+    # Everyone who wrote it (permissions.writers), by name; reports published before 2026-12 do not say.
+    written_by: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -27,6 +27,7 @@ from projects.models import (
     TargetComparator,
 )
 
+from .. import permissions
 from ..models import (
     IndicatorValue,
     MilestoneReport,
@@ -137,21 +138,24 @@ def excerpt(text: str, truncate: str | None = None) -> str:
 
 def updates_by_initiative(cycle: ReportingCycle) -> dict[int, list[UpdateEntry]]:
     """The cycle's approved updates, by initiative, in the report's order: period end, approval, id."""
-    updates = approved_updates(cycle).annotate(
+    updates = permissions.with_writers(approved_updates(cycle)).annotate(
         organisation_name=short_name("organisation"),
         approved_on=TruncDate("reviewed_at", tzinfo=timezone.get_current_timezone()),
         narrative=narrative(),
     )
     rows = updates.order_by("period_end", F("reviewed_at").asc(nulls_last=True), "pk").values(
-        "pk", "project_id", "organisation_name", "period_start", "period_end", "approved_on", "narrative"
+        "pk", "project_id", "organisation_name", "period_start", "period_end", "approved_on", "narrative", "writers"
     )
     truncate = truncation()
     entries = defaultdict(list)
     for row in rows:
         project_id, organisation = row.pop("project_id"), row.pop("organisation_name")
         quoted = excerpt(row.pop("narrative"), truncate)
+        written_by = [person["name"] for person in row.pop("writers")]
         url = reverse("updates:update-detail", kwargs={"pk": row["pk"]})
-        entries[project_id].append(UpdateEntry(**row, url=url, organisation=organisation, excerpt=quoted))
+        entries[project_id].append(
+            UpdateEntry(**row, url=url, organisation=organisation, excerpt=quoted, written_by=written_by)
+        )
     return entries
 
 

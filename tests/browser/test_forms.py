@@ -26,7 +26,6 @@ from playwright.sync_api import expect
 
 from monitoring import update_services as services
 from monitoring.models import (
-    CycleStatus,
     Meeting,
     MeetingKind,
     ProgressUpdate,
@@ -141,7 +140,6 @@ def cycle(world) -> ReportingCycle:
         period_end=datetime.date(2027, 12, 31),
         submission_opens=datetime.date(2026, 1, 1),
         submission_closes=datetime.date(2027, 12, 31),
-        status=CycleStatus.OPEN,
     )
     WorkPlanItem.objects.create(
         cycle=cycle, project=world.project, planned_activity="Alumni meeting in Seoul", expected_output="45 alumni"

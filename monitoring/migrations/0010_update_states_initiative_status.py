@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0008_update_search_vector'),
+        ('monitoring', '0009_cycle_state_from_dates'),
         ('projects', '0015_initiative_status_from_updates'),
         ('stakeholders', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
