@@ -13,6 +13,7 @@ from stakeholders.models import Country, Organisation
 
 from .balance import build_plan_balance
 from .initiative_views import entry_queryset
+from .progress import Cycles, attach_progress
 
 #: Initiatives per page of a country's page.
 COUNTRY_INITIATIVES_PER_PAGE = 25
@@ -36,6 +37,12 @@ class OrganisationDetailView(DetailView):
             queryset=ProjectOrganisation.objects.select_related("project").order_by("role", "project__title"),
         ),
     )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Each initiative with its progress (three queries, however many it takes part in).
+        attach_progress([part.project for part in self.object.participations.all()], Cycles.today())
+        return context
 
 
 class CountryListView(ListView):
@@ -95,6 +102,7 @@ class CountryDetailView(DetailView):
                 f"{part.organisation.short_name}: {part.get_role_display().lower()}"
                 for part in project.country_participations
             )
+        attach_progress(page.object_list, Cycles.today())
         organisations = (
             country.organisations.annotate(
                 initiative_total=Count(

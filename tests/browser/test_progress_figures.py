@@ -1,6 +1,6 @@
 """In a real browser (#21): the Secretariat approves an update that changes an initiative's status, achieves a
-milestone and adds an indicator value; then the home, objective, action and initiative pages and the API show
-the new figures (the pages were seen, and cached, before), and axe-core finds no serious or critical violation
+milestone and adds an indicator value; then the home, objective, action, initiative and country pages and the API
+show the new figures (the pages were seen, and cached, before), and axe-core finds no serious or critical violation
 on the pages that show them."""
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from monitoring.models import CycleStatus, ReportingCycle
+from monitoring.models import ReportingCycle
 from projects.models import OrganisationRole
 from tests.factories import (
     ActionContributionFactory,
     ActionFactory,
+    CountryFactory,
     ObjectiveFactory,
     ProjectFactory,
     ProjectOrganisationFactory,
@@ -60,6 +61,8 @@ def legend_count(page, heading: str, label: str):
 def plan(world):
     """The world's initiative under action 1 (objective 1), beside another that has not reported, in an open
     cycle over 2026–2027."""
+    world.lead.country = CountryFactory(iso_code="KR", region="asia")
+    world.lead.save()
     objective = ObjectiveFactory(number=1, slug="connectivity", title="Connectivity and mobility")
     action = ActionFactory(number=1, subgoals=[SubgoalFactory(objective=objective, code="1.1")])
     ActionContributionFactory(project=world.project, action=action)
@@ -71,8 +74,7 @@ def plan(world):
         period_start=datetime.date(2026, 1, 1),
         period_end=datetime.date(2027, 12, 31),
         submission_opens=datetime.date(2026, 1, 1),
-        submission_closes=datetime.date(2027, 12, 31),
-        status=CycleStatus.OPEN,
+        submission_closes=datetime.date(2027, 12, 31),  # open today
     )
     return objective, action
 
@@ -88,9 +90,11 @@ def test_an_approved_update_shows_in_every_figure(live_server, page, world, plan
         expect(legend_count(page, "Initiatives by status", "Not reported yet")).to_have_text("2")
         expect(legend_count(page, "Milestones by state", "Achieved")).to_have_text("0")
     page.goto(base + "/")
-    expect(page.locator(".home-status")).to_contain_text("0 of 2 initiatives have reported in this cycle")
+    expect(page.locator(".home-status")).to_contain_text("0 of 2 initiatives have reported in cycle 1")
     page.goto(base + world.project.get_absolute_url())
     expect(page.locator(".facts")).to_contain_text("Not reported yet")
+    page.goto(base + "/countries/KR/")
+    expect(page.locator(".initiative-summary .badge-status")).to_have_text("Not reported yet")
 
     # The contributor states the status, achieves the milestone and reports a value, and submits.
     log_in(page, base, "author")
@@ -124,7 +128,7 @@ def test_an_approved_update_shows_in_every_figure(live_server, page, world, plan
         expect(legend_count(page, "Indicators against their targets", "No value reported yet")).to_have_text("0")
         assert_accessible(page, name)
     page.goto(base + "/")
-    expect(page.locator(".home-status")).to_contain_text("1 of 2 initiatives have reported in this cycle")
+    expect(page.locator(".home-status")).to_contain_text("1 of 2 initiatives have reported in cycle 1")
     page.goto(base + objective.get_absolute_url())
     expect(page.locator(".progress-headline")).to_contain_text("1 of 2 initiatives reported in reporting cycle 1")
     # Each initiative in the action's list: its status, last update, milestones and indicators.
@@ -133,6 +137,13 @@ def test_an_approved_update_shows_in_every_figure(live_server, page, world, plan
     expect(card.locator(".badge-status")).to_have_text("Delayed")
     expect(card).to_contain_text("(this cycle)")
     expect(card).to_contain_text("1 milestone: 1 achieved")
+
+    # The country of its lead lists it with its new status and progress.
+    page.goto(base + "/countries/KR/")
+    entry = page.locator(".initiative-summary", has=page.get_by_role("link", name="DUO Fellowship"))
+    expect(entry.locator(".badge-status")).to_have_text("Delayed")
+    expect(entry).to_contain_text("1 milestone: 1 achieved")
+    assert_accessible(page, "country")
 
     # The initiative's page: its status, the milestone's state and the indicator's value over time.
     page.goto(base + world.project.get_absolute_url())

@@ -102,7 +102,7 @@ def test_the_api_takes_and_shows_the_stated_status(world):
     response = api.post("/api/v1/updates/", {**body, "initiative_status": "completed"}, format="json")
     assert response.status_code == 201 and response.json()["initiative_status"] == "completed"
     url = f"/api/v1/updates/{response.json()['id']}/"
-    submitted = api.post(url + "submit/", {}, format="json")
+    submitted = api.post(url + "submit/", {"version": response.json()["version"]}, format="json")
     assert submitted.status_code == 200
     api.force_authenticate(world.secretariat)
     assert api.post(url + "approve/", {"version": submitted.json()["version"]}, format="json").status_code == 200
