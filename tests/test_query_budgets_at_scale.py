@@ -12,40 +12,41 @@ from stakeholders.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
-# page → (url builder, budget). Comments: what the queries are.
+# page → (url builder, budget). Comments: what the queries are; every HTML page also asks whether demonstration
+# data is loaded (the banner).
 PAGES = {
     # version, objectives (+counts), subgoals, new initiatives (+leads), latest updates, latest news, next meetings
-    "home": (lambda: reverse("home"), 10),
+    "home": (lambda: reverse("home"), 11),
     # version, objective, subgoals, actions serving it (+row counts), their subgoals, count and first page of
     # its initiatives (each once), their leads, their actions; and the test's own look-up of the objective
-    "objective": (lambda: StrategicObjective.objects.get(number=1).get_absolute_url(), 10),
+    "objective": (lambda: StrategicObjective.objects.get(number=1).get_absolute_url(), 11),
     # version, action, subgoals, page of rows with total, leads (+ organisations)
-    "action": (lambda: Action.objects.get(number=1).get_absolute_url(), 9),
+    "action": (lambda: Action.objects.get(number=1).get_absolute_url(), 10),
     # version, the objective chosen, count, page, leads, actions, organisation suggestions, the objective,
     # subgoal, action and country options
-    "directory": (lambda: reverse("initiatives:project-list") + "?objective=1&region=asia", 11),
+    "directory": (lambda: reverse("initiatives:project-list") + "?objective=1&region=asia", 12),
     # version, whether the words are found at all, count, page (ranked), leads, actions, organisation
     # suggestions, four option lists
-    "directory searched": (lambda: reverse("initiatives:project-list") + "?q=higher+education", 11),
+    "directory searched": (lambda: reverse("initiatives:project-list") + "?q=higher+education", 12),
     # the same, with the organisation as typed (one query to match it) and a typo (similar words)
-    "directory typed": (lambda: reverse("initiatives:project-list") + "?organisation=Asia-Europe&q=mobilty", 12),
+    "directory typed": (lambda: reverse("initiatives:project-list") + "?organisation=Asia-Europe&q=mobilty", 13),
     # version, initiative, participations, rows, subgoals, objectives, milestones, indicators, links,
     # published updates, related initiatives (+leads, +rows), the work plan's cycle (its mandate)
-    "initiative": (lambda: Project.objects.get(slug="asem-duo-fellowship-programme").get_absolute_url(), 15),
+    "initiative": (lambda: Project.objects.get(slug="asem-duo-fellowship-programme").get_absolute_url(), 16),
     # version, organisation, children, participations (+initiatives)
-    "organisation": (lambda: Organisation.objects.get(slug="asef").get_absolute_url(), 7),
+    "organisation": (lambda: Organisation.objects.get(slug="asef").get_absolute_url(), 8),
     "api list": (lambda: "/api/v1/initiatives/?objective=2", 12),
     "feed": (lambda: reverse("updates-feed"), 2),
     # version, initiative, its updates
     "initiative feed": (lambda: "/initiatives/asem-duo-fellowship-programme/feed/", 3),
     # version, the countries with their counts
-    "countries": (lambda: reverse("organisations:country-list"), 2),
+    "countries": (lambda: reverse("organisations:country-list"), 3),
     # version, country, its organisations (+counts), count, page, leads, actions, its organisations' roles
-    "country": (lambda: "/countries/KR/", 8),
+    "country": (lambda: "/countries/KR/", 9),
     # version, leads and partners by region overall, per objective, the objectives
-    "balance": (lambda: reverse("organisations:balance"), 4),
+    "balance": (lambda: reverse("organisations:balance"), 5),
     # version, count, page, objective, action and cycle options, organisation suggestions
-    "published updates": (lambda: reverse("updates:published-list"), 7),
+    "published updates": (lambda: reverse("updates:published-list"), 8),
 }
 
 
