@@ -133,7 +133,7 @@ def test_the_directory_filters_fold_on_a_phone_without_javascript_and_show_on_a_
     phone = browser.new_context(viewport={"width": 390, "height": 900}, java_script_enabled=False)
     page = phone.new_page()
     page.goto(live_server.url + "/initiatives/")
-    expect(page.get_by_label("Search")).to_be_visible()  # the search stays out of the fold
+    expect(page.get_by_role("searchbox", name="Search")).to_be_visible()  # the search stays out of the fold
     expect(page.get_by_label("Strategic objective")).to_be_hidden()
     page.get_by_text("Filters", exact=True).click()
     expect(page.get_by_label("Strategic objective")).to_be_visible()
