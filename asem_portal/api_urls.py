@@ -8,8 +8,15 @@ from rest_framework import routers
 
 from actions.api import ActionViewSet, StrategicObjectiveViewSet, SubgoalViewSet
 from core.api import api_not_found
+from core.cache import cached_public_page
 from monitoring.api import MeetingViewSet, MeView, ProgressUpdateViewSet, ReportingCycleViewSet
-from monitoring.initiative_api import InitiativeViewSet, PlanExportCSVView, PlanExportJSONView
+from monitoring.initiative_api import (
+    IndicatorValuesExportView,
+    InitiativeViewSet,
+    PlanExportCSVView,
+    PlanExportJSONView,
+)
+from monitoring.progress_api import ProgressView
 from projects.api import OrganisationViewSet
 from stakeholders.api import CountryViewSet
 
@@ -19,6 +26,8 @@ app_name = "api"
 EXTRA_ROOT_ENTRIES = {
     "export-json": "plan-export-json",
     "export-csv": "plan-export-csv",
+    "export-indicator-values": "indicator-values-export",
+    "progress": "progress",
     "me": "me",
     "schema": "schema",
     "docs": "docs",
@@ -57,6 +66,9 @@ urlpatterns = [
     *router.urls,
     path("export/plan.json", PlanExportJSONView.as_view(), name="plan-export-json"),
     path("export/plan.csv", PlanExportCSVView.as_view(), name="plan-export-csv"),
+    path("export/indicator-values.csv", IndicatorValuesExportView.as_view(), name="indicator-values-export"),
+    # The same figures for everyone, as the pages show them: through the page cache, as the pages are.
+    path("progress/", cached_public_page(ProgressView.as_view()), name="progress"),
     path("me/", MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script): no inline script, so the

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",  # time-based one-time passwords: two-factor sign-in for staff
     "mailer",  # django-mailer: the durable e-mail outbox
+    "import_export",  # the admin's contacts import (stakeholders/contacts.py) and its templates
     "core",
     "actions",
     "stakeholders",
@@ -352,6 +353,9 @@ ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", False)
 # django-otp: the name authenticator apps show, and no secrets in the admin's device pages.
 OTP_TOTP_ISSUER = "ASEM Education Portal"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# django-import-export (the contacts import): only who may add memberships imports them, inside one transaction.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 

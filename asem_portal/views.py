@@ -17,7 +17,8 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from actions.models import StrategicObjective, Subgoal
-from monitoring.models import Meeting, NewsItem, ProgressUpdate
+from monitoring.models import Meeting, NewsItem, ProgressUpdate, ReportingCycle, StocktakingReport
+from monitoring.progress import Cycles, Scope, milestones_due, recency_by_objective, rollup
 from projects.models import Project, leads_prefetch
 from stakeholders.models import Organisation
 
@@ -26,6 +27,9 @@ HOME_NEW_INITIATIVES = 20
 #: The latest news items and the next meetings on the home page.
 HOME_NEWS = 3
 HOME_MEETINGS = 3
+#: Milestones due in the next (or passed in the last) this many days, at most ``HOME_MILESTONES`` of each.
+HOME_MILESTONE_DAYS = 90
+HOME_MILESTONES = 5
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -38,19 +42,36 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["objectives"] = StrategicObjective.objects.annotate(
-            action_total=Count("subgoals__actions", distinct=True),
-            initiative_total=Count("subgoals__actions__rows__project", distinct=True),
-        ).prefetch_related(Prefetch("subgoals", queryset=Subgoal.objects.order_by("position")))
-        context["initiative_total"] = Project.objects.count()
+        today = timezone.localdate()
+        cycles = Cycles.today(today)
+        context["cycles"] = cycles
+        context["rollup"] = rollup(Scope(), cycles, today)
+        context["latest_report"] = (
+            StocktakingReport.objects.published().select_related("cycle").order_by("-cycle__number").first()
+        )
+        context["milestones_soon"], context["milestones_passed"] = milestones_due(
+            today, days=HOME_MILESTONE_DAYS, limit=HOME_MILESTONES
+        )
+        context["milestone_days"] = HOME_MILESTONE_DAYS
+        context["objectives"] = objectives = list(
+            StrategicObjective.objects.annotate(
+                action_total=Count("subgoals__actions", distinct=True),
+                initiative_total=Count("subgoals__actions__rows__project", distinct=True),
+            ).prefetch_related(Prefetch("subgoals", queryset=Subgoal.objects.order_by("position")))
+        )
+        context["recency_by_objective"] = recency_by_objective(objectives, cycles)
+        context["initiative_total"] = context["rollup"].initiatives
         new = Project.objects.filter(is_new=True)
         shown = list(new.order_by("title", "slug").prefetch_related(leads_prefetch())[: HOME_NEW_INITIATIVES + 1])
         # Counted only when there are more than the page shows (one more read is how we know).
         context["new_initiatives"] = shown[:HOME_NEW_INITIATIVES]
         context["new_initiative_total"] = new.count() if len(shown) > HOME_NEW_INITIATIVES else len(shown)
+        # Where reporting stands: the cycle that takes updates, else the next one planned, else the latest.
+        today = timezone.localdate()
+        context["reporting_cycle"] = ReportingCycle.objects.where_reporting_stands(today)
         context["latest_news"] = list(NewsItem.objects.published().order_by("-date", "-pk")[:HOME_NEWS])
         context["upcoming_meetings"] = list(
-            Meeting.objects.upcoming(timezone.localdate()).select_related("host_country")[:HOME_MEETINGS]
+            Meeting.objects.upcoming(today).select_related("host_country")[:HOME_MEETINGS]
         )
         context["latest_updates"] = (
             ProgressUpdate.objects.published()

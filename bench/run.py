@@ -44,8 +44,13 @@ SEARCH_WORDS = ["mobility", "students", "recognition", "quality", "skills", "dig
 
 
 #: The pages whose p50 may be at most this many times /healthz's p50 in the same run (issue 20's budgets).
-CACHED_PAGES = ("home", "objective", "action", "initiative", "organisation", "directory", "stocktaking report")
-VARIED_PAGES = ("directory filtered", "directory searched", "directory common words", "api list", "api searched")
+CACHED_PAGES = (
+    "home", "objective", "action", "initiative", "organisation", "directory", "stocktaking report", "api progress",
+)  # fmt: skip
+VARIED_PAGES = (
+    "directory filtered", "directory searched", "directory common words", "directory by progress", "api list",
+    "api searched",
+)  # fmt: skip
 BUDGETS = {**dict.fromkeys(CACHED_PAGES, 3.0), **dict.fromkeys(VARIED_PAGES, 20.0)}
 #: The stocktaking report's builder, warm, at 36,000 approved updates (scale 90): at most this many seconds.
 REPORT_BUILDER_BUDGET = 5.0
@@ -158,6 +163,8 @@ pages = {
     "directory filtered": "/initiatives/?objective=2&region=asia",
     "directory searched": "/initiatives/?q=mobility",
     "directory common words": "/initiatives/?q=higher+education",
+    "directory by progress": "/initiatives/?status=ongoing&reported=false&late_milestones=true",
+    "api progress": "/api/v1/progress/?objective=1",
     "api list": "/api/v1/initiatives/",
     "api searched": "/api/v1/initiatives/?q=learning+network",
 }
@@ -184,6 +191,12 @@ print(json.dumps({"pages": pages, "queries": queries, "organisations": organisat
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def api_page(rng: random.Random) -> str:
+    """A page of the API list that is seldom asked twice: the API refuses parameters it does not know (so no
+    ``_=`` cache-buster), and page and page size vary instead (about 25 initiatives, one of the first 40 pages)."""
+    return f"page={rng.randint(1, 40)}&page_size={rng.randint(20, 30)}"
+
+
 def varied_urls(name: str, url: str, organisations: list[str], rng: random.Random):
     """A new URL each time for the 'varied' pages (no cache hit possible)."""
     if name == "directory filtered":
@@ -198,12 +211,22 @@ def varied_urls(name: str, url: str, organisations: list[str], rng: random.Rando
     if name == "directory common words":
         while True:
             yield f"/initiatives/?q={quote(rng.choice(COMMON_SEARCHES))}&_={rng.random()}"
+    if name == "directory by progress":
+        statuses = ["planned", "ongoing", "completed", "delayed", "discontinued", "not_reported"]
+        while True:
+            yield (
+                f"/initiatives/?status={rng.choice(statuses)}&reported={rng.choice(['true', 'false'])}"
+                f"&late_milestones={rng.choice(['true', 'false'])}&objective={rng.randint(1, 4)}&page={rng.randint(1, 3)}"
+            )
     if name == "api list":
         while True:
-            yield f"/api/v1/initiatives/?objective={rng.randint(1, 4)}&is_new={rng.choice(['true', 'false'])}&_={rng.random()}"
+            yield (
+                f"/api/v1/initiatives/?objective={rng.randint(1, 4)}&is_new={rng.choice(['true', 'false'])}"
+                f"&{api_page(rng)}"
+            )
     if name == "api searched":
         while True:
-            yield f"/api/v1/initiatives/?q={quote(rng.choice(COMMON_SEARCHES))}&_={rng.random()}"
+            yield f"/api/v1/initiatives/?q={quote(rng.choice(COMMON_SEARCHES))}&{api_page(rng)}"
     while True:
         yield url
 

@@ -7,9 +7,12 @@ it must not import ``rest_framework.views``, ``generics`` or ``viewsets`` at the
 
 from __future__ import annotations
 
+import codecs
+import datetime
 import difflib
 import hashlib
-import io
+import json
+import math
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,6 +20,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
@@ -47,22 +51,82 @@ class RequestTooLarge(exceptions.APIException):
         return cls(_("The request body is too large: at most %(limit)d bytes.") % {"limit": limit})
 
 
+#: The deepest JSON a client may send: the API's bodies are at most three levels deep (an update, its list of
+#: milestone reports, one report). Anything deeper is refused before a serializer sees it.
+MAX_JSON_DEPTH = 8
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: as much a non-number as Infinity
+        raise ValueError(_("the number %(number)s is too large") % {"number": text[:40]})
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(_("%(constant)s is not JSON") % {"constant": name})
+
+
+def _check_depth_and_text(data) -> None:
+    """Refuse nesting deeper than ``MAX_JSON_DEPTH``, and strings (keys too) that are not Unicode text (a lone
+    surrogate such as ``"\\ud800"`` is valid JSON, but nothing can store, encode or show it)."""
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            items = [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            items = value
+        else:
+            items = None
+        if items is not None:
+            if depth > MAX_JSON_DEPTH:
+                raise exceptions.ParseError(
+                    _("The body is nested too deeply: at most %(depth)d levels.") % {"depth": MAX_JSON_DEPTH}
+                )
+            pending.extend((item, depth + 1) for item in items)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise exceptions.ParseError(
+                    _("The body is not valid JSON: it holds a string that is not Unicode text (a lone surrogate).")
+                ) from None
+
+
 class LimitedJSONParser(parsers.JSONParser):
-    """DRF's JSON parser, refusing with 413 a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (DRF reads the
-    stream itself, where Django does not apply its limit)."""
+    """The API's JSON parser: every malformed body is a 400 (``parse_error``), never a 500.
+
+    Like DRF's, with more refused: a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413; DRF reads the stream
+    itself, where Django does not apply its limit), bytes that are not text in the request's charset, ``NaN``,
+    ``Infinity`` and numbers too large for a float, nesting deeper than ``MAX_JSON_DEPTH`` (Python's recursion
+    limit would otherwise end the request) and strings that are not Unicode text.
+    """
 
     def parse(self, stream, media_type=None, parser_context=None):
+        encoding = parsers.get_encoding(parser_context or {})
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if limit is not None and stream is not None:
-            body = stream.read(limit + 1)
-            if len(body) > limit:
-                raise RequestTooLarge.over_the_limit()
-            stream = io.BytesIO(body)
+        body = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(body) > limit:
+            raise RequestTooLarge.over_the_limit()
         try:
-            return super().parse(stream, media_type, parser_context)
-        except exceptions.ParseError as error:
-            error = str(error.detail).removeprefix("JSON parse error - ")
+            text = body.decode(encoding)
+        except UnicodeDecodeError as error:
+            name = "UTF-8" if codecs.lookup(encoding).name == "utf-8" else encoding
+            raise exceptions.ParseError(
+                _("The body is not valid %(encoding)s text (byte %(position)d).")
+                % {"encoding": name, "position": error.start}
+            ) from None
+        try:
+            data = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+        except RecursionError:
+            raise exceptions.ParseError(
+                _("The body is nested too deeply: at most %(depth)d levels.") % {"depth": MAX_JSON_DEPTH}
+            ) from None
+        except ValueError as error:
             raise exceptions.ParseError(_("The body is not valid JSON: %(error)s") % {"error": error}) from None
+        _check_depth_and_text(data)
+        return data
 
 
 class IgnoreClientContentNegotiation(BaseContentNegotiation):
@@ -175,7 +239,8 @@ class ConditionalGetMixin:
     copy is current.
 
     The ETag covers the content version (raised once per committed transaction that changes anything public),
-    the full path, the negotiated format and, with ``conditional_per_user``, who asks.
+    the day (states follow dates: a cycle's, a milestone's), the full path, the negotiated format and, with
+    ``conditional_per_user``, who asks. Last-Modified is never before the day began, for the same reason.
     """
 
     conditional_per_user = False
@@ -186,9 +251,13 @@ class ConditionalGetMixin:
     def conditional(self, handler, request, *args, **kwargs):
         version, changed_at = version_row() or (0, None)
         user_key = self.conditional_user_key(request) if self.conditional_per_user else ""
-        parts = [str(version), request.get_full_path(), request.accepted_renderer.format, user_key]
+        today = timezone.localdate()
+        parts = [str(version), today.isoformat(), request.get_full_path(), request.accepted_renderer.format, user_key]
         etag = quote_etag(hashlib.sha256("|".join(parts).encode()).hexdigest()[:32])
-        last_modified = int(changed_at.timestamp()) if changed_at is not None else None
+        last_modified = None
+        if changed_at is not None:
+            day_began = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+            last_modified = int(max(changed_at, day_began).timestamp())
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
             response = handler(request, *args, **kwargs)

@@ -7,7 +7,12 @@ apps (one signal receiver, connected in ``core.apps``, registers the raise with
 so a page changed by an edit or an approval in any process is re-rendered on the
 very next request, while a visitor who reads the same pages again and again gets
 them from the cache. Visitors with a session (signed-in users) or pending messages
-always get a fresh page.
+always get a fresh page. The key holds the page's whole address, scheme and host
+included.
+
+Pages also depend on the day (a reporting cycle opens and closes by its dates, "24 days left", milestones
+fall due, meetings become past): the day in the site's time zone is part of every key and ETag, so a page
+cached yesterday is never served today.
 
 Bulk writes that send no signals (``QuerySet.update``, ``bulk_create``) must call
 ``bump_content_version()`` themselves (the synthetic-data generator does).
@@ -111,9 +116,13 @@ def _serve(view, request, version, *args, **kwargs):
         response = view(request, *args, **kwargs)
         patch_vary_headers(response, ["Cookie"])
         return response
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    key = f"page:{version}:{get_language()}:{digest}"
-    etag = f'"{version}-{digest[:16]}"'
+    # Scheme and host are part of the key: pages carry the request's own address (canonical links, the feed's
+    # and the calendars' absolute URLs), so a request under another allowed host name (or over plain HTTP) gets
+    # a page of its own, and never changes what visitors under the site's own address are served.
+    digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    day = timezone.localdate().isoformat()
+    key = f"page:{version}:{day}:{get_language()}:{digest}"
+    etag = f'"{version}-{day}-{digest[:16]}"'
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
         response["ETag"] = etag

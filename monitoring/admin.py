@@ -12,10 +12,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_inlines import LabelledTabularInline
 from stakeholders.admin import ReadOnlyAdmin
 
 from . import cycle_services, permissions, update_services
-from .forms import DocumentForm, WorkPlanImportForm
+from .forms import WINDOW_FIELDS, DocumentForm, ReportingCycleForm, WorkPlanImportForm
 from .models import (
     Document,
     Evidence,
@@ -31,6 +32,7 @@ from .models import (
     WorkPlanItem,
     WorkPlanItemReport,
 )
+from .update_forms import AdminApproveForm, AdminReturnForm
 from .workplan_import import WorkPlanFileError, import_work_plan, read_rows
 
 
@@ -104,7 +106,7 @@ class NewsItemAdmin(SimpleHistoryAdmin):
     fields = ("title", "slug", "date", "text", "is_published", "actions", "initiatives")
 
 
-class WorkPlanItemInline(admin.TabularInline):
+class WorkPlanItemInline(LabelledTabularInline):
     model = WorkPlanItem
     extra = 0
     autocomplete_fields = ("project",)
@@ -115,14 +117,19 @@ class WorkPlanItemInline(admin.TabularInline):
         return super().get_queryset(request).select_related("project")
 
 
-class MeetingInline(admin.TabularInline):
+class MeetingInline(admin.StackedInline):
+    """Ten fields: stacked, in rows of a few, rather than one row past the right edge of a laptop's screen."""
+
     model = Meeting
     fk_name = "cycle"
     extra = 0
     autocomplete_fields = ("host_country",)
     fields = (
-        "kind", "number", "title", "status", "year", "start_date", "end_date", "host_country", "city", "is_online",
-    )  # fmt: skip
+        ("kind", "number", "status"),
+        "title",
+        ("year", "start_date", "end_date"),
+        ("host_country", "city", "is_online"),
+    )
     verbose_name = _("meeting or event of the cycle")
     verbose_name_plural = _("meetings preparing the next ASEMME (ISOM, SOMs) and other events of the cycle")
 
@@ -130,25 +137,26 @@ class MeetingInline(admin.TabularInline):
 @admin.register(ReportingCycle)
 class ReportingCycleAdmin(SimpleHistoryAdmin):
     list_display = (
-        "number", "label", "period_start", "period_end", "submission_opens", "submission_closes", "status",
+        "number", "label", "period_start", "period_end", "submission_opens", "submission_closes", "status_message",
         "item_count", "report_link",
     )  # fmt: skip
-    list_filter = ("status",)
     search_fields = ("note",)
     list_select_related = ("opening_meeting", "closing_meeting")
-    readonly_fields = ("status", "report_link")
+    readonly_fields = ("status_message", "published_on", "report_link")
     fields = (
         "number",
-        "status",
+        "status_message",
         ("opening_meeting", "closing_meeting"),
         ("period_start", "period_end"),
-        ("submission_opens", "submission_closes"),
+        ("submission_opens", "submission_closes", "late_submissions_until"),
+        "published_on",
         "note",
         "report_link",
     )
     inlines = [MeetingInline, WorkPlanItemInline]
-    actions = ["open_submissions", "close_submissions", "publish_report", "import_work_plan"]
+    actions = ["open_submissions", "publish_report", "import_work_plan"]
     change_form_template = "admin/monitoring/reportingcycle/change_form.html"
+    form = ReportingCycleForm
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_total=Count("work_plan_items"))
@@ -161,6 +169,29 @@ class ReportingCycleAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("work-plan items"), ordering="item_total")
     def item_count(self, obj):
         return obj.item_total
+
+    @admin.display(description=_("status"))
+    def status_message(self, obj):
+        return cycle_services.cycle_status_message(obj) if obj is not None and obj.pk else "—"
+
+    def save_model(self, request, obj, form, change):
+        """The window's dates through the service (checked, locked, in the audit log); the rest as the admin does."""
+        window = {name: form.cleaned_data.get(name) for name in WINDOW_FIELDS}
+        if change and any(name in form.changed_data for name in WINDOW_FIELDS):
+            saved = ReportingCycle.objects.get(pk=obj.pk)
+            for name in WINDOW_FIELDS:
+                setattr(obj, name, getattr(saved, name))
+            super().save_model(request, obj, form, change)
+            cycle_services.set_submission_window(
+                cycle=obj,
+                user=request.user,
+                opens=window["submission_opens"],
+                closes=window["submission_closes"],
+                late_until=window["late_submissions_until"],
+            )
+            obj.refresh_from_db()
+        else:
+            super().save_model(request, obj, form, change)
 
     @admin.display(description=_("report"))
     def report_link(self, obj):
@@ -177,17 +208,17 @@ class ReportingCycleAdmin(SimpleHistoryAdmin):
             else:
                 self.message_user(request, f"{cycle}: {done}", messages.SUCCESS)
 
-    @admin.action(description=_("Open the selected cycle for updates"), permissions=["change"])
+    @admin.action(description=_("Open the selected planned cycle for updates today"), permissions=["change"])
     def open_submissions(self, request, queryset):
         self._run(request, queryset, cycle_services.open_submissions, _("open for updates."))
 
-    @admin.action(description=_("Close the selected cycles for updates"), permissions=["change"])
-    def close_submissions(self, request, queryset):
-        self._run(request, queryset, cycle_services.close_submissions, _("closed."))
-
-    @admin.action(description=_("Publish (freeze) the selected cycles' stocktaking reports"), permissions=["change"])
+    @admin.action(description=_("Publish (freeze) the selected cycle's stocktaking report…"), permissions=["change"])
     def publish_report(self, request, queryset):
-        self._run(request, queryset, cycle_services.publish_report, _("report published."))
+        """To the site's publish page: what is unresolved is listed there, and confirmed, before publishing."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one cycle to publish its report."), messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("reports:report-publish", args=[queryset.get().number]))
 
     @admin.action(description=_("Import a work plan (CSV, XLSX) into the selected cycle"), permissions=["change"])
     def import_work_plan(self, request, queryset):
@@ -354,8 +385,10 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
     """Review in the admin: the state changes only through the workflow's services (the actions)."""
 
-    list_display = ("project", "organisation", "author", "period_start", "period_end", "status", "submitted_at")
-    list_filter = ("status", ("organisation", admin.RelatedOnlyFieldListFilter))
+    list_display = (
+        "project", "organisation", "author", "period_start", "period_end", "status", "initiative_status", "submitted_at"
+    )  # fmt: skip
+    list_filter = ("status", "initiative_status", ("organisation", admin.RelatedOnlyFieldListFilter))
     search_fields = (
         "project__title",
         "organisation__name",
@@ -371,23 +404,84 @@ class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
     )  # fmt: skip
     fields = (
         readonly_fields[:3]
-        + ("period_start", "period_end", "achievements", "challenges", "next_steps")
+        + ("period_start", "period_end", "initiative_status", "achievements", "challenges", "next_steps")
         + (readonly_fields[3:])
     )
     inlines = [MilestoneReportInline, IndicatorValueInline, EvidenceInline, UpdateTransitionInline]
-    actions = ["approve_selected"]
+    # No "approve the selected updates" action: it would approve updates at whatever version they have now, read
+    # or not. The review queue approves several at once, each at the version the reviewer saw (#25).
+    change_form_template = "admin/monitoring/progressupdate/change_form.html"
 
     def get_queryset(self, request):
         # The same rule as the site: nobody sees another organisation's drafts, not even here.
         return super().get_queryset(request).filter(pk__in=permissions.updates_visible_to(request.user).values("pk"))
 
-    @admin.action(description=_("Approve and publish the selected updates"), permissions=["view"])
-    def approve_selected(self, request, queryset):
-        approved, problems = update_services.approve_updates(updates=list(queryset), reviewer=request.user)
-        if approved:
-            self.message_user(request, _("%(count)s updates approved.") % {"count": len(approved)}, messages.SUCCESS)
-        for problem in problems:
-            self.message_user(request, problem, messages.ERROR)
+    # Approve and Return on the update's page: the site's services, and the permission rule they ask.
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name="monitoring_progressupdate_approve",
+            ),
+            path(
+                "<path:object_id>/return/",
+                self.admin_site.admin_view(self.return_view),
+                name="monitoring_progressupdate_return",
+            ),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        update = self.get_object(request, unquote(object_id))
+        decisions = {
+            "can_approve": update is not None and permissions.can(request.user, permissions.APPROVE, update),
+            "can_return": update is not None and permissions.can(request.user, permissions.RETURN, update),
+        }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **decisions})
+
+    def _decision_page(self, request, object_id, *, form, title, template):
+        update = self.get_object(request, unquote(object_id))  # None for a malformed, unknown or unseen id
+        if update is None:
+            raise Http404
+        change_url = reverse("admin:monitoring_progressupdate_change", args=[update.pk])
+        if request.method == "POST" and form.is_valid():
+            try:
+                message = form.decide(update, request.user)
+            except (update_services.WorkflowError, PermissionDenied) as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            self.message_user(request, message, messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:monitoring_progressupdate_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "update": update,
+            "form": form,
+            "title": title,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, template, context, status=400 if form.errors else 200)
+
+    def approve_view(self, request, object_id):
+        form = AdminApproveForm(request.POST or None, initial={"version": request.GET.get("version", "")})
+        return self._decision_page(
+            request,
+            object_id,
+            form=form,
+            title=_("Approve and publish the update"),
+            template="monitoring/admin/approve_update.html",
+        )
+
+    def return_view(self, request, object_id):
+        form = AdminReturnForm(request.POST or None, initial={"version": request.GET.get("version", "")})
+        return self._decision_page(
+            request,
+            object_id,
+            form=form,
+            title=_("Return the update to its author"),
+            template="monitoring/admin/return_update.html",
+        )
 
 
 @admin.register(UpdateTransition)

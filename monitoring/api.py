@@ -141,13 +141,19 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         # What the user may not see is a 404.
         return (
             permissions.updates_visible_to(self.request.user)
-            .select_related("project", "organisation", "author")
+            .select_related("project", "organisation", "author", "cycle")  # the cycle: what it still allows
             .prefetch_related(
                 Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
                 Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),
                 "evidence",
             )
         )
+
+    def paginate_queryset(self, queryset):
+        # Each listed update's writers in four queries for the page (the serializer's ``writers`` reads them).
+        page = super().paginate_queryset(queryset)
+        permissions.attach_writers(page if page is not None else queryset)
+        return page
 
     def conditional_user_key(self, request) -> str:
         user = request.user

@@ -366,6 +366,7 @@ def tables(data: StocktakingReportData) -> list[tuple[str, list[str], list[list]
             [
                 (_("Initiative"), lambda i, u: i.slug),
                 (_("Organisation"), lambda i, u: u.organisation),
+                (_("Written by"), lambda i, u: _names(u.written_by)),
                 (_("From"), lambda i, u: u.period_start),
                 (_("To"), lambda i, u: u.period_end),
                 (_("Approved"), lambda i, u: u.approved_on),
@@ -539,7 +540,9 @@ def csv_rows(data: StocktakingReportData) -> list[list]:
             ["initiative", i.slug, "approved_updates", len(i.updates)],
             ["initiative", i.slug, "leads", "; ".join(i.leads)],
         ]
-        rows += [["update", f"{i.slug}#{u.pk}", "excerpt", u.excerpt] for u in i.updates]
+        for u in i.updates:
+            rows += [["update", f"{i.slug}#{u.pk}", "excerpt", u.excerpt]]
+            rows += [["update", f"{i.slug}#{u.pk}", "written_by", "; ".join(u.written_by)]]
         rows += [["milestone", f"{i.slug}: {m.title}", "outcome", m.bucket] for m in i.milestones]
         for n in i.indicators:
             subject = f"{i.slug}: {n.name}"

@@ -57,11 +57,21 @@ from django_filters import rest_framework as filters
 
 from actions.models import Action, StrategicObjective, Subgoal
 from core.forms import FilterForm
-from projects.models import TAKING_PART_ROLES, ActionContribution, Project, ProjectOrganisation, ProjectStatus
+from projects.models import (
+    NOT_REPORTED_LABEL,
+    TAKING_PART_ROLES,
+    ActionContribution,
+    Milestone,
+    MilestoneState,
+    Project,
+    ProjectOrganisation,
+    ProjectStatus,
+)
 from projects.search import SEARCH_CONFIG
 from stakeholders.models import Country, Organisation, Region
 
 from .models import Document, DocumentKind, Meeting, ProgressUpdate, ReportingCycle, UpdateStatus
+from .progress import NOT_REPORTED, Cycles
 
 #: Longest accepted search text: enough for any real query, small enough to keep the database cheap.
 SEARCH_MAX_LENGTH = 200
@@ -318,8 +328,26 @@ class ProjectFilterSet(filters.FilterSet):
     )
     status = filters.ChoiceFilter(
         label=_("Status"),
-        choices=lambda: ProjectStatus.choices,
+        choices=lambda: [*ProjectStatus.choices, (NOT_REPORTED, NOT_REPORTED_LABEL)],
+        method="filter_status",
         empty_label=_("Any status"),
+        help_text=_("As stated in the initiative's latest approved progress update."),
+    )
+    reported = filters.TypedChoiceFilter(
+        label=_("Reported in the current reporting cycle"),
+        choices=lambda: [
+            ("", _("Reported or not")),
+            ("true", _("Reported (an update approved)")),
+            ("false", _("Not reported yet")),
+        ],
+        coerce=_parse_yes_no,
+        method="filter_reported",
+    )
+    late_milestones = filters.TypedChoiceFilter(
+        label=_("Milestones delayed, or with their date passed and no report yet"),
+        choices=lambda: [("", _("Any")), ("true", _("At least one")), ("false", _("None"))],
+        coerce=_parse_yes_no,
+        method="filter_late_milestones",
     )
     is_new = filters.TypedChoiceFilter(
         label=_("New in the plan"),
@@ -364,6 +392,29 @@ class ProjectFilterSet(filters.FilterSet):
 
     def filter_nothing(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset
+
+    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == NOT_REPORTED:
+            return queryset.filter(status__isnull=True)
+        return queryset.filter(status=value)
+
+    def filter_reported(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        """An update approved in the current reporting cycle (``progress.Cycles``: what the pages count)."""
+        cycle = Cycles.today().current
+        approved = Exists(
+            ProgressUpdate.objects.filter(project=OuterRef("pk"), status=UpdateStatus.APPROVED, cycle=cycle)
+        )
+        if cycle is None:  # no cycle has opened: nothing is reported in it
+            return queryset.none() if value else queryset
+        return queryset.filter(approved if value else ~approved)
+
+    def filter_late_milestones(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        """A milestone delayed, or whose date passed with no report, today (the one milestone state)."""
+        late = Exists(
+            Milestone.objects.with_state()
+            .filter(project=OuterRef("pk"), state__in=[MilestoneState.DELAYED, MilestoneState.OVERDUE])
+        )
+        return queryset.filter(late if value else ~late)
 
     # Search.
 

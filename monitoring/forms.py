@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.uploads import ACCEPTED_EXTENSIONS, validate_evidence_file
 
-from .models import Document
+from . import cycle_services
+from .models import Document, ReportingCycle
 from .workplan_import import MAX_BYTES
 
 
@@ -72,3 +73,91 @@ class ExecutiveSummaryForm(forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 12}),
     )
+
+
+#: The dates that open and close a cycle: changed only through ``cycle_services.set_submission_window``.
+WINDOW_FIELDS = ("submission_opens", "submission_closes", "late_submissions_until")
+
+
+class ReportingCycleForm(forms.ModelForm):
+    """A cycle in the admin: its window's dates checked by the one rule (``cycle_services.window_problems``), and
+    frozen once its report is published."""
+
+    class Meta:
+        model = ReportingCycle
+        fields = [
+            "number", "opening_meeting", "closing_meeting", "period_start", "period_end", *WINDOW_FIELDS, "note",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.published_on is not None:
+            for name in WINDOW_FIELDS:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _("Frozen: the cycle's report is published.")
+
+    def clean(self):
+        cleaned = super().clean()
+        problems = cycle_services.window_problems(
+            cycle=self.instance if self.instance.pk else None,
+            opens=cleaned.get("submission_opens"),
+            closes=cleaned.get("submission_closes"),
+            late_until=cleaned.get("late_submissions_until"),
+        )
+        for name, message in problems.items():
+            if not self.has_error(name):
+                self.add_error(name, message)
+        return cleaned
+
+
+class PublishForm(ExecutiveSummaryForm):
+    confirm_unresolved = forms.BooleanField(
+        label=_("Publish with the items listed above left as they are"),
+        required=False,
+        help_text=_("Needed while anything is unresolved: what is left will not be in the report."),
+    )
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker; its value is always an ISO date."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format=format)
+
+
+class NextCycleForm(forms.Form):
+    """The next cycle's dates, proposed from the two-year rhythm (``cycle_services.propose_next_cycle``)."""
+
+    period_start = forms.DateField(label=_("Reporting period from"), widget=DateInput)
+    period_end = forms.DateField(label=_("Reporting period to"), widget=DateInput)
+    submission_opens = forms.DateField(
+        label=_("Submissions open"),
+        widget=DateInput,
+        help_text=_("The window's first day: today or earlier opens the cycle at once."),
+    )
+    submission_closes = forms.DateField(label=_("Submissions close"), widget=DateInput, help_text=_("Its last day."))
+    late_submissions_until = forms.DateField(
+        label=_("Late submissions accepted until"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Optional: a day after the window closes until which updates may still be submitted."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end <= start:
+            self.add_error("period_end", _("The reporting period must end after it starts."))
+        problems = cycle_services.window_problems(
+            cycle=None,
+            opens=cleaned.get("submission_opens"),
+            closes=cleaned.get("submission_closes"),
+            late_until=cleaned.get("late_submissions_until"),
+        )
+        for name, message in problems.items():
+            if not self.has_error(name):
+                self.add_error(name, message)
+        return cleaned

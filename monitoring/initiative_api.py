@@ -33,12 +33,21 @@ from core.api import (
 )
 from core.csvutil import Echo, csv_safe
 from projects.api import OrganisationViewSet
-from projects.models import ActionContribution, Milestone, OrganisationRole, Project, ProjectOrganisation
-from projects.serializers import InitiativeSerializer
+from projects.models import (
+    ActionContribution,
+    Milestone,
+    OrganisationRole,
+    Project,
+    ProjectOrganisation,
+    ProjectStatus,
+)
 from stakeholders.models import Region
 from stakeholders.serializers import OrganisationSerializer
 
 from .filters import Ordering, ProjectFilterSet
+from .models import IndicatorValue, UpdateStatus
+from .progress import NOT_REPORTED, Cycles
+from .progress_api import PROGRESS_PREFETCHES, InitiativeProgressSerializer
 
 #: The version of the export's layout: raised when a field is renamed or removed (adding one keeps it).
 EXPORT_SCHEMA_VERSION = "1"
@@ -60,8 +69,8 @@ INITIATIVE_PREFETCHES = (
         .order_by("action__number", "position"),
     ),
     Prefetch("milestones", queryset=Milestone.objects.with_state()),
-    "indicators",
     "links",
+    *PROGRESS_PREFETCHES,  # the approved updates, the indicators with their approved values
 )
 
 
@@ -71,8 +80,9 @@ INITIATIVE_PREFETCHES = (
     "id_or_slug",
     "Its id or slug.",
     description="The same filters as the directory (`objective`, `subgoal`, `action`, `organisation`, `country`, "
-    "`region`, `status`, `is_new`, `q`) and its `ordering`, combined with AND. An unknown value is a 400 naming "
-    "the filter; so is an unknown parameter, with the right one (`search=` → use `q`).",
+    "`region`, `status`, `reported`, `late_milestones`, `is_new`, `q`) and its `ordering`, combined with AND. An "
+    "unknown value is a 400 naming the filter; so is an unknown parameter, with the right one (`search=` → use "
+    "`q`).",
     parameters=[
         OpenApiParameter("objective", int, description="An objective's number (1-4)."),
         OpenApiParameter("subgoal", str, description="A subgoal's code, such as 3.2."),
@@ -90,6 +100,26 @@ INITIATIVE_PREFETCHES = (
         OpenApiParameter("region", str, enum=list(Region.values), description="The region of a lead or partner."),
         OpenApiParameter("is_new", str, enum=["true", "false"], description="New in the plan, or not."),
         OpenApiParameter(
+            "status",
+            str,
+            enum=[*ProjectStatus.values, NOT_REPORTED],
+            description="The status stated in the initiative's latest approved update; `not_reported` for those "
+            "without one yet.",
+        ),
+        OpenApiParameter(
+            "reported",
+            str,
+            enum=["true", "false"],
+            description="`true`: an update on it was approved in the current reporting cycle (as the pages count "
+            "it); `false`: none yet.",
+        ),
+        OpenApiParameter(
+            "late_milestones",
+            str,
+            enum=["true", "false"],
+            description="`true`: it has a milestone that is delayed, or whose date passed with no report, today.",
+        ),
+        OpenApiParameter(
             "q",
             str,
             description='Search (at most 200 characters; `"a phrase"`, `or`, `-word`): words of the '
@@ -101,9 +131,12 @@ INITIATIVE_PREFETCHES = (
     ],
 )
 class InitiativeViewSet(KnownQueryParametersMixin, ConditionalGetMixin, KeyLookupMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = InitiativeSerializer
+    serializer_class = InitiativeProgressSerializer
     filterset_class = ProjectFilterSet
     queryset = Project.objects.defer("search_vector").prefetch_related(*INITIATIVE_PREFETCHES)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "cycles": Cycles.today()}
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -121,7 +154,7 @@ EXPORT_SECTIONS = (
     ("subgoals", SubgoalSerializer, SubgoalViewSet.queryset),
     ("actions", ActionSerializer, ActionViewSet.queryset),
     ("organisations", OrganisationSerializer, OrganisationViewSet.queryset),
-    ("initiatives", InitiativeSerializer, InitiativeViewSet.queryset.order_by("title", "slug")),
+    ("initiatives", InitiativeProgressSerializer, InitiativeViewSet.queryset.order_by("title", "slug")),
 )
 PlanExportSchema = inline_serializer(
     name="PlanExport",
@@ -211,7 +244,7 @@ class _PlanExportView(APIView):
         return response
 
     def _json(self, request, stamp) -> Iterator[str]:
-        context = {"request": request, "view": self}
+        context = {"request": request, "view": self, "cycles": Cycles.today()}
 
         def dump(value) -> str:
             # DRF's encoder, so that numbers and dates read exactly as in the other endpoints.
@@ -269,6 +302,55 @@ CSV_DESCRIPTION = (
     + ". Lists inside a cell are separated by spaces (numbers, codes, addresses), `; ` (organisations) "
     "or ` | ` (milestones, indicators)."
 )
+
+
+#: indicator-values.csv, one line per approved value of an indicator: each column's header and its value.
+INDICATOR_VALUE_COLUMNS = (
+    ("schema_version", lambda v, request: EXPORT_SCHEMA_VERSION),
+    ("initiative", lambda v, request: v.indicator.project.slug),
+    ("initiative_title", lambda v, request: csv_safe(v.indicator.project.title)),
+    ("indicator", lambda v, request: str(v.indicator.pk)),
+    ("indicator_name", lambda v, request: csv_safe(v.indicator.name)),
+    ("unit", lambda v, request: csv_safe(v.indicator.unit)),
+    ("baseline", lambda v, request: "" if v.indicator.baseline is None else str(v.indicator.baseline)),
+    ("baseline_year", lambda v, request: str(v.indicator.baseline_year or "")),
+    ("target_comparator", lambda v, request: v.indicator.target_comparator if v.indicator.target is not None else ""),
+    ("target", lambda v, request: "" if v.indicator.target is None else str(v.indicator.target)),
+    ("target_year", lambda v, request: str(v.indicator.target_year or "")),
+    ("value", lambda v, request: str(v.value)),
+    ("as_of", lambda v, request: v.as_of.isoformat()),
+    ("organisation", lambda v, request: v.update.organisation.slug),
+    ("update_url", lambda v, request: request.build_absolute_uri(v.update.get_absolute_url())),
+)
+
+
+@extend_schema(
+    summary="The indicators' approved values over time, as CSV (versioned by the `schema_version` column)",
+    description="One line per value reported in an approved progress update, with its indicator's baseline and "
+    "target: " + ", ".join(f"`{header}`" for header, _value in INDICATOR_VALUE_COLUMNS) + ".",
+    responses={(200, "text/csv"): OpenApiTypes.STR},
+)
+class IndicatorValuesExportView(_PlanExportView):
+    """Every approved value of every indicator, oldest first per indicator: the indicators over time."""
+
+    format = "csv"
+
+    def _csv(self, request) -> Iterator[str]:
+        writer = csv.writer(Echo())
+        yield writer.writerow([header for header, _value in INDICATOR_VALUE_COLUMNS])
+        values = (
+            IndicatorValue.objects.filter(applied=True, update__status=UpdateStatus.APPROVED)
+            .select_related("indicator__project", "update__organisation")
+            .defer("indicator__project__search_vector", "indicator__project__summary")
+            .order_by("indicator__project__title", "indicator__project__slug", "indicator_id", "as_of", "pk")
+        )
+        for value in values.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+            yield writer.writerow([column(value, request) for _header, column in INDICATOR_VALUE_COLUMNS])
+
+    def get(self, request):
+        response = super().get(request)
+        response["Content-Disposition"] = f'attachment; filename="asem-indicator-values-v{EXPORT_SCHEMA_VERSION}.csv"'
+        return response
 
 
 @extend_schema(

@@ -37,7 +37,9 @@ from projects.models import (
 
 from . import permissions
 from .filters import ProjectFilterSet, default_ordering, organisation_options
+from .indicator_charts import indicator_charts
 from .models import ProgressUpdate
+from .progress import Cycles, Recency, attach_progress
 from .work_plans import latest_work_plan
 
 #: Initiatives per page of the directory.
@@ -87,10 +89,13 @@ class ProjectListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        cycles = Cycles.today()
+        attach_progress(context["object_list"], cycles)
         query_string = query_string_without_page(self.request)
         valid = self.filterset.is_valid()
         context.update(
             filter=self.filterset,
+            cycles=cycles,
             organisation_options=organisation_options(),
             organisation_match=self.filterset.form.cleaned_data.get("organisation") if valid else None,
             searched_similar_words=self.filterset.searched_similar_words,
@@ -297,6 +302,20 @@ def related_projects(project: Project, limit: int = RELATED_LIMIT) -> list[Proje
     return related
 
 
+def last_update(published: list[ProgressUpdate], cycles: Cycles) -> tuple[ProgressUpdate | None, str]:
+    """The latest approved of ``published`` (by approval) and how recently the initiative reported
+    (:class:`Recency`), from the updates the page has already read."""
+    if not published:
+        return None, Recency.NEVER
+    latest = max(published, key=lambda update: (update.reviewed_at, update.pk))
+    cycle_ids = {update.cycle_id for update in published}
+    if cycles.current and cycles.current.pk in cycle_ids:
+        return latest, Recency.THIS_CYCLE
+    if cycles.previous and cycles.previous.pk in cycle_ids:
+        return latest, Recency.LAST_CYCLE
+    return latest, Recency.EARLIER
+
+
 class ProjectDetailView(DetailView):
     model = Project
     context_object_name = "project"
@@ -332,7 +351,12 @@ class ProjectDetailView(DetailView):
         context["can_report"] = permissions.can(user, permissions.REPORT, project)
         context["can_edit_profile"] = permissions.can(user, permissions.EDIT_PROFILE, project)
         context["milestones"] = project.milestones.all()  # with their state (MilestoneState)
+        context["indicator_charts"] = indicator_charts(project)
+        cycles = Cycles.today()
+        context["cycles"] = cycles
+        context["last_update"], context["recency"] = last_update(project.published_updates, cycles)
         context["related_projects"] = related_projects(project)
+        attach_progress(context["related_projects"], cycles)
         context["work_plan"] = latest_work_plan(project)
         context["canonical_url"] = self.request.build_absolute_uri(project.get_absolute_url())
         return context

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from actions.models import Action
-from projects.models import Indicator, Milestone, Project
+from projects.models import Indicator, Milestone, Project, ProjectStatus
 from stakeholders.models import Country, Organisation
 
 
@@ -202,19 +202,52 @@ class Meeting(models.Model):
 
 
 class CycleStatus(models.TextChoices):
+    """A reporting cycle's state on a given day: the one label table, read through ``ReportingCycle.status_on``."""
+
     PLANNED = "planned", _("Planned")
-    OPEN = "open", _("Open for updates")
+    OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
-    PUBLISHED = "published", _("Report published")
+    PUBLISHED = "published", _("Published")
 
 
 class ReportingCycleQuerySet(models.QuerySet):
-    def open(self) -> ReportingCycleQuerySet:
-        return self.filter(status=CycleStatus.OPEN)
+    def current(self, today: datetime.date | None = None) -> ReportingCycle | None:
+        """The cycle contributors report into today: the one whose submission window (or late-submission allowance)
+        runs today, or None. The windows of two cycles never overlap (``cycle_services.window_problems``); should
+        they, the latest window wins. One query over the unpublished cycles (a handful: one every two years), each
+        judged by the one definition, :meth:`ReportingCycle.status_on`."""
+        today = today or timezone.localdate()
+        candidates = self.filter(published_on__isnull=True, submission_opens__lte=today).order_by("-submission_opens")
+        return next((cycle for cycle in candidates if cycle.accepts_submissions(today)), None)
+
+    def where_reporting_stands(self, today: datetime.date | None = None) -> ReportingCycle | None:
+        """The cycle that says where reporting stands today: the one taking updates, else the next planned one,
+        else the latest (one query over the cycles, a handful)."""
+        today = today or timezone.localdate()
+        cycles = list(self.order_by("number"))
+        taking = [c for c in cycles if c.accepts_submissions(today)]
+        planned = [c for c in cycles if c.status_on(today) == CycleStatus.PLANNED]
+        if taking:
+            return max(taking, key=lambda c: c.submission_opens)
+        if planned:
+            return min(planned, key=lambda c: c.submission_opens)
+        return cycles[-1] if cycles else None
+
+    def next_planned(self, today: datetime.date | None = None) -> ReportingCycle | None:
+        """The planned cycle whose window opens soonest, or None."""
+        today = today or timezone.localdate()
+        candidates = self.filter(published_on__isnull=True, submission_opens__gt=today).order_by("submission_opens")
+        return next((cycle for cycle in candidates if cycle.status_on(today) == CycleStatus.PLANNED), None)
 
 
 class ReportingCycle(models.Model):
-    """The two years between two ASEMMEs: the work plan, the updates on it and the stocktaking report."""
+    """The two years between two ASEMMEs: the work plan, the updates on it and the stocktaking report.
+
+    Its state is never stored: it follows from its dates (``status_on``). Planned until the submission window
+    opens, open until the window's last day, then closed (late submissions still accepted until
+    ``late_submissions_until``, when the Secretariat allows them), published once its report is
+    (``published_on``, set by ``cycle_services.publish_report``).
+    """
 
     number = models.PositiveSmallIntegerField(_("number"), unique=True, help_text=_("1 is the plan's first cycle."))
     opening_meeting = models.ForeignKey(
@@ -237,10 +270,28 @@ class ReportingCycle(models.Model):
     )
     period_start = models.DateField(_("reporting period from"))
     period_end = models.DateField(_("reporting period to"))
-    submission_opens = models.DateField(_("submissions open"))
-    submission_closes = models.DateField(_("submissions close"))
-    status = models.CharField(_("status"), max_length=10, choices=CycleStatus.choices, default=CycleStatus.PLANNED)
+    submission_opens = models.DateField(_("submissions open"), help_text=_("The window's first day."))
+    submission_closes = models.DateField(_("submissions close"), help_text=_("The window's last day."))
+    late_submissions_until = models.DateField(
+        _("late submissions accepted until"),
+        null=True,
+        blank=True,
+        help_text=_("Optional: after the window closes, updates may still be submitted until this day (included)."),
+    )
+    published_on = models.DateField(
+        _("report published on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when the stocktaking report is published: the cycle is then frozen."),
+    )
     note = models.TextField(_("note"), blank=True)
+    is_demo = models.BooleanField(
+        _("demonstration data"),
+        default=False,
+        editable=False,
+        help_text=_("Added by create_demo_updates to show a cycle at work; removed by remove_demo_data."),
+    )
     executive_summary = models.TextField(
         _("executive summary"),
         blank=True,
@@ -258,7 +309,6 @@ class ReportingCycle(models.Model):
         verbose_name = _("reporting cycle")
         verbose_name_plural = _("reporting cycles")
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=CycleStatus.values), name="cycle_status_valid"),
             models.CheckConstraint(
                 condition=Q(period_end__gt=F("period_start")),
                 name="cycle_period_end_after_start",
@@ -270,18 +320,17 @@ class ReportingCycle(models.Model):
                 violation_error_message=_("The submission window cannot close before it opens."),
             ),
             models.CheckConstraint(
+                condition=Q(late_submissions_until__isnull=True)
+                | Q(late_submissions_until__gt=F("submission_closes")),
+                name="cycle_late_submissions_after_window",
+                violation_error_message=_("Late submissions are accepted after the window closes: choose a later day."),
+            ),
+            models.CheckConstraint(
                 condition=Q(opening_meeting__isnull=True)
                 | Q(closing_meeting__isnull=True)
                 | ~Q(opening_meeting=F("closing_meeting")),
                 name="cycle_opened_and_closed_by_different_meetings",
                 violation_error_message=_("One meeting cannot both open and close a cycle."),
-            ),
-            # Contributors report to "the" open cycle: there is at most one.
-            models.UniqueConstraint(
-                fields=["status"],
-                condition=Q(status=CycleStatus.OPEN),
-                name="at_most_one_open_cycle",
-                violation_error_message=_("Another reporting cycle is open: close it first."),
             ),
         ]
 
@@ -296,6 +345,40 @@ class ReportingCycle(models.Model):
         if self.period_start.year == self.period_end.year:
             return str(self.period_start.year)
         return f"{self.period_start.year}–{self.period_end.year}"
+
+    # The cycle's state: one definition ------------------------------------------------------------------------
+
+    def status_on(self, today: datetime.date) -> CycleStatus:
+        """Its state on ``today``: published once its report is; else planned before the window opens, open until
+        the window's last day (included), closed after it."""
+        if self.published_on is not None:
+            return CycleStatus.PUBLISHED
+        if today < self.submission_opens:
+            return CycleStatus.PLANNED
+        if today <= self.submission_closes:
+            return CycleStatus.OPEN
+        return CycleStatus.CLOSED
+
+    @property
+    def status(self) -> CycleStatus:
+        """Its state today (in the site's time zone)."""
+        return self.status_on(timezone.localdate())
+
+    def get_status_display(self) -> str:
+        return self.status.label
+
+    def takes_late_submissions(self, today: datetime.date) -> bool:
+        """Closed, but the Secretariat still accepts late submissions today."""
+        late = self.late_submissions_until
+        return self.status_on(today) == CycleStatus.CLOSED and late is not None and today <= late
+
+    def accepts_submissions(self, today: datetime.date) -> bool:
+        """Updates may be written into it and submitted to it today: its window or its late allowance runs."""
+        return self.status_on(today) == CycleStatus.OPEN or self.takes_late_submissions(today)
+
+    def last_submission_day(self) -> datetime.date:
+        """The last day anything may be submitted to it: the late allowance's, else the window's."""
+        return self.late_submissions_until or self.submission_closes
 
     def days_until_close(self, today: datetime.date) -> int:
         return (self.submission_closes - today).days
@@ -407,6 +490,17 @@ class ProgressUpdate(models.Model):
     achievements = models.TextField(_("achievements"), blank=True)
     challenges = models.TextField(_("challenges"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
+    initiative_status = models.CharField(  # noqa: DJ001 - null: not stated (as the initiative's own status)
+        _("status of the initiative"),
+        max_length=20,
+        choices=ProjectStatus.choices,
+        null=True,
+        blank=True,
+        help_text=_(
+            "The initiative's status as the contributor states it (required to submit); approving the update "
+            "makes it the initiative's status. Empty in updates written before it was asked."
+        ),
+    )
     version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised by every save."))
     return_reason = models.TextField(_("reason for returning"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -446,6 +540,10 @@ class ProgressUpdate(models.Model):
                 violation_error_message=_("The period cannot end before it starts."),
             ),
             models.CheckConstraint(condition=Q(status__in=UpdateStatus.values), name="update_status_valid"),
+            models.CheckConstraint(
+                condition=Q(initiative_status__isnull=True) | Q(initiative_status__in=ProjectStatus.values),
+                name="update_initiative_status_valid",
+            ),
             models.CheckConstraint(
                 condition=~Q(status=UpdateStatus.RETURNED) | ~Q(return_reason=""),
                 name="update_returned_has_reason",

@@ -18,7 +18,7 @@ from django.conf import settings
 from projects.plan_loader import LoadReport, PlanDataError, _date, _sync
 from stakeholders.models import Country
 
-from .models import CycleStatus, Meeting, MeetingKind, ReportingCycle
+from .models import Meeting, MeetingKind, ReportingCycle
 
 
 def read_cycles(directory: Path | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -96,18 +96,17 @@ def load_cycles(directory: Path | None = None, *, report: LoadReport | None = No
         for key in ("period_start", "period_end"):
             values[key] = _date(data[key])
         values["note"] = (data.get("note") or "").strip()
-        # Set once: the Secretariat's to change afterwards.
+        if "status" in data:
+            raise PlanDataError(
+                f"Cycle {number}: a cycle's status follows from its dates (submission_opens, submission_closes); "
+                "remove 'status'."
+            )
+        # Set once: the Secretariat's to change afterwards (the window's dates open and close the cycle).
         on_creation = {
-            "status": data.get("status", CycleStatus.PLANNED),
             "submission_opens": _date(data["submission_opens"]),
             "submission_closes": _date(data["submission_closes"]),
         }
-        status = on_creation["status"]
-        if status not in CycleStatus.values:
-            raise PlanDataError(f"Cycle {number}: unknown status {status!r}.")
         exists = ReportingCycle.objects.filter(number=number).exists()
-        if not exists and status == CycleStatus.OPEN and ReportingCycle.objects.open().exists():
-            raise PlanDataError(f"Cycle {number} is to be open, but another cycle is open: close it first.")
         values = values if exists else {**values, **on_creation}
         by_number[number] = _sync(report, ReportingCycle, {"number": number}, values)
 

@@ -1,8 +1,8 @@
-"""Writes with rules for an initiative's profile: its summary, status and dates, links, milestones and indicators.
+"""Writes with rules for an initiative's profile: its summary and dates, links, milestones and indicators.
 
 Coordinators (and the Secretariat) edit it with the profile form; the plan's own texts (the rows per action) are
-the Secretariat's, in the admin. A milestone's status and achieved date come from approved progress updates, so
-the profile does not edit them.
+the Secretariat's, in the admin. The initiative's status and a milestone's status and achieved date come from
+approved progress updates (the Secretariat corrects them in the admin), so the profile does not edit them.
 
 Concurrent edits are refused as for progress updates: ``Project.version`` is raised by every change to a profile
 (this service, the admin, an approval that moves a milestone's dates, the plan's loader), and a save that read
@@ -26,7 +26,7 @@ from projects.models import Project
 from . import permissions
 
 #: What the profile edits of an initiative and of each of its links, milestones and indicators.
-PROFILE_FIELDS = ("summary", "status", "start_date", "end_date")
+PROFILE_FIELDS = ("summary", "start_date", "end_date")
 LINK_FIELDS = ("url", "label")
 MILESTONE_FIELDS = ("title", "planned_start", "planned_end", "period_label", "note")
 INDICATOR_FIELDS = ("name", "unit", "baseline", "baseline_year", "target_comparator", "target", "target_year")

@@ -41,7 +41,7 @@ def _message(cycle: ReportingCycle, user, projects, days_left: int) -> tuple[str
         "name": user.get_full_name() or user.username,
         "number": cycle.number,
         "label": cycle.label,
-        "date": date_format(cycle.submission_closes),
+        "date": date_format(cycle.last_submission_day()),
         "days": days_left,
         "list": "\n".join(lines),
     }
@@ -59,21 +59,30 @@ def _message(cycle: ReportingCycle, user, projects, days_left: int) -> tuple[str
     return subject, body
 
 
-def send_reminders(*, days: int, today: datetime.date | None = None, dry_run: bool = False) -> ReminderRun:
+def send_reminders(
+    *, days: int | None, today: datetime.date | None = None, dry_run: bool = False, organisation=None
+) -> ReminderRun:
+    """Remind who has initiatives without a submitted update in the open cycle, each person once a day.
+
+    The command passes ``days`` (nothing is sent while the window closes later than that); the Secretariat's
+    "Send a reminder" on the completeness page passes ``days=None`` and one ``organisation``, whose members are
+    reminded of its initiatives only. Both share the daily limit (``ReminderLog``, one per person and day).
+    """
     today = today or timezone.localdate()
-    cycle = ReportingCycle.objects.open().first()
+    cycle = ReportingCycle.objects.current(today)
     if cycle is None:
-        return ReminderRun(cycle=None, days_left=None, reason=_("No reporting cycle is open."))
-    days_left = cycle.days_until_close(today)
+        return ReminderRun(cycle=None, days_left=None, reason=_("No reporting cycle takes updates today."))
+    # Until the last day anything may be submitted: the window's, or the late allowance's.
+    days_left = (cycle.last_submission_day() - today).days
     run = ReminderRun(cycle=cycle, days_left=days_left)
     if days_left < 0:
-        run.reason = _("The submission window closed on %(date)s.") % {"date": date_format(cycle.submission_closes)}
+        run.reason = _("The submission window closed on %(date)s.") % {"date": date_format(cycle.last_submission_day())}
         return run
-    if days_left > days:
+    if days is not None and days_left > days:
         run.reason = _("The window closes in %(left)s days, more than %(days)s.") % {"left": days_left, "days": days}
         return run
     already = set(ReminderLog.objects.filter(cycle=cycle, sent_on=today).values_list("user_id", flat=True))
-    for user_id, (user, projects) in contributors_to_remind(cycle).items():
+    for user_id, (user, projects) in contributors_to_remind(cycle, organisation=organisation).items():
         if user_id in already:
             run.already_sent_today += 1
             continue

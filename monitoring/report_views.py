@@ -8,7 +8,6 @@ request, the same for every reader) is cached per language under the frozen row,
 
 from __future__ import annotations
 
-import datetime
 import re
 
 from django.contrib import messages
@@ -19,18 +18,23 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
+from core.parsing import parse_id
 from monitoring.permissions import is_secretariat
+from stakeholders.models import Organisation
 
 from . import cycle_services, exporters
 from .completeness import completeness
-from .forms import ExecutiveSummaryForm
-from .models import CycleStatus, ProgressUpdate, ReportingCycle, StocktakingReport, UpdateStatus
+from .forms import NextCycleForm, PublishForm
+from .models import CycleStatus, ReportingCycle, StocktakingReport
+from .reminders import send_reminders
 from .report import SCHEMA_VERSION, StocktakingReportData
 
 #: How long a published report's rendered page stays in the cache (a new publication has a new key).
@@ -48,7 +52,7 @@ class ReportListView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["published"] = list(StocktakingReport.objects.published().select_related("cycle"))  # newest first
         if is_secretariat(self.request.user):
-            context["drafts"] = list(ReportingCycle.objects.exclude(status=CycleStatus.PUBLISHED).order_by("-number"))
+            context["drafts"] = list(ReportingCycle.objects.filter(published_on__isnull=True).order_by("-number"))
         return context
 
 
@@ -199,41 +203,105 @@ class ReportExportView(CycleReportMixin, View):
         return response
 
 
-class PublishView(LoginRequiredMixin, CycleReportMixin, TemplateView):
-    template_name = "monitoring/publish_confirm.html"
+class SecretariatCycleMixin(LoginRequiredMixin, CycleReportMixin):
+    """A Secretariat page about the cycle of the URL (a draft does not exist for anybody else: 404)."""
+
+    refusal = ""
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.cycle = self.visible_cycle(kwargs["number"])  # a draft does not exist for anybody else
+        self.cycle = self.visible_cycle(kwargs["number"])
         if not is_secretariat(request.user):
-            raise PermissionDenied(_("Only the Secretariat publishes reports."))
+            raise PermissionDenied(self.refusal)
         return super().dispatch(request, *args, **kwargs)
 
+
+class PublishView(SecretariatCycleMixin, TemplateView):
+    """Publishing checks first: what is unresolved in the cycle, and an explicit confirmation when anything is;
+    then it offers to plan the next cycle."""
+
+    template_name = "monitoring/publish_confirm.html"
+    refusal = gettext_lazy("Only the Secretariat publishes reports.")
+
     def get_context_data(self, **kwargs):
-        waiting = ProgressUpdate.objects.filter(cycle=self.cycle, status=UpdateStatus.SUBMITTED).count()
-        kwargs.setdefault("form", ExecutiveSummaryForm(initial={"executive_summary": self.cycle.executive_summary}))
-        return super().get_context_data(cycle=self.cycle, waiting=waiting, **kwargs)
+        kwargs.setdefault("form", PublishForm(initial={"executive_summary": self.cycle.executive_summary}))
+        return super().get_context_data(cycle=self.cycle, check=cycle_services.publication_check(self.cycle), **kwargs)
 
     def post(self, request, number):
         """Save the executive summary ("save"), or save it and publish the report with it (the default)."""
-        form = ExecutiveSummaryForm(request.POST)
+        form = PublishForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         publishing = "save" not in request.POST
+        confirmed = form.cleaned_data["confirm_unresolved"]
+        if publishing and not confirmed and cycle_services.publication_check(self.cycle).unresolved:
+            form.add_error(
+                "confirm_unresolved", _("Some items are unresolved: confirm that the report is to be published.")
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=400)
         try:
             cycle_services.set_executive_summary(
                 cycle=self.cycle, user=request.user, text=form.cleaned_data["executive_summary"]
             )
             if publishing:
-                cycle_services.publish_report(cycle=self.cycle, user=request.user)
+                cycle_services.publish_report(cycle=self.cycle, user=request.user, confirmed=confirmed)
         except cycle_services.MonitoringError as error:
             return self.render_to_response(self.get_context_data(form=form, error=str(error)), status=400)
         if not publishing:
             messages.success(request, _("The executive summary is saved; it shows in the draft report."))
             return HttpResponseRedirect(request.path)
         messages.success(request, _("The report is published and frozen."))
+        if not ReportingCycle.objects.filter(number=self.cycle.number + 1).exists():
+            return HttpResponseRedirect(reverse("reports:next-cycle", args=[self.cycle.number]))
         return HttpResponseRedirect(self.cycle.get_absolute_url())
+
+
+class NextCycleView(SecretariatCycleMixin, FormView):
+    """The cycle after this one, its dates proposed from the two-year rhythm, for the Secretariat to confirm."""
+
+    template_name = "monitoring/next_cycle.html"
+    form_class = NextCycleForm
+    refusal = gettext_lazy("Only the Secretariat runs reporting cycles.")
+
+    def get(self, request, *args, **kwargs):
+        following = ReportingCycle.objects.filter(number=self.cycle.number + 1).first()
+        if following is not None:
+            messages.info(request, _("%(cycle)s already exists.") % {"cycle": following})
+            return HttpResponseRedirect(reverse("reports:report-list"))
+        return super().get(request, *args, **kwargs)
+
+    def get_initial(self):
+        proposal = cycle_services.propose_next_cycle(self.cycle)
+        names = ("period_start", "period_end", "submission_opens", "submission_closes")
+        return {name: getattr(proposal, name) for name in names}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(cycle=self.cycle, number=self.cycle.number + 1, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            planned = cycle_services.plan_next_cycle(
+                previous=self.cycle,
+                user=self.request.user,
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                opens=data["submission_opens"],
+                closes=data["submission_closes"],
+                late_until=data["late_submissions_until"],
+            )
+        except cycle_services.MonitoringError as error:
+            form.add_error(None, str(error))
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        messages.success(
+            self.request,
+            _("%(cycle)s: %(state)s.") % {"cycle": planned, "state": cycle_services.cycle_status_message(planned)},
+        )
+        return HttpResponseRedirect(reverse("reports:report-list"))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class CompletenessView(LoginRequiredMixin, TemplateView):
@@ -250,7 +318,8 @@ class CompletenessView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         cycles = list(ReportingCycle.objects.order_by("-number"))
         wanted = self.request.GET.get("cycle", "")
-        cycle = next((c for c in cycles if c.status == CycleStatus.OPEN), cycles[0] if cycles else None)
+        current = ReportingCycle.objects.current()
+        cycle = next((c for c in cycles if current and c.pk == current.pk), cycles[0] if cycles else None)
         if wanted:
             # Anything but a known cycle number (letters, "²", a thousand digits) is a 404, never a 500.
             cycle = next((c for c in cycles if str(c.number) == wanted), None)
@@ -259,5 +328,47 @@ class CompletenessView(LoginRequiredMixin, TemplateView):
         context.update(cycles=cycles, cycle=cycle)
         if cycle is not None:
             rows, totals = completeness(cycle)
-            context.update(rows=rows, totals=totals, days_left=cycle.days_until_close(datetime.date.today()))
+            # "Send a reminder" while the cycle takes submissions (its window, or its late allowance).
+            context.update(rows=rows, totals=totals, reminders_possible=cycle.accepts_submissions(timezone.localdate()))
         return context
+
+
+class SendReminderView(LoginRequiredMixin, View):
+    """ "Send a reminder" on the completeness page: one organisation's members, through the reminder service
+    (``monitoring.reminders``) and its daily limit, as the daily command."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_secretariat(request.user):
+            raise PermissionDenied(_("Only the Secretariat sends reminders."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request):
+        organisation_id = parse_id(request.POST.get("organisation"))
+        organisation = Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
+        if organisation is None:
+            raise Http404
+        run = send_reminders(days=None, organisation=organisation)
+        names = {"organisation": organisation.short_name}
+        if run.reason:
+            messages.error(
+                request, _("No reminder sent to %(organisation)s. %(reason)s") % {**names, "reason": run.reason}
+            )
+        elif run.sent:
+            addresses = ", ".join(address for address, _titles in run.sent)
+            messages.success(
+                request,
+                ngettext(
+                    "A reminder to %(organisation)s is in the outbox, for %(addresses)s.",
+                    "Reminders to %(organisation)s are in the outbox, for %(addresses)s.",
+                    len(run.sent),
+                )
+                % {**names, "addresses": addresses},
+            )
+        elif run.already_sent_today:
+            messages.info(request, _("Everyone at %(organisation)s who is due was already reminded today.") % names)
+        else:
+            messages.info(request, _("Nobody at %(organisation)s has anything due: no reminder sent.") % names)
+        url = reverse("reports:completeness")
+        if run.cycle is not None:
+            url += f"?cycle={run.cycle.number}"
+        return HttpResponseRedirect(f"{url}#organisation-{organisation.pk}")

@@ -9,19 +9,22 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from core.parsing import by_id_or_key
 from core.serializers import WebUrlField
-from projects.models import Indicator, Milestone, Project
+from projects.models import Indicator, Milestone, Project, ProjectStatus
 from projects.serializers import DECIMAL_FIELD, InitiativeBriefSerializer
 from stakeholders.models import Organisation
 from stakeholders.serializers import OrganisationBriefSerializer
 
 from . import permissions
 from . import update_services as services
+from .cycle_services import cycle_status_message
 from .models import (
+    CycleStatus,
     Document,
     IndicatorValue,
     Meeting,
@@ -54,9 +57,16 @@ class MeetingDocumentSerializer(serializers.ModelSerializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
-    host_country = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
+    # allow_null: both may be empty (null in the answer), and the OpenAPI schema says so.
+    host_country = serializers.SlugRelatedField(
+        slug_field="iso_code", read_only=True, allow_null=True, help_text="Its ISO code; null when not known."
+    )
     cycle = serializers.SlugRelatedField(
-        slug_field="number", read_only=True, help_text="ISOM, SOM or other event: the number of its cycle."
+        slug_field="number",
+        read_only=True,
+        allow_null=True,
+        help_text="ISOM, SOM or other event: the number of its cycle; null when it has none (an ASEMME opens and "
+        "closes cycles instead).",
     )
     url = WebUrlField()
     documents = MeetingDocumentSerializer(
@@ -78,6 +88,14 @@ class MeetingSummarySerializer(serializers.ModelSerializer):
 
 
 class ReportingCycleSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(
+        choices=CycleStatus.choices,
+        read_only=True,
+        help_text="Today's state, from the dates: planned before the submission window opens, open during it, "
+        "closed after it (late submissions may still be accepted until late_submissions_until), published once "
+        "its report is (published_on).",
+    )
+    status_message = serializers.SerializerMethodField(help_text="The state in words, as the site says it.")
     opening_meeting = MeetingSummarySerializer(read_only=True)
     closing_meeting = MeetingSummarySerializer(read_only=True)
     report_published = serializers.SerializerMethodField()
@@ -86,9 +104,13 @@ class ReportingCycleSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReportingCycle
         fields = [
-            "id", "number", "label", "status", "period_start", "period_end", "submission_opens",
-            "submission_closes", "opening_meeting", "closing_meeting", "report_published", "report",
+            "id", "number", "label", "status", "status_message", "period_start", "period_end", "submission_opens",
+            "submission_closes", "late_submissions_until", "published_on", "opening_meeting", "closing_meeting",
+            "report_published", "report",
         ]  # fmt: skip
+
+    def get_status_message(self, cycle: ReportingCycle) -> str:
+        return cycle_status_message(cycle)
 
     def get_report_published(self, cycle: ReportingCycle) -> bool:
         report = getattr(cycle, "stocktaking_report", None)
@@ -149,7 +171,11 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     initiative = InitiativeBriefSerializer(source="project", read_only=True)
     organisation = OrganisationBriefSerializer(read_only=True)
     author = serializers.SerializerMethodField(
-        help_text="Shown to the reporting organisation's members and the Secretariat only."
+        help_text="Who created it. Shown to the reporting organisation's members and the Secretariat only."
+    )
+    writers = serializers.SerializerMethodField(
+        help_text="Everyone who wrote it: who created, edited or submitted it, by name (none of them may approve "
+        "it). Shown to the reporting organisation's members and the Secretariat only."
     )
     milestone_reports = MilestoneReportSerializer(many=True, read_only=True)
     indicator_values = IndicatorValueSerializer(many=True, read_only=True)
@@ -160,9 +186,9 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProgressUpdate
         fields = (
-            "id url initiative organisation author status version period_start period_end achievements challenges "
-            "next_steps milestone_reports indicator_values evidence return_reason submitted_at reviewed_at "
-            "created_at updated_at allowed web_url"
+            "id url initiative organisation author writers status version period_start period_end achievements "
+            "challenges next_steps initiative_status milestone_reports indicator_values evidence return_reason "
+            "submitted_at reviewed_at created_at updated_at allowed web_url"
         ).split()
 
     @extend_schema_field({"type": "string", "nullable": True})
@@ -170,6 +196,12 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         if not permissions.can(self.context["request"].user, permissions.VIEW_WORKFLOW, update):
             return None
         return update.author.get_full_name() or update.author.get_username()
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}, "nullable": True})
+    def get_writers(self, update: ProgressUpdate) -> list[str] | None:
+        if not permissions.can(self.context["request"].user, permissions.VIEW_WORKFLOW, update):
+            return None
+        return [person["name"] for person in permissions.writers(update)]
 
     @extend_schema_field(AllowedSerializer)
     def get_allowed(self, update: ProgressUpdate) -> dict[str, bool]:
@@ -204,6 +236,10 @@ class EvidenceLinkInputSerializer(serializers.Serializer):
         return value
 
 
+#: What an edit or a transition sent without ``version`` is told (a 400).
+NO_VERSION = gettext_lazy("Send the version you read: it guards against overwriting someone else's work.")
+
+
 def _narrative(help_text: str = "") -> serializers.CharField:
     return serializers.CharField(
         required=False, allow_blank=True, max_length=settings.NARRATIVE_MAX_CHARS, help_text=help_text
@@ -234,6 +270,13 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
     achievements = _narrative("What was done in the period.")
     challenges = _narrative()
     next_steps = _narrative()
+    initiative_status = serializers.ChoiceField(
+        choices=ProjectStatus.choices,
+        required=False,
+        allow_null=True,
+        help_text="The initiative's status as of the end of the period: needed to submit; once the update is "
+        "approved, the initiative shows it.",
+    )
     milestone_reports = MilestoneReportInputSerializer(many=True, required=False, max_length=200)
     indicator_values = IndicatorValueInputSerializer(many=True, required=False, max_length=200)
     links = EvidenceLinkInputSerializer(many=True, required=False, max_length=20)
@@ -257,9 +300,7 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
             self.project = data["initiative"]
         else:
             if "version" not in data:
-                raise serializers.ValidationError(
-                    {"version": _("Send the version you read: it guards against overwriting someone else's work.")}
-                )
+                raise serializers.ValidationError({"version": str(NO_VERSION)})
             if "initiative" in data and data["initiative"].pk != self.update.project_id:
                 raise serializers.ValidationError({"initiative": _("An update's initiative cannot change.")})
             if "organisation" in data and data["organisation"] != self.update.organisation.slug:
@@ -325,6 +366,7 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
             achievements=current("achievements") or "",
             challenges=current("challenges") or "",
             next_steps=current("next_steps") or "",
+            initiative_status=current("initiative_status") or None,
             milestone_reports=tuple(
                 MilestoneReportData(
                     **{**item, "milestone": milestones.get(item["milestone"]) or Milestone(pk=item["milestone"])}
@@ -354,14 +396,13 @@ def _by_field(error: DjangoValidationError) -> dict:
     return nested
 
 
-def _version(doing: str, required: bool = True) -> serializers.IntegerField:
-    read = "The version you read (required)" if required else "The version you read"
-    help_text = f"{read}: {doing} an update that changed since is refused (409)."
-    return serializers.IntegerField(required=required, min_value=1, help_text=help_text)
+def _version(doing: str) -> serializers.IntegerField:
+    help_text = f"The version you read (required): {doing} an update that changed since is refused (409)."
+    return serializers.IntegerField(min_value=1, help_text=help_text, error_messages={"required": NO_VERSION})
 
 
 class SubmitSerializer(serializers.Serializer):
-    version = _version("submitting", required=False)
+    version = _version("submitting")
 
 
 class ApproveSerializer(serializers.Serializer):

@@ -156,7 +156,6 @@ def reporting_cycles() -> list[ReportingCycle]:
                 period_end=end,
                 submission_opens=end - datetime.timedelta(days=120),
                 submission_closes=end,
-                status="closed",
                 note="synthetic cycle for benchmarks",
             )
         )
@@ -223,9 +222,16 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
                 title=f"{rng.choice(TOPICS)} {i}",
                 summary=text(rng, 30, 90, vocabularies[i]),
                 is_new=rng.random() < 0.3,
+                # Each has approved updates below, which state this status.
                 status=rng.choices(
-                    [ProjectStatus.ONGOING, ProjectStatus.PLANNED, ProjectStatus.COMPLETED, ProjectStatus.SUSPENDED],
-                    weights=[70, 10, 15, 5],
+                    [
+                        ProjectStatus.ONGOING,
+                        ProjectStatus.PLANNED,
+                        ProjectStatus.COMPLETED,
+                        ProjectStatus.DELAYED,
+                        ProjectStatus.DISCONTINUED,
+                    ],
+                    weights=[60, 10, 15, 10, 5],
                 )[0],
             )
             for i in range(scale * 100)
@@ -317,6 +323,7 @@ def generate(scale: int, *, seed: int = 2030) -> Counts:
                     achievements=text(rng, 60, 300),
                     challenges=text(rng, 20, 120),
                     next_steps=text(rng, 20, 120),
+                    initiative_status=project.status,
                     return_reason=text(rng, 8, 20) if status == UpdateStatus.RETURNED else "",
                     submitted_at=reviewed if status != UpdateStatus.DRAFT else None,
                     reviewed_by=reviewer if status in (UpdateStatus.APPROVED, UpdateStatus.RETURNED) else None,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import ErrorLink, error_links, field_anchor
 from core.parsing import parse_id
 from core.uploads import ACCEPTED_EXTENSIONS, validate_evidence_file
-from projects.models import Project
+from projects.models import Project, ProjectStatus
 from stakeholders.models import Organisation
 
 from .models import MilestoneOutcome, ProgressUpdate
@@ -29,6 +29,8 @@ from .update_services import (
     MilestoneReportData,
     UpdateContent,
     WorkPlanReportData,
+    approve_update,
+    return_update,
     validate_content,
 )
 
@@ -236,6 +238,13 @@ class ProgressUpdateForm(forms.Form):
     achievements = narrative_field(_("Achievements"), _("What was done in the period. Plain text; links are kept."))
     challenges = narrative_field(_("Challenges"))
     next_steps = narrative_field(_("Next steps"))
+    initiative_status = forms.ChoiceField(
+        label=_("Status of the initiative"),
+        required=False,  # a draft may leave it open; submitting asks for it (update_services)
+        choices=ProjectStatus.choices,
+        widget=forms.RadioSelect,
+        help_text=_("As of the end of the period. Needed to submit; once approved, the portal shows it."),
+    )
     links = forms.CharField(
         label=_("Evidence links"),
         required=False,
@@ -248,6 +257,7 @@ class ProgressUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.project = project
         self.cycle = cycle
+        self.update = update
         if cycle is not None:
             self.fields["period_start"].initial = cycle.period_start
             self.fields["period_end"].initial = cycle.period_end
@@ -359,11 +369,13 @@ class ProgressUpdateForm(forms.Form):
             "achievements": update.achievements,
             "challenges": update.challenges,
             "next_steps": update.next_steps,
+            "initiative_status": update.initiative_status,
             "links": "\n".join(f"{e.title} | {e.url}" if e.title else e.url for e in update.evidence.all() if e.url),
         }
 
     def clean_links(self) -> list[EvidenceLink]:
         links = []
+        self.link_lines = []  # the line of the box each link is on, for the content rules' messages
         validate = URLValidator(schemes=["http", "https"])
         for number, line in enumerate(self.cleaned_data["links"].splitlines(), start=1):
             line = line.strip()
@@ -382,12 +394,17 @@ class ProgressUpdateForm(forms.Form):
                     _("Line %(number)s is longer than 500 characters."), params={"number": number}
                 )
             links.append(EvidenceLink(title=title, url=url))
+            self.link_lines.append(number)
         if len(links) > 20:
             raise forms.ValidationError(_("Give at most 20 links."))
         return links
 
     def clean(self):
         cleaned = super().clean()
+        if self.update is not None and cleaned.get("version") is None:
+            # Saving over the update needs the version it was read at: without it, a change saved since would be
+            # overwritten unseen (a browser always sends it; a hand-made or truncated request may not).
+            self.add_error(None, NO_VERSION_TO_SAVE)
         for field in self.file_fields():
             uploaded = cleaned.get(field.name)
             if uploaded:
@@ -408,6 +425,12 @@ class ProgressUpdateForm(forms.Form):
                     self.add_error(name if name in self.fields else None, errors)
                     continue
                 index, _dot, field = rest.partition(".")
+                if name == "links":  # one box, a link per line: the message names the line
+                    line = self.link_lines[int(index)]
+                    message = _("Line %(number)s: %(error)s")
+                    messages = forms.ValidationError(errors).messages
+                    self.add_error("links", [message % {"number": line, "error": text} for text in messages])
+                    continue
                 row = rows[name][int(index)]
                 row.add_error(row.content_fields.get(field), errors)
         return cleaned
@@ -425,6 +448,7 @@ class ProgressUpdateForm(forms.Form):
             achievements=data.get("achievements", ""),
             challenges=data.get("challenges", ""),
             next_steps=data.get("next_steps", ""),
+            initiative_status=data.get("initiative_status") or None,
             links=tuple(data.get("links", ())),
             files=files,
             **{name: tuple(row.content() for row in forms) for name, forms in rows.items()},
@@ -446,6 +470,10 @@ class ReasonForm(forms.Form):
     )
 
 
+NO_VERSION_TO_SAVE = _(
+    "This form does not say which version of the update it was opened on, so it cannot be saved without risking "
+    "someone else's changes: open the update again, then make your changes."
+)
 OUT_OF_DATE = _("This page is out of date: open the update again, read it, then decide.")
 
 
@@ -464,6 +492,35 @@ class ReturnForm(ReasonForm):
         return cleaned
 
 
+class AdminReturnForm(ReturnForm):
+    """The admin's Return: the same reason and version as the site's, the same service."""
+
+    def decide(self, update: ProgressUpdate, reviewer) -> str:
+        return_update(
+            update=update,
+            reviewer=reviewer,
+            reason=self.cleaned_data["reason"],
+            expected_version=self.cleaned_data["version"],
+        )
+        return str(_("The update was returned to its author."))
+
+
+class AdminApproveForm(forms.Form):
+    """The admin's Approve: the version the reviewer read on the update's admin page, the site's service."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def clean_version(self) -> int:
+        version = parse_id(self.cleaned_data["version"])
+        if version is None:
+            raise forms.ValidationError(OUT_OF_DATE, code="no_version")
+        return version
+
+    def decide(self, update: ProgressUpdate, reviewer) -> str:
+        approve_update(update=update, reviewer=reviewer, expected_version=self.cleaned_data["version"])
+        return str(_("The update is approved and published."))
+
+
 class VersionedUpdatesField(forms.MultipleChoiceField):
     """A list of ``<id>:<version>`` strings; the form checks them against the queue (there are no fixed choices)."""
 
@@ -471,10 +528,28 @@ class VersionedUpdatesField(forms.MultipleChoiceField):
         return True
 
 
-class BulkApproveForm(forms.Form):
-    """The review queue: each ticked box is ``<id>:<version>``, the update and the version the reviewer saw."""
+APPROVE, RETURN = "approve", "return"
 
-    updates = VersionedUpdatesField(label=_("Updates"), widget=forms.CheckboxSelectMultiple)
+
+class ReviewQueueForm(forms.Form):
+    """The review queue: approve or return the ticked updates, or one row's own update.
+
+    Each ticked box, and each row's own buttons, is ``<id>:<version>``: the update and the version the reviewer
+    saw (a changed update is not decided unread). Returning needs a reason, e-mailed to each author.
+    """
+
+    updates = VersionedUpdatesField(label=_("Updates"), widget=forms.CheckboxSelectMultiple, required=False)
+    approve_one = forms.CharField(required=False, max_length=60)  # a row's own "Approve" button
+    decision = forms.ChoiceField(
+        choices=[(APPROVE, _("Approve")), (RETURN, _("Return"))], required=False, initial=APPROVE
+    )
+    reason = forms.CharField(
+        label=_("Reason for returning the selected updates"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_("Needed to return them: each author receives it by e-mail and sees it on the update."),
+    )
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -482,8 +557,15 @@ class BulkApproveForm(forms.Form):
 
     def clean_updates(self) -> list[tuple[ProgressUpdate, int]]:
         """The chosen updates with the version read; an unknown id, or one without a version, is an error."""
+        return self._chosen(self.cleaned_data["updates"])
+
+    def clean_approve_one(self) -> list[tuple[ProgressUpdate, int]]:
+        value = self.cleaned_data["approve_one"]
+        return self._chosen([value]) if value else []
+
+    def _chosen(self, values) -> list[tuple[ProgressUpdate, int]]:
         chosen: dict[int, int] = {}
-        for value in self.cleaned_data["updates"]:
+        for value in values:
             pk, _colon, version = value.partition(":")
             pk, version = parse_id(pk), parse_id(version)
             if pk is None or version is None:
@@ -496,3 +578,16 @@ class BulkApproveForm(forms.Form):
                 code="invalid_choice",
             )
         return [(update, chosen[update.pk]) for update in updates]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if cleaned.get("approve_one"):  # one row's button decides for that row alone
+            cleaned["decision"], cleaned["updates"] = APPROVE, cleaned["approve_one"]
+        cleaned["decision"] = cleaned.get("decision") or APPROVE
+        if not cleaned.get("updates"):
+            self.add_error("updates", _("Select at least one update."))
+        elif cleaned["decision"] == RETURN and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Say why the updates are returned: each author reads it."))
+        return cleaned

@@ -7,11 +7,12 @@ same transaction (``core.mail.queue_mail``: the notice is committed
 with the state change or not at all). The web forms, the admin's actions
 and the API call these functions and nothing else to change an update's state.
 
-Reporting cycles: an update belongs to the cycle that is open when it is
-created (or, for a draft started before any cycle opened, when it is next
-saved while one is open). Within a cycle the reporting period must lie in
-the cycle's two years, and the update may report on the cycle's work-plan
-items for its initiative.
+Reporting cycles: an update belongs to the cycle contributors report into
+when it is created (``ReportingCycle.objects.current()``: its window, or its
+late-submission allowance, runs today), or, for a draft started while none
+did, when it is next saved while one does. Within a cycle the reporting
+period must lie in the cycle's two years, and the update may report on the
+cycle's work-plan items for its initiative.
 """
 
 from __future__ import annotations
@@ -28,16 +29,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.audit import record_decision
 from core.exceptions import ConflictError, WorkflowError
 from core.mail import queue_mail, site_link
 from projects.models import Indicator, Milestone, MilestoneStatus, Project
 from stakeholders.models import Organisation
+from stakeholders.roles import secretariat_members
 
 from . import permissions
 from .models import (
@@ -109,6 +112,7 @@ class UpdateContent:
     achievements: str = ""
     challenges: str = ""
     next_steps: str = ""
+    initiative_status: str | None = None  # a ProjectStatus, as the contributor states it (required to submit)
     milestone_reports: tuple[MilestoneReportData, ...] = ()  # replace the update's milestone reports
     indicator_values: tuple[IndicatorValueData, ...] = ()  # replace the update's indicator values
     links: tuple[EvidenceLink, ...] = ()  # replace the update's links
@@ -168,17 +172,12 @@ def update_in_progress(
     )
 
 
-def open_cycle() -> ReportingCycle | None:
-    """The reporting cycle open for updates, if any (at most one: a database constraint)."""
-    return ReportingCycle.objects.open().first()
-
-
 def cycle_for(update: ProgressUpdate | None) -> ReportingCycle | None:
-    """The cycle an update is saved into: its own, or (a new one, or a draft started before any cycle opened)
-    the cycle open now."""
+    """The cycle an update is saved into: its own, or (a new one, or a draft started while no cycle took
+    submissions) the one contributors report into today."""
     if update is not None and update.cycle_id is not None:
         return update.cycle
-    return open_cycle()
+    return ReportingCycle.objects.current()
 
 
 # An update's content rules ------------------------------------------------------------------------------------
@@ -243,6 +242,15 @@ def validate_content(
                 % {"start": date_format(start), "end": date_format(end)}
             )
 
+    for index, link in enumerate(content.links):
+        if UNSAFE_LINK_CHARACTERS.intersection(link.url):
+            errors[f"links.{index}.url"].append(
+                _(
+                    "A web address cannot contain quotes or angle brackets (\" ' < >): write them as %22, %27, "
+                    "%3C and %3E."
+                )
+            )
+
     reported = set()
     for index, answer in enumerate(content.work_plan_reports):
         item = answer.item
@@ -257,6 +265,11 @@ def validate_content(
     if errors:
         raise ValidationError(dict(errors))
 
+
+#: Never in an evidence link: each would end an HTML attribute or begin markup wherever a link is written out
+#: unescaped (a feed reader, an export opened elsewhere), and no address needs them as they are (%22, %27, %3C,
+#: %3E).
+UNSAFE_LINK_CHARACTERS = frozenset("\"'<>")
 
 #: Before this, a date reported for a milestone is a slip of the keyboard (a year typed as 0026 or 1026).
 EARLIEST_REPORTED_DATE = datetime.date(2000, 1, 1)
@@ -328,6 +341,7 @@ def _transition(update: ProgressUpdate, *, actor: User, to_status: str, reason: 
     for name, value in fields.items():
         setattr(update, name, value)
     update.version += 1
+    update._history_user = actor  # its history names who did it, whatever the request (API, admin, command)
     update.save()
     _record(update, actor=actor, from_status=previous, reason=reason)
 
@@ -360,7 +374,7 @@ def shorten_file_name(name: str, *, max_chars: int, max_bytes: int | None = None
 
 def _write_content(update: ProgressUpdate, content: UpdateContent) -> None:
     """Write ``content`` (checked by :func:`validate_content`) to ``update``, replacing its parts."""
-    for name in ("period_start", "period_end", "achievements", "challenges", "next_steps"):
+    for name in ("period_start", "period_end", "achievements", "challenges", "next_steps", "initiative_status"):
         setattr(update, name, getattr(content, name))
     update.full_clean(exclude=["project", "organisation", "author", "reviewed_by", "cycle"])
     update.save()
@@ -418,7 +432,7 @@ def create_update(
     existing = update_in_progress(project=project, organisations=[organisation], **period)
     if existing is not None:
         raise UpdateInProgressError(existing)
-    cycle = open_cycle()
+    cycle = ReportingCycle.objects.current()
     validate_content(project=project, cycle=cycle, content=content)
     try:
         with transaction.atomic():  # a savepoint: another request may have started the same period meanwhile
@@ -435,6 +449,7 @@ def create_update(
         if existing is None:
             raise
         raise UpdateInProgressError(existing) from None
+    update._history_user = author
     _write_content(update, content)
     _record(update, actor=author, from_status="")
     return update
@@ -462,6 +477,7 @@ def save_draft(*, update: ProgressUpdate, user: User, content: UpdateContent, ex
             raise UpdateInProgressError(other)
     validate_content(project=update.project, cycle=update.cycle, content=content)
     update.version += 1
+    update._history_user = user  # who edited it, read by permissions.writers (four eyes)
     _write_content(update, content)
     return update
 
@@ -469,6 +485,21 @@ def save_draft(*, update: ProgressUpdate, user: User, content: UpdateContent, ex
 def _check_has_narrative(text: UpdateContent | ProgressUpdate) -> None:
     if not (text.achievements.strip() or text.challenges.strip() or text.next_steps.strip()):
         raise WorkflowError(_("Write at least the achievements, challenges or next steps before submitting."))
+
+
+class StatusNotStatedError(WorkflowError):
+    """Submitting an update that does not state the initiative's status (the form shows it by that field)."""
+
+
+def _check_states_status(text: UpdateContent | ProgressUpdate) -> None:
+    """An update states the initiative's status: the initiative takes it when the update is approved."""
+    if not text.initiative_status:
+        raise StatusNotStatedError(_("Say what the initiative's status is before submitting."))
+
+
+def _check_submittable(text: UpdateContent | ProgressUpdate) -> None:
+    _check_has_narrative(text)
+    _check_states_status(text)
 
 
 @transaction.atomic
@@ -479,8 +510,11 @@ def submit_update(*, update: ProgressUpdate, user: User, expected_version: int |
     _check_version(
         update, expected_version, _("Someone else saved this update since you opened it. Review it, then submit again.")
     )
-    _check_has_narrative(update)
-    _transition(update, actor=user, to_status=UpdateStatus.SUBMITTED, submitted_at=timezone.now())
+    _check_submittable(update)
+    resubmitted = update.status == UpdateStatus.RETURNED
+    # The return's reason was answered: it stays in the history, no longer on the update.
+    _transition(update, actor=user, to_status=UpdateStatus.SUBMITTED, submitted_at=timezone.now(), return_reason="")
+    _notify_reviewers(update, submitter=user, resubmitted=resubmitted)
     return update
 
 
@@ -490,7 +524,7 @@ def create_and_submit(
 ) -> ProgressUpdate:
     """Start an update and submit it at once: both or neither (a refused submission leaves no draft)."""
     # Checked before anything is written, so that a refusal leaves no uploaded file behind either.
-    _check_has_narrative(content)
+    _check_submittable(content)
     update = create_update(project=project, organisation=organisation, author=author, content=content)
     return submit_update(update=update, user=author, expected_version=update.version)
 
@@ -500,9 +534,65 @@ def save_and_submit(
     *, update: ProgressUpdate, user: User, content: UpdateContent, expected_version: int
 ) -> ProgressUpdate:
     """Save a draft and submit it: both or neither (a refused submission leaves the draft and its version)."""
-    _check_has_narrative(content)
+    _check_submittable(content)
     saved = save_draft(update=update, user=user, content=content, expected_version=expected_version)
     return submit_update(update=saved, user=user, expected_version=saved.version)
+
+
+@transaction.atomic
+def move_to_current_cycle(
+    *, update: ProgressUpdate, user: User, today: datetime.date | None = None
+) -> tuple[ProgressUpdate, list[str]]:
+    """A draft or returned update left in a cycle that takes no more submissions (closed, or published) → the
+    cycle contributors report into today, for that cycle's period (a new update's default). What belonged to
+    the old cycle goes: its work-plan answers, and indicator values measured outside the new period. Returns
+    the update and what went, in words (also kept in the transition's reason)."""
+    update = _locked(update)
+    permissions.require(user, permissions.MOVE_TO_CURRENT_CYCLE, update)
+    target = ReportingCycle.objects.current(today)
+    if target is None:
+        raise WorkflowError(_("No reporting cycle takes updates today: the update can move once the next one opens."))
+    start, end = target.period_start, target.period_end
+    other = update_in_progress(
+        project=update.project, organisations=[update.organisation_id], period_start=start, period_end=end
+    )
+    if other is not None and other.pk != update.pk:
+        raise UpdateInProgressError(other)
+    previous = update.cycle
+    removed = []
+    answers = update.work_plan_reports.count()
+    if answers:
+        update.work_plan_reports.all().delete()
+        removed.append(
+            ngettext(
+                "%(count)s answer on cycle %(number)s's work plan",
+                "%(count)s answers on cycle %(number)s's work plan",
+                answers,
+            )
+            % {"count": answers, "number": previous.number}
+        )
+    outside = update.indicator_values.exclude(as_of__range=(start, end)).select_related("indicator")
+    for value in outside:
+        removed.append(
+            _("the value of %(indicator)s as of %(date)s")
+            % {"indicator": value.indicator.name, "date": date_format(value.as_of)}
+        )
+    outside.delete()
+    update.cycle, update.period_start, update.period_end = target, start, end
+    update.version += 1
+    update.save()
+    reason = _("Moved from cycle %(old)s (%(old_label)s) to cycle %(new)s (%(new_label)s).") % {
+        "old": previous.number,
+        "old_label": previous.label,
+        "new": target.number,
+        "new_label": target.label,
+    }
+    if removed:
+        reason += " " + _("Removed, as they belonged to the old cycle: %(list)s.") % {"list": "; ".join(removed)}
+    UpdateTransition.objects.create(
+        update=update, from_status=update.status, to_status=update.status, actor=user, reason=reason
+    )
+    return update, removed
 
 
 @transaction.atomic
@@ -615,6 +705,28 @@ def _refresh_indicators(update: ProgressUpdate) -> None:
         indicator.save(update_fields=["latest_value", "latest_value_on"])
 
 
+def _stated_status(project_id: int) -> str | None:
+    """The status the initiative's newest approved update states (by the end of its period, then approval): what
+    the initiative shows. None while no approved update states one ("not reported yet")."""
+    newest = (
+        ProgressUpdate.objects.published()
+        .filter(project_id=project_id, initiative_status__isnull=False)
+        .order_by("-period_end", "-reviewed_at", "-pk")
+        .values_list("initiative_status", flat=True)
+        .first()
+    )
+    return newest
+
+
+def _set_status(project_id: int, status: str | None, *, actor: User) -> None:
+    """Give the initiative ``status`` (its row locked, its history recording who)."""
+    project = Project.objects.select_for_update().defer("search_vector").get(pk=project_id)
+    if project.status != status:
+        project.status = status
+        project._history_user = actor  # django-simple-history's way to name who made the change
+        project.save(update_fields=["status", "updated_at"])
+
+
 @transaction.atomic
 def approve_update(*, update: ProgressUpdate, reviewer: User, expected_version: int | None = None) -> ProgressUpdate:
     """submitted → approved (= published), by a Secretariat member who is not the author. With ``expected_version``
@@ -631,6 +743,9 @@ def approve_update(*, update: ProgressUpdate, reviewer: User, expected_version: 
         return_reason="",
     )
     _apply(update)
+    if update.initiative_status and _stated_status(update.project_id) == update.initiative_status:
+        # The newest statement now (an update of an earlier period approved late does not override a later one).
+        _set_status(update.project_id, update.initiative_status, actor=reviewer)
     queue_mail(
         _("Your progress update on %(project)s is published") % {"project": update.project.title},
         _("The ASEM Education Secretariat approved your progress update. It is public now: %(url)s")
@@ -654,6 +769,26 @@ def approve_updates(
         except (WorkflowError, PermissionDenied) as exc:
             problems.append(f"{update}: {exc}")
     return approved, problems
+
+
+def return_updates(
+    *, updates: Iterable[ProgressUpdate], reviewer: User, reason: str, expected_versions: Mapping[int, int | None]
+) -> tuple[list[ProgressUpdate], list[str]]:
+    """Return several updates with one reason (``expected_versions``: id → version read), each in its own
+    transaction; report the ones that could not be."""
+    if not (reason or "").strip():
+        raise WorkflowError(_("Say why the update is returned: the author reads it."))
+    returned, problems = [], []
+    for update in updates:
+        try:
+            returned.append(
+                return_update(
+                    update=update, reviewer=reviewer, reason=reason, expected_version=expected_versions.get(update.pk)
+                )
+            )
+        except (WorkflowError, PermissionDenied) as exc:
+            problems.append(f"{update}: {exc}")
+    return returned, problems
 
 
 def _next_approval_on(milestone: Milestone, update: ProgressUpdate) -> MilestoneReport | None:
@@ -699,6 +834,7 @@ def withdraw_approval(*, update: ProgressUpdate, reviewer: User, reason: str) ->
             )
             % {"organisation": other.organisation, "status": other.get_status_display().lower()}
         )
+    shown_before = _stated_status(update.project_id)
     left_as_they_are = []
     for report in update.milestone_reports.select_related("milestone"):
         state = report.previous_state
@@ -729,4 +865,45 @@ def withdraw_approval(*, update: ProgressUpdate, reviewer: User, reason: str) ->
     )
     update.indicator_values.update(applied=False)
     _refresh_indicators(update)
+    # The initiative's status goes back to what the remaining approved updates state, unless the Secretariat
+    # corrected it since (then it no longer shows what the updates stated, and is left as it is).
+    if Project.objects.filter(pk=update.project_id).values_list("status", flat=True).get() == shown_before:
+        _set_status(update.project_id, _stated_status(update.project_id), actor=reviewer)
+    queue_mail(
+        _("The approval of your progress update on %(project)s was withdrawn") % {"project": update.project.title},
+        _(
+            "The ASEM Education Secretariat withdrew the approval of your progress update: it is no longer public "
+            "and is back in review. The reason:\n\n%(reason)s\n\nThe update: %(url)s"
+        )
+        % {"reason": reason, "url": site_link(update.get_absolute_url())},
+        [update.author.email],
+    )
     return update
+
+
+def _notify_reviewers(update: ProgressUpdate, *, submitter: User, resubmitted: bool) -> None:
+    """E-mail the Secretariat's reviewers (but the submitter) that ``update`` waits for their review."""
+    values = {
+        "project": update.project.title,
+        "organisation": update.organisation,
+        "start": date_format(update.period_start),
+        "end": date_format(update.period_end),
+        "url": site_link(update.get_absolute_url()),
+        "queue": site_link(reverse("updates:review-queue")),
+    }
+    if resubmitted:
+        subject = _("Progress update resubmitted: %(project)s") % values
+        opening = (
+            _(
+                "%(organisation)s submitted its progress update on %(project)s (%(start)s – %(end)s) again, "
+                "after it was returned."
+            )
+            % values
+        )
+    else:
+        subject = _("Progress update submitted: %(project)s") % values
+        opening = _("%(organisation)s submitted a progress update on %(project)s (%(start)s – %(end)s).") % values
+    body = opening + "\n\n" + _("Review it: %(url)s\nThe review queue: %(queue)s") % values
+    reviewers = secretariat_members().exclude(pk=submitter.pk).exclude(email="").order_by("email")
+    recipients = reviewers.values_list("email", flat=True)
+    queue_mail(subject, body, recipients)

@@ -15,7 +15,9 @@ urlpatterns = [
     path("<id:pk>/edit/", views.UpdateEditView.as_view(), name="update-edit"),
     path("<id:pk>/submit/", views.SubmitView.as_view(), name="update-submit"),
     path("<id:pk>/approve/", views.ApproveView.as_view(), name="update-approve"),
+    path("<id:pk>/move/", views.MoveToCurrentCycleView.as_view(), name="update-move"),
     path("<id:pk>/return/", views.ReturnView.as_view(), name="update-return"),
+    path("<id:pk>/compare/", views.CompareView.as_view(), name="update-compare"),
     path("<id:pk>/withdraw/", views.WithdrawApprovalView.as_view(), name="update-withdraw"),
     path("<id:pk>/evidence/<id:evidence_pk>/", views.EvidenceDownloadView.as_view(), name="evidence-download"),
 ]

@@ -9,17 +9,21 @@ the dashboard counts what is due in it.
 from __future__ import annotations
 
 import datetime
+import difflib
 import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
@@ -35,11 +39,12 @@ from .models import (
     IndicatorValue,
     MilestoneReport,
     ProgressUpdate,
+    ReportingCycle,
     UpdateStatus,
     UpdateTransition,
     WorkPlanItemReport,
 )
-from .update_forms import OUT_OF_DATE, BulkApproveForm, ProgressUpdateForm, ReasonForm, ReturnForm
+from .update_forms import OUT_OF_DATE, RETURN, ProgressUpdateForm, ReasonForm, ReturnForm, ReviewQueueForm
 
 #: Published updates per page of their public list.
 PUBLISHED_PAGE_SIZE = 25
@@ -92,14 +97,16 @@ class PublishedUpdateListView(ListView):
 
 
 def update_detail_queryset():
-    return ProgressUpdate.objects.select_related(
-        "project", "organisation", "author", "reviewed_by", "cycle"
-    ).prefetch_related(
-        Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
-        Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),
-        "evidence",
-        Prefetch("transitions", queryset=UpdateTransition.objects.select_related("actor")),
-        Prefetch("work_plan_reports", queryset=WorkPlanItemReport.objects.select_related("item")),
+    return (
+        ProgressUpdate.objects.all()
+        .select_related("project", "organisation", "author", "reviewed_by", "cycle")
+        .prefetch_related(
+            Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
+            Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),
+            "evidence",
+            Prefetch("transitions", queryset=UpdateTransition.objects.select_related("actor")),
+            Prefetch("work_plan_reports", queryset=WorkPlanItemReport.objects.select_related("item")),
+        )
     )
 
 
@@ -133,27 +140,34 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             .select_related("project", "organisation", "author", "cycle")
             .order_by("-updated_at")
         )
-        cycle = update_services.open_cycle() if orgs else None
+        cycle = ReportingCycle.objects.current() if orgs else None
         start, _end = current_period()
+        # Due: no update of my organisations submitted (or approved) in the cycle yet (without a cycle: this
+        # year). A returned update is due again.
+        done = (UpdateStatus.SUBMITTED, UpdateStatus.APPROVED)
         if cycle is not None:
-            # Due in the cycle: no update of my organisations submitted (or approved) in it yet.
-            reported = {
-                u.project_id
-                for u in updates
-                if u.cycle_id == cycle.pk and u.status in (UpdateStatus.SUBMITTED, UpdateStatus.APPROVED)
-            }
+            reported = {u.project_id for u in updates if u.cycle_id == cycle.pk and u.status in done}
         else:
-            reported = {u.project_id for u in updates if u.status != UpdateStatus.DRAFT and u.period_end >= start}
+            reported = {u.project_id for u in updates if u.status in done and u.period_end >= start}
         # The coordinators' (and the Secretariat's) way to the initiative's profile, from their desk.
         editable = set(
             permissions.profiles_editable_by(user).filter(pk__in=[p.pk for p in projects]).values_list("pk", flat=True)
         )
+        today = timezone.localdate()
+        # Drafts and returned updates left in a cycle that takes no more submissions: one click moves each on.
+        left_behind = [
+            u
+            for u in updates
+            if u.status in permissions.EDITABLE and u.cycle is not None and not u.cycle.accepts_submissions(today)
+        ]
         context.update(
+            left_behind=left_behind,
             projects=projects,
             profile_editable=editable,
             due=[p for p in projects if p.pk not in reported],
             cycle=cycle,
-            days_left=cycle.days_until_close(datetime.date.today()) if cycle else None,
+            # Between two cycles: where the next one stands (planned, its window's dates).
+            next_cycle=ReportingCycle.objects.next_planned() if orgs and cycle is None else None,
             period_start=start,
             by_status={
                 status: [u for u in updates if u.status == status]
@@ -230,6 +244,9 @@ class UpdateFormView(LoadAfterLoginMixin, FormView):
             return self.render_form(form, existing=error.existing, status=409)
         except update_services.ConflictError as error:
             return self.conflict(error)
+        except update_services.StatusNotStatedError as error:
+            form.add_error("initiative_status", str(error))
+            return self.render_form(form, status=400)
         except update_services.WorkflowError as error:
             form.add_error(None, str(error))
             return self.render_form(form, status=400)
@@ -317,7 +334,7 @@ class UpdateEditView(UpdateFormView):
 
     def save(self, form, *, submit):
         save = update_services.save_and_submit if submit else update_services.save_draft
-        expected = form.cleaned_data.get("version") or 0
+        expected = form.cleaned_data["version"]  # required when editing (the form says so)
         return save(update=self.update, user=self.request.user, content=form.content(), expected_version=expected)
 
     def conflict(self, error):
@@ -348,6 +365,9 @@ class UpdateDetailView(VisibleUpdateMixin, DetailView):
             can_submit=permissions.can(user, permissions.SUBMIT, update),
             can_review=permissions.can(user, permissions.APPROVE, update),
             can_withdraw=permissions.can(user, permissions.WITHDRAW_APPROVAL, update),
+            can_move=permissions.can(user, permissions.MOVE_TO_CURRENT_CYCLE, update),
+            writers=permissions.writers(update),
+            current_cycle=ReportingCycle.objects.current(),
             return_form=ReturnForm(),
             show_workflow=permissions.can(user, permissions.VIEW_WORKFLOW, update),
         )
@@ -374,12 +394,34 @@ class TransitionView(LoginRequiredMixin, VisibleUpdateMixin, View):
 
 class SubmitView(TransitionView):
     def perform(self, request, update):
-        version = request.POST.get("version")
-        expected = parse_id(version)
-        if version and expected is None:
+        # The version the author read: an update changed since is not submitted unread.
+        expected = parse_id(request.POST.get("version"))
+        if expected is None:
             raise update_services.WorkflowError(str(OUT_OF_DATE))
         update_services.submit_update(update=update, user=request.user, expected_version=expected)
         return _("Your update was submitted to the Secretariat.")
+
+
+class MoveToCurrentCycleView(TransitionView):
+    """One click: a draft or returned update left in a closed or published cycle joins the current one."""
+
+    def perform(self, request, update):
+        try:
+            moved, removed = update_services.move_to_current_cycle(update=update, user=request.user)
+        except update_services.UpdateInProgressError as error:
+            raise update_services.WorkflowError(str(error)) from None
+        message = _("The update now reports to cycle %(number)s (%(label)s), for %(start)s – %(end)s.") % {
+            "number": moved.cycle.number,
+            "label": moved.cycle.label,
+            "start": date_format(moved.period_start),
+            "end": date_format(moved.period_end),
+        }
+        if removed:
+            message += " " + _("Removed, as they belonged to the old cycle: %(list)s.") % {"list": "; ".join(removed)}
+        return message + " " + _("Check it, then submit it.")
+
+    def success_url(self, update):
+        return reverse("updates:update-edit", args=[update.pk])
 
 
 class ApproveView(TransitionView):
@@ -443,9 +485,22 @@ class WithdrawApprovalView(ReturnView):
         return message, self.update.get_absolute_url()
 
 
+def approved_before(project_id, period_end):
+    """An initiative's approved updates whose period ends by ``period_end``, the latest first (values or
+    ``OuterRef`` expressions): what an update is compared with."""
+    return (
+        ProgressUpdate.objects.published()
+        .filter(project_id=project_id, period_end__lte=period_end)
+        .order_by("-period_end", "-reviewed_at", "-pk")
+    )
+
+
 class ReviewQueueView(LoginRequiredMixin, FormView):
+    """The Secretariat's queue: each submitted update with its cycle, period and an excerpt, approved or returned
+    one by one or several at once (through the same services as the update's page)."""
+
     template_name = "updates/review_queue.html"
-    form_class = BulkApproveForm
+    form_class = ReviewQueueForm
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -453,9 +508,11 @@ class ReviewQueueView(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def queue(self):
+        earlier = approved_before(OuterRef("project_id"), OuterRef("period_end"))
         return (
             permissions.review_queue(self.request.user)
-            .select_related("project", "organisation", "author")
+            .select_related("project", "organisation", "author", "cycle")
+            .annotate(has_previous=Exists(earlier))
             .order_by("submitted_at", "pk")
         )
 
@@ -463,23 +520,78 @@ class ReviewQueueView(LoginRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "queryset": self.queue()}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(queue=list(self.queue()), **kwargs)
+        queue = list(self.queue())
+        ticked = set(self.request.POST.getlist("updates"))  # kept ticked when the form comes back with an error
+        for update in queue:
+            update.selected = f"{update.pk}:{update.version}" in ticked
+        return super().get_context_data(queue=queue, **kwargs)
 
     def form_valid(self, form):
         chosen = form.cleaned_data["updates"]  # (update, the version the reviewer saw in the queue)
-        approved, problems = update_services.approve_updates(
-            updates=[update for update, _version in chosen],
-            reviewer=self.request.user,
-            expected_versions={update.pk: version for update, version in chosen},
-        )
-        if approved:
-            messages.success(self.request, _("%(count)s updates approved and published.") % {"count": len(approved)})
+        arguments = {
+            "updates": [update for update, _version in chosen],
+            "reviewer": self.request.user,
+            "expected_versions": {update.pk: version for update, version in chosen},
+        }
+        if form.cleaned_data["decision"] == RETURN:
+            done, problems = update_services.return_updates(**arguments, reason=form.cleaned_data["reason"])
+            message = ngettext(
+                "%(count)s update returned to its author.", "%(count)s updates returned to their authors.", len(done)
+            )
+        else:
+            done, problems = update_services.approve_updates(**arguments)
+            message = ngettext(
+                "%(count)s update approved and published.", "%(count)s updates approved and published.", len(done)
+            )
+        if done:
+            messages.success(self.request, message % {"count": len(done)})
         for problem in problems:
             messages.error(self.request, problem)
         return HttpResponseRedirect(reverse("updates:review-queue"))
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class CompareView(LoginRequiredMixin, VisibleUpdateMixin, DetailView):
+    """An update beside the initiative's previous approved update, its text changes marked word by word."""
+
+    template_name = "updates/update_compare.html"
+    context_object_name = "update"
+
+    def get_object(self, queryset=None):
+        update = super().get_object(queryset)
+        permissions.require(self.request.user, permissions.VIEW_WORKFLOW, update)
+        return update
+
+    def get_context_data(self, **kwargs):
+        update = self.object
+        earlier = approved_before(update.project_id, update.period_end).exclude(pk=update.pk)
+        previous = update_detail_queryset().filter(pk__in=earlier.values("pk")[:1]).first()
+        narrative = [
+            (label, word_diff(getattr(previous, name, "") if previous else "", getattr(update, name)))
+            for name, label in (
+                ("achievements", _("Achievements")),
+                ("challenges", _("Challenges")),
+                ("next_steps", _("Next steps")),
+            )
+        ]
+        return super().get_context_data(previous=previous, narrative=narrative, **kwargs)
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """``after`` against ``before`` word by word: (``"same"``, ``"removed"`` or ``"added"``, text) pieces."""
+    old, new = before.split(), after.split()
+    pieces: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            pieces.append(("same", " ".join(new[j1:j2])))
+            continue
+        if i2 > i1:
+            pieces.append(("removed", " ".join(old[i1:i2])))
+        if j2 > j1:
+            pieces.append(("added", " ".join(new[j1:j2])))
+    return pieces
 
 
 class EvidenceDownloadView(VisibleUpdateMixin, View):
@@ -497,4 +609,7 @@ class EvidenceDownloadView(VisibleUpdateMixin, View):
         response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        # A file shown only to those who may see its update (a draft's, to its organisation): no cache keeps it,
+        # shared or the browser's own, whoever asks (an approved update's file, too, may be withdrawn with it).
+        response["Cache-Control"] = "private, no-store"
         return response

@@ -20,10 +20,21 @@ from stakeholders.models import Organisation
 
 
 class ProjectStatus(models.TextChoices):
+    """An initiative's status as a contributor states it in a progress update; the initiative takes it from its
+    latest approved update (``monitoring.update_services``). Until one is approved it has none: "not reported
+    yet" (``NOT_REPORTED_LABEL``), never a default."""
+
     PLANNED = "planned", _("Planned")
     ONGOING = "ongoing", _("Ongoing")
     COMPLETED = "completed", _("Completed")
-    SUSPENDED = "suspended", _("Suspended")
+    DELAYED = "delayed", _("Delayed")
+    DISCONTINUED = "discontinued", _("Discontinued")
+
+
+#: What an initiative without a status (no approved update has stated one) shows.
+NOT_REPORTED_LABEL = _("Not reported yet")
+#: The statuses of initiatives that are not expected to report any more (the rest are, "not reported yet" too).
+ENDED_STATUSES = (ProjectStatus.COMPLETED, ProjectStatus.DISCONTINUED)
 
 
 def leads_prefetch(lookup: str = "participations") -> models.Prefetch:
@@ -50,6 +61,11 @@ class ProjectQuerySet(models.QuerySet):
         Every writer of a profile calls it: that service, the admin, the approval of a delay and the plan's loader."""
         self.update(version=F("version") + 1)
 
+    def expected_to_report(self) -> ProjectQuerySet:
+        """Initiatives expected to report: all but those stated completed or discontinued ("not reported yet"
+        included)."""
+        return self.filter(Q(status__isnull=True) | ~Q(status__in=ENDED_STATUSES))
+
     def with_leads(self) -> ProjectQuerySet:
         return self.prefetch_related(
             models.Prefetch(
@@ -68,7 +84,19 @@ class Project(models.Model):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     summary = models.TextField(_("summary"), blank=True)
     is_new = models.BooleanField(_("new"), default=False, help_text=_("Marked (NEW) in the plan."))
-    status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.ONGOING)
+    # Null, not "": no status was ever stated ("not reported yet"), and nothing else may read as one.
+    status = models.CharField(  # noqa: DJ001
+        _("status"),
+        max_length=20,
+        choices=ProjectStatus.choices,
+        null=True,
+        blank=True,
+        default=None,
+        help_text=_(
+            "Set from the latest approved progress update, where the contributor states it; empty (\"not reported "
+            "yet\") until then. Correct it here only if an update stated it wrongly."
+        ),
+    )
     start_date = models.DateField(_("start"), null=True, blank=True)
     end_date = models.DateField(_("end"), null=True, blank=True)
     lead_note = models.TextField(
@@ -114,7 +142,9 @@ class Project(models.Model):
                 name="project_end_not_before_start",
                 violation_error_message=_("The end date cannot be before the start date."),
             ),
-            models.CheckConstraint(condition=Q(status__in=ProjectStatus.values), name="project_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__isnull=True) | Q(status__in=ProjectStatus.values), name="project_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -122,6 +152,15 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("initiatives:project-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_expected_to_report(self) -> bool:
+        return self.status not in ENDED_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        """Its status as every page shows it: "Not reported yet" while it has none."""
+        return self.get_status_display() if self.status else str(NOT_REPORTED_LABEL)
 
     @property
     def action_numbers(self) -> list[int]:

@@ -25,6 +25,7 @@ from rest_framework.authtoken.models import Token
 
 from core import ratelimit
 from core.mail import SITE_NAME, site_link
+from core.parsing import parse_id
 
 from . import security, services
 from .forms import CodeForm
@@ -87,6 +88,10 @@ class InviteView(LoginRequiredMixin, FormView):
         if request.user.is_authenticated and not is_secretariat(request.user):
             raise PermissionDenied(_("Only the Secretariat invites contacts."))
         return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        # "Invite a contact" beside an organisation without members (the completeness page) names it.
+        return {**super().get_initial(), "organisation": parse_id(self.request.GET.get("organisation"))}
 
     def form_valid(self, form):
         membership = invite_contact(**form.cleaned_data, invited_by=self.request.user)

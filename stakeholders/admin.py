@@ -1,11 +1,18 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_inlines import LabelledTabularInline
+
+from .contacts import ContactResource
 from .models import Country, Membership, Organisation
 from .roles import is_secretariat
 from .services import sign_out_everywhere
@@ -45,7 +52,7 @@ class CountryAdmin(admin.ModelAdmin):
     search_fields = ("name", "iso_code")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(LabelledTabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ("user",)
@@ -72,12 +79,29 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ImportMixin, admin.ModelAdmin):
+    """Memberships, and the contacts file's import (stakeholders/contacts.py): a dry run first, then the import,
+    all of the file or nothing."""
+
+    resource_classes = [ContactResource]
+    import_formats = [CSV, XLSX]
+    import_template_name = "admin/stakeholders/membership/import.html"
     list_display = ("user", "organisation", "role", "created_at")
     list_filter = ("role", ("organisation", admin.RelatedOnlyFieldListFilter))
     search_fields = ("user__username", "user__email", "organisation__name", "organisation__acronym")
     autocomplete_fields = ("user", "organisation")
     list_select_related = ("user", "organisation")
+
+    def get_import_data_kwargs(self, **kwargs):
+        # A bad row rolls the whole file back, at the confirmation too (not only in the dry run).
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # The file changed between the dry run and the confirmation: nothing was written.
+            self.message_user(request, _("Nothing was imported: import the file again to see why."), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:stakeholders_membership_import"))
+        return super().process_result(result, request)
 
 
 @admin.register(LogEntry)

@@ -7,6 +7,7 @@ user object (a request's ``request.user``) and kept on it for the rest of the re
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
 
 from .models import Membership
 
@@ -26,6 +27,11 @@ def is_secretariat(user: UserLike) -> bool:
         cached = user.is_staff and user.groups.filter(name=SECRETARIAT_GROUP).exists()
         user._is_secretariat = cached
     return cached
+
+
+def secretariat_members() -> QuerySet[User]:
+    """The Secretariat's reviewers: active staff in its group (the people told of each submitted update)."""
+    return User.objects.filter(is_active=True, is_staff=True, groups__name=SECRETARIAT_GROUP).distinct()
 
 
 def organisation_ids(user: UserLike, *, role: str | None = None) -> set[int]:

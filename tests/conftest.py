@@ -215,6 +215,7 @@ def content(**overrides):
         "achievements": "120 pairs exchanged.",
         "challenges": "Few European funders.",
         "next_steps": "Outreach.",
+        "initiative_status": "ongoing",
     }
     return services.UpdateContent(**{**values, **overrides})
 

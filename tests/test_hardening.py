@@ -100,6 +100,39 @@ def api_client_with_token(member):
     return api
 
 
+@pytest.fixture
+def evidence(world, settings, tmp_path):
+    """A PDF given as evidence on an update of the world's initiative, through the services."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from monitoring import update_services as services
+    from tests.conftest import content
+
+    settings.MEDIA_ROOT = tmp_path
+    pdf = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    files = (services.EvidenceFile(file=pdf, content_type="application/pdf"),)
+    update = services.create_update(
+        project=world.project, organisation=world.lead, author=world.author, content=content(files=files)
+    )
+    return update.evidence.get()
+
+
+def test_an_evidence_download_is_private_and_not_stored_for_its_organisation(client, world, evidence):
+    client.force_login(world.author)
+    download = client.get(reverse("updates:evidence-download", args=[evidence.update_id, evidence.pk]))
+    assert download.status_code == 200 and download["Cache-Control"] == NO_STORE
+
+
+def test_an_evidence_download_is_private_and_not_stored_for_anonymous_visitors_too(client, world, evidence):
+    from monitoring import update_services as services
+
+    update = services.submit_update(update=evidence.update, user=world.author)
+    services.approve_update(update=update, reviewer=world.secretariat)
+    download = Client().get(reverse("updates:evidence-download", args=[evidence.update_id, evidence.pk]))
+    assert download.status_code == 200 and download["Cache-Control"] == NO_STORE
+    assert download["Content-Disposition"].startswith("attachment;")
+
+
 def test_anonymous_pages_keep_their_caching(client):
     response = client.get(reverse("home"))
     assert "no-store" not in response["Cache-Control"]

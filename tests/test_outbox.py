@@ -105,8 +105,12 @@ def smtp():
 
 @pytest.fixture
 def submitted(world) -> ProgressUpdate:
-    """The author's update on the world's initiative (tests/conftest.py), submitted."""
-    return services.submit_update(update=draft(world), user=world.author)
+    """The author's update on the world's initiative (tests/conftest.py), submitted; the reviewers' notice of the
+    submission is taken out of the outbox (tests/test_review_workspace.py checks it), leaving it empty."""
+    update = services.submit_update(update=draft(world), user=world.author)
+    assert [subject for _to, subject in queued()] == ["Progress update submitted: DUO Fellowship"]
+    Message.objects.all().delete()
+    return update
 
 
 def return_through_the_web(client, update: ProgressUpdate, reviewer) -> None:

@@ -18,12 +18,16 @@ def pages():
     project = Project.objects.first()
     organisation = Organisation.objects.filter(participations__isnull=False).first()
     return {
-        "home": (reverse("home"), 11),
-        "objective": (objective.get_absolute_url(), 10),
-        "subgoal": (Subgoal.objects.first().get_absolute_url(), 10),
-        "actions": (reverse("plan:action-list"), 10),
-        "action": (Action.objects.first().get_absolute_url(), 10),
-        "initiative": (project.get_absolute_url(), 15),
+        # The progress figures add: the reporting cycles (1); a rollup (3: initiatives by status and recency,
+        # milestones by state, indicators); the listed initiatives' progress (3); a table of reporting by
+        # objective or action (1); on the home page the latest report and the milestones around today (3). Every page
+        # also asks whether demonstration data is loaded (the banner: 1).
+        "home": (reverse("home"), 18),
+        "objective": (objective.get_absolute_url(), 16),
+        "subgoal": (Subgoal.objects.first().get_absolute_url(), 15),
+        "actions": (reverse("plan:action-list"), 11),
+        "action": (Action.objects.first().get_absolute_url(), 14),
+        "initiative": (project.get_absolute_url(), 20),
         "organisations": (reverse("organisations:organisation-list"), 6),
         "organisation": (organisation.get_absolute_url(), 8),
         "countries": (reverse("organisations:country-list"), 4),

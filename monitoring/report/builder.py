@@ -46,12 +46,14 @@ def chairs_conclusions(*meetings: Meeting | None) -> dict[int, str]:
     return pages
 
 
-def cycle_info(cycle: ReportingCycle, previous: ReportingCycle | None) -> CycleInfo:
+def cycle_info(cycle: ReportingCycle, previous: ReportingCycle | None, today: datetime.date) -> CycleInfo:
     conclusions = chairs_conclusions(cycle.opening_meeting, cycle.closing_meeting)
+    status = cycle.status_on(today)
     return _copy(
         CycleInfo,
         cycle,
-        status_label=str(cycle.get_status_display()),
+        status=status.value,
+        status_label=str(status.label),
         opening_meeting=meeting_info(cycle.opening_meeting, conclusions),
         closing_meeting=meeting_info(cycle.closing_meeting, conclusions),
         previous_number=previous.number if previous else None,
@@ -74,10 +76,10 @@ def build_report(
     objectives, per_objective, per_action = build_sections(plan, initiatives)
     data = StocktakingReportData(
         schema_version=SCHEMA_VERSION,
-        cycle=cycle_info(cycle, previous),
+        cycle=cycle_info(cycle, previous, today),
         generated_at=now,
         as_of=today,
-        published=cycle.status == CycleStatus.PUBLISHED,
+        published=cycle.status_on(today) == CycleStatus.PUBLISHED,
         executive_summary=cycle.executive_summary.strip(),
         summary=build_summary(cycle, initiatives, per_objective, per_action),
         objectives=objectives,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from projects.models import Project, ProjectStatus
+from projects.models import NOT_REPORTED_LABEL, Project, ProjectStatus
 
 from ..models import MilestoneOutcome, MilestoneReport, ReportingCycle
 from .data import Changes, IndicatorDelta, SlippedMilestone, StatusChange, translated
@@ -67,11 +67,13 @@ def slipped_milestones(cycle: ReportingCycle) -> list[SlippedMilestone]:
 
 
 def build_changes(cycle: ReportingCycle, baseline: Baseline, initiatives: Initiatives) -> Changes:
-    status_labels = translated(ProjectStatus.choices)
+    status_labels = {None: str(NOT_REPORTED_LABEL), **translated(ProjectStatus.choices)}
+    # An initiative without a status now has had none stated ("not reported yet"): no change to report (before
+    # statuses came from updates, every initiative read "ongoing", the old default, which the plan never stated).
     changed = [
         (project, baseline.statuses[project.pk])
         for project in initiatives.by_title
-        if baseline.statuses.get(project.pk, project.status) != project.status
+        if project.status and baseline.statuses.get(project.pk, project.status) != project.status
     ]
     status_changes = [
         StatusChange(

@@ -16,13 +16,12 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import MilestoneState, ProjectStatus
+from projects.models import MilestoneState
 from stakeholders.models import Region
 
 #: Bumped when the dataclasses change shape; stored with every frozen report.
 SCHEMA_VERSION = 1
 
-ACTIVE_STATUSES = (ProjectStatus.PLANNED, ProjectStatus.ONGOING)
 REGIONS = (Region.ASIA, Region.EUROPE, Region.INTERNATIONAL)
 
 # Milestone buckets: the milestones' states (projects.models.MilestoneState), in the order the report shows them.
@@ -209,6 +208,8 @@ class UpdateEntry:
     period_end: datetime.date
     approved_on: datetime.date | None
     excerpt: str
+    # Everyone who wrote it (permissions.writers), by name; reports published before 2026-12 do not say.
+    written_by: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -287,7 +288,7 @@ class OrganisationCoverage:
 class Coverage:
     reported: list[InitiativeRef]
     not_reported: list[InitiativeRef]
-    not_expected: list[InitiativeRef]  # completed or suspended, without an update
+    not_expected: list[InitiativeRef]  # completed or discontinued, without an update
     organisations: list[OrganisationCoverage]
 
 

@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import pgettext
 
 from projects.models import (
+    NOT_REPORTED_LABEL,
     ActionContribution,
     Indicator,
     Milestone,
@@ -26,6 +27,7 @@ from projects.models import (
     TargetComparator,
 )
 
+from .. import permissions
 from ..models import (
     IndicatorValue,
     MilestoneReport,
@@ -36,7 +38,6 @@ from ..models import (
     WorkPlanItemReport,
 )
 from .data import (
-    ACTIVE_STATUSES,
     BEHIND,
     BUCKET_LABELS,
     DONE,
@@ -137,6 +138,7 @@ def excerpt(text: str, truncate: str | None = None) -> str:
 
 def updates_by_initiative(cycle: ReportingCycle) -> dict[int, list[UpdateEntry]]:
     """The cycle's approved updates, by initiative, in the report's order: period end, approval, id."""
+    writers = permissions.writers_by_update(approved_updates(cycle))
     updates = approved_updates(cycle).annotate(
         organisation_name=short_name("organisation"),
         approved_on=TruncDate("reviewed_at", tzinfo=timezone.get_current_timezone()),
@@ -150,8 +152,11 @@ def updates_by_initiative(cycle: ReportingCycle) -> dict[int, list[UpdateEntry]]
     for row in rows:
         project_id, organisation = row.pop("project_id"), row.pop("organisation_name")
         quoted = excerpt(row.pop("narrative"), truncate)
+        written_by = [person["name"] for person in writers.get(row["pk"], [])]
         url = reverse("updates:update-detail", kwargs={"pk": row["pk"]})
-        entries[project_id].append(UpdateEntry(**row, url=url, organisation=organisation, excerpt=quoted))
+        entries[project_id].append(
+            UpdateEntry(**row, url=url, organisation=organisation, excerpt=quoted, written_by=written_by)
+        )
     return entries
 
 
@@ -345,10 +350,10 @@ def build_initiatives(
             slug=project.slug,
             title=project.title,
             url=url,
-            status=project.status,
-            status_label=statuses.get(project.status, project.status),
+            status=project.status or "",  # empty: not reported yet
+            status_label=statuses[project.status] if project.status else str(NOT_REPORTED_LABEL),
             is_new=is_new(project),
-            active=project.status in ACTIVE_STATUSES,
+            active=project.is_expected_to_report,
             reported=bool(updates[pk]),
             leads=lead_names,
             partners=partners[pk],

@@ -15,15 +15,18 @@ def test_cycles_meetings_and_the_published_report(client, loaded_plan, secretari
         cycles = client.get("/api/v1/cycles/").json()["results"]
     first = cycles[0]
     assert first["number"] == 1 and first["report_published"] is False and first["report"] is None
+    # Its state follows from its dates: closed since its window's last day.
+    assert (first["status"], first["status_message"]) == ("closed", "Closed on 31 December 2023")
     assert client.get("/api/v1/cycles/1/report/").status_code == 404  # a draft is not in the API
     assert client.get("/api/v1/cycles/999/").status_code == 404
     assert {m["kind"] for m in client.get("/api/v1/meetings/").json()["results"]} >= {"asemme"}
 
     from monitoring.models import ReportingCycle
 
-    publish_report(cycle=ReportingCycle.objects.get(number=1), user=secretariat_user)
+    publish_report(cycle=ReportingCycle.objects.get(number=1), user=secretariat_user, confirmed=True)
     detail = client.get("/api/v1/cycles/1/").json()
     assert detail["report_published"] is True and detail["report"].endswith("/api/v1/cycles/1/report/")
+    assert detail["status"] == "published" and detail["status_message"].startswith("Published on ")
     report = client.get("/api/v1/cycles/1/report/").json()
     assert report["cycle"] == 1 and report["content"]["summary"]
 

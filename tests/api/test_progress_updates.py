@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from monitoring import update_services as services
 from monitoring.models import ProgressUpdate, UpdateStatus, UpdateTransition
 from projects.models import MilestoneStatus
-from tests.conftest import PERSONAS, draft
+from tests.conftest import PERSONAS, content, draft
 from tests.outbox import deliver, queued
 
 from .conftest import as_persona
@@ -34,6 +34,7 @@ def body(world, **overrides) -> dict:
         "achievements": "120 pairs exchanged.",
         "challenges": "Few European funders.",
         "next_steps": "Outreach.",
+        "initiative_status": "ongoing",
         "milestone_reports": [
             {"milestone": world["milestone"].pk, "outcome": "achieved", "achieved_on": "2026-05-02", "note": "Seoul"}
         ],
@@ -91,12 +92,15 @@ def test_contributor_drafts_edits_and_submits_and_the_secretariat_returns_and_ap
         )
     assert returned.status_code == 200 and returned.json()["status"] == "returned"
     assert returned.json()["return_reason"] == "Add the number of alumni."
-    assert [to for to, _subject in queued()] == [["author@example.org"]]
+    assert queued() == [
+        (["reviewer2@example.org", "secretariat@example.org"], "Progress update submitted: DUO Fellowship"),
+        (["author@example.org"], "Your progress update on DUO Fellowship was returned"),
+    ]
     assert deliver()[-1].to == ["author@example.org"]
 
     version = author.get(url).json()["version"]
     assert author.patch(url, {"version": version, "challenges": "None."}, format="json").status_code == 200
-    assert author.post(url + "submit/", {}, format="json").status_code == 200
+    assert author.post(url + "submit/", {"version": version + 1}, format="json").status_code == 200
     version = secretariat.get(url).json()["version"]
     with django_capture_on_commit_callbacks(execute=True):
         approved = secretariat.post(url + "approve/", {"version": version}, format="json")
@@ -220,11 +224,13 @@ def test_nobody_approves_their_own_update_through_the_api(world):
     world["secretariat"].memberships.create(organisation=world["lead"])
     secretariat = client_for(world, "secretariat")
     created = secretariat.post(UPDATES, body(world), format="json").json()
-    submitted = secretariat.post(created["url"] + "submit/", format="json")
+    submitted = secretariat.post(created["url"] + "submit/", {"version": created["version"]}, format="json")
     assert submitted.status_code == 200
     version = {"version": submitted.json()["version"]}
     refused = secretariat.post(created["url"] + "approve/", version, format="json")
-    assert refused.status_code == 403 and refused.json()["detail"] == "Nobody approves their own update."
+    assert refused.status_code == 403 and refused.json()["detail"] == (
+        "Nobody approves an update they wrote, edited or submitted, or one of their organisation's."
+    )
     assert client_for(world, "reviewer2").post(created["url"] + "approve/", version, format="json").status_code == 200
 
 
@@ -271,8 +277,8 @@ def test_transitions_from_the_wrong_state_are_409(world):
     update = draft(world)
     author, secretariat = client_for(world, "author"), client_for(world, "secretariat")
     url = f"{UPDATES}{update.pk}/"
-    assert author.post(url + "submit/", format="json").status_code == 200
-    again = author.post(url + "submit/", format="json")
+    assert author.post(url + "submit/", {"version": 1}, format="json").status_code == 200
+    again = author.post(url + "submit/", {"version": 1}, format="json")  # a second click
     assert again.status_code == 409 and again.json() == {
         "detail": "This update has already been submitted.",
         "code": "invalid_transition",
@@ -285,6 +291,25 @@ def test_transitions_from_the_wrong_state_are_409(world):
         assert response.status_code == 409, action
         assert response.json()["code"] == "invalid_transition"
     assert UpdateTransition.objects.filter(update=update).count() == 3
+
+
+def test_submit_needs_the_version_read_and_refuses_a_stale_one(world):
+    update = draft(world)
+    author, url = client_for(world, "author"), f"{UPDATES}{update.pk}/"
+    missing = author.post(url + "submit/", {}, format="json")
+    assert missing.status_code == 400
+    assert missing.json()["errors"] == {
+        "version": ["Send the version you read: it guards against overwriting someone else's work."]
+    }
+    for odd in ("²", "9" * 5000, None, 0):
+        assert author.post(url + "submit/", {"version": odd}, format="json").status_code == 400, odd
+    services.save_draft(
+        update=update, user=world["colleague"], content=content(period_start=update.period_start), expected_version=1
+    )
+    stale = author.post(url + "submit/", {"version": 1}, format="json")
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
+    assert ProgressUpdate.objects.get(pk=update.pk).status == UpdateStatus.DRAFT
+    assert author.post(url + "submit/", {"version": 2}, format="json").status_code == 200
 
 
 def test_approve_and_return_need_the_version_read_and_refuse_a_stale_one(world):
@@ -307,7 +332,7 @@ def test_approve_and_return_need_the_version_read_and_refuse_a_stale_one(world):
 
 def test_an_empty_update_cannot_be_submitted(world):
     update = draft(world, achievements="", challenges="", next_steps="")
-    response = client_for(world, "author").post(f"{UPDATES}{update.pk}/submit/", format="json")
+    response = client_for(world, "author").post(f"{UPDATES}{update.pk}/submit/", {"version": 1}, format="json")
     assert response.status_code == 409 and "Write at least" in response.json()["detail"]
 
 

@@ -32,6 +32,8 @@ def test_the_root_lists_every_endpoint_and_the_docs(api):
         "cycles",
         "export-json",
         "export-csv",
+        "export-indicator-values",
+        "progress",
         "me",
         "schema",
         "docs",

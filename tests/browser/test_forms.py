@@ -26,7 +26,6 @@ from playwright.sync_api import expect
 
 from monitoring import update_services as services
 from monitoring.models import (
-    CycleStatus,
     Meeting,
     MeetingKind,
     ProgressUpdate,
@@ -141,7 +140,6 @@ def cycle(world) -> ReportingCycle:
         period_end=datetime.date(2027, 12, 31),
         submission_opens=datetime.date(2026, 1, 1),
         submission_closes=datetime.date(2027, 12, 31),
-        status=CycleStatus.OPEN,
     )
     WorkPlanItem.objects.create(
         cycle=cycle, project=world.project, planned_activity="Alumni meeting in Seoul", expected_output="45 alumni"
@@ -216,6 +214,8 @@ def test_keyboard_only_a_person_fills_and_submits_the_update(live_server, page, 
     page.keyboard.type("06302026")  # the date picker's own fields, month / day / year
     tab_to(page, "[name=achievements]")
     page.keyboard.type("110 pairs exchanged; 45 alumni met in Seoul.")
+    tab_to(page, "[name=initiative_status]")
+    page.keyboard.press("Space")  # the first status, "Planned"
     tab_to(page, "[name='workplan-0-status']")
     page.keyboard.type("Done")  # a closed select picks the option typed
     tab_to(page, "[name='milestones-0-outcome']")
@@ -231,7 +231,7 @@ def test_keyboard_only_a_person_fills_and_submits_the_update(live_server, page, 
     expect(page.get_by_text("Your update was submitted to the Secretariat.")).to_be_visible()
 
     update = ProgressUpdate.objects.get()
-    assert update.status == UpdateStatus.SUBMITTED
+    assert (update.status, update.initiative_status) == (UpdateStatus.SUBMITTED, "planned")
     assert (update.period_start, update.period_end) == (datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
     assert update.milestone_reports.get().achieved_on == datetime.date(2026, 5, 2)
     assert update.indicator_values.get().as_of == datetime.date(2026, 6, 30)

@@ -34,6 +34,7 @@ def test_contributor_and_secretariat_take_an_update_to_publication(live_server, 
     expect(page.get_by_role("heading", name="My initiatives", level=1)).to_be_visible()
     page.get_by_role("link", name="Write an update").first.click()
     page.get_by_label("Achievements").fill("110 pairs exchanged in the first half of 2026.")
+    page.get_by_label("Ongoing", exact=True).check()
     page.get_by_label("Outcome").select_option("achieved")
     page.get_by_label("Date achieved").fill("2026-05-02")
     page.get_by_label("Value (participants)").fill("110")
@@ -48,7 +49,7 @@ def test_contributor_and_secretariat_take_an_update_to_publication(live_server, 
     # The Secretariat returns it with a reason.
     log_in(page, base, "secretariat")
     page.goto(base + "/updates/review/")
-    page.get_by_role("link", name="DUO Fellowship").click()
+    page.get_by_role("link", name="DUO Fellowship", exact=True).click()
     page.get_by_role("link", name="Return with a reason").click()
     page.get_by_label("Reason for returning").fill("Please add the alumni meeting's attendance.")
     page.get_by_role("button", name="Return it").click()
@@ -70,7 +71,7 @@ def test_contributor_and_secretariat_take_an_update_to_publication(live_server, 
     page.goto(base + "/updates/review/")
     page.get_by_label("Select the update on DUO Fellowship").check()
     page.get_by_role("button", name="Approve the selected updates").click()
-    expect(page.get_by_text("1 updates approved and published.")).to_be_visible()
+    expect(page.get_by_text("1 update approved and published.")).to_be_visible()
     log_out(page)
 
     update = ProgressUpdate.objects.get()

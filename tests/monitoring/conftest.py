@@ -25,6 +25,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from monitoring import update_services as services
 from monitoring.models import (
@@ -76,18 +77,42 @@ class World:
     secretariat: User
 
 
+def window_for(status: str, start: datetime.date, end: datetime.date, today: datetime.date | None = None):
+    """A submission window that puts a cycle in ``status`` today (a cycle's state follows from its dates): open
+    from the period's start until 100 days from now; closed after the period (or yesterday); planned from 30
+    days from now."""
+    today = today or timezone.localdate()
+    day = datetime.timedelta(days=1)
+    if status == CycleStatus.PLANNED:
+        return today + 30 * day, today + 60 * day
+    if status == CycleStatus.CLOSED:
+        closes = min(end, today - day)
+        return min(start, closes), closes
+    return min(start, today), today + 100 * day  # open (and published: frozen whatever its dates)
+
+
+def set_status(cycle: ReportingCycle, status: str) -> ReportingCycle:
+    """Move ``cycle``'s window (as time passing, or the Secretariat, would) so that it is in ``status`` today."""
+    cycle.submission_opens, cycle.submission_closes = window_for(status, cycle.period_start, cycle.period_end)
+    cycle.late_submissions_until = None
+    cycle.published_on = timezone.localdate() if status == CycleStatus.PUBLISHED else None
+    cycle.save()
+    return cycle
+
+
 def make_cycle(number=1, start=(2022, 1, 1), end=(2023, 12, 31), status=CycleStatus.OPEN, **extra) -> ReportingCycle:
     opening, _ = Meeting.objects.get_or_create(
         kind=MeetingKind.ASEMME, number=7 + number, defaults={"year": start[0] - 1, "status": MeetingStatus.HELD}
     )
+    opens, closes = window_for(status, datetime.date(*start), datetime.date(*end))
     return ReportingCycle.objects.create(
         number=number,
         opening_meeting=opening,
         period_start=datetime.date(*start),
         period_end=datetime.date(*end),
-        submission_opens=datetime.date(*start),
-        submission_closes=extra.pop("closes", datetime.date(*end)),
-        status=status,
+        submission_opens=extra.pop("opens", opens),
+        submission_closes=extra.pop("closes", closes),
+        published_on=timezone.localdate() if status == CycleStatus.PUBLISHED else None,
         **extra,
     )
 
@@ -164,6 +189,7 @@ def world(db, secretariat_user) -> World:
     outsider = MembershipFactory(organisation=int_, user=UserFactory(username="outsider")).user
 
     def report(project, organisation, author, **content):
+        content.setdefault("initiative_status", project.status)  # as the world set it: the report's tests read it
         update = services.create_update(
             project=project,
             organisation=organisation,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from monitoring.cycle_services import publish_report
 from monitoring.models import CycleStatus, Meeting, ReportingCycle, StocktakingReport, WorkPlanItem
@@ -38,17 +41,22 @@ def test_work_plan_items_are_edited_inline_under_their_cycle(client, world):
 def test_cycle_actions_go_through_the_services(client, world):
     client.force_login(world.secretariat)
     changelist = reverse("admin:monitoring_reportingcycle_changelist")
+    today = timezone.localdate()
     second = ReportingCycle.objects.create(
         number=2,
         period_start="2024-01-01",
         period_end="2025-12-31",
-        submission_opens="2024-01-01",
-        submission_closes="2025-10-31",
+        submission_opens=today + datetime.timedelta(days=200),
+        submission_closes=today + datetime.timedelta(days=260),
     )
-    # Opening a second cycle while the first is open is refused with a message, not a crash.
+    assert second.status == CycleStatus.PLANNED
+    # Opening a second cycle while the first takes submissions is refused with a message, not a crash.
     response = client.post(changelist, {"action": "open_submissions", "_selected_action": [second.pk]}, follow=True)
-    assert "Cycle 1 is open: close it before opening another." in response.content.decode()
-    client.post(changelist, {"action": "publish_report", "_selected_action": [world.cycle.pk]})
+    assert "the windows of two cycles cannot overlap" in response.content.decode()
+    # Publishing leads to the site's publish page, which checks what is left first.
+    response = client.post(changelist, {"action": "publish_report", "_selected_action": [world.cycle.pk]})
+    assert response["Location"] == reverse("reports:report-publish", args=[1])
+    client.post(response["Location"], {"confirm_unresolved": "on"})
     assert StocktakingReport.objects.get(cycle=world.cycle).published_by == world.secretariat
     client.post(changelist, {"action": "open_submissions", "_selected_action": [second.pk]})
     second.refresh_from_db()
@@ -69,7 +77,7 @@ def test_meetings_autocomplete_host_countries_and_name_themselves(client, world)
 
 
 def test_frozen_reports_are_read_only(client, world):
-    report = publish_report(cycle=world.cycle, user=world.secretariat)
+    report = publish_report(cycle=world.cycle, user=world.secretariat, confirmed=True)
     client.force_login(world.secretariat)
     page = client.get(reverse("admin:monitoring_stocktakingreport_change", args=[report.pk]))
     assert page.status_code == 200

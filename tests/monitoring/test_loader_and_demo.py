@@ -7,7 +7,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
+from monitoring.cycle_services import cycle_status_message
 from monitoring.models import (
     CycleStatus,
     Meeting,
@@ -24,7 +26,11 @@ pytestmark = pytest.mark.django_db
 
 def test_the_first_cycle_is_shipped_and_the_meetings_claim_only_what_the_plan_states(loaded_plan, seed_text):
     cycle = ReportingCycle.objects.get()
-    assert (cycle.number, cycle.status, cycle.label) == (1, CycleStatus.OPEN, "2022–2023")
+    # Its window spanned its two years: closed by the clock, its report not published (the plan says nothing of
+    # one), and nobody is asked to report into it today.
+    assert (cycle.number, cycle.status, cycle.label) == (1, CycleStatus.CLOSED, "2022–2023")
+    assert (cycle.published_on, ReportingCycle.objects.current()) == (None, None)
+    assert cycle_status_message(cycle) == "Closed on 31 December 2023"
     assert (cycle.period_start, cycle.period_end) == (datetime.date(2022, 1, 1), datetime.date(2023, 12, 31))
     asemme8, asemme9 = cycle.opening_meeting, cycle.closing_meeting
     assert (asemme8.short_name, asemme8.status, asemme8.year) == ("ASEMME8", MeetingStatus.HELD, 2021)
@@ -48,14 +54,17 @@ def test_the_first_cycle_is_shipped_and_the_meetings_claim_only_what_the_plan_st
 
 def test_reloading_does_not_undo_the_secretariats_decisions(loaded_plan):
     cycle = ReportingCycle.objects.get()
-    cycle.status = CycleStatus.CLOSED
     cycle.submission_closes = datetime.date(2023, 9, 30)
+    cycle.late_submissions_until = datetime.date(2023, 10, 15)
     cycle.save()
     out = StringIO()
     call_command("load_action_plan", stdout=out)
     assert out.getvalue().strip() == "The plan is up to date: nothing changed."
     cycle.refresh_from_db()
-    assert (cycle.status, cycle.submission_closes) == (CycleStatus.CLOSED, datetime.date(2023, 9, 30))
+    assert (cycle.submission_closes, cycle.late_submissions_until) == (
+        datetime.date(2023, 9, 30),
+        datetime.date(2023, 10, 15),
+    )
     assert Meeting.objects.count() == 3
 
 
@@ -102,7 +111,14 @@ def test_the_demo_shows_a_real_report(loaded_plan):
     call_command("create_demo_updates", "--force", stdout=out)
     assert "Approved demo update on ASEM-DUO Fellowship Programme by contributor." in out.getvalue()
     call_command("create_demo_updates", "--force", stdout=StringIO())  # idempotent
-    cycle = ReportingCycle.objects.get()
+    # A cycle around today, after cycle 1 in the two-year rhythm, open with days left; marked as demo data.
+    cycle = ReportingCycle.objects.current()
+    today = timezone.localdate()
+    assert cycle.period_start <= today <= cycle.period_end and cycle.status == CycleStatus.OPEN
+    assert cycle_status_message(cycle).endswith("(24 days left)") and "Demo data" in cycle.note
+    assert list(ReportingCycle.objects.values_list("number", "period_start")) == [
+        (number, datetime.date(2020 + 2 * number, 1, 1)) for number in range(1, cycle.number + 1)
+    ]
     updates = ProgressUpdate.objects.filter(cycle=cycle, status=UpdateStatus.APPROVED)
     assert sorted(updates.values_list("author__username", flat=True)) == ["contributor", "outsider"]
     assert WorkPlanItem.objects.filter(cycle=cycle).count() == 4

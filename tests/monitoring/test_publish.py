@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from monitoring import cycle_services as services
 from monitoring import exporters, update_services
@@ -18,7 +19,7 @@ from monitoring.models import CycleStatus, ProgressUpdate, ReportingCycle, Repor
 from monitoring.report import build_report
 from projects.models import Indicator
 
-from .conftest import make_cycle
+from .conftest import make_cycle, set_status
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_a_draft_report_is_the_secretariats_only(client, world, persona, expecte
     ],
 )
 def test_a_published_report_is_public(client, world, persona, expected):
-    services.publish_report(cycle=world.cycle, user=world.secretariat)
+    services.publish_report(cycle=world.cycle, user=world.secretariat, confirmed=True)
     login(client, world, persona)
     assert {name: client.get(url).status_code for name, url in urls(world.cycle).items()} == expected
     assert "Reporting cycle 1 (2022–2023)" in client.get(reverse("reports:report-list")).content.decode()
@@ -79,7 +80,7 @@ def test_a_published_report_is_public(client, world, persona, expected):
 def test_only_the_secretariat_publishes(client, world, persona, status, published):
     login(client, world, persona)
     url = reverse("reports:report-publish", args=[world.cycle.number])
-    assert client.post(url).status_code == status
+    assert client.post(url, {"confirm_unresolved": "on"}).status_code == status
     assert StocktakingReport.objects.published().exists() == published
     world.cycle.refresh_from_db()
     assert (world.cycle.status == CycleStatus.PUBLISHED) == published
@@ -87,14 +88,14 @@ def test_only_the_secretariat_publishes(client, world, persona, status, publishe
 
 def test_contributors_cannot_publish_through_the_service_either(world):
     with pytest.raises(PermissionDenied):
-        services.publish_report(cycle=world.cycle, user=world.author_eur)
-    services.publish_report(cycle=world.cycle, user=world.secretariat)
+        services.publish_report(cycle=world.cycle, user=world.author_eur, confirmed=True)
+    services.publish_report(cycle=world.cycle, user=world.secretariat, confirmed=True)
     with pytest.raises(PermissionDenied):  # and on a published report a contributor gets 403, not 404
-        services.publish_report(cycle=world.cycle, user=world.author_eur)
+        services.publish_report(cycle=world.cycle, user=world.author_eur, confirmed=True)
 
 
 def test_a_published_report_is_forbidden_to_republish_for_contributors_over_http(client, world):
-    services.publish_report(cycle=world.cycle, user=world.secretariat)
+    services.publish_report(cycle=world.cycle, user=world.secretariat, confirmed=True)
     client.force_login(world.author_eur)
     assert client.post(reverse("reports:report-publish", args=[world.cycle.number])).status_code == 403
 
@@ -103,21 +104,24 @@ def test_publishing_freezes_the_report(client, world):
     client.force_login(world.secretariat)
     page = client.get(reverse("reports:report-publish", args=[world.cycle.number]))
     assert page.status_code == 200 and "Publish and freeze the report" in page.content.decode()
-    response = client.post(reverse("reports:report-publish", args=[world.cycle.number]))
-    assert response.status_code == 302 and response["Location"] == world.cycle.get_absolute_url()
+    response = client.post(reverse("reports:report-publish", args=[world.cycle.number]), {"confirm_unresolved": "on"})
+    # Published; next, the Secretariat is offered to plan cycle 2.
+    assert response.status_code == 302 and response["Location"] == reverse("reports:next-cycle", args=[1])
     frozen = StocktakingReport.objects.get(cycle=world.cycle)
     assert frozen.status == ReportStatus.PUBLISHED and frozen.published_by == world.secretariat
     assert frozen.content["summary"]["reported"] == 2 and frozen.content["published"] is True
     client.logout()
     before = {name: client.get(url).content for name, url in urls(world.cycle).items() if name in ("page", "csv")}
 
-    # Later edits: a title, an indicator, a new approved update on beta (approved in a published cycle).
+    # Later edits: a title, an indicator. Beta's update, left submitted, can no longer be approved into the cycle.
     world.alpha.title = "Alpha, renamed after publication"
     world.alpha.save()
     Indicator.objects.filter(pk=world.indicators["i1"].pk).update(baseline=Decimal("1"))
     beta_update = ProgressUpdate.objects.get(project=world.beta, cycle=world.cycle)
-    update_services.approve_update(update=beta_update, reviewer=world.secretariat)
-    assert build_report(world.cycle).summary.reported == 3  # the live data moved on…
+    with pytest.raises(update_services.WorkflowError, match="nothing more can be approved into it"):
+        update_services.approve_update(update=beta_update, reviewer=world.secretariat)
+    titles = [entry.title for entry in build_report(world.cycle).initiatives]
+    assert "Alpha, renamed after publication" in titles  # the live data moved on…
 
     after = {name: client.get(url).content for name, url in urls(world.cycle).items() if name in ("page", "csv")}
     assert after == before  # …the published report did not
@@ -128,7 +132,7 @@ def test_publishing_freezes_the_report(client, world):
 
 
 def test_publishing_ends_the_cycle_and_new_updates_report_nowhere(world):
-    services.publish_report(cycle=world.cycle, user=world.secretariat)
+    services.publish_report(cycle=world.cycle, user=world.secretariat, confirmed=True)
     update = update_services.create_update(
         project=world.alpha,
         organisation=world.eur,
@@ -140,33 +144,71 @@ def test_publishing_ends_the_cycle_and_new_updates_report_nowhere(world):
     assert update.cycle is None
 
 
-def test_cycle_states_change_by_rule(world):
-    services.publish_report(cycle=world.cycle, user=world.secretariat)
-    with pytest.raises(services.MonitoringError, match="already published"):
-        services.publish_report(cycle=world.cycle, user=world.secretariat)
+def test_cycle_states_follow_the_dates_and_change_by_rule(world):
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
     planned = make_cycle(number=2, start=(2024, 1, 1), end=(2025, 12, 31), status=CycleStatus.PLANNED)
+    assert (world.cycle.status, planned.status) == (CycleStatus.OPEN, CycleStatus.PLANNED)
+    assert ReportingCycle.objects.current() == world.cycle
     with pytest.raises(services.MonitoringError, match="planned cycle"):
-        services.publish_report(cycle=planned, user=world.secretariat)
-    with pytest.raises(services.MonitoringError, match="Only an open cycle"):
-        services.close_submissions(cycle=planned, user=world.secretariat)
+        services.publish_report(cycle=planned, user=world.secretariat, confirmed=True)
+    # Two cycles never take submissions on the same day.
+    with pytest.raises(services.MonitoringError, match="Cycle 1 takes submissions from"):
+        services.open_submissions(cycle=planned, user=world.secretariat)
+    # The window closes by its date (here: the Secretariat moves its last day to yesterday).
+    opens = world.cycle.submission_opens
+    services.set_submission_window(cycle=world.cycle, user=world.secretariat, opens=opens, closes=today - day)
+    world.cycle.refresh_from_db()
+    assert world.cycle.status_on(today) == CycleStatus.CLOSED and ReportingCycle.objects.current() is None
+    # A late-submission allowance: still closed, but it takes submissions.
+    services.set_submission_window(
+        cycle=world.cycle, user=world.secretariat, opens=opens, closes=today - day, late_until=today + 3 * day
+    )
+    world.cycle.refresh_from_db()
+    assert world.cycle.status_on(today) == CycleStatus.CLOSED and ReportingCycle.objects.current() == world.cycle
+    with pytest.raises(services.MonitoringError, match="cannot overlap"):
+        services.open_submissions(cycle=planned, user=world.secretariat)
+    services.set_submission_window(cycle=world.cycle, user=world.secretariat, opens=opens, closes=today - day)
     services.open_submissions(cycle=planned, user=world.secretariat)
-    third = make_cycle(number=3, start=(2026, 1, 1), end=(2027, 12, 31), status=CycleStatus.PLANNED)
-    with pytest.raises(services.MonitoringError, match="Cycle 2 is open"):
-        services.open_submissions(cycle=third, user=world.secretariat)
-    services.close_submissions(cycle=planned, user=world.secretariat)
-    services.open_submissions(cycle=third, user=world.secretariat)
+    planned.refresh_from_db()
+    assert planned.submission_opens == today and ReportingCycle.objects.current() == planned
+    with pytest.raises(services.MonitoringError, match="only a planned cycle"):
+        services.open_submissions(cycle=planned, user=world.secretariat)
+    services.publish_report(cycle=world.cycle, user=world.secretariat, confirmed=True)
+    with pytest.raises(services.MonitoringError, match="already published"):
+        services.publish_report(cycle=world.cycle, user=world.secretariat, confirmed=True)
+    with pytest.raises(services.MonitoringError, match="frozen"):
+        services.set_submission_window(cycle=world.cycle, user=world.secretariat, opens=today, closes=today)
     with pytest.raises(PermissionDenied):
-        services.close_submissions(cycle=third, user=world.author_eur)
-    assert list(ReportingCycle.objects.values_list("number", "status")) == [
-        (1, "published"),
-        (2, "closed"),
-        (3, "open"),
-    ]
+        services.set_submission_window(cycle=planned, user=world.author_eur, opens=today, closes=today)
+    assert [(c.number, c.status) for c in ReportingCycle.objects.all()] == [(1, "published"), (2, "open")]
 
 
-def test_the_database_allows_one_open_cycle_at_most(world):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        make_cycle(number=2, start=(2024, 1, 1), end=(2025, 12, 31), status=CycleStatus.OPEN)
+@pytest.mark.parametrize(
+    "status, days, expected",
+    [
+        (CycleStatus.PLANNED, 0, "Planned: submissions open on 1 March 2027 and close on 31 March 2027"),
+        (CycleStatus.OPEN, 0, "Open: submissions close on 31 March 2027 (24 days left)"),
+        (CycleStatus.OPEN, 23, "Open: submissions close on 31 March 2027 (1 day left)"),
+        (CycleStatus.OPEN, 24, "Open: submissions close on 31 March 2027 (last day today)"),
+        (CycleStatus.CLOSED, 25, "Closed on 31 March 2027: late submissions accepted until 15 April 2027 (14 days left)"),
+        (CycleStatus.CLOSED, 39, "Closed on 31 March 2027: late submissions accepted until 15 April 2027 (last day today)"),
+        (CycleStatus.CLOSED, 41, "Closed on 31 March 2027; late submissions were accepted until 15 April 2027"),
+        (CycleStatus.PUBLISHED, 60, "Published on 2 May 2027"),
+    ],
+)  # fmt: skip
+def test_one_message_says_the_state_and_never_a_past_date_as_to_come(world, status, days, expected):
+    cycle = world.cycle
+    cycle.submission_opens, cycle.submission_closes = datetime.date(2027, 3, 1), datetime.date(2027, 3, 31)
+    cycle.late_submissions_until = datetime.date(2027, 4, 15)
+    cycle.published_on = datetime.date(2027, 5, 2) if status == CycleStatus.PUBLISHED else None
+    today = datetime.date(2027, 2, 1) if status == CycleStatus.PLANNED else datetime.date(2027, 3, 7)
+    today += datetime.timedelta(days=days)
+    assert cycle.status_on(today) == status
+    assert services.cycle_status_message(cycle, today) == expected
+    if status == CycleStatus.CLOSED:
+        cycle.late_submissions_until = None
+        assert services.cycle_status_message(cycle, today) == "Closed on 31 March 2027"
 
 
 def test_a_frozen_report_must_have_content(world):
@@ -174,14 +216,39 @@ def test_a_frozen_report_must_have_content(world):
         StocktakingReport.objects.create(cycle=world.cycle, status=ReportStatus.PUBLISHED, content=None)
 
 
-def test_publish_page_warns_of_updates_waiting_for_review(client, world):
+def test_publishing_checks_first_and_asks_for_confirmation(client, world):
+    """The publish page lists what is unresolved; publishing with any of it left needs an explicit "yes"."""
     client.force_login(world.secretariat)
-    page = client.get(reverse("reports:report-publish", args=[world.cycle.number])).content.decode()
-    assert "1 update of this cycle is still waiting for review" in page
+    url = reverse("reports:report-publish", args=[world.cycle.number])
+    page = client.get(url).content.decode()
+    assert "The window is not closed:" in page
+    assert "1 active initiative without an approved update:" in page and ">Beta</a>" in page
+    assert "1 update submitted, waiting for review" in page
+    response = client.post(url, {"executive_summary": ""})
+    assert response.status_code == 400 and "confirm that the report is to be published" in response.content.decode()
+    assert not StocktakingReport.objects.exists()
+    with pytest.raises(services.MonitoringError, match="unresolved"):
+        services.publish_report(cycle=world.cycle, user=world.secretariat)
+    assert client.post(url, {"executive_summary": "", "confirm_unresolved": "on"}).status_code == 302
+    assert StocktakingReport.objects.published().filter(cycle=world.cycle).exists()
+
+
+def test_with_nothing_unresolved_publishing_needs_no_confirmation(client, world):
+    beta = ProgressUpdate.objects.get(project=world.beta, cycle=world.cycle)
+    update_services.approve_update(update=beta, reviewer=world.secretariat)
+    set_status(world.cycle, CycleStatus.CLOSED)
+    check = services.publication_check(world.cycle)
+    assert not check.unresolved and check.without_approved_count == 0
+    client.force_login(world.secretariat)
+    url = reverse("reports:report-publish", args=[world.cycle.number])
+    assert "Nothing is unresolved" in client.get(url).content.decode()
+    assert client.post(url, {"executive_summary": ""}).status_code == 302
+    world.cycle.refresh_from_db()
+    assert world.cycle.status == CycleStatus.PUBLISHED and world.cycle.published_on == timezone.localdate()
 
 
 def test_published_files_are_rendered_once(client, world):
-    services.publish_report(cycle=world.cycle, user=world.secretariat)
+    services.publish_report(cycle=world.cycle, user=world.secretariat, confirmed=True)
     url = reverse("reports:report-pdf", args=[world.cycle.number])
     first = client.get(url)
     assert first["Cache-Control"] == "public, max-age=3600"
@@ -192,7 +259,7 @@ def test_published_files_are_rendered_once(client, world):
 
 def test_publishing_renders_and_stores_each_file_once(client, world):
     with mock.patch("monitoring.exporters.render", wraps=exporters.render) as render:
-        frozen = services.publish_report(cycle=world.cycle, user=world.secretariat)
+        frozen = services.publish_report(cycle=world.cycle, user=world.secretariat, confirmed=True)
     assert sorted(call.args[1] for call in render.call_args_list) == ["csv", "pdf", "xlsx"]
     for extension in exporters.FORMATS:
         url = reverse(f"reports:report-{extension}", args=[world.cycle.number])
@@ -214,23 +281,23 @@ def test_a_drafts_files_are_rendered_for_each_download_and_not_stored(client, wo
 
 
 def test_a_new_publication_replaces_the_stored_files(client, world, django_capture_on_commit_callbacks):
-    first = services.publish_report(cycle=world.cycle, user=world.secretariat)
+    first = services.publish_report(cycle=world.cycle, user=world.secretariat, confirmed=True)
     names = [first.export_file(extension).name for extension in exporters.FORMATS]
     url = reverse("reports:report-csv", args=[world.cycle.number])
     assert b"Alpha, as published again" not in client.get(url).content
     # Publishing is final; should a report ever be published anew (here: forced), its files follow.
     world.alpha.title = "Alpha, as published again"
     world.alpha.save()
-    ReportingCycle.objects.filter(pk=world.cycle.pk).update(status=CycleStatus.CLOSED)
+    ReportingCycle.objects.filter(pk=world.cycle.pk).update(published_on=None)
     with django_capture_on_commit_callbacks(execute=True):
-        second = services.publish_report(cycle=world.cycle, user=world.secretariat)
+        second = services.publish_report(cycle=world.cycle, user=world.secretariat, confirmed=True)
     assert b"Alpha, as published again" in client.get(url).content
     assert not any(default_storage.exists(name) for name in names)
     assert all(default_storage.exists(second.export_file(extension).name) for extension in exporters.FORMATS)
 
 
 def test_a_report_published_before_its_files_were_stored_gets_them_once(client, world):
-    report = services.publish_report(cycle=world.cycle, user=world.secretariat)
+    report = services.publish_report(cycle=world.cycle, user=world.secretariat, confirmed=True)
     StocktakingReport.objects.filter(pk=report.pk).update(pdf_file="", xlsx_file="", csv_file="")
     url = reverse("reports:report-xlsx", args=[world.cycle.number])
     with mock.patch("monitoring.exporters.render", wraps=exporters.render) as render:
@@ -243,7 +310,7 @@ def test_a_report_published_before_its_files_were_stored_gets_them_once(client, 
 def test_publishing_is_in_the_audit_log(world):
     from django.contrib.admin.models import LogEntry
 
-    services.publish_report(cycle=world.cycle, user=world.secretariat)
+    services.publish_report(cycle=world.cycle, user=world.secretariat, confirmed=True)
     entry = LogEntry.objects.get(object_id=str(world.cycle.pk), content_type__model="reportingcycle")
     assert (entry.user, entry.get_change_message()) == (world.secretariat, "Stocktaking report published")
 

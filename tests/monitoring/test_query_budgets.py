@@ -69,7 +69,7 @@ def test_report_page_and_exports_have_a_fixed_query_budget(
         assert client.get(reverse("reports:report-csv", args=[cycle.number])).status_code == 200
     with django_assert_max_num_queries(30):
         assert client.get(reverse("reports:report-xlsx", args=[cycle.number])).status_code == 200
-    # session, user, groups, the cycles, then completeness: initiatives, updates, members, organisations
+    # session, user, groups, the cycles, then completeness: initiatives, updates, members, organisations, reminders
     with django_assert_max_num_queries(10):
         assert client.get(reverse("reports:completeness")).status_code == 200
     with django_assert_max_num_queries(6):
@@ -81,8 +81,9 @@ def test_a_published_report_is_read_from_one_row(client, secretariat_user, djang
     from monitoring.cycle_services import publish_report
 
     cycle = plan_in_a_cycle(size)
-    publish_report(cycle=cycle, user=secretariat_user)
-    # the content version (the page cache), the cycle, its frozen report's row and its report, whether demonstration data is loaded (the banner)
+    publish_report(cycle=cycle, user=secretariat_user, confirmed=True)
+    # the content version (the page cache), the cycle, its frozen report's row and its report, whether
+    # demonstration data is loaded (the banner)
     with django_assert_max_num_queries(5):
         assert client.get(reverse("reports:report-detail", args=[cycle.number])).status_code == 200
     # then, for an anonymous visitor, the page from the cache: the content version alone

@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from mailer.models import Message
 
-from monitoring.models import ReminderLog
+from monitoring.models import ReminderLog, ReportingCycle
 from monitoring.reminders import send_reminders
 from tests.factories import MembershipFactory, UserFactory
 from tests.outbox import deliver, queued
@@ -22,8 +22,10 @@ CLOSES = datetime.date(2023, 12, 31)
 
 @pytest.fixture(autouse=True)
 def _outbox_without_the_worlds_notices(world):
-    """The world's approvals queued their notices; these tests look at reminders only."""
+    """The world's approvals queued their notices; these tests look at reminders only. The cycle's window is
+    2022–2023, and the tests say which day it is."""
     Message.objects.all().delete()
+    ReportingCycle.objects.filter(pk=world.cycle.pk).update(submission_opens=datetime.date(2022, 1, 1), submission_closes=CLOSES)
 
 
 def test_members_of_initiatives_without_a_submitted_update_are_reminded_once_a_day(world):
@@ -70,10 +72,10 @@ def test_a_reminder_the_mail_server_refuses_is_not_sent_twice_and_delivered_late
 def test_nothing_is_sent_too_early_after_the_window_or_without_an_open_cycle(world):
     world.beta.updates.all().delete()
     assert "more than 14" in send_reminders(days=14, today=CLOSES - datetime.timedelta(days=30)).reason
-    assert "closed" in send_reminders(days=14, today=CLOSES + datetime.timedelta(days=1)).reason
-    world.cycle.status = "closed"
-    world.cycle.save()
-    assert "No reporting cycle is open" in send_reminders(days=14, today=CLOSES).reason
+    assert "No reporting cycle takes updates" in send_reminders(days=14, today=CLOSES + datetime.timedelta(days=1)).reason
+    # With a late-submission allowance, the reminders count the days to its end.
+    ReportingCycle.objects.filter(pk=world.cycle.pk).update(late_submissions_until=CLOSES + datetime.timedelta(days=20))
+    assert "closes in 19 days" in send_reminders(days=14, today=CLOSES + datetime.timedelta(days=1)).reason
     assert queued() == [] and not ReminderLog.objects.exists()
 
 

@@ -14,7 +14,7 @@ from monitoring.report import build_report, from_json, to_json
 from projects.models import Project, ProjectStatus
 from tests.factories import ProjectFactory, ProjectOrganisationFactory
 
-from .conftest import AS_OF, make_cycle
+from .conftest import AS_OF, make_cycle, set_status
 
 pytestmark = pytest.mark.django_db
 
@@ -132,8 +132,7 @@ def test_changes_since_the_previous_cycle_come_from_the_history(world, secretari
     history.objects.update(history_date=datetime.datetime(2023, 6, 1, tzinfo=datetime.UTC))
     zeta = ProjectFactory(slug="zeta", title="Zeta")
     history.objects.filter(id=zeta.pk).update(history_date=datetime.datetime(2023, 6, 1, tzinfo=datetime.UTC))
-    world.cycle.status = CycleStatus.CLOSED
-    world.cycle.save()
+    set_status(world.cycle, CycleStatus.CLOSED)
     cycle2 = make_cycle(number=2, start=(2024, 1, 1), end=(2025, 12, 31))
     # Since the end of cycle 1: beta completed, delta started, zeta removed, epsilon added.
     for project, status in ((world.beta, ProjectStatus.COMPLETED), (world.delta, ProjectStatus.ONGOING)):
@@ -151,6 +150,7 @@ def test_changes_since_the_previous_cycle_come_from_the_history(world, secretari
             period_start=datetime.date(2024, 1, 1),
             period_end=datetime.date(2024, 12, 31),
             achievements="More pairs.",
+            initiative_status="ongoing",
             indicator_values=(
                 services.IndicatorValueData(
                     indicator=world.indicators["i1"], value=Decimal("200"), as_of=datetime.date(2024, 12, 31)

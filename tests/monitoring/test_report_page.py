@@ -20,7 +20,7 @@ from django.utils.html import escape
 from monitoring import cycle_services as services
 from monitoring import exporters
 from monitoring import report_views as views
-from monitoring.models import CycleStatus, ReportingCycle, StocktakingReport
+from monitoring.models import ReportingCycle, StocktakingReport
 from monitoring.report import build_report, summary_rows
 
 from .conftest import AS_OF
@@ -77,7 +77,7 @@ def article(html: str, slug: str) -> str:
 
 
 def publish(world) -> StocktakingReport:
-    return services.publish_report(cycle=world.cycle, user=world.secretariat, today=AS_OF)
+    return services.publish_report(cycle=world.cycle, user=world.secretariat, today=AS_OF, confirmed=True)
 
 
 # --- The page of a large report is its digest ------------------------------------------------------------------
@@ -241,7 +241,7 @@ def test_a_new_publication_is_a_new_cache_entry(client, world):
     # Publishing is final; should a report ever be published anew (here: forced), its pages follow.
     world.alpha.title = "Alpha, as published again"
     world.alpha.save()
-    ReportingCycle.objects.filter(pk=world.cycle.pk).update(status=CycleStatus.CLOSED)
+    ReportingCycle.objects.filter(pk=world.cycle.pk).update(published_on=None)
     second = publish(world)
     assert second.pk == first.pk and second.published_at > first.published_at
     assert views.frozen_key(second, "page") != views.frozen_key(first, "page")
@@ -278,7 +278,7 @@ def test_the_detail_page_needs_the_same_queries_at_both_sizes(client, secretaria
 @pytest.mark.parametrize("size", [5, 20])
 def test_a_published_detail_page_reads_one_row(client, secretariat_user, django_assert_max_num_queries, size):
     cycle = plan_in_a_cycle(size)
-    services.publish_report(cycle=cycle, user=secretariat_user)
+    services.publish_report(cycle=cycle, user=secretariat_user, confirmed=True)
     # the content version (the page cache), the cycle, the frozen report's row (its stamp), the frozen report,
     # whether demonstration data is loaded (the banner)
     with django_assert_max_num_queries(5):

@@ -37,7 +37,7 @@ def publish_with_summary(client, world):
     assert (world.cycle.status, world.cycle.executive_summary) == (CycleStatus.OPEN, SUMMARY)
     draft = client.get(reverse("reports:report-detail", args=[world.cycle.number])).content.decode()
     assert "Mobility grew; recognition needs &lt;more&gt; work." in draft
-    assert client.post(url, {"executive_summary": SUMMARY}).status_code == 302
+    assert client.post(url, {"executive_summary": SUMMARY, "confirm_unresolved": "on"}).status_code == 302
     return StocktakingReport.objects.get(cycle=world.cycle)
 
 

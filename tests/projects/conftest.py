@@ -9,7 +9,7 @@ alpha         1, 2        L europe; P asia            1, 2                 ongoi
 beta          2           L asia                      1, 2                 planned    no
 gamma         3           L intl; F funder (asia)     3                    completed  no
 delta         4           L europe                    (none)               ongoing    yes
-epsilon       1           L asia, L europe; P intl    1                    suspended  no
+epsilon       1           L asia, L europe; P intl    1                    discontinued  no
 ============  ==========  ==========================  ===================  =========  =====
 
 Alpha reaches objective 1 through two rows (1.1 under action 1, 1.2 under action 2) and epsilon has two
@@ -79,7 +79,7 @@ def directory(db) -> Directory:
     beta = project("beta", "Beta exchange", "Student exchange.", ProjectStatus.PLANNED, False)
     gamma = project("gamma", "Gamma network", "A network about the glacier.", ProjectStatus.COMPLETED, False)
     delta = project("delta", "Delta platform", "An online platform.", ProjectStatus.ONGOING, True)
-    epsilon = project("epsilon", "Epsilon summer school", "Summer courses.", ProjectStatus.SUSPENDED, False)
+    epsilon = project("epsilon", "Epsilon summer school", "Summer courses.", ProjectStatus.DISCONTINUED, False)
 
     _row(alpha, a1)
     _row(alpha, a2)

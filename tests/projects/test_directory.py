@@ -127,12 +127,12 @@ def test_each_result_shows_title_new_tag_leads_actions_and_status(client, direct
     # Leads only (Asia Org is a partner of alpha), by short name.
     assert "Led by: EO" in alpha and "AO" not in alpha
     assert re.search(r'href="/actions/1/"[^>]*>1</a>, <a href="/actions/2/"[^>]*>2</a>', alpha)
-    assert "Status: Ongoing" in alpha
+    assert "badge-status-ongoing" in alpha and ">Ongoing</span>" in alpha
     epsilon = page[page.index('href="/initiatives/epsilon/"') :]
     epsilon = epsilon[: epsilon.index("</li>")]
     assert "Led by: AO, EO" in epsilon
     assert "tag-new" not in epsilon
-    assert "Status: Suspended" in epsilon
+    assert "badge-status-discontinued" in epsilon and ">Discontinued</span>" in epsilon
 
 
 def test_filter_form_is_a_labelled_get_form_that_keeps_its_state(client, directory):
@@ -366,12 +366,15 @@ def test_directory_has_a_fixed_query_budget(client, django_assert_max_num_querie
     # 1 the content version (page cache); 5 to validate objective, subgoal, action, organisation and country;
     # 1 whether the search's words are found at all (else it looks for similar words); 1 count; 1 page of
     # initiatives; 1 their leads (with organisations); 1 their rows (with actions); 5 to render the options of
-    # the objective, subgoal, action and country selects and the organisation's suggestions; 1 whether demonstration data is loaded (the banner).
-    with django_assert_max_num_queries(17):
+    # the objective, subgoal, action and country selects and the organisation's suggestions; their progress:
+    # 1 the reporting cycles, 1 their approved updates, 1 milestones by state, 1 indicators; 1 whether demonstration data
+    # is loaded (the banner).
+    with django_assert_max_num_queries(21):
         response = client.get(LIST_URL, params)
     assert response.status_code == 200
-    # Without filters: 1 version, 1 count, 1 page, 1 leads, 1 rows, 5 select options and suggestions, 1 banner.
-    with django_assert_max_num_queries(11):
+    # Without filters: 1 version, 1 count, 1 page, 1 leads, 1 rows, 5 select options and suggestions, 4 progress,
+    # 1 banner.
+    with django_assert_max_num_queries(15):
         response = client.get(LIST_URL)
     assert len(response.context["projects"]) == min(size, 25)
 
@@ -456,14 +459,15 @@ def test_milestone_timeline_says_each_state_in_words(client, db):
     page = response.content.decode()
     # The state is written out, not only coloured.
     report = page[page.index("Report") :]
-    assert '<span class="tag">Date passed, no report yet</span>' in report[:200]
-    assert "was due by" in report[:400]
+    assert "Date passed, no report yet</span>" in report[:800] and "badge-milestone-overdue" in report[:200]
+    assert "was due by" in report[:1000]
     assert '<li class="milestone milestone-achieved">' in page
     # A delayed milestone shows its new date; one whose new date passed says it was reported delayed.
     late = page[page.index("Late survey") :]
     new_date = date_format(today + timedelta(days=5), "j F Y")
-    assert '<span class="tag">Delayed</span>' in late[:200] and f"new date: {new_date}" in late[:400]
-    assert "(reported as delayed)" in page[page.index("Slipped twice") :][:600]
+    assert "badge-milestone-delayed" in late[:200] and "Delayed</span>" in late[:800]
+    assert f"new date: {new_date}" in late[:1000]
+    assert "(reported as delayed)" in page[page.index("Slipped twice") :][:1200]
 
 
 @pytest.mark.parametrize("size", [5, 60])
@@ -472,8 +476,10 @@ def test_initiative_page_has_a_fixed_query_budget(client, django_assert_max_num_
     # 1 initiative; 1 participations (+organisations); 1 rows (+actions); 1 the actions' subgoals;
     # 1 their objectives; 1 milestones; 1 indicators; 1 links; 1 related initiatives; 1 their leads;
     # 1 their rows; 1 published progress updates (+organisations); 1 the content version (page cache);
-    # 1 the work plan's cycle (its mandate); 1 whether demonstration data is loaded (the banner).
-    with django_assert_max_num_queries(15):
+    # 1 the work plan's cycle (its mandate); 1 the indicators' approved values; 1 the reporting cycles;
+    # 3 the related initiatives' progress (approved updates, milestones, indicators); 1 whether
+    # demonstration data is loaded (the banner).
+    with django_assert_max_num_queries(20):
         response = client.get(projects[0].get_absolute_url())
     assert response.status_code == 200
     # build_plan puts initiatives 0, 3, 6, ... under action 1 (as the first initiative is): 1 of 5, capped at 6 of 60.

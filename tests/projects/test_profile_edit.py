@@ -85,6 +85,7 @@ def approved_update(setup, *, outcome=None, new_date=None, value=None):
         period_start=datetime.date(2026, 1, 1) + datetime.timedelta(days=ProgressUpdate.objects.count()),
         period_end=datetime.date(2026, 6, 30),
         achievements="Done.",
+        initiative_status="ongoing",
         milestone_reports=reports,
         indicator_values=values,
     )

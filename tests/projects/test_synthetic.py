@@ -65,7 +65,7 @@ def test_removes_a_synthetic_cycle_whose_report_was_published(
     call_command("generate_synthetic_data", "--scale", "1", verbosity=0)
     cycle = ReportingCycle.objects.filter(note__startswith="synthetic").order_by("-number").first()
     admin = get_user_model().objects.create_superuser("bench-admin", "admin@example.org", "x" * 16)
-    publish_report(cycle=cycle, user=admin)
+    publish_report(cycle=cycle, user=admin, confirmed=True)
     stored = Path(StocktakingReport.objects.get(cycle=cycle).csv_file.path)
     assert stored.is_relative_to(tmp_path) and stored.exists()
     with django_capture_on_commit_callbacks(execute=True):

@@ -31,7 +31,7 @@ class Command(BaseCommand):
             if the_cycle is None:
                 raise CommandError(f"There is no reporting cycle {cycle}.")
         else:
-            the_cycle = ReportingCycle.objects.open().first() or ReportingCycle.objects.order_by("-number").first()
+            the_cycle = ReportingCycle.objects.current() or ReportingCycle.objects.order_by("-number").first()
             if the_cycle is None:
                 raise CommandError("There is no reporting cycle yet.")
         data, frozen = cycle_services.report_data(the_cycle)

@@ -6,9 +6,9 @@ from monitoring.demo import ensure_demo_updates
 
 class Command(BaseCommand):
     help = (
-        "Local demo only: a demo work plan and approved demo progress updates (by the demo accounts) in the open "
-        "reporting cycle, so that the stocktaking report at /reports/ shows something. Idempotent. Refuses to run "
-        "with DEBUG off unless --force."
+        "Local demo only: a demo reporting cycle around today (open, with days left) when none takes updates, a "
+        "demo work plan and approved demo progress updates (by the demo accounts) in it, so that the stocktaking "
+        "report at /reports/ shows something. Idempotent. Refuses to run with DEBUG off unless --force."
     )
 
     def add_arguments(self, parser):
