@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from monitoring import update_services
-from monitoring.models import IndicatorValue, ProgressUpdate, UpdateStatus, WorkPlanItem
+from monitoring.models import IndicatorValue, ProgressUpdate, ReportingCycle, UpdateStatus, WorkPlanItem
 from projects.models import Indicator, Milestone, Project
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,9 @@ def demo(loaded_plan):
 
 
 def figures_of_the_real_plan() -> tuple:
-    """What the real initiatives show: their indicators' latest values, their milestones' statuses."""
+    """What the real initiatives show: their statuses, their indicators' latest values, their milestones."""
     return (
+        sorted(Project.objects.values_list("pk", "status")),
         sorted(Indicator.objects.values_list("pk", "latest_value", "latest_value_on")),
         sorted(Milestone.objects.values_list("pk", "status", "achieved_on", "planned_end")),
     )
@@ -40,12 +41,18 @@ def test_demo_data_is_flagged_in_the_data(demo):
     assert all("(Demo data" in u.achievements for u in ProgressUpdate.objects.filter(is_demo=True))
 
 
-def test_no_figure_of_the_real_plan_comes_from_demo_data(loaded_plan):
+def test_demo_data_reports_no_milestone_or_indicator_and_its_removal_restores_every_figure(loaded_plan):
     before = figures_of_the_real_plan()
+    cycles_before = list(ReportingCycle.objects.values_list("number", flat=True))
     call_command("create_demo_accounts", "--force", verbosity=0)
     call_command("create_demo_updates", "--force", stdout=StringIO())
-    assert figures_of_the_real_plan() == before
+    # No indicator value, no milestone: only the status every update states (an approved update's), shown
+    # under the banner while the demo is loaded.
     assert not IndicatorValue.objects.exists()
+    assert figures_of_the_real_plan()[1:] == before[1:]
+    call_command("remove_demo_data", stdout=StringIO())
+    assert figures_of_the_real_plan() == before
+    assert list(ReportingCycle.objects.values_list("number", flat=True)) == cycles_before
 
 
 @pytest.mark.parametrize("url", ["/", "/initiatives/", "/initiatives/asem-duo-fellowship-programme/", "/about/",
@@ -74,13 +81,14 @@ def test_signed_in_pages_show_the_banner_too(client, demo, django_user_model):
 def test_remove_demo_data_removes_it_all_and_is_idempotent(client, demo):
     out = StringIO()
     call_command("remove_demo_data", "--dry-run", stdout=out)
-    assert "Demo progress updates: 2." in out.getvalue()
+    assert "Demo progress updates: 2." in out.getvalue() and "Demo reporting cycles:" in out.getvalue()
     assert ProgressUpdate.objects.filter(is_demo=True).count() == 2  # a dry run removes nothing
     out = StringIO()
     call_command("remove_demo_data", stdout=out)
     assert "Removed." in out.getvalue()
     assert not ProgressUpdate.objects.filter(is_demo=True).exists()
     assert not WorkPlanItem.objects.filter(is_demo=True).exists()
+    assert not ReportingCycle.objects.filter(is_demo=True).exists()
     out = StringIO()
     call_command("remove_demo_data", stdout=out)
     assert "Demo progress updates: 0." in out.getvalue() and "Removed." not in out.getvalue()
@@ -119,9 +127,13 @@ def test_the_migration_flags_demo_data_made_before_the_flag(demo):
 
     from django.apps import apps
 
-    migration = import_module("monitoring.migrations.0009_demo_data_flag")
+    migration = import_module("monitoring.migrations.0011_demo_data_flag")
+    demo_cycles = ReportingCycle.objects.filter(is_demo=True).count()
+    assert demo_cycles >= 1  # the demo adds the cycles up to today's
     ProgressUpdate.objects.update(is_demo=False)
     WorkPlanItem.objects.update(is_demo=False)
+    ReportingCycle.objects.update(is_demo=False)
     migration.flag_existing_demo_data(apps, None)
     assert ProgressUpdate.objects.filter(is_demo=True).count() == 2
     assert WorkPlanItem.objects.filter(is_demo=True).count() == 4
+    assert ReportingCycle.objects.filter(is_demo=True).count() == demo_cycles
