@@ -286,6 +286,12 @@ class ReportingCycle(models.Model):
         help_text=_("Set when the stocktaking report is published: the cycle is then frozen."),
     )
     note = models.TextField(_("note"), blank=True)
+    is_demo = models.BooleanField(
+        _("demonstration data"),
+        default=False,
+        editable=False,
+        help_text=_("Added by create_demo_updates to show a cycle at work; removed by remove_demo_data."),
+    )
     executive_summary = models.TextField(
         _("executive summary"),
         blank=True,
@@ -406,6 +412,12 @@ class WorkPlanItem(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     planned_activity = models.CharField(_("planned activity"), max_length=500)
     expected_output = models.TextField(_("expected output and results"), blank=True)
+    is_demo = models.BooleanField(
+        _("demonstration data"),
+        default=False,
+        editable=False,
+        help_text=_("Made up by create_demo_updates to show the portal; removed by remove_demo_data."),
+    )
 
     history = HistoricalRecords()
 
@@ -525,6 +537,12 @@ class ProgressUpdate(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    is_demo = models.BooleanField(
+        _("demonstration data"),
+        default=False,
+        editable=False,
+        help_text=_("Made up by create_demo_updates to show the portal; removed by remove_demo_data."),
+    )
     # Achievements, challenges and next steps as one full-text document, written by the database's own trigger
     # (migration 0008; PostgreSQL only): the directory's search finds an initiative by its approved updates.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -583,6 +601,8 @@ class ProgressUpdate(models.Model):
             GinIndex(
                 fields=["search_vector"], condition=Q(status=UpdateStatus.APPROVED), name="update_search_vector_idx"
             ),
+            # "Is any demonstration data loaded?", asked by every page's banner: a read of a tiny index.
+            models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="update_demo_idx"),
         ]
 
     def __str__(self) -> str:
