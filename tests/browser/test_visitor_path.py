@@ -50,7 +50,7 @@ def test_visitor_goes_from_home_to_an_organisation(live_server, page, plan):
     # The organisation field suggests names from a list; choosing "UNESCO" fills in its key.
     suggestion = page.locator("datalist#organisation-options option", has_text="UNESCO").first
     page.get_by_label("Organisation (lead or partner)").fill(suggestion.get_attribute("value"))
-    page.get_by_label("Search").fill("Convention")
+    page.get_by_role("searchbox", name="Search").fill("Convention")
     page.get_by_role("button", name="Apply filters").click()
     assert "organisation=unesco" in page.url and "q=Convention" in page.url
     results = page.locator("main li a", has_text="Global Convention")
