@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_inlines import LabelledTabularInline
+
 from .models import Action, StrategicObjective, Subgoal
 
 
-class SubgoalInline(admin.TabularInline):
+class SubgoalInline(LabelledTabularInline):
     model = Subgoal
     extra = 0
     fields = ("code", "position", "text")

@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "asem_portal.context_processors.demo_data",
             ]
         },
     }
@@ -247,6 +248,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "monitoring.models.MeetingStatus",
         "DocumentKindEnum": "monitoring.models.DocumentKind",
         "CycleStatusEnum": "monitoring.models.CycleStatus",
+        "ProgressRatingEnum": "monitoring.models.ProgressRating",
         "RegionEnum": "stakeholders.models.Region",
         "CountryRegionEnum": "stakeholders.models.CountryRegion",
     },

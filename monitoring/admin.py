@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_inlines import LabelledTabularInline
 from stakeholders.admin import ReadOnlyAdmin
 
 from . import cycle_services, permissions, update_services
@@ -105,7 +106,7 @@ class NewsItemAdmin(SimpleHistoryAdmin):
     fields = ("title", "slug", "date", "text", "is_published", "actions", "initiatives")
 
 
-class WorkPlanItemInline(admin.TabularInline):
+class WorkPlanItemInline(LabelledTabularInline):
     model = WorkPlanItem
     extra = 0
     autocomplete_fields = ("project",)
@@ -116,14 +117,19 @@ class WorkPlanItemInline(admin.TabularInline):
         return super().get_queryset(request).select_related("project")
 
 
-class MeetingInline(admin.TabularInline):
+class MeetingInline(admin.StackedInline):
+    """Ten fields: stacked, in rows of a few, rather than one row past the right edge of a laptop's screen."""
+
     model = Meeting
     fk_name = "cycle"
     extra = 0
     autocomplete_fields = ("host_country",)
     fields = (
-        "kind", "number", "title", "status", "year", "start_date", "end_date", "host_country", "city", "is_online",
-    )  # fmt: skip
+        ("kind", "number", "status"),
+        "title",
+        ("year", "start_date", "end_date"),
+        ("host_country", "city", "is_online"),
+    )
     verbose_name = _("meeting or event of the cycle")
     verbose_name_plural = _("meetings preparing the next ASEMME (ISOM, SOMs) and other events of the cycle")
 
@@ -399,6 +405,8 @@ class ProgressUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
     fields = (
         readonly_fields[:3]
         + ("period_start", "period_end", "initiative_status", "achievements", "challenges", "next_steps")
+        + ("nothing_to_report", "nothing_to_report_reason", "self_assessment", "secretariat_rating")
+        + ("secretariat_comment",)
         + (readonly_fields[3:])
     )
     inlines = [MilestoneReportInline, IndicatorValueInline, EvidenceInline, UpdateTransitionInline]

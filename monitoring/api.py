@@ -140,7 +140,7 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         # What the user may not see is a 404.
         return (
-            permissions.with_writers(permissions.updates_visible_to(self.request.user))
+            permissions.updates_visible_to(self.request.user)
             .select_related("project", "organisation", "author", "cycle")  # the cycle: what it still allows
             .prefetch_related(
                 Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
@@ -148,6 +148,12 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
                 "evidence",
             )
         )
+
+    def paginate_queryset(self, queryset):
+        # Each listed update's writers in four queries for the page (the serializer's ``writers`` reads them).
+        page = super().paginate_queryset(queryset)
+        permissions.attach_writers(page if page is not None else queryset)
+        return page
 
     def conditional_user_key(self, request) -> str:
         user = request.user
@@ -274,7 +280,10 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     def withdraw_approval(self, request, pk=None):
         return self.transition(request, ReasonSerializer, services.withdraw_approval, reviewer=request.user)
 
-    @extend_schema(summary="The review queue: submitted updates, oldest first (the Secretariat)")
+    @extend_schema(
+        summary="The review queue: submitted updates, oldest first (the Secretariat)",
+        responses=ProgressUpdateSerializer(many=True),  # a page of them, as the list is
+    )
     @action(
         detail=False,
         url_path="review-queue",

@@ -371,6 +371,10 @@ def tables(data: StocktakingReportData) -> list[tuple[str, list[str], list[list]
                 (_("To"), lambda i, u: u.period_end),
                 (_("Approved"), lambda i, u: u.approved_on),
                 (_("Excerpt"), lambda i, u: u.excerpt),
+                (_("Nothing to report"), lambda i, u: u.nothing_to_report_reason if u.nothing_to_report else ""),
+                (_("Own assessment"), lambda i, u: u.self_assessment_label),
+                (_("The Secretariat's assessment"), lambda i, u: u.secretariat_rating_label),
+                (_("The Secretariat's comment"), lambda i, u: u.secretariat_comment),
                 (_("Address"), lambda i, u: site_link(u.url)),
             ],
             [(i, u) for i in data.initiatives for u in i.updates],
@@ -541,8 +545,16 @@ def csv_rows(data: StocktakingReportData) -> list[list]:
             ["initiative", i.slug, "leads", "; ".join(i.leads)],
         ]
         for u in i.updates:
-            rows += [["update", f"{i.slug}#{u.pk}", "excerpt", u.excerpt]]
-            rows += [["update", f"{i.slug}#{u.pk}", "written_by", "; ".join(u.written_by)]]
+            subject = f"{i.slug}#{u.pk}"
+            rows.append(["update", subject, "excerpt", u.excerpt])
+            given = (
+                ("nothing_to_report", u.nothing_to_report_reason if u.nothing_to_report else ""),
+                ("self_assessment", u.self_assessment),
+                ("secretariat_rating", u.secretariat_rating),
+                ("secretariat_comment", u.secretariat_comment),
+            )
+            rows += [["update", subject, name, value] for name, value in given if value]
+            rows.append(["update", subject, "written_by", "; ".join(u.written_by)])
         rows += [["milestone", f"{i.slug}: {m.title}", "outcome", m.bucket] for m in i.milestones]
         for n in i.indicators:
             subject = f"{i.slug}: {n.name}"

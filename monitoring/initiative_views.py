@@ -99,6 +99,13 @@ class ProjectListView(ListView):
             organisation_options=organisation_options(),
             organisation_match=self.filterset.form.cleaned_data.get("organisation") if valid else None,
             searched_similar_words=self.filterset.searched_similar_words,
+            # The folded filters open when one of them narrows the list (not for a search or a sort alone).
+            filters_in_use=not valid
+            or any(
+                value not in (None, "")
+                for name, value in self.filterset.form.cleaned_data.items()
+                if name not in ("q", "ordering")
+            ),
             is_filtered=self.filterset.is_filtered,
             query_string=query_string,
             csv_url=_with_query(reverse("initiatives:project-export-csv"), query_string),
@@ -300,7 +307,8 @@ def last_update(published: list[ProgressUpdate], cycles: Cycles) -> tuple[Progre
     (:class:`Recency`), from the updates the page has already read."""
     if not published:
         return None, Recency.NEVER
-    latest = max(published, key=lambda update: (update.reviewed_at, update.pk))
+    # (An update approved before approvals were dated has no reviewed_at: its creation stands in.)
+    latest = max(published, key=lambda update: (update.reviewed_at or update.created_at, update.pk))
     cycle_ids = {update.cycle_id for update in published}
     if cycles.current and cycles.current.pk in cycle_ids:
         return latest, Recency.THIS_CYCLE

@@ -286,6 +286,12 @@ class ReportingCycle(models.Model):
         help_text=_("Set when the stocktaking report is published: the cycle is then frozen."),
     )
     note = models.TextField(_("note"), blank=True)
+    is_demo = models.BooleanField(
+        _("demonstration data"),
+        default=False,
+        editable=False,
+        help_text=_("Added by create_demo_updates to show a cycle at work; removed by remove_demo_data."),
+    )
     executive_summary = models.TextField(
         _("executive summary"),
         blank=True,
@@ -406,6 +412,12 @@ class WorkPlanItem(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     planned_activity = models.CharField(_("planned activity"), max_length=500)
     expected_output = models.TextField(_("expected output and results"), blank=True)
+    is_demo = models.BooleanField(
+        _("demonstration data"),
+        default=False,
+        editable=False,
+        help_text=_("Made up by create_demo_updates to show the portal; removed by remove_demo_data."),
+    )
 
     history = HistoricalRecords()
 
@@ -435,6 +447,15 @@ class UpdateStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     RETURNED = "returned", _("Returned")
     APPROVED = "approved", _("Approved")
+
+
+class ProgressRating(models.TextChoices):
+    """How far an initiative's work went in the period: the contributor's own rating, and the Secretariat's."""
+
+    ON_TRACK = "on_track", _("On track")
+    MINOR_DELAYS = "minor_delays", _("Minor delays")
+    MAJOR_DELAYS = "major_delays", _("Major delays")
+    NOT_STARTED = "not_started", _("Not started")
 
 
 class ProgressUpdateQuerySet(models.QuerySet):
@@ -478,6 +499,19 @@ class ProgressUpdate(models.Model):
     achievements = models.TextField(_("achievements"), blank=True)
     challenges = models.TextField(_("challenges"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
+    nothing_to_report = models.BooleanField(
+        _("nothing to report this cycle"),
+        default=False,
+        help_text=_("The organisation's answer for the cycle when nothing happened: it counts as reported."),
+    )
+    nothing_to_report_reason = models.CharField(_("why there is nothing to report"), max_length=500, blank=True)
+    self_assessment = models.CharField(
+        _("own assessment of progress"), max_length=20, choices=ProgressRating.choices, blank=True
+    )
+    secretariat_rating = models.CharField(
+        _("the Secretariat's assessment"), max_length=20, choices=ProgressRating.choices, blank=True
+    )
+    secretariat_comment = models.TextField(_("the Secretariat's comment"), blank=True)
     initiative_status = models.CharField(  # noqa: DJ001 - null: not stated (as the initiative's own status)
         _("status of the initiative"),
         max_length=20,
@@ -503,6 +537,12 @@ class ProgressUpdate(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    is_demo = models.BooleanField(
+        _("demonstration data"),
+        default=False,
+        editable=False,
+        help_text=_("Made up by create_demo_updates to show the portal; removed by remove_demo_data."),
+    )
     # Achievements, challenges and next steps as one full-text document, written by the database's own trigger
     # (migration 0008; PostgreSQL only): the directory's search finds an initiative by its approved updates.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -522,6 +562,16 @@ class ProgressUpdate(models.Model):
                 violation_error_message=_("The period cannot end before it starts."),
             ),
             models.CheckConstraint(condition=Q(status__in=UpdateStatus.values), name="update_status_valid"),
+            models.CheckConstraint(
+                condition=Q(nothing_to_report=False) | ~Q(nothing_to_report_reason=""),
+                name="update_nothing_to_report_has_reason",
+                violation_error_message=_("Say in a sentence why there is nothing to report."),
+            ),
+            models.CheckConstraint(
+                condition=Q(self_assessment__in=["", *ProgressRating.values])
+                & Q(secretariat_rating__in=["", *ProgressRating.values]),
+                name="update_ratings_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(initiative_status__isnull=True) | Q(initiative_status__in=ProjectStatus.values),
                 name="update_initiative_status_valid",
@@ -551,6 +601,8 @@ class ProgressUpdate(models.Model):
             GinIndex(
                 fields=["search_vector"], condition=Q(status=UpdateStatus.APPROVED), name="update_search_vector_idx"
             ),
+            # "Is any demonstration data loaded?", asked by every page's banner: a read of a tiny index.
+            models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="update_demo_idx"),
         ]
 
     def __str__(self) -> str:

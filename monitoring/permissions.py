@@ -24,10 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, JSONObject, Lower, NullIf, Trim
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -290,37 +288,59 @@ def wrote(user: UserLike, update: ProgressUpdate) -> bool:
 
 
 def writers(update: ProgressUpdate) -> list[dict]:
-    """Everyone who wrote ``update``, as ``{"id", "name"}`` by name: read from ``with_writers``'s annotation
-    when the update was loaded with it (lists: no query per update), else in one query."""
-    annotated = getattr(update, "writers", None)
-    if annotated is None:
-        annotated = with_writers(ProgressUpdate.objects.filter(pk=update.pk)).values_list("writers", flat=True).get()
-    return annotated
+    """Everyone who wrote ``update``, as ``{"id", "name"}`` by name; kept on the update as ``update.writers``
+    (``attach_writers`` gives a whole list theirs in four queries)."""
+    if getattr(update, "writers", None) is None:
+        attach_writers([update])
+    return update.writers
 
 
-def with_writers(updates: QuerySet[ProgressUpdate]) -> QuerySet[ProgressUpdate]:
-    """``updates`` with ``writers``: everyone who wrote each, from its own records (one subquery, no query per
-    update): who created it, whoever saved its content (its history's saves that kept its state: a change of
-    state is a transition, not an edit) and whoever submitted it (its transitions from draft or returned)."""
-    history = ProgressUpdate.history.model.objects
-    state_before = history.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
-    content_saves = (
-        history.filter(id=OuterRef(OuterRef("pk")), history_user__isnull=False)
-        .annotate(state_before=Subquery(state_before.values("status")[:1]))
-        .filter(Q(state_before__isnull=True) | Q(state_before=F("status")))
-        .values("history_user_id")
+def attach_writers(updates) -> None:
+    """Give each of ``updates`` its ``writers`` (see :func:`writers_by_update`)."""
+    updates = list(updates)
+    found = writers_by_update(ProgressUpdate.objects.filter(pk__in=[update.pk for update in updates]))
+    for update in updates:
+        update.writers = found.get(update.pk, [])
+
+
+def writers_by_update(updates: QuerySet[ProgressUpdate]) -> dict[int, list[dict]]:
+    """Everyone who wrote each of ``updates``, from its own records, as ``{update id: [{"id", "name"}, …]}`` by
+    name (four queries whatever the number): who created it, whoever saved its content (its history's saves
+    that kept its state: a change of state is a transition, not an edit) and whoever submitted it (its
+    transitions from draft or returned)."""
+    people: dict[int, set[int]] = {}
+    for pk, author_id in updates.values_list("pk", "author_id"):
+        people[pk] = {author_id} if author_id else set()
+    saves = (
+        ProgressUpdate.history.filter(id__in=updates.values("pk"))
+        .order_by("id", "history_id")
+        .values_list("id", "history_user_id", "status")
     )
+    previous: tuple[int, str] | None = None
+    for pk, user_id, state in saves:
+        state_before = previous[1] if previous is not None and previous[0] == pk else None
+        if user_id is not None and pk in people and state_before in (None, state):
+            people[pk].add(user_id)
+        previous = (pk, state)
     submissions = UpdateTransition.objects.filter(
-        update=OuterRef(OuterRef("pk")), to_status=UpdateStatus.SUBMITTED, from_status__in=EDITABLE
-    ).values("actor_id")
-    name = Coalesce(NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")), "username")
-    people = (
-        User.objects.filter(Q(pk=OuterRef("author_id")) | Q(pk__in=content_saves) | Q(pk__in=submissions))
-        .annotate(name=name)
-        .order_by(Lower("name"), "pk")
-        .values(person=JSONObject(id="pk", name="name"))
-    )
-    return updates.annotate(writers=ArraySubquery(people))
+        update__in=updates.values("pk"), to_status=UpdateStatus.SUBMITTED, from_status__in=EDITABLE
+    ).values_list("update_id", "actor_id")
+    for pk, actor_id in submissions:
+        if actor_id is not None and pk in people:
+            people[pk].add(actor_id)
+    everyone = set().union(*people.values()) if people else set()
+    names = {
+        user.pk: user.get_full_name().strip() or user.get_username()
+        for user in User.objects.filter(pk__in=everyone).only("pk", "first_name", "last_name", "username")
+    }
+    return {
+        pk: sorted(({"id": uid, "name": names[uid]} for uid in ids if uid in names), key=_by_name)
+        for pk, ids in people.items()
+    }
+
+
+def _by_name(person: dict) -> tuple[str, int]:
+    return person["name"].lower(), person["id"]
 
 
 def reporting_organisations(user: UserLike, project: Project) -> QuerySet:

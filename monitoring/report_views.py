@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
@@ -327,7 +328,8 @@ class CompletenessView(LoginRequiredMixin, TemplateView):
         context.update(cycles=cycles, cycle=cycle)
         if cycle is not None:
             rows, totals = completeness(cycle)
-            context.update(rows=rows, totals=totals)
+            # "Send a reminder" while the cycle takes submissions (its window, or its late allowance).
+            context.update(rows=rows, totals=totals, reminders_possible=cycle.accepts_submissions(timezone.localdate()))
         return context
 
 

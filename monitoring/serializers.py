@@ -30,6 +30,7 @@ from .models import (
     Meeting,
     MilestoneOutcome,
     MilestoneReport,
+    ProgressRating,
     ProgressUpdate,
     ReportingCycle,
     ReportStatus,
@@ -187,7 +188,8 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         model = ProgressUpdate
         fields = (
             "id url initiative organisation author writers status version period_start period_end achievements "
-            "challenges next_steps initiative_status milestone_reports indicator_values evidence return_reason "
+            "challenges next_steps initiative_status nothing_to_report nothing_to_report_reason self_assessment "
+            "secretariat_rating secretariat_comment milestone_reports indicator_values evidence return_reason "
             "submitted_at reviewed_at created_at updated_at allowed web_url"
         ).split()
 
@@ -270,6 +272,15 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
     achievements = _narrative("What was done in the period.")
     challenges = _narrative()
     next_steps = _narrative()
+    nothing_to_report = serializers.BooleanField(
+        required=False, help_text="Nothing to report this cycle (counts as reported); give the reason."
+    )
+    nothing_to_report_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=services.NOTHING_TO_REPORT_REASON_MAX_CHARS
+    )
+    self_assessment = serializers.ChoiceField(
+        choices=ProgressRating.choices, required=False, allow_blank=True, help_text="Your rating of progress."
+    )
     initiative_status = serializers.ChoiceField(
         choices=ProjectStatus.choices,
         required=False,
@@ -366,6 +377,9 @@ class ProgressUpdateWriteSerializer(serializers.Serializer):
             achievements=current("achievements") or "",
             challenges=current("challenges") or "",
             next_steps=current("next_steps") or "",
+            nothing_to_report=bool(current("nothing_to_report")),
+            nothing_to_report_reason=current("nothing_to_report_reason") or "",
+            self_assessment=current("self_assessment") or "",
             initiative_status=current("initiative_status") or None,
             milestone_reports=tuple(
                 MilestoneReportData(
@@ -407,6 +421,14 @@ class SubmitSerializer(serializers.Serializer):
 
 class ApproveSerializer(serializers.Serializer):
     version = _version("approving")
+    rating = serializers.ChoiceField(
+        choices=ProgressRating.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The Secretariat's own rating of progress, published with the update.",
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class ReasonSerializer(serializers.Serializer):

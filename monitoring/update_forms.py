@@ -21,8 +21,9 @@ from core.uploads import ACCEPTED_EXTENSIONS, validate_evidence_file
 from projects.models import Project, ProjectStatus
 from stakeholders.models import Organisation
 
-from .models import MilestoneOutcome, ProgressUpdate
+from .models import MilestoneOutcome, ProgressRating, ProgressUpdate
 from .update_services import (
+    NOTHING_TO_REPORT_REASON_MAX_CHARS,
     EvidenceFile,
     EvidenceLink,
     IndicatorValueData,
@@ -245,6 +246,24 @@ class ProgressUpdateForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("As of the end of the period. Needed to submit; once approved, the portal shows it."),
     )
+    nothing_to_report = forms.BooleanField(
+        label=_("Nothing to report this cycle"),
+        required=False,
+        help_text=_("The initiative had no activity to report in this cycle: it counts as reported."),
+    )
+    nothing_to_report_reason = forms.CharField(
+        label=_("Why there is nothing to report"),
+        required=False,
+        max_length=NOTHING_TO_REPORT_REASON_MAX_CHARS,
+        help_text=_("One sentence, published with the answer (for example: the next edition is in 2027)."),
+    )
+    self_assessment = forms.ChoiceField(
+        label=_("Your assessment of progress"),
+        required=False,
+        choices=ProgressRating.choices,
+        widget=forms.RadioSelect,
+        help_text=_("How the initiative's work went in the period, as you see it; shown beside the Secretariat's."),
+    )
     links = forms.CharField(
         label=_("Evidence links"),
         required=False,
@@ -350,7 +369,10 @@ class ProgressUpdateForm(forms.Form):
         return [self[f"file_{slot}"] for slot in range(1, EVIDENCE_FILE_SLOTS + 1)]
 
     #: The fields the page places itself (templates/updates/update_form.html).
-    LAID_OUT = ("version", "organisation", "period_start", "period_end", "achievements", "challenges", "next_steps")
+    LAID_OUT = (
+        "version", "organisation", "period_start", "period_end", "nothing_to_report", "nothing_to_report_reason",
+        "achievements", "challenges", "next_steps",
+    )  # fmt: skip
 
     def other_fields(self) -> list[forms.BoundField]:
         """Any other field of the update (its stated status, a rating, …), in the order declared: the page shows
@@ -369,6 +391,9 @@ class ProgressUpdateForm(forms.Form):
             "achievements": update.achievements,
             "challenges": update.challenges,
             "next_steps": update.next_steps,
+            "nothing_to_report": update.nothing_to_report,
+            "nothing_to_report_reason": update.nothing_to_report_reason,
+            "self_assessment": update.self_assessment,
             "initiative_status": update.initiative_status,
             "links": "\n".join(f"{e.title} | {e.url}" if e.title else e.url for e in update.evidence.all() if e.url),
         }
@@ -448,6 +473,9 @@ class ProgressUpdateForm(forms.Form):
             achievements=data.get("achievements", ""),
             challenges=data.get("challenges", ""),
             next_steps=data.get("next_steps", ""),
+            nothing_to_report=bool(data.get("nothing_to_report")),
+            nothing_to_report_reason=data.get("nothing_to_report_reason", ""),
+            self_assessment=data.get("self_assessment", ""),
             initiative_status=data.get("initiative_status") or None,
             links=tuple(data.get("links", ())),
             files=files,
@@ -457,6 +485,23 @@ class ProgressUpdateForm(forms.Form):
     def content(self) -> UpdateContent:
         """The update's content, once the form is valid: what the services save."""
         return self._content
+
+
+class AssessmentForm(forms.Form):
+    """The Secretariat's own assessment, given when approving (optional; published with the update)."""
+
+    rating = forms.ChoiceField(
+        label=_("The Secretariat's assessment of progress"),
+        required=False,
+        choices=[("", _("Not given")), *ProgressRating.choices],
+    )
+    comment = forms.CharField(
+        label=_("The Secretariat's comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Published with the update, beside the contributor's own assessment."),
+    )
 
 
 class ReasonForm(forms.Form):

@@ -48,6 +48,7 @@ from .models import (
     IndicatorValue,
     MilestoneOutcome,
     MilestoneReport,
+    ProgressRating,
     ProgressUpdate,
     ReportingCycle,
     UpdateStatus,
@@ -112,6 +113,9 @@ class UpdateContent:
     achievements: str = ""
     challenges: str = ""
     next_steps: str = ""
+    nothing_to_report: bool = False  # the answer for the cycle when nothing happened, with its reason
+    nothing_to_report_reason: str = ""
+    self_assessment: str = ""  # a ProgressRating, or "" (not rated)
     initiative_status: str | None = None  # a ProjectStatus, as the contributor states it (required to submit)
     milestone_reports: tuple[MilestoneReportData, ...] = ()  # replace the update's milestone reports
     indicator_values: tuple[IndicatorValueData, ...] = ()  # replace the update's indicator values
@@ -198,6 +202,14 @@ def validate_content(
     period_known = bool(start and end and start <= end)
     if start and end and end < start:
         errors["period_end"].append(_("The period cannot end before it starts."))
+    if content.nothing_to_report and not content.nothing_to_report_reason.strip():
+        errors["nothing_to_report_reason"].append(_("Say in a sentence why there is nothing to report."))
+    if len(content.nothing_to_report_reason) > NOTHING_TO_REPORT_REASON_MAX_CHARS:
+        errors["nothing_to_report_reason"].append(
+            _("Keep it to %(count)s characters.") % {"count": NOTHING_TO_REPORT_REASON_MAX_CHARS}
+        )
+    if content.self_assessment not in ("", *ProgressRating.values):
+        errors["self_assessment"].append(_("Choose one of the ratings offered."))
     if cycle is not None:
         outside = _("Choose a date within the reporting cycle, %(start)s – %(end)s.") % {
             "start": date_format(cycle.period_start),
@@ -265,6 +277,9 @@ def validate_content(
     if errors:
         raise ValidationError(dict(errors))
 
+
+#: ProgressUpdate.nothing_to_report_reason's max_length.
+NOTHING_TO_REPORT_REASON_MAX_CHARS = 500
 
 #: Never in an evidence link: each would end an HTML attribute or begin markup wherever a link is written out
 #: unescaped (a feed reader, an export opened elsewhere), and no address needs them as they are (%22, %27, %3C,
@@ -374,8 +389,13 @@ def shorten_file_name(name: str, *, max_chars: int, max_bytes: int | None = None
 
 def _write_content(update: ProgressUpdate, content: UpdateContent) -> None:
     """Write ``content`` (checked by :func:`validate_content`) to ``update``, replacing its parts."""
-    for name in ("period_start", "period_end", "achievements", "challenges", "next_steps", "initiative_status"):
+    for name in (
+        "period_start", "period_end", "achievements", "challenges", "next_steps", "initiative_status",
+        "self_assessment",
+    ):  # fmt: skip
         setattr(update, name, getattr(content, name))
+    update.nothing_to_report = content.nothing_to_report
+    update.nothing_to_report_reason = content.nothing_to_report_reason.strip() if content.nothing_to_report else ""
     update.full_clean(exclude=["project", "organisation", "author", "reviewed_by", "cycle"])
     update.save()
     update.milestone_reports.all().delete()
@@ -483,8 +503,16 @@ def save_draft(*, update: ProgressUpdate, user: User, content: UpdateContent, ex
 
 
 def _check_has_narrative(text: UpdateContent | ProgressUpdate) -> None:
+    """Something to read: a narrative, or "nothing to report this cycle" with its reason."""
+    if text.nothing_to_report and text.nothing_to_report_reason.strip():
+        return
     if not (text.achievements.strip() or text.challenges.strip() or text.next_steps.strip()):
-        raise WorkflowError(_("Write at least the achievements, challenges or next steps before submitting."))
+        raise WorkflowError(
+            _(
+                "Write at least the achievements, challenges or next steps before submitting, or answer "
+                "\"Nothing to report this cycle\" with its reason."
+            )
+        )
 
 
 class StatusNotStatedError(WorkflowError):
@@ -728,9 +756,19 @@ def _set_status(project_id: int, status: str | None, *, actor: User) -> None:
 
 
 @transaction.atomic
-def approve_update(*, update: ProgressUpdate, reviewer: User, expected_version: int | None = None) -> ProgressUpdate:
+def approve_update(
+    *,
+    update: ProgressUpdate,
+    reviewer: User,
+    expected_version: int | None = None,
+    rating: str = "",
+    comment: str = "",
+) -> ProgressUpdate:
     """submitted → approved (= published), by a Secretariat member who is not the author. With ``expected_version``
-    (the version the reviewer read), an update changed since is refused (:class:`ConflictError`)."""
+    (the version the reviewer read), an update changed since is refused (:class:`ConflictError`). The reviewer may
+    add the Secretariat's own ``rating`` of progress (a ProgressRating) and a ``comment``, published with it."""
+    if rating not in ("", *ProgressRating.values):
+        raise WorkflowError(_("Choose one of the ratings offered."))
     update = _locked(update)
     permissions.require(reviewer, permissions.APPROVE, update)
     _check_version(update, expected_version, CHANGED_BEFORE_APPROVAL)
@@ -741,6 +779,8 @@ def approve_update(*, update: ProgressUpdate, reviewer: User, expected_version: 
         reviewed_by=reviewer,
         reviewed_at=timezone.now(),
         return_reason="",
+        secretariat_rating=rating,
+        secretariat_comment=(comment or "").strip(),
     )
     _apply(update)
     if update.initiative_status and _stated_status(update.project_id) == update.initiative_status:

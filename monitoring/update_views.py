@@ -44,7 +44,15 @@ from .models import (
     UpdateTransition,
     WorkPlanItemReport,
 )
-from .update_forms import OUT_OF_DATE, RETURN, ProgressUpdateForm, ReasonForm, ReturnForm, ReviewQueueForm
+from .update_forms import (
+    OUT_OF_DATE,
+    RETURN,
+    AssessmentForm,
+    ProgressUpdateForm,
+    ReasonForm,
+    ReturnForm,
+    ReviewQueueForm,
+)
 
 #: Published updates per page of their public list.
 PUBLISHED_PAGE_SIZE = 25
@@ -98,7 +106,7 @@ class PublishedUpdateListView(ListView):
 
 def update_detail_queryset():
     return (
-        permissions.with_writers(ProgressUpdate.objects.all())
+        ProgressUpdate.objects.all()
         .select_related("project", "organisation", "author", "reviewed_by", "cycle")
         .prefetch_related(
             Prefetch("milestone_reports", queryset=MilestoneReport.objects.select_related("milestone")),
@@ -366,8 +374,10 @@ class UpdateDetailView(VisibleUpdateMixin, DetailView):
             can_review=permissions.can(user, permissions.APPROVE, update),
             can_withdraw=permissions.can(user, permissions.WITHDRAW_APPROVAL, update),
             can_move=permissions.can(user, permissions.MOVE_TO_CURRENT_CYCLE, update),
+            writers=permissions.writers(update),
             current_cycle=ReportingCycle.objects.current(),
             return_form=ReturnForm(),
+            assessment_form=AssessmentForm(),
             show_workflow=permissions.can(user, permissions.VIEW_WORKFLOW, update),
         )
 
@@ -429,7 +439,16 @@ class ApproveView(TransitionView):
         expected = parse_id(request.POST.get("version"))
         if expected is None:
             raise update_services.WorkflowError(str(OUT_OF_DATE))
-        update_services.approve_update(update=update, reviewer=request.user, expected_version=expected)
+        assessment = AssessmentForm(request.POST)
+        if not assessment.is_valid():
+            raise update_services.WorkflowError(" ".join(e for errors in assessment.errors.values() for e in errors))
+        update_services.approve_update(
+            update=update,
+            reviewer=request.user,
+            expected_version=expected,
+            rating=assessment.cleaned_data["rating"],
+            comment=assessment.cleaned_data["comment"],
+        )
         return _("The update is approved and published.")
 
     def success_url(self, update):

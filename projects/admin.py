@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import StrategicObjective
+from core.admin_inlines import LabelledTabularInline
 from stakeholders.models import Region
 
 from .models import (
@@ -46,7 +47,7 @@ class OrganisationRegionFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ProjectOrganisationInline(admin.TabularInline):
+class ProjectOrganisationInline(LabelledTabularInline):
     model = ProjectOrganisation
     extra = 0
     autocomplete_fields = ("organisation",)
@@ -90,19 +91,21 @@ class RaisesProfileVersion:
         Project.objects.filter(pk__in=ids).raise_version()
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(admin.StackedInline):
+    """Seven fields: stacked, in rows of a few, rather than one row past the right edge of a laptop's screen."""
+
     model = Milestone
     extra = 0
-    fields = ("title", "planned_start", "planned_end", "period_label", "status", "achieved_on", "note")
+    fields = ("title", ("planned_start", "planned_end", "period_label"), ("status", "achieved_on"), "note")
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(admin.StackedInline):
     model = Indicator
     extra = 0
-    fields = ("name", "unit", "baseline", "baseline_year", "target_comparator", "target", "target_year")
+    fields = (("name", "unit"), ("baseline", "baseline_year"), ("target_comparator", "target", "target_year"))
 
 
-class ProjectLinkInline(admin.TabularInline):
+class ProjectLinkInline(LabelledTabularInline):
     model = ProjectLink
     extra = 0
     fields = ("url", "label", "position")

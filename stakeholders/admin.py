@@ -10,6 +10,8 @@ from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_inlines import LabelledTabularInline
+
 from .contacts import ContactResource
 from .models import Country, Membership, Organisation
 from .roles import is_secretariat
@@ -50,7 +52,7 @@ class CountryAdmin(admin.ModelAdmin):
     search_fields = ("name", "iso_code")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(LabelledTabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ("user",)

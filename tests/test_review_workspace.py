@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from monitoring import update_services as services
-from monitoring.models import CycleStatus, ProgressUpdate, ReportingCycle, UpdateStatus
+from monitoring.models import ProgressUpdate, ReportingCycle, UpdateStatus
 from tests.conftest import draft
 from tests.factories import MembershipFactory, UserFactory
 from tests.outbox import deliver, queued
@@ -27,8 +27,7 @@ def cycle(db) -> ReportingCycle:
         period_start=datetime.date(2026, 1, 1),
         period_end=datetime.date(2027, 12, 31),
         submission_opens=datetime.date(2026, 1, 1),
-        submission_closes=datetime.date(2027, 12, 31),
-        status=CycleStatus.OPEN,
+        submission_closes=datetime.date(2027, 12, 31),  # open today: a cycle's state follows its dates
     )
 
 

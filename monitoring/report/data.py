@@ -208,6 +208,14 @@ class UpdateEntry:
     period_end: datetime.date
     approved_on: datetime.date | None
     excerpt: str
+    # Added after the first reports were frozen: those read as "not given".
+    nothing_to_report: bool = False
+    nothing_to_report_reason: str = ""
+    self_assessment: str = ""  # a ProgressRating value, and its label as published
+    self_assessment_label: str = ""
+    secretariat_rating: str = ""
+    secretariat_rating_label: str = ""
+    secretariat_comment: str = ""
     # Everyone who wrote it (permissions.writers), by name; reports published before 2026-12 do not say.
     written_by: list[str] = field(default_factory=list)
 

@@ -31,6 +31,7 @@ from .. import permissions
 from ..models import (
     IndicatorValue,
     MilestoneReport,
+    ProgressRating,
     ProgressUpdate,
     ReportingCycle,
     UpdateStatus,
@@ -138,23 +139,35 @@ def excerpt(text: str, truncate: str | None = None) -> str:
 
 def updates_by_initiative(cycle: ReportingCycle) -> dict[int, list[UpdateEntry]]:
     """The cycle's approved updates, by initiative, in the report's order: period end, approval, id."""
-    updates = permissions.with_writers(approved_updates(cycle)).annotate(
+    writers = permissions.writers_by_update(approved_updates(cycle))
+    updates = approved_updates(cycle).annotate(
         organisation_name=short_name("organisation"),
         approved_on=TruncDate("reviewed_at", tzinfo=timezone.get_current_timezone()),
         narrative=narrative(),
     )
     rows = updates.order_by("period_end", F("reviewed_at").asc(nulls_last=True), "pk").values(
-        "pk", "project_id", "organisation_name", "period_start", "period_end", "approved_on", "narrative", "writers"
-    )
+        "pk", "project_id", "organisation_name", "period_start", "period_end", "approved_on", "narrative",
+        "nothing_to_report", "nothing_to_report_reason", "self_assessment", "secretariat_rating",
+        "secretariat_comment",
+    )  # fmt: skip
     truncate = truncation()
+    labels = dict(ProgressRating.choices)
     entries = defaultdict(list)
     for row in rows:
         project_id, organisation = row.pop("project_id"), row.pop("organisation_name")
         quoted = excerpt(row.pop("narrative"), truncate)
-        written_by = [person["name"] for person in row.pop("writers")]
+        written_by = [person["name"] for person in writers.get(row["pk"], [])]
         url = reverse("updates:update-detail", kwargs={"pk": row["pk"]})
         entries[project_id].append(
-            UpdateEntry(**row, url=url, organisation=organisation, excerpt=quoted, written_by=written_by)
+            UpdateEntry(
+                **row,
+                url=url,
+                organisation=organisation,
+                excerpt=quoted,
+                written_by=written_by,
+                self_assessment_label=str(labels.get(row["self_assessment"], "")),
+                secretariat_rating_label=str(labels.get(row["secretariat_rating"], "")),
+            )
         )
     return entries
 

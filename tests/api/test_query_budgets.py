@@ -30,13 +30,14 @@ BUDGETS = [
     ("anonymous", "/api/v1/organisations/", 4),
     # fingerprint, countries
     ("anonymous", "/api/v1/countries/", 2),
-    # fingerprint, count, page (+ initiative, organisation, author), milestone reports, indicator values, evidence
-    ("anonymous", "/api/v1/updates/", 6),
+    # fingerprint, count, page (+ initiative, organisation, author), milestone reports, indicator values, evidence,
+    # the page's writers (authors, history, submissions, names: permissions.attach_writers)
+    ("anonymous", "/api/v1/updates/", 10),
     # token, memberships, secretariat check, then as above
-    ("secretariat", "/api/v1/updates/", 9),
-    ("author", "/api/v1/updates/?status=draft", 9),
-    # token, secretariat check, memberships, count, page, three prefetches
-    ("secretariat", "/api/v1/updates/review-queue/", 8),
+    ("secretariat", "/api/v1/updates/", 13),
+    ("author", "/api/v1/updates/?status=draft", 13),
+    # token, secretariat check, memberships, count, page, three prefetches, the page's writers (4)
+    ("secretariat", "/api/v1/updates/review-queue/", 12),
     # token, memberships, secretariat check, my initiatives
     ("author", "/api/v1/me/", 4),
     # objectives (+ subgoals), subgoals (+ actions), actions (+ subgoals), organisations (+ participations),

@@ -106,7 +106,8 @@ def test_nothing_due_or_a_closed_window_sends_nothing_and_says_why(secretariat_c
     world.cycle.submission_closes = TODAY - datetime.timedelta(days=1)
     world.cycle.save()
     closed = secretariat_client.post(reverse("reports:send-reminder"), {"organisation": world.asi.pk}, follow=True)
-    assert "No reminder sent to ASI. The submission window closed" in closed.content.decode()
+    assert "No reminder sent to ASI. No reporting cycle takes updates today." in closed.content.decode()
+    assert "Send a reminder" not in card(closed.content.decode(), world.asi)
     assert queued() == [] and not ReminderLog.objects.exists()
 
 

@@ -167,11 +167,11 @@ def test_the_form_with_a_cycle_has_a_fixed_query_budget(client, world, django_as
         WorkPlanItem.objects.create(cycle=world.cycle, project=world.alpha, planned_activity=f"extra {n}")
     client.force_login(world.author_eur)
     # session, user, project, memberships, organisations, an update in progress for the period?, milestones,
-    # indicators, the open cycle, its work plan
-    with django_assert_max_num_queries(12):
+    # indicators, the open cycle, its work plan, whether demonstration data is loaded (the banner)
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("updates:update-create", args=["alpha"])).status_code == 200
     # the same, and the dashboard's open cycle
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("updates:dashboard")).status_code == 200
 
 

@@ -256,24 +256,24 @@ def make_process_data(size: int) -> dict[str, str]:
     }
 
 
-# page → budget, with what the queries are.
+# page → budget, with what the queries are; every HTML page also asks whether demonstration data is loaded.
 BUDGETS = {
     # version, upcoming (+documents), past (+documents)
-    "meetings": (lambda urls: reverse("meetings:meeting-list"), 5),
+    "meetings": (lambda urls: reverse("meetings:meeting-list"), 6),
     # version, meeting (+host, cycle), documents, their actions, opened cycles, closed cycles
-    "meeting": (lambda urls: urls["meeting"], 6),
+    "meeting": (lambda urls: urls["meeting"], 7),
     # version, cycle, items (+initiatives), mandate
-    "work plan": (lambda urls: reverse("meetings:work-plan", args=[1]), 4),
+    "work plan": (lambda urls: reverse("meetings:work-plan", args=[1]), 5),
     # version, languages, count, page; the filter's choices: meetings, actions, initiatives
-    "documents": (lambda urls: reverse("documents:document-list"), 7),
+    "documents": (lambda urls: reverse("documents:document-list"), 8),
     # version, languages, count, page, the chosen action and initiative checked
-    "documents filtered": (lambda urls: reverse("documents:document-list") + "?action=1&q=Study&kind=study", 8),
+    "documents filtered": (lambda urls: reverse("documents:document-list") + "?action=1&q=Study&kind=study", 9),
     # version, document (+meeting), actions, initiatives
-    "document": (lambda urls: urls["document"], 5),
+    "document": (lambda urls: urls["document"], 6),
     # version, count, page
-    "news": (lambda urls: reverse("news:news-list"), 3),
+    "news": (lambda urls: reverse("news:news-list"), 4),
     # version, item, actions, initiatives
-    "news item": (lambda urls: urls["news item"], 4),
+    "news item": (lambda urls: urls["news item"], 5),
     "news feed": (lambda urls: reverse("news:news-feed"), 2),
     # version, meetings (+host)
     "meetings calendar": (lambda urls: reverse("calendars:meetings"), 2),
@@ -281,7 +281,7 @@ BUDGETS = {
     "milestones calendar": (lambda urls: reverse("calendars:milestones"), 2),
     "initiative calendar": (lambda urls: urls["initiative calendar"], 3),
     # the home page's own budget plus the news and the upcoming meetings
-    "home": (lambda urls: reverse("home"), 10),
+    "home": (lambda urls: reverse("home"), 11),
 }
 
 

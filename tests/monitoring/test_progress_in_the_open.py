@@ -209,11 +209,12 @@ def test_the_published_list_has_a_fixed_query_budget(client, django_assert_max_n
     make_cycle(1)
     lead_slug = ProgressUpdate.objects.filter(status="approved").first().organisation.slug
     # 1 version; 4 to validate objective, action, organisation and cycle; 1 count; 1 page (with initiative,
-    # organisation and cycle); 4 the objective, action and cycle options and the organisation suggestions.
-    with django_assert_max_num_queries(11):
+    # organisation and cycle); 4 the objective, action and cycle options and the organisation suggestions; 1 the
+    # banner (whether demonstration data is loaded).
+    with django_assert_max_num_queries(12):
         response = client.get(LIST_URL, {"objective": "1", "action": "1", "organisation": lead_slug, "cycle": "1"})
     assert response.status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(LIST_URL)
     assert len(response.context["updates"]) == min((size + 1) // 2, 25)
 
@@ -265,16 +266,17 @@ def test_the_balance_counts_leads_and_partners_by_region_per_objective(client, p
 @pytest.mark.parametrize("size", [4, 40])
 def test_countries_and_balance_have_a_fixed_query_budget(client, django_assert_max_num_queries, size):
     build_plan(size)  # every lead is in Germany
-    # 1 version, 1 the countries with their counts.
-    with django_assert_max_num_queries(2):
+    # 1 version, 1 the countries with their counts, 1 the banner (whether demonstration data is loaded).
+    with django_assert_max_num_queries(3):
         assert client.get("/countries/").status_code == 200
-    # 1 version, 1 the country, 1 its organisations, 1 count, 1 page, 1 leads, 1 actions, 1 its organisations' roles;
-    # the initiatives' progress (#21): 1 the reporting cycles, 1 their approved updates, 1 milestones, 1 indicators.
-    with django_assert_max_num_queries(12):
+    # 1 version, 1 the country, 1 its organisations, 1 count, 1 page, 1 leads, 1 actions, 1 its organisations'
+    # roles, 1 the banner; the initiatives' progress (#21): 1 the reporting cycles, 1 their approved updates,
+    # 1 milestones, 1 indicators.
+    with django_assert_max_num_queries(13):
         response = client.get("/countries/DE/")
     assert len(response.context["projects"]) == min(size, 25)
-    # 1 version, 2 the counts, 1 the objectives.
-    with django_assert_max_num_queries(4):
+    # 1 version, 2 the counts, 1 the objectives, 1 the banner.
+    with django_assert_max_num_queries(5):
         assert client.get("/balance/").status_code == 200
 
 

@@ -82,8 +82,9 @@ def test_a_published_report_is_read_from_one_row(client, secretariat_user, djang
 
     cycle = plan_in_a_cycle(size)
     publish_report(cycle=cycle, user=secretariat_user, confirmed=True)
-    # the content version (the page cache), the cycle, its frozen report's row and its report
-    with django_assert_max_num_queries(4):
+    # the content version (the page cache), the cycle, its frozen report's row and its report, whether
+    # demonstration data is loaded (the banner)
+    with django_assert_max_num_queries(5):
         assert client.get(reverse("reports:report-detail", args=[cycle.number])).status_code == 200
     # then, for an anonymous visitor, the page from the cache: the content version alone
     with django_assert_max_num_queries(1):

@@ -29,6 +29,7 @@ def edited(world):
         period_start=update.period_start,
         period_end=update.period_end,
         achievements=update.achievements + " In Bangkok.",
+        initiative_status=update.initiative_status,
     )
     update = services.save_draft(update=update, user=colleague, content=changed, expected_version=update.version)
     update = services.submit_update(update=update, user=colleague)

@@ -367,12 +367,14 @@ def test_directory_has_a_fixed_query_budget(client, django_assert_max_num_querie
     # 1 whether the search's words are found at all (else it looks for similar words); 1 count; 1 page of
     # initiatives; 1 their leads (with organisations); 1 their rows (with actions); 5 to render the options of
     # the objective, subgoal, action and country selects and the organisation's suggestions; their progress:
-    # 1 the reporting cycles, 1 their approved updates, 1 milestones by state, 1 indicators.
-    with django_assert_max_num_queries(20):
+    # 1 the reporting cycles, 1 their approved updates, 1 milestones by state, 1 indicators; 1 whether demonstration data
+    # is loaded (the banner).
+    with django_assert_max_num_queries(21):
         response = client.get(LIST_URL, params)
     assert response.status_code == 200
-    # Without filters: 1 version, 1 count, 1 page, 1 leads, 1 rows, 5 select options and suggestions, 4 progress.
-    with django_assert_max_num_queries(14):
+    # Without filters: 1 version, 1 count, 1 page, 1 leads, 1 rows, 5 select options and suggestions, 4 progress,
+    # 1 banner.
+    with django_assert_max_num_queries(15):
         response = client.get(LIST_URL)
     assert len(response.context["projects"]) == min(size, 25)
 
@@ -475,8 +477,9 @@ def test_initiative_page_has_a_fixed_query_budget(client, django_assert_max_num_
     # 1 their objectives; 1 milestones; 1 indicators; 1 links; 1 related initiatives; 1 their leads;
     # 1 their rows; 1 published progress updates (+organisations); 1 the content version (page cache);
     # 1 the work plan's cycle (its mandate); 1 the indicators' approved values; 1 the reporting cycles;
-    # 3 the related initiatives' progress (approved updates, milestones, indicators).
-    with django_assert_max_num_queries(19):
+    # 3 the related initiatives' progress (approved updates, milestones, indicators); 1 whether
+    # demonstration data is loaded (the banner).
+    with django_assert_max_num_queries(20):
         response = client.get(projects[0].get_absolute_url())
     assert response.status_code == 200
     # build_plan puts initiatives 0, 3, 6, ... under action 1 (as the first initiative is): 1 of 5, capped at 6 of 60.

@@ -63,6 +63,7 @@ def test_the_web_form_names_the_line(client, world):
         period_start=update.period_start.isoformat(),
         period_end=update.period_end.isoformat(),
         achievements="Done.",
+        initiative_status="ongoing",
         challenges="",
         next_steps="",
         links=f"Report | https://example.org/report.pdf\n\nBad | {UNSAFE[0]}",

@@ -726,15 +726,16 @@ def test_dashboard_queue_and_form_have_fixed_query_budgets(client, world, django
     ProgressUpdate.objects.update(organisation=world["lead"])
     client.force_login(world["author"])
     # session, user, memberships, my initiatives (+ their organisations), my organisations' updates, the
-    # initiatives whose profile I edit
-    with django_assert_max_num_queries(9):
-        assert client.get(reverse("updates:dashboard")).status_code == 200
-    # session, user, project, organisations, an update in progress for the period?, milestones, indicators
+    # initiatives whose profile I edit, whether demonstration data is loaded (the banner)
     with django_assert_max_num_queries(10):
+        assert client.get(reverse("updates:dashboard")).status_code == 200
+    # session, user, project, organisations, an update in progress for the period?, milestones, indicators,
+    # whether demonstration data is loaded (the banner)
+    with django_assert_max_num_queries(11):
         assert client.get(reverse("updates:update-create", args=["duo-fellowship"])).status_code == 200
     client.force_login(world["secretariat"])
-    # session, user, groups check, the queue, count for the form's queryset
-    with django_assert_max_num_queries(8):
+    # session, user, groups check, the queue, count for the form's queryset, whether demonstration data is loaded (the banner)
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("updates:review-queue")).status_code == 200
     assert Milestone.objects.count() >= size
 

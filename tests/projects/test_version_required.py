@@ -29,6 +29,7 @@ def edit_data(world, update, **fields) -> dict:
         period_start=update.period_start.isoformat(),
         period_end=update.period_end.isoformat(),
         achievements=fields.pop("achievements", "Changed."),
+        initiative_status="ongoing",
         challenges="",
         next_steps="",
         links="",
