@@ -186,6 +186,8 @@ class ProgressView(KnownQueryParametersMixin, APIView):
             value = request.query_params[name].strip()
             if field == "number" and not (value.isascii() and value.isdigit() and len(value) < 6):
                 raise ValidationError({name: [f"Give the {name}'s number."]})
+            if len(value) > 20 or not value.isprintable():
+                raise ValidationError({name: [f"There is no {name} like this."]})
             obj = model.objects.filter(**{field: value}).first()
             if obj is None:
                 raise ValidationError({name: [f"There is no {name} {value}."]})

@@ -165,7 +165,8 @@ def test_the_api_gives_the_figures_the_pages_show(client, plan):
     assert client.get("/api/v1/progress/?action=2").json()["initiatives"] == rollup(
         Scope.of(Action.objects.get(number=2)), Cycles.today()
     ).initiatives
-    for query in ("objective=x", "objective=9", "subgoal=9.9", "objective=1&action=1", "action=99999999999", "obj=1"):
+    for query in ("objective=x", "objective=9", "subgoal=9.9", "objective=1&action=1", "action=99999999999", "obj=1",
+                  "subgoal=%00", "subgoal=" + "9" * 300):
         response = client.get(f"/api/v1/progress/?{query}")
         assert response.status_code == 400 and response.json()["errors"], query
 
