@@ -1,5 +1,7 @@
 """The initiatives' full-text documents (PostgreSQL): title (A), summary (B), the rows' activities and expected
-outcomes (C).
+outcomes (C), and the words of the initiative's approved progress updates (D, without their positions: added by
+``monitoring``'s migration 0012, which widens the one SQL function that makes a document and keeps it when an
+update is approved, changed or withdrawn).
 
 Stored in ``Project.search_vector`` behind a GIN index, so a search reads an index instead of building every
 initiative's document on every request. The database keeps it: triggers made by the migration
