@@ -46,6 +46,7 @@ SEARCH_WORDS = ["mobility", "students", "recognition", "quality", "skills", "dig
 #: The pages whose p50 may be at most this many times /healthz's p50 in the same run (issue 20's budgets).
 CACHED_PAGES = (
     "home", "objective", "action", "initiative", "organisation", "directory", "stocktaking report", "api progress",
+    "countries", "country", "balance", "published updates", "initiative feed", "open data",
 )  # fmt: skip
 VARIED_PAGES = (
     "directory filtered", "directory searched", "directory common words", "directory by progress", "api list",
@@ -160,6 +161,12 @@ pages = {
     "initiative": project.get_absolute_url(),
     "organisation": organisation.get_absolute_url(),
     "directory": "/initiatives/",
+    "countries": "/countries/",
+    "country": "/countries/DE/",
+    "balance": "/balance/",
+    "published updates": "/updates/published/",
+    "initiative feed": project.get_absolute_url() + "feed/",
+    "open data": "/open-data/",
     "directory filtered": "/initiatives/?objective=2&region=asia",
     "directory searched": "/initiatives/?q=mobility",
     "directory common words": "/initiatives/?q=higher+education",

@@ -16,9 +16,9 @@ Design choices:
 - ``q`` is full-text search on PostgreSQL (``projects.search``: weighted document, websearch syntax, ranked)
   and a plain ``icontains`` per word elsewhere (SQLite in development). An initiative matches by its own
   texts, by the texts of the plan it serves (an action with one of its subgoals and that subgoal's
-  objective) or by one of its approved updates. When that finds nothing at all, PostgreSQL looks for words
-  like the ones typed (``pg_trgm``, :meth:`ProjectFilterSet._similar_words`) so that a typo still finds
-  something. Both annotate ``search_rank`` so "relevance" ordering works on both.
+  objective) or by the words of its approved updates (part of its stored document). When that finds nothing
+  at all, PostgreSQL looks for words like the ones typed (``pg_trgm``, :meth:`ProjectFilterSet._similar_words`)
+  so that a typo still finds something. Both annotate ``search_rank`` so "relevance" ordering works on both.
 - Ordering is applied last, in :meth:`ProjectFilterSet.filter_queryset`, because relevance needs the search
   annotation and the default depends on whether there is a search.
 """
@@ -49,7 +49,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Greatest
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -243,6 +242,11 @@ def organisation_options() -> SafeString:
     )
 
 
+def _projects_under(actions: QuerySet) -> QuerySet:
+    """The ids of the initiatives with a row under one of ``actions`` (read from the rows' index)."""
+    return ActionContribution.objects.filter(action__in=actions).values("project")
+
+
 def _actions_whose_plan_text_matches(query: SearchQuery) -> QuerySet:
     """The ids of the actions whose description, with one of their subgoals' text and that subgoal's objective's
     title, matches ``query``: each path of the plan is one document, made on the fly (a few dozen rows)."""
@@ -431,14 +435,15 @@ class ProjectFilterSet(filters.FilterSet):
 
     def _search_postgresql(self, queryset: QuerySet, value: str) -> QuerySet:
         query = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
+        # Each source is a subquery read from its own index (the planner then probes a hash of each); written as
+        # conditions on the initiatives themselves, they would be checked row by row (docs/performance.md).
         matches = (
-            # The initiative's stored, GIN-indexed document (projects.search): title A, summary B, rows' texts C.
-            Q(search_vector=query)
+            # The initiative's stored, GIN-indexed document (projects.search): its title A, summary B, rows' texts
+            # C and the words of its approved updates D (monitoring migration 0012).
+            Q(pk__in=Project.objects.filter(search_vector=query).values("pk"))
             # The plan it serves: one of its actions, with one of the action's subgoals and that subgoal's
             # objective (17 actions: made on the fly, nothing stored).
-            | _rows_of(action__in=_actions_whose_plan_text_matches(query))
-            # One of its approved updates (their own GIN-indexed documents, monitoring migration 0008).
-            | Exists(ProgressUpdate.objects.published().filter(project=OuterRef("pk"), search_vector=query))
+            | Q(pk__in=_projects_under(_actions_whose_plan_text_matches(query)))
         )
         # One query: do the words match anything at all? Only if not, a typo is likely: look for similar words.
         # (Over every initiative, not only the filtered ones: a word found elsewhere is no typo.)
@@ -451,9 +456,10 @@ class ProjectFilterSet(filters.FilterSet):
 
     @staticmethod
     def _similar_words(queryset: QuerySet, value: str) -> QuerySet | None:
-        """Initiatives whose title, summary or plan text has a word like each word typed ("mobilty" finds
-        "mobility"): ``pg_trgm``'s word similarity, at its default threshold (0.6), read from the trigram indexes
-        on the title and the summary (projects migration 0014). None when no word is long enough to compare."""
+        """Initiatives whose title, or the plan's texts they serve, have a word like each word typed ("mobilty"
+        finds "mobility"): ``pg_trgm``'s word similarity at its default threshold (0.6), the titles read from
+        their trigram index (projects migration 0014). Not the summaries: long texts make the comparison cost
+        a second at the benchmark's scale (docs/performance.md). None when no word is long enough to compare."""
         typed = " ".join(word for word in value.split() if not word.startswith("-"))
         words = [w for w in re.findall(r"[^\W_]+", typed) if len(w) >= SIMILAR_WORD_MIN_LENGTH and w.lower() != "or"]
         words = words[:SIMILAR_WORDS_MAX_TERMS]
@@ -467,11 +473,10 @@ class ProjectFilterSet(filters.FilterSet):
                 | Q(subgoals__objective__title__trigram_word_similar=word)
             )
             queryset = queryset.filter(
-                Q(title__trigram_word_similar=word)
-                | Q(summary__trigram_word_similar=word)
-                | _rows_of(action__in=in_plan.values("pk"))
+                Q(pk__in=Project.objects.filter(title__trigram_word_similar=word).values("pk"))
+                | Q(pk__in=_projects_under(in_plan.values("pk")))
             )
-            rank = rank + Greatest(TrigramWordSimilarity(word, "title"), TrigramWordSimilarity(word, "summary"))
+            rank = rank + TrigramWordSimilarity(word, "title")
         return queryset.annotate(search_rank=rank)
 
     @staticmethod

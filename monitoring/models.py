@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime
 
 from django.conf import global_settings, settings
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
@@ -463,13 +461,6 @@ class ProgressUpdateQuerySet(models.QuerySet):
         return self.filter(status=UpdateStatus.APPROVED)
 
 
-class ProgressUpdateManager(models.Manager.from_queryset(ProgressUpdateQuerySet)):
-    def get_queryset(self) -> ProgressUpdateQuerySet:
-        # The search document is the database's own (its trigger writes it, a search reads it there): never
-        # read into Python, where it would only weigh on every list of updates.
-        return super().get_queryset().defer("search_vector")
-
-
 class ProgressUpdate(models.Model):
     """A stakeholder's report on an initiative for a period; public once approved."""
 
@@ -543,12 +534,9 @@ class ProgressUpdate(models.Model):
         editable=False,
         help_text=_("Made up by create_demo_updates to show the portal; removed by remove_demo_data."),
     )
-    # Achievements, challenges and next steps as one full-text document, written by the database's own trigger
-    # (migration 0008; PostgreSQL only): the directory's search finds an initiative by its approved updates.
-    search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords(table_name="projects_historicalprogressupdate", excluded_fields=["search_vector"])
-    objects = ProgressUpdateManager()
+    history = HistoricalRecords(table_name="projects_historicalprogressupdate")
+    objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
         db_table = "projects_progressupdate"  # made by the projects app, where updates lived until 2026-12
@@ -598,9 +586,6 @@ class ProgressUpdate(models.Model):
             # A cycle's approved updates (the stocktaking report, reminders, completeness): with the id and the
             # approval time, joins to their milestone reports and indicator values read the index alone.
             models.Index(fields=["cycle", "status"], include=["id", "reviewed_at"], name="update_cycle_status_idx"),
-            GinIndex(
-                fields=["search_vector"], condition=Q(status=UpdateStatus.APPROVED), name="update_search_vector_idx"
-            ),
             # "Is any demonstration data loaded?", asked by every page's banner: a read of a tiny index.
             models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="update_demo_idx"),
         ]

@@ -128,10 +128,9 @@ class Project(models.Model):
         verbose_name_plural = _("initiatives")
         indexes = [
             GinIndex(fields=["search_vector"], name="project_search_vector_idx"),
-            # A search that finds nothing as typed looks for similar words (pg_trgm, monitoring.filters):
-            # these keep that an index read at any size (PostgreSQL; a plain index elsewhere).
+            # A search that finds nothing as typed looks for words like them in the titles (pg_trgm,
+            # monitoring.filters): this keeps that an index read at any size (PostgreSQL; a plain index elsewhere).
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="project_title_trgm_idx"),
-            GinIndex(fields=["summary"], opclasses=["gin_trgm_ops"], name="project_summary_trgm_idx"),
             # The directory's listing: its default order with what its own-row filters read, so a page is an
             # index scan and a count an index-only scan on PostgreSQL (``include`` is ignored elsewhere).
             models.Index(fields=["title", "slug"], include=["id", "status", "is_new"], name="project_listing_idx"),

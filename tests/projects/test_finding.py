@@ -190,6 +190,7 @@ def plan_words(db):
         ("cartography", ["drafted", "mobile", "reported", "under-1"]),  # a subgoal's text
         ("hydroponics", ["under-3"]),  # an action's description, of an action serving no subgoal
         ("saxophone", ["reported"]),  # an approved update
+        ("plain saxophone", ["reported"]),  # a word of its title and one of its approved update, together
         ("trombone", []),  # a draft is not public
         # The words of a path of the plan (an action, one of its subgoals, that subgoal's objective) together.
         ("wanderlust staff", ["under-2"]),
@@ -244,3 +245,29 @@ def test_search_plan_texts_and_typos_through_the_api(client, plan_words):
     if connection.vendor == "postgresql":
         response = client.get("/api/v1/initiatives/", {"q": "mobilty"})
         assert [item["slug"] for item in response.json()["results"]] == ["mobile"]
+
+
+def test_the_database_keeps_the_updates_words_whoever_writes(plan_words):
+    """Bulk inserts, deletions and moves are covered by the triggers too (PostgreSQL keeps the documents)."""
+    from monitoring.models import ProgressUpdate
+
+    under_2 = Project.objects.get(slug="under-2")
+    update = ProgressUpdate.objects.get(project__slug="reported")
+    ProgressUpdate.objects.bulk_create(
+        [
+            ProgressUpdate(
+                project=under_2,
+                organisation=update.organisation,
+                author=update.author,
+                status="approved",
+                period_start=update.period_start,
+                period_end=update.period_end,
+                achievements="A bassoon workshop.",
+            )
+        ]
+    )
+    assert slugs({"q": "bassoon"}) == ["under-2"]
+    ProgressUpdate.objects.filter(pk=update.pk).update(project=under_2)  # moved to another initiative
+    assert slugs({"q": "saxophone"}) == ["under-2"]
+    ProgressUpdate.objects.filter(project=under_2).delete()
+    assert slugs({"q": "bassoon"}) == [] and slugs({"q": "saxophone"}) == []
