@@ -36,7 +36,7 @@ def site(db, settings):
     call_command("create_demo_accounts", "--force", verbosity=0)
     call_command("create_demo_updates", "--force", stdout=StringIO())
     cycle = ReportingCycle.objects.get(number=1)
-    publish_report(cycle=cycle, user=get_user_model().objects.get(username="secretariat"))
+    publish_report(cycle=cycle, user=get_user_model().objects.get(username="secretariat"), confirmed=True)
     Document.objects.create(
         title="Study on recognition in Asia and Europe",
         slug="study-on-recognition",
