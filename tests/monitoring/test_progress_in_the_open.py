@@ -270,13 +270,8 @@ def test_countries_and_balance_have_a_fixed_query_budget(client, django_assert_m
     with django_assert_max_num_queries(3):
         assert client.get("/countries/").status_code == 200
     # 1 version, 1 the country, 1 its organisations, 1 count, 1 page, 1 leads, 1 actions, 1 its organisations'
-<<<<<<< HEAD
-    # roles, 1 the banner; the initiatives' progress (#21): 1 the reporting cycles, 1 their approved updates,
-    # 1 milestones, 1 indicators.
-=======
     # roles, 1 the banner; the listed initiatives' progress: 1 the reporting cycles, 1 their approved updates,
     # 1 milestones by state, 1 indicators.
->>>>>>> finding
     with django_assert_max_num_queries(13):
         response = client.get("/countries/DE/")
     assert len(response.context["projects"]) == min(size, 25)
