@@ -272,7 +272,7 @@ def test_the_detail_page_needs_the_same_queries_at_both_sizes(client, secretaria
             assert client.get(initiatives_url(cycle, 1)).status_code == 200
         counts.append(len(queries))
     # session, user, groups (Secretariat?), the cycle, its frozen report (none), the builder's 22 queries
-    assert counts[0] == counts[1] <= 30, counts
+    assert counts[0] == counts[1] <= 34, counts  # the builder's queries include the updates' writers (4)
 
 
 @pytest.mark.parametrize("size", [5, 20])
