@@ -13,11 +13,14 @@ _STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message
 
 
 class RequestIDFilter(logging.Filter):
-    """Put the current request's ID on the record as ``request_id`` ("-" outside a request)."""
+    """Put the request's ID on the record as ``request_id`` ("-" outside a request): the ID of the request the
+    record names (``django.request`` passes it with ``extra=``, after the middleware has returned), else the ID of
+    the request being handled."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = current_request_id.get()
+            named = getattr(getattr(record, "request", None), "request_id", None)
+            record.request_id = named or current_request_id.get()
         return True
 
 

@@ -1,8 +1,9 @@
 """Site-wide middleware: request IDs (kept in a context variable for every log record), Permissions-Policy, and
 ``Cache-Control`` for signed-in users.
 
-The ID is cleared on ``request_finished``, not when the middleware returns: Django logs 4xx/5xx responses
-(``django.request``) after the middleware chain has returned, and those lines need the ID most.
+The ID is set for the time the middleware chain runs and reset when it returns. Django logs 4xx/5xx responses
+(``django.request``) after the chain has returned, with the request on the record: the log filter
+(``core.logging.RequestIDFilter``) reads those lines' ID from the request itself.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -26,13 +26,6 @@ _ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 current_request_id: ContextVar[str] = ContextVar("current_request_id", default=NO_REQUEST_ID)
 
 
-def _clear_request_id(**kwargs) -> None:
-    current_request_id.set(NO_REQUEST_ID)
-
-
-request_finished.connect(_clear_request_id, dispatch_uid="asem_portal.clear_request_id")
-
-
 def request_id_middleware(get_response: Callable[[HttpRequest], HttpResponse]):
     """Give each request an ID (a proxy's ``X-Request-ID``, or a new uuid4) and echo it on the response."""
 
@@ -40,8 +33,11 @@ def request_id_middleware(get_response: Callable[[HttpRequest], HttpResponse]):
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if _ACCEPTABLE_REQUEST_ID.match(incoming) else str(uuid.uuid4())
         request.request_id = request_id
-        current_request_id.set(request_id)
-        response = get_response(request)
+        token = current_request_id.set(request_id)
+        try:
+            response = get_response(request)
+        finally:
+            current_request_id.reset(token)
         response[REQUEST_ID_HEADER] = request_id
         return response
 

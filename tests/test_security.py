@@ -337,7 +337,8 @@ def test_json_log_lines(client, db, console_output):
     assert entry["status_code"] == 404
 
 
-def test_outside_a_request_the_id_is_a_dash():
+def test_outside_a_request_the_id_is_a_dash(client, db):
+    client.get("/healthz", headers={"X-Request-ID": "finished-1"})  # a request before leaves no ID behind
     record = logging.makeLogRecord({"msg": "start-up"})
     RequestIDFilter().filter(record)
     assert record.request_id == "-"
