@@ -150,9 +150,16 @@ class ProgressUpdateViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         )
 
     def paginate_queryset(self, queryset):
-        # Each listed update's writers in four queries for the page (the serializer's ``writers`` reads them).
+        # The writers of the listed updates whose workflow the user may see, in four queries for the page (the
+        # serializer's ``writers`` reads them); none for a reader who may see no one's, such as a visitor.
         page = super().paginate_queryset(queryset)
-        permissions.attach_writers(page if page is not None else queryset)
+        user = self.request.user
+        shown = [
+            update
+            for update in (page if page is not None else queryset)
+            if permissions.can(user, permissions.VIEW_WORKFLOW, update)
+        ]
+        permissions.attach_writers(shown)
         return page
 
     def conditional_user_key(self, request) -> str:

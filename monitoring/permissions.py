@@ -298,6 +298,8 @@ def writers(update: ProgressUpdate) -> list[dict]:
 def attach_writers(updates) -> None:
     """Give each of ``updates`` its ``writers`` (see :func:`writers_by_update`)."""
     updates = list(updates)
+    if not updates:
+        return
     found = writers_by_update(ProgressUpdate.objects.filter(pk__in=[update.pk for update in updates]))
     for update in updates:
         update.writers = found.get(update.pk, [])

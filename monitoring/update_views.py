@@ -367,6 +367,7 @@ class UpdateDetailView(VisibleUpdateMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         user, update = self.request.user, self.object
+        show_workflow = permissions.can(user, permissions.VIEW_WORKFLOW, update)
         return super().get_context_data(
             **kwargs,
             can_edit=permissions.can(user, permissions.EDIT, update),
@@ -374,11 +375,11 @@ class UpdateDetailView(VisibleUpdateMixin, DetailView):
             can_review=permissions.can(user, permissions.APPROVE, update),
             can_withdraw=permissions.can(user, permissions.WITHDRAW_APPROVAL, update),
             can_move=permissions.can(user, permissions.MOVE_TO_CURRENT_CYCLE, update),
-            writers=permissions.writers(update),
+            writers=permissions.writers(update) if show_workflow else [],  # four queries, for those shown them
             current_cycle=ReportingCycle.objects.current(),
             return_form=ReturnForm(),
             assessment_form=AssessmentForm(),
-            show_workflow=permissions.can(user, permissions.VIEW_WORKFLOW, update),
+            show_workflow=show_workflow,
         )
 
 
