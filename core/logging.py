@@ -12,15 +12,19 @@ from core.middleware import current_request_id
 _STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
 
 
+def request_id_of(record: logging.LogRecord) -> str:
+    """The ID of the request ``record`` names (``django.request`` passes it with ``extra=``, after the middleware
+    has returned), else of the request being handled ("-" outside one)."""
+    named = getattr(getattr(record, "request", None), "request_id", None)
+    return named or current_request_id.get()
+
+
 class RequestIDFilter(logging.Filter):
-    """Put the request's ID on the record as ``request_id`` ("-" outside a request): the ID of the request the
-    record names (``django.request`` passes it with ``extra=``, after the middleware has returned), else the ID of
-    the request being handled."""
+    """Put the request's ID on the record as ``request_id`` (:func:`request_id_of`)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            named = getattr(getattr(record, "request", None), "request_id", None)
-            record.request_id = named or current_request_id.get()
+            record.request_id = request_id_of(record)
         return True
 
 
@@ -33,7 +37,7 @@ class JSONFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None) or current_request_id.get(),
+            "request_id": getattr(record, "request_id", None) or request_id_of(record),
         }
         # Simple values passed with ``extra=`` (django.request's status_code); objects such as the request are left out.
         for key, value in record.__dict__.items():
